@@ -1,0 +1,57 @@
+//! The command line: one file per subcommand; this file only declares and dispatches.
+//!
+//! Subcommand and flag names are English (stable for scripts); help and messages are French.
+
+pub mod inspect;
+pub mod sample;
+
+use crate::error::exit;
+use clap::{Parser, Subcommand};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "boussole",
+    version,
+    about = "Moteur de règles pour classeurs Excel : lit les classeurs du terrain, applique un pack de règles Rhai et écrit des classeurs annotés.",
+    long_about = None,
+    after_help = "Exemples :\n  boussole run workbooks/exemple-national.xlsx\n  boussole inspect classeur.xlsx\n  boussole check --rules mes-regles/\n  boussole sample -o exemple.xlsx"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Montre comment un classeur est lu : feuilles, ligne d'en-tête, colonnes, diagnostics.
+    Inspect(inspect::Args),
+    /// Génère un classeur national synthétique réaliste (démonstrations, tests, mesures).
+    Sample(sample::Args),
+}
+
+/// Runs the command line and returns the exit status.
+pub fn main() -> i32 {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return match e.kind() {
+                clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion => {
+                    exit::OK
+                }
+                _ => exit::USAGE,
+            };
+        }
+    };
+    let result = match cli.command {
+        Command::Inspect(args) => inspect::run(args),
+        Command::Sample(args) => sample::run(args),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("boussole : {e}");
+            e.exit_code()
+        }
+    }
+}

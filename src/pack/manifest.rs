@@ -1,0 +1,494 @@
+//! The pack manifest (`pack.toml`): what a rule pack declares as data.
+//!
+//! The manifest owns the catalogue (input columns with their aliases and units, derived
+//! indicators), the axes, the reference frames, the scoring settings, the thresholds with
+//! their regional layers, the recommendations and the regional-priority rule. Scripts
+//! (`*.rhai`) hold the reasoning; this file holds the vocabulary they reason with.
+
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Manifest {
+    pub pack: PackInfo,
+    /// Input columns, in the order a template lays them out.
+    #[serde(default)]
+    pub columns: Vec<ColumnSpec>,
+    /// Derived indicators (cross-readings such as rates and ratios).
+    #[serde(default)]
+    pub indicators: Vec<DerivedSpec>,
+    #[serde(default)]
+    pub axes: Vec<AxisSpec>,
+    #[serde(default)]
+    pub frames: FramesSpec,
+    #[serde(default)]
+    pub scoring: ScoringSpec,
+    #[serde(default)]
+    pub findings: FindingsSpec,
+    #[serde(default)]
+    pub thresholds: ThresholdsSpec,
+    #[serde(default)]
+    pub recommendations: Vec<RecommendationSpec>,
+    #[serde(default)]
+    pub regional_priorities: RegionalPrioritiesSpec,
+    #[serde(default)]
+    pub objectives: ObjectivesSpec,
+    pub scripts: ScriptsSpec,
+    /// Labels used in outputs (sheet names, headers), overriding the French defaults.
+    #[serde(default)]
+    pub labels: BTreeMap<String, String>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct PackInfo {
+    pub name: String,
+    pub version: String,
+    #[serde(default)]
+    pub description: String,
+    #[serde(default = "default_language")]
+    pub language: String,
+}
+
+fn default_language() -> String {
+    "fr".into()
+}
+
+/// The role a column plays when reading a workbook.
+#[derive(Debug, Clone, Copy, Deserialize, Serialize, PartialEq, Eq, Hash)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// The structure's identifier (text, e.g. `01053`).
+    Id,
+    /// The structure's name.
+    Name,
+    /// The region.
+    Region,
+    /// The year of the observation.
+    Year,
+    /// A typology class, used as a reference frame when present.
+    Typology,
+    /// A numeric indicator (activity or result).
+    Indicator,
+    /// A numeric context variable.
+    Context,
+}
+
+impl Role {
+    pub fn is_numeric(self) -> bool {
+        matches!(self, Role::Indicator | Role::Context)
+    }
+}
+
+/// The unit of a numeric column or indicator.
+#[derive(Debug, Clone, Copy, Deserialize, Serialize, PartialEq, Eq, Hash, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Unit {
+    /// A non-negative whole count (young people, interviews...).
+    #[default]
+    Count,
+    /// A non-negative decimal number (full-time equivalents, density...).
+    Decimal,
+    /// A fraction between 0 and 1, shown as a percentage.
+    Fraction,
+    /// A ratio with no fixed bound (interviews per young person...).
+    Ratio,
+}
+
+impl Unit {
+    /// Default display format (Excel number format code).
+    pub fn default_format(self) -> &'static str {
+        match self {
+            Unit::Count => "#,##0",
+            Unit::Decimal => "#,##0.0",
+            Unit::Fraction => "0.0%",
+            Unit::Ratio => "0.00",
+        }
+    }
+
+    pub fn label_fr(self) -> &'static str {
+        match self {
+            Unit::Count => "nombre",
+            Unit::Decimal => "nombre décimal",
+            Unit::Fraction => "proportion (entre 0 et 1)",
+            Unit::Ratio => "ratio",
+        }
+    }
+}
+
+/// How a fraction column's numbers are stored in the field: `0.125` or `12.5`.
+#[derive(Debug, Clone, Copy, Deserialize, Serialize, PartialEq, Eq, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Scale {
+    /// Stored as a fraction (0.125); text `12,5 %` is still read as 0.125.
+    #[default]
+    Fraction,
+    /// Stored as a percentage number (12.5 means 12.5 %).
+    Percent,
+}
+
+/// Which way is better.
+#[derive(Debug, Clone, Copy, Deserialize, Serialize, PartialEq, Eq, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Direction {
+    #[default]
+    Higher,
+    Lower,
+    /// Shown, never judged.
+    Neutral,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct ColumnSpec {
+    pub id: String,
+    /// The main label, as written in the pack's template.
+    pub label: String,
+    #[serde(default)]
+    pub aliases: Vec<String>,
+    pub role: Role,
+    #[serde(default)]
+    pub unit: Unit,
+    #[serde(default)]
+    pub scale: Scale,
+    /// A required column missing from the workbook refuses it.
+    #[serde(default)]
+    pub required: bool,
+    /// Definition and source, for notes and documentation.
+    #[serde(default)]
+    pub definition: String,
+    /// Display format; defaults from the unit.
+    #[serde(default)]
+    pub format: Option<String>,
+    /// Judging direction when the column is shown as an indicator (context: neutral).
+    #[serde(default)]
+    pub direction: Option<Direction>,
+}
+
+impl ColumnSpec {
+    pub fn format(&self) -> &str {
+        self.format.as_deref().unwrap_or(self.unit.default_format())
+    }
+    pub fn direction(&self) -> Direction {
+        self.direction.unwrap_or(Direction::Neutral)
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct DerivedSpec {
+    pub id: String,
+    pub label: String,
+    /// Column or derived indicator divided.
+    pub numerator: String,
+    /// Column or derived indicator dividing; a missing or zero denominator gives a missing value.
+    pub denominator: String,
+    /// Multiplier applied to the ratio (100 for "per 100").
+    #[serde(default = "one")]
+    pub factor: f64,
+    #[serde(default = "ratio_unit")]
+    pub unit: Unit,
+    #[serde(default)]
+    pub format: Option<String>,
+    #[serde(default)]
+    pub direction: Direction,
+    /// Axis id; neutral indicators may have none.
+    #[serde(default)]
+    pub axis: Option<String>,
+    #[serde(default = "one")]
+    pub weight: f64,
+    #[serde(default)]
+    pub definition: String,
+}
+
+fn one() -> f64 {
+    1.0
+}
+fn ratio_unit() -> Unit {
+    Unit::Ratio
+}
+
+impl DerivedSpec {
+    pub fn format(&self) -> &str {
+        self.format.as_deref().unwrap_or(self.unit.default_format())
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct AxisSpec {
+    pub id: String,
+    pub label: String,
+    #[serde(default)]
+    pub description: String,
+}
+
+/// A normalisation method for scores.
+#[derive(Debug, Clone, Copy, Deserialize, Serialize, PartialEq, Eq, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Normalisation {
+    /// Percentile rank within the frame, 0-100.
+    #[default]
+    Percentile,
+    /// (x - min) / (max - min) within the frame, 0-100.
+    MinMax,
+    /// 50 + 10 z within the frame (z clamped to +/-5).
+    ZScore,
+}
+
+/// A reference frame name.
+#[derive(Debug, Clone, Copy, Deserialize, Serialize, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum FrameKind {
+    National,
+    #[default]
+    Region,
+    Peers,
+    Typology,
+}
+
+impl FrameKind {
+    pub const ALL: [FrameKind; 4] = [
+        FrameKind::National,
+        FrameKind::Region,
+        FrameKind::Peers,
+        FrameKind::Typology,
+    ];
+
+    pub fn id(self) -> &'static str {
+        match self {
+            FrameKind::National => "national",
+            FrameKind::Region => "region",
+            FrameKind::Peers => "peers",
+            FrameKind::Typology => "typology",
+        }
+    }
+
+    pub fn label_fr(self) -> &'static str {
+        match self {
+            FrameKind::National => "national",
+            FrameKind::Region => "région",
+            FrameKind::Peers => "pairs",
+            FrameKind::Typology => "typologie",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<FrameKind> {
+        match s {
+            "national" | "france" => Some(FrameKind::National),
+            "region" | "région" => Some(FrameKind::Region),
+            "peers" | "pairs" => Some(FrameKind::Peers),
+            "typology" | "typologie" => Some(FrameKind::Typology),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct FramesSpec {
+    /// Number of nearest neighbours forming the peer group.
+    #[serde(default = "default_k")]
+    pub peers_k: usize,
+    /// Context columns on which peers are found (standardised).
+    #[serde(default)]
+    pub peers_context: Vec<String>,
+    /// Context columns the expected value is regressed on.
+    #[serde(default)]
+    pub regression_context: Vec<String>,
+    /// Context columns entered as their natural logarithm (e.g. density).
+    #[serde(default)]
+    pub log_context: Vec<String>,
+}
+
+fn default_k() -> usize {
+    10
+}
+
+impl Default for FramesSpec {
+    fn default() -> Self {
+        FramesSpec {
+            peers_k: default_k(),
+            peers_context: Vec::new(),
+            regression_context: Vec::new(),
+            log_context: Vec::new(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct ScoringSpec {
+    #[serde(default)]
+    pub normalisation: Normalisation,
+    /// The frame scores are normalised within.
+    #[serde(default)]
+    pub frame: FrameKind,
+    /// Minimum share of an axis' weight with a score for the axis to get one.
+    #[serde(default = "two_thirds")]
+    pub min_coverage: f64,
+}
+
+fn two_thirds() -> f64 {
+    2.0 / 3.0
+}
+
+impl Default for ScoringSpec {
+    fn default() -> Self {
+        ScoringSpec {
+            normalisation: Normalisation::default(),
+            frame: FrameKind::Region,
+            min_coverage: two_thirds(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct FindingsSpec {
+    /// z of the funnel limits for the small-numbers guard (1.96 alert, 3.09 alarm).
+    #[serde(default = "default_z")]
+    pub funnel_z: f64,
+}
+
+fn default_z() -> f64 {
+    1.96
+}
+
+impl Default for FindingsSpec {
+    fn default() -> Self {
+        FindingsSpec {
+            funnel_z: default_z(),
+        }
+    }
+}
+
+/// A threshold table: named numbers, and optional bands.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq, Default)]
+#[serde(deny_unknown_fields)]
+pub struct ThresholdsSpec {
+    /// Base values, by name.
+    #[serde(default)]
+    pub base: BTreeMap<String, f64>,
+    /// Per-region overrides of base values.
+    #[serde(default)]
+    pub regions: BTreeMap<String, BTreeMap<String, f64>>,
+    /// Banded scales: contiguous intervals with a label, checked for gaps and overlaps.
+    #[serde(default)]
+    pub bands: BTreeMap<String, Vec<Band>>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Band {
+    /// Inclusive lower bound.
+    pub from: f64,
+    /// Exclusive upper bound.
+    pub to: f64,
+    pub label: String,
+}
+
+impl ThresholdsSpec {
+    /// The value of a threshold for a region: the region's layer, else the base.
+    pub fn value(&self, name: &str, region: &str) -> Option<f64> {
+        self.regions
+            .get(region)
+            .and_then(|r| r.get(name))
+            .or_else(|| self.base.get(name))
+            .copied()
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct RecommendationSpec {
+    pub id: String,
+    /// What is recommended, in the pack's language.
+    pub text: String,
+    /// 1 = highest priority.
+    pub priority: u8,
+    /// Indicators (columns or derived) it rests on.
+    #[serde(default)]
+    pub indicators: Vec<String>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct RegionalPrioritiesSpec {
+    /// Minimum share of a region's structures carrying a recommendation to make it a priority.
+    #[serde(default = "default_share")]
+    pub min_share: f64,
+    /// Minimum count as well (a region of two structures should not get priorities from one).
+    #[serde(default = "default_min_count")]
+    pub min_count: usize,
+    #[serde(default)]
+    pub regions: BTreeMap<String, f64>,
+}
+
+fn default_share() -> f64 {
+    0.3
+}
+fn default_min_count() -> usize {
+    2
+}
+
+impl Default for RegionalPrioritiesSpec {
+    fn default() -> Self {
+        RegionalPrioritiesSpec {
+            min_share: default_share(),
+            min_count: default_min_count(),
+            regions: BTreeMap::new(),
+        }
+    }
+}
+
+impl RegionalPrioritiesSpec {
+    pub fn share_for(&self, region: &str) -> f64 {
+        self.regions.get(region).copied().unwrap_or(self.min_share)
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct ObjectivesSpec {
+    /// Share of the gap to the reference proposed as next year's step.
+    #[serde(default = "default_step")]
+    pub step: f64,
+    /// Maximum step for fractions, in points (0.05 = 5 points).
+    #[serde(default = "default_max_points")]
+    pub max_step_points: f64,
+    /// Maximum step for other units, relative to the current value (0.1 = +10 %).
+    #[serde(default = "default_max_relative")]
+    pub max_step_relative: f64,
+}
+
+fn default_step() -> f64 {
+    0.5
+}
+fn default_max_points() -> f64 {
+    0.05
+}
+fn default_max_relative() -> f64 {
+    0.10
+}
+
+impl Default for ObjectivesSpec {
+    fn default() -> Self {
+        ObjectivesSpec {
+            step: default_step(),
+            max_step_points: default_max_points(),
+            max_step_relative: default_max_relative(),
+        }
+    }
+}
+
+/// The pack's scripts, relative to the pack folder.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct ScriptsSpec {
+    /// Decides one finding per structure and judged indicator.
+    pub findings: String,
+    /// Decides the recommendations of one structure.
+    pub recommendations: String,
+}

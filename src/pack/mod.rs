@@ -1,0 +1,204 @@
+//! Rule packs: loading a pack (from a folder or the embedded default), its manifest, the
+//! sandboxed Rhai engine and the API given to scripts, the linter and the pack's own tests.
+//!
+//! This module must not read workbooks nor compute statistics: it receives the analysis'
+//! per-structure views and returns decisions with the script position that made them.
+
+pub mod manifest;
+
+use crate::error::{Error, Result};
+use manifest::Manifest;
+use sha2::{Digest, Sha256};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// The embedded default pack (`rules/cpo/`), file by file. A test checks this list matches
+/// the folder so nothing is forgotten.
+pub const EMBEDDED_CPO: &[(&str, &str)] = &[
+    ("pack.toml", include_str!("../../rules/cpo/pack.toml")),
+];
+
+/// Where a pack came from.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Origin {
+    Embedded,
+    Folder(PathBuf),
+}
+
+/// A loaded (not yet compiled) pack: manifest and the text of every file.
+#[derive(Debug, Clone)]
+pub struct Pack {
+    pub manifest: Manifest,
+    /// Every file of the pack by relative path (`/`-separated), sorted.
+    pub files: BTreeMap<String, String>,
+    pub origin: Origin,
+}
+
+impl Pack {
+    /// The embedded default pack.
+    pub fn embedded() -> Result<Pack> {
+        let files = EMBEDDED_CPO
+            .iter()
+            .map(|(p, c)| (p.to_string(), c.to_string()))
+            .collect();
+        Pack::from_files(files, Origin::Embedded)
+    }
+
+    /// A pack from a folder: `pack.toml`, the scripts and `tests/*.toml`.
+    pub fn from_dir(dir: &Path) -> Result<Pack> {
+        if !dir.is_dir() {
+            return Err(Error::Pack(format!(
+                "le dossier de règles « {} » n'existe pas ou n'est pas un dossier",
+                dir.display()
+            )));
+        }
+        let mut files = BTreeMap::new();
+        collect_files(dir, dir, &mut files, 0)?;
+        if !files.contains_key("pack.toml") {
+            return Err(Error::Pack(format!(
+                "le dossier de règles « {} » ne contient pas de manifeste pack.toml",
+                dir.display()
+            )));
+        }
+        Pack::from_files(files, Origin::Folder(dir.to_path_buf()))
+    }
+
+    /// The pack given by `--rules`, or the embedded one.
+    pub fn load(rules: Option<&Path>) -> Result<Pack> {
+        match rules {
+            Some(dir) => Pack::from_dir(dir),
+            None => Pack::embedded(),
+        }
+    }
+
+    pub fn from_files(files: BTreeMap<String, String>, origin: Origin) -> Result<Pack> {
+        let text = files
+            .get("pack.toml")
+            .ok_or_else(|| Error::Pack("le manifeste pack.toml est absent du pack".into()))?;
+        let manifest: Manifest = toml::from_str(text).map_err(|e| {
+            Error::Pack(format!(
+                "pack.toml : manifeste invalide{}\n{}",
+                e.span()
+                    .map(|s| {
+                        let (line, col) = line_col(text, s.start);
+                        format!(" (ligne {line}, colonne {col})")
+                    })
+                    .unwrap_or_default(),
+                e.message()
+            ))
+        })?;
+        for script in [&manifest.scripts.findings, &manifest.scripts.recommendations] {
+            if !files.contains_key(script.as_str()) {
+                return Err(Error::Pack(format!(
+                    "pack.toml : le script « {script} » déclaré dans [scripts] est introuvable dans le pack"
+                )));
+            }
+        }
+        Ok(Pack {
+            manifest,
+            files,
+            origin,
+        })
+    }
+
+    /// SHA-256 over every file's path and content, in path order (hex).
+    pub fn hash(&self) -> String {
+        let mut h = Sha256::new();
+        for (path, content) in &self.files {
+            h.update(path.as_bytes());
+            h.update([0u8]);
+            h.update(content.as_bytes());
+            h.update([0u8]);
+        }
+        hex(&h.finalize())
+    }
+
+    /// SHA-256 of each file (hex), for the Règles sheet.
+    pub fn file_hashes(&self) -> Vec<(String, String)> {
+        self.files
+            .iter()
+            .map(|(p, c)| (p.clone(), hex(&Sha256::digest(c.as_bytes()))))
+            .collect()
+    }
+
+    /// Test case files (`tests/*.toml`), by path.
+    pub fn test_files(&self) -> impl Iterator<Item = (&String, &String)> {
+        self.files
+            .iter()
+            .filter(|(p, _)| p.starts_with("tests/") && p.ends_with(".toml"))
+    }
+}
+
+/// Lower-case hexadecimal of bytes.
+pub fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write;
+    bytes.iter().fold(String::new(), |mut s, b| {
+        let _ = write!(s, "{b:02x}");
+        s
+    })
+}
+
+/// 1-based line and column of a byte offset.
+pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let before = &text[..offset.min(text.len())];
+    let line = before.matches('\n').count() + 1;
+    let col = before.rsplit('\n').next().map(|l| l.chars().count()).unwrap_or(0) + 1;
+    (line, col)
+}
+
+const MAX_PACK_FILES: usize = 500;
+const MAX_PACK_FILE_BYTES: u64 = 2 * 1024 * 1024;
+
+fn collect_files(
+    root: &Path,
+    dir: &Path,
+    out: &mut BTreeMap<String, String>,
+    depth: usize,
+) -> Result<()> {
+    if depth > 4 {
+        return Ok(());
+    }
+    let entries = std::fs::read_dir(dir).map_err(|e| {
+        Error::Pack(format!("lecture du dossier de règles « {} » impossible : {e}", dir.display()))
+    })?;
+    let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
+    paths.sort();
+    for path in paths {
+        if path.is_dir() {
+            collect_files(root, &path, out, depth + 1)?;
+            continue;
+        }
+        let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
+        if !matches!(ext, "toml" | "rhai" | "md") {
+            continue;
+        }
+        if out.len() >= MAX_PACK_FILES {
+            return Err(Error::Pack(format!(
+                "le dossier de règles « {} » contient trop de fichiers (plus de {MAX_PACK_FILES})",
+                root.display()
+            )));
+        }
+        let len = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
+        if len > MAX_PACK_FILE_BYTES {
+            return Err(Error::Pack(format!(
+                "le fichier de règles « {} » est trop gros ({len} octets, maximum {MAX_PACK_FILE_BYTES})",
+                path.display()
+            )));
+        }
+        let content = std::fs::read_to_string(&path).map_err(|e| {
+            Error::Pack(format!(
+                "lecture du fichier de règles « {} » impossible (texte UTF-8 attendu) : {e}",
+                path.display()
+            ))
+        })?;
+        let rel = path
+            .strip_prefix(root)
+            .unwrap_or(&path)
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy().into_owned())
+            .collect::<Vec<_>>()
+            .join("/");
+        out.insert(rel, content);
+    }
+    Ok(())
+}

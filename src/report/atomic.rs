@@ -1,0 +1,60 @@
+//! Atomic output: a file appears whole or not at all.
+//!
+//! The content is written to a temporary file in the target's folder, flushed to disk,
+//! then renamed over the target. On any error the temporary file is removed (tempfile's
+//! `NamedTempFile` deletes itself on drop), so no partial output and no litter remain.
+
+use crate::error::{Error, Result};
+use std::io::Write;
+use std::path::Path;
+
+/// Writes `bytes` to `path` atomically. An existing file is replaced only with `force`.
+pub fn write_atomically(path: &Path, bytes: &[u8], force: bool) -> Result<()> {
+    if path.exists() && !force {
+        return Err(Error::Output(format!(
+            "le fichier « {} » existe déjà : il n'est pas remplacé sans --force",
+            path.display()
+        )));
+    }
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    if !dir.is_dir() {
+        return Err(Error::Output(format!(
+            "le dossier de sortie « {} » n'existe pas",
+            dir.display()
+        )));
+    }
+    let fail = |e: std::io::Error| {
+        Error::Output(format!("écriture de « {} » impossible : {e}", path.display()))
+    };
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".boussole-")
+        .suffix(".tmp")
+        .tempfile_in(dir)
+        .map_err(fail)?;
+    tmp.write_all(bytes).map_err(fail)?;
+    tmp.as_file().sync_all().map_err(fail)?;
+    tmp.persist(path).map_err(|e| fail(e.error))?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn existing_file_is_kept_without_force() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("sortie.xlsx");
+        std::fs::write(&target, b"ancien").unwrap();
+        let err = write_atomically(&target, b"nouveau", false).unwrap_err();
+        assert!(err.to_string().contains("--force"));
+        assert_eq!(std::fs::read(&target).unwrap(), b"ancien");
+        write_atomically(&target, b"nouveau", true).unwrap();
+        assert_eq!(std::fs::read(&target).unwrap(), b"nouveau");
+        let names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
+        assert_eq!(names.len(), 1, "no temporary file left behind");
+    }
+}
