@@ -208,7 +208,11 @@ impl Diagnostic {
         }
     }
 
-    pub fn general(severity: Severity, message: impl Into<String>, action: impl Into<String>) -> Self {
+    pub fn general(
+        severity: Severity,
+        message: impl Into<String>,
+        action: impl Into<String>,
+    ) -> Self {
         Diagnostic {
             severity,
             sheet: None,
@@ -330,6 +334,9 @@ mod tests {
 
     #[test]
     fn cell_ref_displays_with_sheet() {
-        assert_eq!(CellRef::new("Indicateurs", 6, 2).to_string(), "Indicateurs!C7");
+        assert_eq!(
+            CellRef::new("Indicateurs", 6, 2).to_string(),
+            "Indicateurs!C7"
+        );
     }
 }

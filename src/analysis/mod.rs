@@ -1,1 +1,8 @@
-//! TODO
+//! Analysis: reference frames, statistics, scoring, findings and their trace.
+pub mod evaluate;
+pub mod normalise;
+pub mod peers;
+pub mod regression;
+pub mod results;
+pub mod stats;
+pub mod trace;

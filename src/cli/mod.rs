@@ -2,8 +2,13 @@
 //!
 //! Subcommand and flag names are English (stable for scripts); help and messages are French.
 
+pub mod check;
+pub mod explain;
 pub mod inspect;
+pub mod rules;
+pub mod run;
 pub mod sample;
+pub mod test;
 
 use crate::error::exit;
 use clap::{Parser, Subcommand};
@@ -23,8 +28,18 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Analyse un classeur et écrit le classeur annoté (travail principal).
+    Run(run::Args),
     /// Montre comment un classeur est lu : feuilles, ligne d'en-tête, colonnes, diagnostics.
     Inspect(inspect::Args),
+    /// Compile et vérifie un pack de règles, éventuellement face à un classeur.
+    Check(check::Args),
+    /// Exécute les cas de test du pack de règles.
+    Test(test::Args),
+    /// Explique un résultat : cellules sources, référentiels, règle et seuils.
+    Explain(explain::Args),
+    /// Opérations sur les packs de règles (export du pack intégré).
+    Rules(rules::Args),
     /// Génère un classeur national synthétique réaliste (démonstrations, tests, mesures).
     Sample(sample::Args),
 }
@@ -44,7 +59,12 @@ pub fn main() -> i32 {
         }
     };
     let result = match cli.command {
+        Command::Run(args) => run::run(args),
         Command::Inspect(args) => inspect::run(args),
+        Command::Check(args) => check::run(args),
+        Command::Test(args) => test::run(args),
+        Command::Explain(args) => explain::run(args),
+        Command::Rules(args) => rules::run(args),
         Command::Sample(args) => sample::run(args),
     };
     match result {

@@ -1,6 +1,107 @@
-//! `boussole sample`: to be written.
+//! `boussole sample`: writes a synthetic, realistic national workbook.
+//!
+//! Usage: `boussole sample [--structures N] [--years Y] [--seed S] [--first-year A] -o FILE [--force]`.
+//! The generation lives in [`crate::sample`]; this file parses the options, writes the file
+//! atomically and says what was written.
+
+use crate::error::{Result, exit};
+use crate::report::atomic::write_atomically;
+use crate::sample::{MAX_STRUCTURES, MAX_YEARS, SampleOptions, sample_workbook};
+use std::path::PathBuf;
+
+/// Génère un classeur national synthétique (feuilles « Indicateurs » et « Contexte »).
+///
+/// Les données sont fictives mais ont les ordres de grandeur du réseau réel : 440 missions
+/// locales réparties dans les 18 régions, codes INSEE en texte, contexte territorial et
+/// résultats qui en dépendent, quelques valeurs « n.d. ». Mêmes options, même fichier,
+/// à l'octet près.
 #[derive(Debug, clap::Args)]
-pub struct Args {}
-pub fn run(_args: Args) -> crate::error::Result<i32> {
-    Ok(0)
+#[command(
+    after_help = "Exemples :\n  boussole sample -o workbooks/exemple-national.xlsx --force\n  boussole sample --structures 100000 --years 3 --seed 7 -o gros.xlsx"
+)]
+pub struct Args {
+    /// Nombre de missions locales (de 1 à 1 000 000).
+    #[arg(long, value_name = "N", default_value_t = 440, value_parser = parse_structures)]
+    pub structures: usize,
+    /// Nombre d'années consécutives (de 1 à 20) ; au-delà de 1, une ligne par structure et par année.
+    #[arg(long, value_name = "Y", default_value_t = 1, value_parser = parse_years)]
+    pub years: u32,
+    /// Graine du générateur : mêmes options, même classeur.
+    #[arg(long, value_name = "S", default_value_t = 2011)]
+    pub seed: u64,
+    /// Première année observée (de 1900 à 2100).
+    #[arg(long, value_name = "A", default_value_t = 2010, value_parser = parse_first_year)]
+    pub first_year: i32,
+    /// Classeur à écrire (.xlsx).
+    #[arg(short, long, value_name = "FICHIER")]
+    pub output: PathBuf,
+    /// Remplace le fichier s'il existe déjà.
+    #[arg(long)]
+    pub force: bool,
+}
+
+fn parse_in_range<T>(s: &str, low: T, high: T, what: &str) -> std::result::Result<T, String>
+where
+    T: std::str::FromStr + PartialOrd + std::fmt::Display,
+{
+    match s.trim().parse::<T>() {
+        Ok(v) if v >= low && v <= high => Ok(v),
+        _ => Err(format!("{what} doit être un entier compris entre {low} et {high}")),
+    }
+}
+
+fn parse_structures(s: &str) -> std::result::Result<usize, String> {
+    parse_in_range(s, 1, MAX_STRUCTURES, "le nombre de structures")
+}
+
+fn parse_years(s: &str) -> std::result::Result<u32, String> {
+    parse_in_range(s, 1, MAX_YEARS, "le nombre d'années")
+}
+
+fn parse_first_year(s: &str) -> std::result::Result<i32, String> {
+    parse_in_range(s, 1900, 2100, "la première année")
+}
+
+/// Generates the workbook, writes it atomically and reports it.
+pub fn run(args: Args) -> Result<i32> {
+    let opts = SampleOptions {
+        structures: args.structures,
+        years: args.years,
+        seed: args.seed,
+        first_year: args.first_year,
+    };
+    let bytes = sample_workbook(&opts)?;
+    write_atomically(&args.output, &bytes, args.force)?;
+    let years = if opts.years == 1 {
+        format!("1 année ({})", opts.first_year)
+    } else {
+        format!(
+            "{} années ({} à {})",
+            opts.years,
+            opts.first_year,
+            opts.first_year + opts.years as i32 - 1
+        )
+    };
+    println!(
+        "Classeur synthétique écrit : {} mission{} locale{}, {years}, graine {}, dans « {} ».",
+        opts.structures,
+        if opts.structures > 1 { "s" } else { "" },
+        if opts.structures > 1 { "s" } else { "" },
+        opts.seed,
+        args.output.display()
+    );
+    Ok(exit::OK)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ranges_are_explained_in_french() {
+        assert_eq!(parse_structures("440"), Ok(440));
+        assert!(parse_structures("0").unwrap_err().contains("entre 1 et 1000000"));
+        assert!(parse_years("21").unwrap_err().contains("nombre d'années"));
+        assert!(parse_first_year("abc").is_err());
+    }
 }

@@ -4,7 +4,12 @@
 //! This module must not read workbooks nor compute statistics: it receives the analysis'
 //! per-structure views and returns decisions with the script position that made them.
 
+pub mod cases;
+pub mod diagnostics;
+pub mod engine;
+pub mod lint;
 pub mod manifest;
+pub mod view;
 
 use crate::error::{Error, Result};
 use manifest::Manifest;
@@ -15,7 +20,15 @@ use std::path::{Path, PathBuf};
 /// The embedded default pack (`rules/cpo/`), file by file. A test checks this list matches
 /// the folder so nothing is forgotten.
 pub const EMBEDDED_CPO: &[(&str, &str)] = &[
+    (
+        "constats.rhai",
+        include_str!("../../rules/cpo/constats.rhai"),
+    ),
     ("pack.toml", include_str!("../../rules/cpo/pack.toml")),
+    (
+        "recommandations.rhai",
+        include_str!("../../rules/cpo/recommandations.rhai"),
+    ),
 ];
 
 /// Where a pack came from.
@@ -87,7 +100,10 @@ impl Pack {
                 e.message()
             ))
         })?;
-        for script in [&manifest.scripts.findings, &manifest.scripts.recommendations] {
+        for script in [
+            &manifest.scripts.findings,
+            &manifest.scripts.recommendations,
+        ] {
             if !files.contains_key(script.as_str()) {
                 return Err(Error::Pack(format!(
                     "pack.toml : le script « {script} » déclaré dans [scripts] est introuvable dans le pack"
@@ -142,7 +158,12 @@ pub fn hex(bytes: &[u8]) -> String {
 pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
     let before = &text[..offset.min(text.len())];
     let line = before.matches('\n').count() + 1;
-    let col = before.rsplit('\n').next().map(|l| l.chars().count()).unwrap_or(0) + 1;
+    let col = before
+        .rsplit('\n')
+        .next()
+        .map(|l| l.chars().count())
+        .unwrap_or(0)
+        + 1;
     (line, col)
 }
 
@@ -159,7 +180,10 @@ fn collect_files(
         return Ok(());
     }
     let entries = std::fs::read_dir(dir).map_err(|e| {
-        Error::Pack(format!("lecture du dossier de règles « {} » impossible : {e}", dir.display()))
+        Error::Pack(format!(
+            "lecture du dossier de règles « {} » impossible : {e}",
+            dir.display()
+        ))
     })?;
     let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
     paths.sort();

@@ -27,7 +27,10 @@ pub fn write_atomically(path: &Path, bytes: &[u8], force: bool) -> Result<()> {
         )));
     }
     let fail = |e: std::io::Error| {
-        Error::Output(format!("écriture de « {} » impossible : {e}", path.display()))
+        Error::Output(format!(
+            "écriture de « {} » impossible : {e}",
+            path.display()
+        ))
     };
     let mut tmp = tempfile::Builder::new()
         .prefix(".boussole-")

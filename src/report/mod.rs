@@ -3,3 +3,5 @@
 //! Writers read `analysis` results and never reach back into reading or evaluation.
 
 pub mod atomic;
+pub mod json;
+pub mod workbook;

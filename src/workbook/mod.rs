@@ -1,1 +1,319 @@
-//! TODO
+//! Reading field workbooks: an input file becomes a [`Dataset`].
+//!
+//! This module owns the whole reading stage: recognising the format (xlsx, xlsm, xlsb, xls,
+//! ods, CSV), refusing files that cannot serve with one French message, finding each sheet's
+//! header row, reading values tolerantly with their provenance, setting totals and
+//! duplicates aside, and joining sheets on the structure code. It must not evaluate rules nor
+//! write anything.
+//!
+//! - `guard`: format sniffing, encryption, zip and size bounds (before any reader runs);
+//! - `sheets`: calamine access into sparse grids; `csv`: CSV files into a grid;
+//! - `header`: header keys and the header row; `cell`: one cell's value;
+//! - `assemble`: rows, totals, duplicates, the join across sheets.
+//!
+//! ```no_run
+//! use boussole::pack::Pack;
+//! let pack = Pack::embedded()?;
+//! let data = boussole::workbook::read_path("classeur.xlsx".as_ref(), &pack.manifest.columns)?;
+//! println!("{} structures", data.structures.len());
+//! # Ok::<(), boussole::error::Error>(())
+//! ```
+
+mod assemble;
+mod cell;
+mod csv;
+mod guard;
+mod header;
+mod sheets;
+
+pub use cell::{ParsedText, parse_number};
+pub use header::normalize_header;
+
+use crate::dataset::{
+    ColumnMatch, Dataset, Diagnostic, RawCell, RawValue, Severity, SheetCopy, SheetReading, Source,
+    column_letters,
+};
+use crate::error::{Error, Result};
+use crate::pack::manifest::ColumnSpec;
+use guard::{Kind, Limits, ZipKind};
+use header::{Catalogue, HEADER_SCAN_ROWS};
+use sha2::Digest;
+use sheets::{Container, Content, Grid};
+use std::io::Read;
+use std::path::Path;
+
+/// Reads a workbook from disk (opened read-only) against the pack's catalogue columns.
+///
+/// The source records the file name, path, SHA-256 of the bytes and modification time.
+pub fn read_path(path: &Path, columns: &[ColumnSpec]) -> Result<Dataset> {
+    let shown = path.display().to_string();
+    let metadata = std::fs::metadata(path).map_err(|e| match e.kind() {
+        std::io::ErrorKind::NotFound => Error::Input(format!("{shown} : fichier introuvable")),
+        _ => Error::Input(format!("{shown} : fichier inaccessible ({e})")),
+    })?;
+    if metadata.is_dir() {
+        return Err(Error::Input(format!(
+            "{shown} : c'est un dossier, pas un classeur"
+        )));
+    }
+    let limits = Limits::default();
+    if metadata.len() > limits.max_file_bytes {
+        return Err(too_big(&shown, metadata.len(), &limits));
+    }
+    let mut bytes = Vec::with_capacity(metadata.len() as usize);
+    std::fs::File::open(path)
+        .and_then(|f| f.take(limits.max_file_bytes + 1).read_to_end(&mut bytes))
+        .map_err(|e| Error::Input(format!("{shown} : lecture impossible ({e})")))?;
+    let file = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| shown.clone());
+    let mut data = read_with(&bytes, &file, columns, &limits)?;
+    data.source.path = shown;
+    data.source.modified_unix = metadata
+        .modified()
+        .ok()
+        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+        .map(|d| d.as_secs() as i64);
+    Ok(data)
+}
+
+/// Reads a workbook held in memory. The format comes from the file name's extension, then
+/// from the bytes' signature (a zip, an OLE compound file, text). Used by tests and fuzzing.
+///
+/// ```
+/// use boussole::pack::Pack;
+/// let pack = Pack::embedded()?;
+/// let csv = "Code ML;Région;Jeunes en premier accueil;Jeunes accompagnés\n01053;Auvergne-Rhône-Alpes;1 234;2 345\n";
+/// let data = boussole::workbook::read_bytes(csv.as_bytes(), "ml.csv", &pack.manifest.columns)?;
+/// assert_eq!(data.structures[0].id.0, "01053");
+/// assert_eq!(data.structures[0].value("premiers_accueils"), Some(1234.0));
+/// # Ok::<(), boussole::error::Error>(())
+/// ```
+pub fn read_bytes(bytes: &[u8], file_name: &str, columns: &[ColumnSpec]) -> Result<Dataset> {
+    read_with(bytes, file_name, columns, &Limits::default())
+}
+
+fn too_big(file: &str, size: u64, limits: &Limits) -> Error {
+    Error::Input(format!(
+        "{file} : fichier de {} Mio, au-delà de la limite de {} Mio ; boussole refuse de le lire",
+        size / (1024 * 1024),
+        limits.max_file_bytes / (1024 * 1024)
+    ))
+}
+
+/// The formats boussole reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Format {
+    Container(Container),
+    Csv,
+}
+
+const SPREADSHEET_EXTENSIONS: &[&str] = &["xlsx", "xlsm", "xltx", "xltm", "xlam", "xls", "xla", "xlt", "xlsb", "ods", "ots"];
+const TEXT_EXTENSIONS: &[&str] = &["csv", "txt", "tsv", "tab"];
+
+fn detect(bytes: &[u8], file: &str, limits: &Limits) -> Result<Format> {
+    let ext = Path::new(file)
+        .extension()
+        .map(|e| e.to_string_lossy().to_lowercase())
+        .unwrap_or_default();
+    let not_a_workbook = || {
+        Error::Input(format!(
+            "{file} : ce fichier n'est pas un classeur (xlsx, xlsm, xls, xlsb, ods ou csv attendu) ; son contenu ne correspond à aucun de ces formats"
+        ))
+    };
+    if bytes.is_empty() {
+        return Err(Error::Input(format!("{file} : fichier vide")));
+    }
+    match guard::sniff(bytes) {
+        Kind::Cfb => {
+            if guard::cfb_is_encrypted(bytes) {
+                Err(guard::encrypted_error(file))
+            } else {
+                Ok(Format::Container(Container::Xls))
+            }
+        }
+        Kind::Zip => match guard::check_zip(bytes, file, limits)? {
+            ZipKind::Xlsx => Ok(Format::Container(Container::Xlsx)),
+            ZipKind::Xlsb => Ok(Format::Container(Container::Xlsb)),
+            ZipKind::Ods => Ok(Format::Container(Container::Ods)),
+            ZipKind::Unknown => Err(Error::Input(format!(
+                "{file} : archive zip qui ne contient pas de classeur (ni xl/workbook.xml, ni content.xml)"
+            ))),
+        },
+        Kind::Text if TEXT_EXTENSIONS.contains(&ext.as_str()) || ext.is_empty() => Ok(Format::Csv),
+        Kind::Text if !SPREADSHEET_EXTENSIONS.contains(&ext.as_str()) => Err(Error::Input(format!(
+            "{file} : extension « .{ext} » non reconnue (xlsx, xlsm, xls, xlsb, ods ou csv attendu)"
+        ))),
+        _ => Err(not_a_workbook()),
+    }
+}
+
+fn read_with(bytes: &[u8], file: &str, columns: &[ColumnSpec], limits: &Limits) -> Result<Dataset> {
+    if bytes.len() as u64 > limits.max_file_bytes {
+        return Err(too_big(file, bytes.len() as u64, limits));
+    }
+    let catalogue = Catalogue::new(columns);
+    if catalogue.id_column().is_none() {
+        return Err(Error::Pack(
+            "le catalogue du pack ne déclare aucune colonne d'identifiant (role = \"id\")".into(),
+        ));
+    }
+    let grids = match detect(bytes, file, limits)? {
+        Format::Csv => {
+            let stem = Path::new(file)
+                .file_stem()
+                .map(|s| s.to_string_lossy().into_owned())
+                .unwrap_or_else(|| "csv".into());
+            vec![csv::read(bytes, &stem, file, limits.max_cells)?]
+        }
+        Format::Container(container) => sheets::read_container(bytes, container, file, limits)?,
+    };
+    let mut data = build(&grids, &catalogue, file)?;
+    data.source = Source {
+        file: file.to_string(),
+        path: file.to_string(),
+        sha256: crate::pack::hex(&sha2::Sha256::digest(bytes)),
+        modified_unix: None,
+    };
+    Ok(data)
+}
+
+/// From grids to the dataset: headers, rows, join, refusals for what cannot serve.
+fn build(grids: &[Grid], catalogue: &Catalogue, file: &str) -> Result<Dataset> {
+    let mut data = Dataset::default();
+    let mut rows = Vec::new();
+    for grid in grids {
+        let mut reading = SheetReading {
+            sheet: grid.name.clone(),
+            header_row: None,
+            rows_read: 0,
+            structures: 0,
+            ignored_headers: Vec::new(),
+            skipped: None,
+        };
+        if let Some(why) = &grid.unreadable {
+            reading.skipped = Some(why.clone());
+        } else if grid.cells.is_empty() {
+            reading.skipped = Some("feuille vide".into());
+        } else {
+            match header::find_header(grid, catalogue) {
+                None => {
+                    reading.skipped = Some(format!(
+                        "aucune colonne d'identifiant ({}) dans les {HEADER_SCAN_ROWS} premières lignes",
+                        catalogue.id_labels()
+                    ))
+                }
+                Some(found) => {
+                    reading.header_row = Some(found.row + 1);
+                    let mut ignored = found.ignored.clone();
+                    ignored.dedup();
+                    reading.ignored_headers = ignored;
+                    let sheet_rows = assemble::read_sheet(grid, found, catalogue);
+                    reading.rows_read = sheet_rows.rows_read;
+                    reading.structures = sheet_rows.records.len();
+                    rows.push(sheet_rows);
+                }
+            }
+        }
+        data.sheets.push(reading);
+    }
+    let looked_at = || {
+        grids
+            .iter()
+            .map(|g| g.name.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    if rows.is_empty() {
+        return Err(Error::Input(format!(
+            "{file} : aucune feuille ne contient de colonne d'identifiant ({}) ; feuilles examinées : {}",
+            catalogue.id_labels(),
+            if grids.is_empty() { "aucune".into() } else { looked_at() }
+        )));
+    }
+    let with_header = || {
+        rows.iter()
+            .map(|r| r.sheet.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    // Column mapping, in catalogue order; required columns found nowhere refuse the workbook.
+    for (index, spec) in catalogue.columns.iter().enumerate() {
+        let mut found = false;
+        for sheet_rows in &rows {
+            if let Some((_, col, text)) = sheet_rows.header.matched.iter().find(|m| m.0 == index) {
+                found = true;
+                data.columns.push(ColumnMatch {
+                    column: spec.id.clone(),
+                    sheet: sheet_rows.sheet.clone(),
+                    header: text.clone(),
+                    letter: column_letters(*col),
+                });
+            }
+        }
+        if !found && spec.required {
+            return Err(Error::Input(format!(
+                "{file} : la colonne obligatoire « {} » (ou {}) est introuvable ; feuilles examinées : {}",
+                spec.label,
+                if spec.aliases.is_empty() {
+                    "aucun autre intitulé".to_string()
+                } else {
+                    spec.aliases
+                        .iter()
+                        .map(|a| format!("« {a} »"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                },
+                with_header()
+            )));
+        }
+        if !found {
+            data.diagnostics.push(Diagnostic::general(
+                Severity::Info,
+                format!(
+                    "colonne « {} » absente du classeur (feuilles examinées : {})",
+                    spec.label,
+                    with_header()
+                ),
+                "valeur manquante pour toutes les structures",
+            ));
+        }
+    }
+    for sheet_rows in &rows {
+        data.diagnostics.extend(sheet_rows.diagnostics.iter().cloned());
+        data.set_aside.extend(sheet_rows.set_aside.iter().cloned());
+    }
+    data.structures = assemble::join(&rows, catalogue, &mut data.diagnostics);
+    data.copies = grids.iter().map(copy_of).collect();
+    Ok(data)
+}
+
+/// The data copy of a sheet: its non-empty cells and merged ranges.
+fn copy_of(grid: &Grid) -> SheetCopy {
+    let cells = grid
+        .cells
+        .iter()
+        .filter_map(|(&(row, col), content)| {
+            let value = match content {
+                Content::Number(x) => RawValue::Number(*x),
+                Content::Text(t) => RawValue::Text(t.clone()),
+                Content::Bool(b) => RawValue::Bool(*b),
+                Content::DateTime(x) => RawValue::DateTime(*x),
+                Content::Error(e) => RawValue::Error(e.clone()),
+                Content::NoCachedValue => return None,
+            };
+            Some(RawCell {
+                row,
+                col,
+                value,
+                number_format: grid.formats.get(&(row, col)).cloned(),
+            })
+        })
+        .collect();
+    SheetCopy {
+        name: grid.name.clone(),
+        cells,
+        merged: grid.merged.clone(),
+    }
+}

@@ -1,0 +1,251 @@
+//! The results of evaluating a pack over a dataset: the plain data type every writer reads.
+//!
+//! Everything a writer shows is here, with what it needs to explain itself: the source
+//! cells of each value, the frame statistics, the thresholds and the script line behind
+//! each finding and recommendation. Writers must not recompute anything.
+
+use crate::analysis::stats::Summary;
+use crate::dataset::{CellRef, Diagnostic, SetAside, Source, StructureId};
+use crate::pack::manifest::{Direction, FrameKind, Normalisation, Unit};
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// Identifies the pack that produced the results.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PackStamp {
+    pub name: String,
+    pub version: String,
+    /// SHA-256 over the pack's files.
+    pub hash: String,
+}
+
+/// Whether an indicator was read from the workbook or derived by the pack.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum IndicatorKind {
+    /// An input column (activity, result or context).
+    Input,
+    /// Derived by the pack (a ratio of two others).
+    Derived,
+}
+
+/// How an indicator is shown and judged (from the pack).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct IndicatorDef {
+    pub id: String,
+    pub label: String,
+    pub kind: IndicatorKind,
+    /// `true` for context variables.
+    pub context: bool,
+    pub unit: Unit,
+    /// Excel number format, e.g. `0.0%`.
+    pub format: String,
+    pub direction: Direction,
+    /// Axis id for judged derived indicators.
+    pub axis: Option<String>,
+    pub weight: f64,
+    pub definition: String,
+    /// For derived indicators: `numerator / denominator x factor`.
+    pub numerator: Option<String>,
+    pub denominator: Option<String>,
+    pub factor: f64,
+}
+
+impl IndicatorDef {
+    /// Judged indicators get a score and findings: derived, not neutral.
+    pub fn judged(&self) -> bool {
+        self.kind == IndicatorKind::Derived && self.direction != Direction::Neutral
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AxisDef {
+    pub id: String,
+    pub label: String,
+}
+
+/// A place in a script: the rule that decided.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RuleRef {
+    pub script: String,
+    /// 1-based line.
+    pub line: usize,
+    /// The line's text, trimmed, for explanations.
+    pub text: String,
+}
+
+/// One frame's statistics for one indicator, seen from one structure.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FrameResult {
+    /// What the frame is, e.g. `Bretagne`, `10 plus proches voisins`, `France`.
+    pub label: String,
+    /// Statistics over the frame's structures with a value; None when none has one.
+    pub summary: Option<Summary>,
+    /// The structure's percentile rank in the frame (mid-rank definition), 0-100.
+    pub rank: Option<f64>,
+}
+
+/// The expected value from the regression on context.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Expected {
+    pub value: f64,
+    /// Observed minus expected.
+    pub residual: Option<f64>,
+    /// R² of the regression and the number of structures it was fitted on.
+    pub r2: f64,
+    pub n: usize,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FindingKind {
+    Force,
+    AxeDeProgres,
+    Vigilance,
+}
+
+impl FindingKind {
+    pub fn id(self) -> &'static str {
+        match self {
+            FindingKind::Force => "force",
+            FindingKind::AxeDeProgres => "axe_de_progres",
+            FindingKind::Vigilance => "vigilance",
+        }
+    }
+    pub fn label_fr(self) -> &'static str {
+        match self {
+            FindingKind::Force => "Force",
+            FindingKind::AxeDeProgres => "Axe de progrès",
+            FindingKind::Vigilance => "Vigilance",
+        }
+    }
+}
+
+/// A threshold read by a rule, with the value in force for the structure's region.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ThresholdUse {
+    pub name: String,
+    pub value: f64,
+    /// `true` when the value comes from the region's layer rather than the base table.
+    pub regional: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Finding {
+    pub kind: FindingKind,
+    /// Why, in the pack's words.
+    pub reason: String,
+    pub rule: RuleRef,
+    pub thresholds: Vec<ThresholdUse>,
+}
+
+/// One indicator of one structure.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct IndicatorResult {
+    pub value: Option<f64>,
+    /// Why the value is missing, in French.
+    pub missing: Option<String>,
+    /// Source cells: the cell read, or the cells of the numerator and denominator.
+    pub cells: Vec<CellRef>,
+    /// The denominator (for rates), used by the small-numbers guard.
+    pub denominator: Option<f64>,
+    pub frames: BTreeMap<FrameKind, FrameResult>,
+    pub expected: Option<Expected>,
+    /// 0-100, higher is better; judged indicators only.
+    pub score: Option<f64>,
+    pub finding: Option<Finding>,
+    /// Previous year's value, when the input has several years.
+    pub previous: Option<f64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AxisResult {
+    pub axis: String,
+    /// Weighted mean of the axis' indicator scores; None = "données insuffisantes".
+    pub score: Option<f64>,
+    /// Share of the axis' weight that had a score.
+    pub coverage: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RecommendationResult {
+    pub id: String,
+    pub text: String,
+    /// 1 = highest.
+    pub priority: u8,
+    pub indicators: Vec<String>,
+    pub rule: RuleRef,
+    pub thresholds: Vec<ThresholdUse>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StructureResult {
+    pub id: StructureId,
+    pub name: String,
+    pub region: String,
+    pub year: Option<i32>,
+    pub typology: Option<String>,
+    /// Indicator results, aligned with `Results::indicators`.
+    pub indicators: Vec<IndicatorResult>,
+    /// Axis results, aligned with `Results::axes`.
+    pub axes: Vec<AxisResult>,
+    /// Sorted by priority, then id.
+    pub recommendations: Vec<RecommendationResult>,
+    /// Ids of the peer group (nearest on context).
+    pub peers: Vec<StructureId>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RegionalPriority {
+    pub recommendation: String,
+    pub text: String,
+    pub priority: u8,
+    pub count: usize,
+    /// count / structures of the region.
+    pub share: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RegionResult {
+    pub name: String,
+    pub structures: usize,
+    /// Recommendations carried by at least the pack's share of the region's structures.
+    pub priorities: Vec<RegionalPriority>,
+    /// Every recommendation's count in the region (including those below the share).
+    pub counts: Vec<RegionalPriority>,
+}
+
+/// Settings in force, for explanations and the Règles sheet.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Method {
+    pub normalisation: Normalisation,
+    pub score_frame: FrameKind,
+    pub min_coverage: f64,
+    pub peers_k: usize,
+    pub peers_context: Vec<String>,
+    pub regression_context: Vec<String>,
+    pub funnel_z: f64,
+}
+
+/// Everything computed for one input.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Results {
+    pub pack: PackStamp,
+    pub input: Source,
+    /// The national reference workbook, when one was used.
+    pub reference: Option<Source>,
+    pub year: Option<i32>,
+    pub method: Method,
+    pub indicators: Vec<IndicatorDef>,
+    pub axes: Vec<AxisDef>,
+    pub structures: Vec<StructureResult>,
+    pub regions: Vec<RegionResult>,
+    pub set_aside: Vec<SetAside>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Results {
+    pub fn indicator_index(&self, id: &str) -> Option<usize> {
+        self.indicators.iter().position(|d| d.id == id)
+    }
+}

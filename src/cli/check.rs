@@ -1,0 +1,117 @@
+//! `boussole check [--rules DIR] [INPUT]`: compile and lint a pack, optionally against a
+//! workbook's headers. Exit status 4 on errors; warnings are listed.
+
+use crate::dataset::Severity;
+use crate::error::{Error, Result, exit};
+use crate::pack::engine::CompiledPack;
+use crate::pack::lint::{Lint, lint_pack};
+use crate::pack::Pack;
+use std::path::PathBuf;
+
+/// Compile et vérifie un pack de règles.
+///
+/// Exemples :
+///   boussole check
+///   boussole check --rules mes-regles/
+///   boussole check --rules mes-regles/ classeur.xlsx
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Dossier du pack de règles (par défaut : le pack « cpo » intégré).
+    #[arg(long, value_name = "DOSSIER")]
+    pub rules: Option<PathBuf>,
+    /// Classeur dont les en-têtes sont confrontés aux colonnes du pack.
+    #[arg(value_name = "CLASSEUR")]
+    pub input: Option<PathBuf>,
+}
+
+pub fn run(args: Args) -> Result<i32> {
+    let pack = Pack::load(args.rules.as_deref())?;
+    let compiled = CompiledPack::compile(&pack)?;
+    let mut lints = lint_pack(&pack);
+    // Every script runs on the pack's own cases, so run-time mistakes surface here too.
+    match crate::pack::cases::load_cases(&compiled) {
+        Ok(cases) => {
+            for (file, case) in &cases {
+                let outcome = crate::pack::cases::run_case(&compiled, file, case);
+                for f in outcome.failures.iter().filter(|f| f.starts_with("l'évaluation a échoué")) {
+                    lints.push(Lint {
+                        severity: Severity::Error,
+                        place: format!("{file}, cas « {} »", case.nom),
+                        message: f.clone(),
+                    });
+                }
+            }
+        }
+        Err(e) => lints.push(Lint {
+            severity: Severity::Error,
+            place: "tests/".into(),
+            message: e.to_string(),
+        }),
+    }
+    if let Some(input) = &args.input {
+        lints.extend(check_against_workbook(&pack, input)?);
+    }
+    println!(
+        "Pack « {} » version {} ({} fichiers, empreinte {}) : compilé.",
+        pack.manifest.pack.name,
+        pack.manifest.pack.version,
+        pack.files.len(),
+        &pack.hash()[..12]
+    );
+    lints.sort_by(|a, b| b.severity.cmp(&a.severity));
+    for l in &lints {
+        println!("  {:<13} {} : {}", l.severity.label_fr(), l.place, l.message);
+    }
+    let errors = lints.iter().filter(|l| l.severity == Severity::Error).count();
+    let warnings = lints.iter().filter(|l| l.severity == Severity::Warning).count();
+    println!("{errors} erreur(s), {warnings} avertissement(s).");
+    if errors > 0 {
+        return Err(Error::Pack(format!("le pack contient {errors} erreur(s) ; voir la liste ci-dessus")));
+    }
+    Ok(exit::OK)
+}
+
+fn check_against_workbook(pack: &Pack, input: &std::path::Path) -> Result<Vec<Lint>> {
+    let dataset = crate::workbook::read_path(input, &pack.manifest.columns);
+    let place = input.display().to_string();
+    let dataset = match dataset {
+        Ok(d) => d,
+        Err(e) => {
+            return Ok(vec![Lint {
+                severity: Severity::Error,
+                place,
+                message: e.to_string(),
+            }]);
+        }
+    };
+    let mut out = Vec::new();
+    for c in &pack.manifest.columns {
+        if !dataset.columns.iter().any(|m| m.column == c.id) {
+            out.push(Lint {
+                severity: if c.required { Severity::Error } else { Severity::Warning },
+                place: place.clone(),
+                message: format!("colonne « {} » ({}) introuvable dans le classeur", c.label, c.id),
+            });
+        }
+    }
+    for sheet in &dataset.sheets {
+        for h in &sheet.ignored_headers {
+            out.push(Lint {
+                severity: Severity::Info,
+                place: format!("{place}, feuille {}", sheet.sheet),
+                message: format!("en-tête « {h} » inconnu du pack : ignoré"),
+            });
+        }
+    }
+    let regions: std::collections::BTreeSet<&str> = dataset.structures.iter().map(|s| s.region.as_str()).collect();
+    for r in pack.manifest.thresholds.regions.keys() {
+        if !regions.contains(r.as_str()) {
+            out.push(Lint {
+                severity: Severity::Info,
+                place: "pack.toml".into(),
+                message: format!("les seuils propres à la région « {r} » ne servent pas pour ce classeur (aucune structure de cette région)"),
+            });
+        }
+    }
+    Ok(out)
+}

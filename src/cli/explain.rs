@@ -1,0 +1,55 @@
+//! `boussole explain INPUT --structure ID [--indicator ID]`: the full trace of one result.
+
+use crate::analysis::evaluate::{Overrides, analyse};
+use crate::error::{Error, Result, exit};
+use crate::pack::Pack;
+use crate::pack::diagnostics::suggest;
+use crate::pack::engine::CompiledPack;
+use std::path::PathBuf;
+
+/// Explique un résultat : cellules sources, référentiels, valeur attendue, score, règle.
+///
+/// Exemples :
+///   boussole explain workbooks/exemple-national.xlsx --structure 01053
+///   boussole explain classeur.xlsx --structure 2A004 --indicator taux_acces_emploi
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Classeur à analyser.
+    #[arg(value_name = "CLASSEUR")]
+    pub input: PathBuf,
+    /// Code de la structure (par exemple 01053).
+    #[arg(long, value_name = "CODE")]
+    pub structure: String,
+    /// Identifiant de l'indicateur (par exemple taux_acces_emploi) ; tous par défaut.
+    #[arg(long, value_name = "INDICATEUR")]
+    pub indicator: Option<String>,
+    /// Dossier du pack de règles (par défaut : le pack « cpo » intégré).
+    #[arg(long, value_name = "DOSSIER")]
+    pub rules: Option<PathBuf>,
+}
+
+pub fn run(args: Args) -> Result<i32> {
+    let pack = Pack::load(args.rules.as_deref())?;
+    let compiled = CompiledPack::compile(&pack)?;
+    let dataset = crate::workbook::read_path(&args.input, &pack.manifest.columns)?;
+    let results = analyse(&dataset, &compiled, &Overrides::default())?;
+    let Some(s) = results.structures.iter().find(|s| s.id.0 == args.structure) else {
+        return Err(Error::Input(format!(
+            "structure « {} » introuvable dans {}{}",
+            args.structure,
+            args.input.display(),
+            suggest(&args.structure, results.structures.iter().map(|s| s.id.0.as_str()))
+        )));
+    };
+    let indicator = match &args.indicator {
+        None => None,
+        Some(id) => Some(results.indicator_index(id).ok_or_else(|| {
+            Error::Input(format!(
+                "indicateur « {id} » inconnu du pack{}",
+                suggest(id, results.indicators.iter().map(|d| d.id.as_str()))
+            ))
+        })?),
+    };
+    print!("{}", crate::analysis::trace::explain(&results, s, indicator));
+    Ok(exit::OK)
+}

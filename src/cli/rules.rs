@@ -1,0 +1,64 @@
+//! `boussole rules export DIR`: write the embedded default pack to a folder to tune it.
+
+use crate::error::{Error, Result, exit};
+use crate::pack::EMBEDDED_CPO;
+use std::path::{Path, PathBuf};
+
+/// Opérations sur les packs de règles.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    #[command(subcommand)]
+    pub command: RulesCommand,
+}
+
+#[derive(Debug, clap::Subcommand)]
+pub enum RulesCommand {
+    /// Écrit le pack « cpo » intégré dans un dossier pour l'adapter.
+    ///
+    /// Exemple :
+    ///   boussole rules export mes-regles/
+    ///   boussole check --rules mes-regles/
+    Export {
+        /// Dossier à créer (ou dossier vide).
+        #[arg(value_name = "DOSSIER")]
+        dir: PathBuf,
+    },
+}
+
+pub fn run(args: Args) -> Result<i32> {
+    match args.command {
+        RulesCommand::Export { dir } => export(&dir),
+    }
+}
+
+/// Writes the embedded pack into `dir`, which must not exist or be empty.
+pub fn export(dir: &Path) -> Result<i32> {
+    if dir.exists() {
+        let non_empty = std::fs::read_dir(dir)
+            .map_err(|e| Error::Output(format!("lecture du dossier « {} » impossible : {e}", dir.display())))?
+            .next()
+            .is_some();
+        if non_empty {
+            return Err(Error::Output(format!(
+                "le dossier « {} » n'est pas vide : rien n'est écrasé ; choisissez un dossier nouveau ou vide",
+                dir.display()
+            )));
+        }
+    }
+    for (path, content) in EMBEDDED_CPO {
+        let target = dir.join(path);
+        if let Some(parent) = target.parent() {
+            std::fs::create_dir_all(parent)
+                .map_err(|e| Error::Output(format!("création du dossier « {} » impossible : {e}", parent.display())))?;
+        }
+        std::fs::write(&target, content)
+            .map_err(|e| Error::Output(format!("écriture de « {} » impossible : {e}", target.display())))?;
+    }
+    println!(
+        "Pack « cpo » écrit dans {} ({} fichiers). Modifiez-le, puis : boussole check --rules {}",
+        dir.display(),
+        EMBEDDED_CPO.len(),
+        dir.display()
+    );
+    Ok(exit::OK)
+}

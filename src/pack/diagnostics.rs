@@ -1,0 +1,296 @@
+//! Script errors that point: the file, line and column, the offending line with a marker,
+//! and what is wrong in French (close names for an unknown one, the types for a mismatch).
+
+use crate::pack::engine::Limits;
+use rhai::{EvalAltResult, ParseError, ParseErrorType, Position};
+use std::fmt;
+
+/// An error in a pack script, ready to print.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ScriptError {
+    pub script: String,
+    pub line: Option<usize>,
+    pub column: Option<usize>,
+    /// The offending line's text.
+    pub snippet: Option<String>,
+    /// What is wrong, in French.
+    pub message: String,
+}
+
+impl ScriptError {
+    pub fn plain(script: &str, message: String) -> ScriptError {
+        ScriptError {
+            script: script.to_string(),
+            line: None,
+            column: None,
+            snippet: None,
+            message,
+        }
+    }
+
+    fn at(script: &str, text: &str, pos: Position, message: String) -> ScriptError {
+        let line = pos.line();
+        let snippet = line.and_then(|l| text.lines().nth(l.saturating_sub(1)).map(str::to_string));
+        ScriptError {
+            script: script.to_string(),
+            line,
+            column: pos.position(),
+            snippet,
+            message,
+        }
+    }
+}
+
+impl fmt::Display for ScriptError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match (self.line, self.column) {
+            (Some(l), Some(c)) => write!(
+                f,
+                "{}, ligne {l}, colonne {c} : {}",
+                self.script, self.message
+            )?,
+            (Some(l), None) => write!(f, "{}, ligne {l} : {}", self.script, self.message)?,
+            _ => write!(f, "{} : {}", self.script, self.message)?,
+        }
+        if let (Some(l), Some(snippet)) = (self.line, &self.snippet) {
+            let gutter = l.to_string().len();
+            write!(f, "\n {:>gutter$} |\n {l} | {snippet}", "")?;
+            if let Some(c) = self.column {
+                let pad: String = snippet
+                    .chars()
+                    .take(c.saturating_sub(1))
+                    .map(|ch| if ch == '\t' { '\t' } else { ' ' })
+                    .collect();
+                write!(f, "\n {:>gutter$} | {pad}^", "")?;
+            }
+        }
+        Ok(())
+    }
+}
+
+impl From<ScriptError> for crate::error::Error {
+    fn from(e: ScriptError) -> Self {
+        crate::error::Error::Pack(format!("erreur dans les règles, {e}"))
+    }
+}
+
+/// `; vouliez-vous dire : a, b ?` with the closest names, or nothing.
+pub fn suggest<'a>(wanted: &str, names: impl Iterator<Item = &'a str>) -> String {
+    let mut scored: Vec<(f64, &str)> = names
+        .map(|n| (strsim::jaro_winkler(wanted, n), n))
+        .filter(|(s, _)| *s > 0.75)
+        .collect();
+    scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(b.1)));
+    scored.truncate(3);
+    if scored.is_empty() {
+        String::new()
+    } else {
+        let list: Vec<&str> = scored.iter().map(|(_, n)| *n).collect();
+        format!(" ; vouliez-vous dire : {} ?", list.join(", "))
+    }
+}
+
+/// Rhai's type names in French.
+pub fn type_fr(t: &str) -> String {
+    let t = t.trim();
+    let name = match t {
+        "()" => "valeur manquante ()",
+        "f64" | "float" => "nombre décimal",
+        "i64" | "int" => "entier",
+        "bool" => "booléen",
+        "string" | "&str" | "ImmutableString" | "&str | ImmutableString | String" => "texte",
+        "char" => "caractère",
+        "array" => "liste",
+        "map" => "table",
+        "Indicateur" | "boussole::pack::view::IndicatorView" => "Indicateur",
+        "MissionLocale" | "boussole::pack::view::StructureView" => "MissionLocale",
+        "Constat" | "boussole::pack::engine::FindingValue" => "Constat",
+        other => other,
+    };
+    name.to_string()
+}
+
+/// Turns `>(f64, ())` into `> (nombre décimal, valeur manquante ())`.
+fn describe_signature(sig: &str) -> Option<(String, Vec<String>)> {
+    let open = sig.find('(')?;
+    let name = sig[..open].trim().to_string();
+    let args = sig[open + 1..].trim_end_matches(')');
+    let types = if args.trim().is_empty() {
+        Vec::new()
+    } else {
+        args.split(',').map(type_fr).collect()
+    };
+    Some((name, types))
+}
+
+pub fn describe_parse_error(
+    script: &str,
+    text: &str,
+    e: &ParseError,
+    scope: &[String],
+) -> ScriptError {
+    let message = match e.err_type() {
+        ParseErrorType::VariableUndefined(name) => format!(
+            "variable ou indicateur inconnu « {name} »{}",
+            suggest(name, scope.iter().map(String::as_str))
+        ),
+        ParseErrorType::Reserved(word) if matches!(word.as_str(), "eval" | "print" | "debug") => {
+            format!(
+                "« {word} » est interdit dans les règles (bac à sable) : une règle ne peut que lire les indicateurs et rendre des constats ou des recommandations"
+            )
+        }
+        ParseErrorType::Reserved(word) => {
+            format!("« {word} » est un mot réservé et ne peut pas servir ici")
+        }
+        ParseErrorType::MissingToken(token, why) => format!("« {token} » attendu {why}"),
+        ParseErrorType::UnknownOperator(op) => format!("opérateur inconnu « {op} »"),
+        ParseErrorType::UnexpectedEOF => {
+            "fin du script inattendue (une accolade ou une parenthèse n'est pas fermée ?)".into()
+        }
+        ParseErrorType::ExprTooDeep => "expression trop profondément imbriquée".into(),
+        ParseErrorType::AssignmentToConstant(name) => format!(
+            "« {name} » ne peut pas être modifié : les indicateurs et la mission locale sont en lecture seule"
+        ),
+        ParseErrorType::VariableExists(name) | ParseErrorType::ForbiddenVariable(name) => {
+            format!("le nom « {name} » est déjà pris par un indicateur ou une variable du moteur")
+        }
+        ParseErrorType::BadInput(lex) => format!("saisie invalide : {lex}"),
+        other => format!("erreur de syntaxe : {other}"),
+    };
+    ScriptError::at(script, text, e.position(), message)
+}
+
+pub fn describe_eval_error(
+    script: &str,
+    text: &str,
+    e: &EvalAltResult,
+    context: &str,
+    limits: &Limits,
+) -> ScriptError {
+    // Errors inside a script function: point at the innermost place.
+    if let EvalAltResult::ErrorInFunctionCall(_, _, inner, _) = e {
+        return describe_eval_error(script, text, inner, context, limits);
+    }
+    let message = match e {
+        EvalAltResult::ErrorTooManyOperations(_) => format!(
+            "le script a dépassé {} opérations (boucle sans fin ?) ; arrêté",
+            limits.max_operations
+        ),
+        EvalAltResult::ErrorStackOverflow(_) => format!(
+            "appels imbriqués au-delà de {} niveaux (récursion sans fin ?) ; arrêté",
+            limits.max_call_levels
+        ),
+        EvalAltResult::ErrorDataTooLarge(what, _) => format!(
+            "donnée trop grande ({what}) : au-delà des limites (texte {} caractères, liste {} éléments, table {} entrées) ; arrêté",
+            limits.max_string_size, limits.max_array_size, limits.max_map_size
+        ),
+        EvalAltResult::ErrorTerminated(_, _) => format!(
+            "le script a dépassé le temps permis ({} s) ; arrêté",
+            limits.time_budget.as_secs_f64()
+        ),
+        EvalAltResult::ErrorFunctionNotFound(sig, _) => match describe_signature(sig) {
+            Some((name, types))
+                if types.iter().any(|t| t.contains("manquante"))
+                    || [
+                        "<", ">", "<=", ">=", "+", "-", "*", "/", "==", "!=", "&&", "||",
+                    ]
+                    .contains(&name.as_str()) =>
+            {
+                format!(
+                    "types incompatibles pour « {name} » : {} ; une valeur manquante se teste avec .disponible",
+                    types.join(" et ")
+                )
+            }
+            Some((name, types)) => format!(
+                "fonction inconnue ou mal appelée « {name} » avec ({}){}",
+                types.join(", "),
+                suggest(&name, API_NAMES.iter().copied())
+            ),
+            None => format!("fonction inconnue « {sig} »"),
+        },
+        EvalAltResult::ErrorPropertyNotFound(name, _) => format!(
+            "propriété inconnue « {name} »{}",
+            suggest(name, API_NAMES.iter().copied())
+        ),
+        EvalAltResult::ErrorVariableNotFound(name, _) => format!("variable inconnue « {name} »"),
+        EvalAltResult::ErrorMismatchDataType(want, got, _) => {
+            format!(
+                "types incompatibles : {} attendu, {} reçu",
+                type_fr(want),
+                type_fr(got)
+            )
+        }
+        EvalAltResult::ErrorMismatchOutputType(want, got, _) => {
+            format!(
+                "résultat de type {} au lieu de {}",
+                type_fr(got),
+                type_fr(want)
+            )
+        }
+        EvalAltResult::ErrorArithmetic(what, _) => format!("erreur de calcul : {what}"),
+        EvalAltResult::ErrorRuntime(value, _) => value.to_string(),
+        EvalAltResult::ErrorIndexingType(t, _) => format!("« {} » ne s'indexe pas", type_fr(t)),
+        EvalAltResult::ErrorArrayBounds(len, i, _) => {
+            format!("indice {i} hors de la liste ({len} éléments)")
+        }
+        EvalAltResult::ErrorAssignmentToConstant(name, _) => {
+            format!("« {name} » est en lecture seule")
+        }
+        other => format!("erreur d'exécution : {other}"),
+    };
+    ScriptError::at(
+        script,
+        text,
+        e.position(),
+        format!("{message} (pendant l'évaluation : {context})"),
+    )
+}
+
+/// Every name of the script API, for suggestions.
+pub const API_NAMES: &[&str] = &[
+    "valeur",
+    "disponible",
+    "denominateur",
+    "attendu",
+    "ecart_attendu",
+    "score",
+    "constat",
+    "texte",
+    "id",
+    "libelle",
+    "mediane",
+    "q1",
+    "q3",
+    "moyenne",
+    "minimum",
+    "maximum",
+    "ecart_type",
+    "effectif",
+    "rang",
+    "position",
+    "dans_le_quart_faible",
+    "dans_le_quart_fort",
+    "mieux_que_la_mediane",
+    "moins_bien_que_la_mediane",
+    "mieux_que_prevu",
+    "moins_bien_que_prevu",
+    "ecart_significatif",
+    "est_force",
+    "est_axe_de_progres",
+    "est_vigilance",
+    "seuil",
+    "bande",
+    "force",
+    "axe_de_progres",
+    "vigilance",
+    "recommander",
+    "pourcent",
+    "nombre",
+    "code",
+    "nom",
+    "region",
+    "typologie",
+    "donnees_manquantes",
+    "nombre_de_forces",
+    "nombre_d_axes_de_progres",
+];

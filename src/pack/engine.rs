@@ -1,0 +1,663 @@
+//! The sandboxed Rhai engine: set-up, limits, the functions scripts may call, compilation
+//! with strict variables, and evaluation of one structure at a time.
+//!
+//! Sandbox: Rhai has no file, network or environment access of its own; modules (`import`)
+//! are compiled out (`no_module`), `eval`, `print` and `debug` are disabled, so a script can
+//! only read what it is given and return decisions. Every evaluation runs under limits on
+//! operations, call depth, expression depth, string, array and map sizes, and a wall-clock
+//! guard checked through `on_progress`.
+
+use crate::analysis::results::{FindingKind, RuleRef, ThresholdUse};
+use crate::pack::Pack;
+use crate::pack::diagnostics::{ScriptError, describe_eval_error, describe_parse_error};
+use crate::pack::manifest::{FrameKind, Manifest, Unit};
+use crate::pack::view::{IndicatorView, StructureData, StructureView};
+use rhai::{AST, Dynamic, Engine, EvalAltResult, NativeCallContext, Position, Scope};
+use std::cell::RefCell;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// Limits every evaluation runs under.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    pub max_operations: u64,
+    pub max_call_levels: usize,
+    pub max_expr_depth: usize,
+    pub max_function_expr_depth: usize,
+    pub max_string_size: usize,
+    pub max_array_size: usize,
+    pub max_map_size: usize,
+    /// Wall-clock budget of one evaluation.
+    pub time_budget: Duration,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_operations: 2_000_000,
+            max_call_levels: 48,
+            max_expr_depth: 64,
+            max_function_expr_depth: 32,
+            max_string_size: 100_000,
+            max_array_size: 10_000,
+            max_map_size: 10_000,
+            time_budget: Duration::from_secs(2),
+        }
+    }
+}
+
+/// A decision a script made, with where.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Decision<T> {
+    pub what: T,
+    pub rule: RuleRef,
+    pub thresholds: Vec<ThresholdUse>,
+}
+
+/// A finding returned by the findings script.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FindingValue {
+    pub kind: FindingKind,
+    pub reason: String,
+    pub position: Position,
+}
+
+/// Per-evaluation state reached by native functions (one evaluation runs on one thread).
+struct EvalState {
+    script: String,
+    region: String,
+    deadline: Instant,
+    thresholds_used: Vec<ThresholdUse>,
+    recommended: Vec<(String, Position)>,
+    manifest: Arc<Manifest>,
+}
+
+thread_local! {
+    static STATE: RefCell<Option<EvalState>> = const { RefCell::new(None) };
+}
+
+fn with_state<R>(f: impl FnOnce(&mut EvalState) -> R) -> Option<R> {
+    STATE.with(|s| s.borrow_mut().as_mut().map(f))
+}
+
+fn runtime_error(message: String, pos: Position) -> Box<EvalAltResult> {
+    Box::new(EvalAltResult::ErrorRuntime(Dynamic::from(message), pos))
+}
+
+fn parse_frame(name: &str, pos: Position) -> Result<FrameKind, Box<EvalAltResult>> {
+    FrameKind::parse(name).ok_or_else(|| {
+        runtime_error(
+            format!(
+                "cadre de référence inconnu « {name} » : utilisez \"national\", \"region\", \"pairs\" ou \"typologie\""
+            ),
+            pos,
+        )
+    })
+}
+
+/// Formats a number the French way for reasons: `12,5 %`, `1 234`, `3,40`.
+pub fn format_fr(value: f64, unit: Unit) -> String {
+    match unit {
+        Unit::Fraction => format!("{} %", decimal_fr(value * 100.0, 1)),
+        Unit::Count => group_thousands(&format!("{:.0}", value)),
+        Unit::Decimal => decimal_fr(value, 1),
+        Unit::Ratio => decimal_fr(value, 2),
+    }
+}
+
+fn decimal_fr(value: f64, digits: usize) -> String {
+    let s = format!("{value:.digits$}");
+    let (int, frac) = s.split_once('.').unwrap_or((&s, ""));
+    let int = group_thousands(int);
+    if frac.is_empty() {
+        int
+    } else {
+        format!("{int},{frac}")
+    }
+}
+
+fn group_thousands(int: &str) -> String {
+    let (sign, digits) = int.strip_prefix('-').map(|d| ("-", d)).unwrap_or(("", int));
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push('\u{202f}');
+        }
+        out.push(c);
+    }
+    format!("{sign}{out}")
+}
+
+fn opt(x: Option<f64>) -> Dynamic {
+    x.map(Dynamic::from_float).unwrap_or(Dynamic::UNIT)
+}
+
+/// Builds the sandboxed engine with the script API registered.
+pub fn build_engine(limits: Limits) -> Engine {
+    let mut engine = Engine::new();
+    engine.set_strict_variables(true);
+    engine.set_max_operations(limits.max_operations);
+    engine.set_max_call_levels(limits.max_call_levels);
+    engine.set_max_expr_depths(limits.max_expr_depth, limits.max_function_expr_depth);
+    engine.set_max_string_size(limits.max_string_size);
+    engine.set_max_array_size(limits.max_array_size);
+    engine.set_max_map_size(limits.max_map_size);
+    engine.set_max_variables(1_000);
+    engine.set_max_functions(500);
+    engine.set_fail_on_invalid_map_property(true);
+    for symbol in ["eval", "print", "debug"] {
+        engine.disable_symbol(symbol);
+    }
+    engine.on_progress(|ops| {
+        if ops % 4096 != 0 {
+            return None;
+        }
+        let late = with_state(|s| Instant::now() > s.deadline).unwrap_or(false);
+        late.then(|| Dynamic::from("délai dépassé".to_string()))
+    });
+    register_api(&mut engine);
+    engine
+}
+
+fn register_api(engine: &mut Engine) {
+    engine.register_type_with_name::<IndicatorView>("Indicateur");
+    engine.register_type_with_name::<StructureView>("MissionLocale");
+    engine.register_type_with_name::<FindingValue>("Constat");
+
+    // A missing value compared with a number satisfies no condition.
+    macro_rules! unit_comparisons {
+        ($($op:literal),*) => {$(
+            engine.register_fn($op, |_: (), _: f64| false);
+            engine.register_fn($op, |_: f64, _: ()| false);
+            engine.register_fn($op, |_: (), _: i64| false);
+            engine.register_fn($op, |_: i64, _: ()| false);
+        )*};
+    }
+    unit_comparisons!("<", ">", "<=", ">=");
+
+    // The structure.
+    engine.register_get("code", |m: &mut StructureView| m.data.code.clone());
+    engine.register_get("nom", |m: &mut StructureView| m.data.name.clone());
+    engine.register_get("region", |m: &mut StructureView| m.data.region.clone());
+    engine.register_get("typologie", |m: &mut StructureView| {
+        m.data
+            .typology
+            .clone()
+            .map(Dynamic::from)
+            .unwrap_or(Dynamic::UNIT)
+    });
+    engine.register_fn("donnees_manquantes", |m: &mut StructureView| {
+        m.data
+            .indicators
+            .iter()
+            .filter(|i| i.judged && i.value.is_none())
+            .count() as i64
+    });
+    engine.register_fn("nombre_de_forces", |m: &mut StructureView| {
+        m.data
+            .indicators
+            .iter()
+            .filter(|i| i.finding == Some(FindingKind::Force))
+            .count() as i64
+    });
+    engine.register_fn("nombre_d_axes_de_progres", |m: &mut StructureView| {
+        m.data
+            .indicators
+            .iter()
+            .filter(|i| i.finding == Some(FindingKind::AxeDeProgres))
+            .count() as i64
+    });
+
+    // An indicator: properties.
+    engine.register_get("id", |v: &mut IndicatorView| v.get().id.clone());
+    engine.register_get("libelle", |v: &mut IndicatorView| v.get().label.clone());
+    engine.register_get("valeur", |v: &mut IndicatorView| opt(v.get().value));
+    engine.register_get("disponible", |v: &mut IndicatorView| {
+        v.get().value.is_some()
+    });
+    engine.register_get("denominateur", |v: &mut IndicatorView| {
+        opt(v.get().denominator)
+    });
+    engine.register_get("attendu", |v: &mut IndicatorView| opt(v.get().expected));
+    engine.register_get("ecart_attendu", |v: &mut IndicatorView| {
+        let d = v.get();
+        opt(d.value.zip(d.expected).map(|(a, b)| a - b))
+    });
+    engine.register_get("score", |v: &mut IndicatorView| opt(v.get().score));
+    engine.register_get("constat", |v: &mut IndicatorView| {
+        v.get()
+            .finding
+            .map(|f| f.id().to_string())
+            .unwrap_or_default()
+    });
+    engine.register_get("texte", |v: &mut IndicatorView| {
+        let d = v.get();
+        d.value
+            .map(|x| format_fr(x, d.unit))
+            .unwrap_or_else(|| "non disponible".into())
+    });
+
+    // An indicator: frame statistics.
+    macro_rules! frame_stat {
+        ($name:literal, $f:expr) => {
+            engine.register_fn(
+                $name,
+                |ctx: NativeCallContext,
+                 v: &mut IndicatorView,
+                 frame: &str|
+                 -> Result<Dynamic, Box<EvalAltResult>> {
+                    let kind = parse_frame(frame, ctx.call_position())?;
+                    let f: fn(&crate::pack::view::FrameView) -> Option<f64> = $f;
+                    Ok(opt(v.get().frame(kind).and_then(f)))
+                },
+            );
+        };
+    }
+    frame_stat!("mediane", |f| Some(f.summary.median));
+    frame_stat!("q1", |f| Some(f.summary.q1));
+    frame_stat!("q3", |f| Some(f.summary.q3));
+    frame_stat!("moyenne", |f| Some(f.summary.mean));
+    frame_stat!("minimum", |f| Some(f.summary.min));
+    frame_stat!("maximum", |f| Some(f.summary.max));
+    frame_stat!("ecart_type", |f| f.summary.sd);
+    frame_stat!("effectif", |f| Some(f.summary.n as f64));
+    frame_stat!("rang", |f| f.rank);
+    engine.register_fn(
+        "position",
+        |ctx: NativeCallContext,
+         v: &mut IndicatorView,
+         frame: &str|
+         -> Result<Dynamic, Box<EvalAltResult>> {
+            let kind = parse_frame(frame, ctx.call_position())?;
+            Ok(opt(v.get().position(kind)))
+        },
+    );
+
+    // An indicator: oriented predicates (false when the value or the frame is unknown).
+    macro_rules! frame_predicate {
+        ($name:literal, $method:ident) => {
+            engine.register_fn(
+                $name,
+                |ctx: NativeCallContext,
+                 v: &mut IndicatorView,
+                 frame: &str|
+                 -> Result<bool, Box<EvalAltResult>> {
+                    let kind = parse_frame(frame, ctx.call_position())?;
+                    Ok(v.get().$method(kind))
+                },
+            );
+        };
+    }
+    frame_predicate!("dans_le_quart_faible", in_weak_quarter);
+    frame_predicate!("dans_le_quart_fort", in_strong_quarter);
+    frame_predicate!("mieux_que_la_mediane", better_than_median);
+    frame_predicate!("moins_bien_que_la_mediane", worse_than_median);
+    engine.register_fn("mieux_que_prevu", |v: &mut IndicatorView| {
+        v.get().better_than_expected()
+    });
+    engine.register_fn("moins_bien_que_prevu", |v: &mut IndicatorView| {
+        v.get().worse_than_expected()
+    });
+    engine.register_fn(
+        "ecart_significatif",
+        |ctx: NativeCallContext,
+         v: &mut IndicatorView,
+         frame: &str|
+         -> Result<bool, Box<EvalAltResult>> {
+            let kind = parse_frame(frame, ctx.call_position())?;
+            let z = with_state(|s| s.manifest.findings.funnel_z).unwrap_or(1.96);
+            Ok(v.get().significant_gap(kind, z))
+        },
+    );
+    engine.register_fn("est_force", |v: &mut IndicatorView| {
+        v.get().finding == Some(FindingKind::Force)
+    });
+    engine.register_fn("est_axe_de_progres", |v: &mut IndicatorView| {
+        v.get().finding == Some(FindingKind::AxeDeProgres)
+    });
+    engine.register_fn("est_vigilance", |v: &mut IndicatorView| {
+        v.get().finding == Some(FindingKind::Vigilance)
+    });
+
+    // Thresholds.
+    engine.register_fn(
+        "seuil",
+        |ctx: NativeCallContext, name: &str| -> Result<f64, Box<EvalAltResult>> {
+            let pos = ctx.call_position();
+            let found = with_state(|s| {
+                let value = s.manifest.thresholds.value(name, &s.region);
+                if let Some(value) = value {
+                    let regional = s
+                        .manifest
+                        .thresholds
+                        .regions
+                        .get(&s.region)
+                        .is_some_and(|r| r.contains_key(name));
+                    if !s.thresholds_used.iter().any(|t| t.name == name) {
+                        s.thresholds_used.push(ThresholdUse {
+                            name: name.to_string(),
+                            value,
+                            regional,
+                        });
+                    }
+                    Ok(value)
+                } else {
+                    let names: Vec<&str> = s
+                        .manifest
+                        .thresholds
+                        .base
+                        .keys()
+                        .map(|k| k.as_str())
+                        .collect();
+                    Err(format!(
+                        "seuil inconnu « {name} »{}",
+                        crate::pack::diagnostics::suggest(name, names.iter().copied())
+                    ))
+                }
+            });
+            match found {
+                Some(Ok(v)) => Ok(v),
+                Some(Err(msg)) => Err(runtime_error(msg, pos)),
+                None => Err(runtime_error(
+                    "seuil() appelé hors d'une évaluation".into(),
+                    pos,
+                )),
+            }
+        },
+    );
+    engine.register_fn(
+        "bande",
+        |ctx: NativeCallContext, name: &str, value: f64| -> Result<String, Box<EvalAltResult>> {
+            let pos = ctx.call_position();
+            let found = with_state(|s| match s.manifest.thresholds.bands.get(name) {
+                Some(bands) => Ok(bands
+                    .iter()
+                    .find(|b| value >= b.from && value < b.to)
+                    .map(|b| b.label.clone())
+                    .unwrap_or_default()),
+                None => Err(format!("échelle de seuils inconnue « {name} »")),
+            });
+            match found {
+                Some(Ok(v)) => Ok(v),
+                Some(Err(msg)) => Err(runtime_error(msg, pos)),
+                None => Err(runtime_error(
+                    "bande() appelé hors d'une évaluation".into(),
+                    pos,
+                )),
+            }
+        },
+    );
+
+    // Findings.
+    macro_rules! finding {
+        ($name:literal, $kind:expr) => {
+            engine.register_fn($name, |ctx: NativeCallContext, reason: &str| FindingValue {
+                kind: $kind,
+                reason: reason.to_string(),
+                position: ctx.call_position(),
+            });
+        };
+    }
+    finding!("force", FindingKind::Force);
+    finding!("axe_de_progres", FindingKind::AxeDeProgres);
+    finding!("vigilance", FindingKind::Vigilance);
+
+    // Recommendations.
+    engine.register_fn(
+        "recommander",
+        |ctx: NativeCallContext, id: &str| -> Result<(), Box<EvalAltResult>> {
+            let pos = ctx.call_position();
+            let result = with_state(|s| {
+                if s.manifest.recommendations.iter().any(|r| r.id == id) {
+                    if !s.recommended.iter().any(|(r, _)| r == id) {
+                        s.recommended.push((id.to_string(), pos));
+                    }
+                    Ok(())
+                } else {
+                    Err(format!(
+                        "recommandation inconnue « {id} » (elle doit être déclarée dans pack.toml){}",
+                        crate::pack::diagnostics::suggest(
+                            id,
+                            s.manifest.recommendations.iter().map(|r| r.id.as_str())
+                        )
+                    ))
+                }
+            });
+            match result {
+                Some(Ok(())) => Ok(()),
+                Some(Err(msg)) => Err(runtime_error(msg, pos)),
+                None => Err(runtime_error("recommander() appelé hors d'une évaluation".into(), pos)),
+            }
+        },
+    );
+
+    // Formatting helpers for reasons.
+    engine.register_fn("pourcent", |x: f64| format_fr(x, Unit::Fraction));
+    engine.register_fn("nombre", |x: f64| decimal_fr(x, 2));
+    engine.register_fn("nombre", |x: i64| group_thousands(&x.to_string()));
+}
+
+/// A compiled pack: the engine, the two scripts, the variable names they may use.
+pub struct CompiledPack {
+    pub pack: Pack,
+    pub manifest: Arc<Manifest>,
+    engine: Engine,
+    findings: AST,
+    recommendations: AST,
+    /// Indicator ids in the order scripts receive them (numeric columns, then derived).
+    pub indicator_ids: Vec<String>,
+    limits: Limits,
+}
+
+impl std::fmt::Debug for CompiledPack {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CompiledPack")
+            .field("pack", &self.pack.manifest.pack.name)
+            .finish()
+    }
+}
+
+/// Variables every script sees besides the indicators.
+pub const STRUCTURE_VARIABLE: &str = "ml";
+/// The variable of the findings script holding the indicator examined.
+pub const INDICATOR_VARIABLE: &str = "ind";
+
+/// Indicator ids as scripts see them: numeric columns, then derived indicators.
+pub fn indicator_ids(manifest: &Manifest) -> Vec<String> {
+    manifest
+        .columns
+        .iter()
+        .filter(|c| c.role.is_numeric())
+        .map(|c| c.id.clone())
+        .chain(manifest.indicators.iter().map(|d| d.id.clone()))
+        .collect()
+}
+
+impl CompiledPack {
+    /// Compiles both scripts once, with strict variables against the pack's indicators.
+    pub fn compile(pack: &Pack) -> Result<CompiledPack, ScriptError> {
+        CompiledPack::compile_with_limits(pack, Limits::default())
+    }
+
+    pub fn compile_with_limits(pack: &Pack, limits: Limits) -> Result<CompiledPack, ScriptError> {
+        let engine = build_engine(limits);
+        let ids = indicator_ids(&pack.manifest);
+        let manifest = Arc::new(pack.manifest.clone());
+        let compile = |script: &str, with_indicator: bool| -> Result<AST, ScriptError> {
+            let text = pack.files.get(script).map(String::as_str).unwrap_or("");
+            let mut scope = Scope::new();
+            for id in &ids {
+                scope.push_constant(id.as_str(), ());
+            }
+            scope.push_constant(STRUCTURE_VARIABLE, ());
+            if with_indicator {
+                scope.push_constant(INDICATOR_VARIABLE, ());
+            }
+            engine
+                .compile_with_scope(&scope, text)
+                .map_err(|e| describe_parse_error(script, text, &e, &scope_names(&scope)))
+        };
+        let findings = compile(&pack.manifest.scripts.findings, true)?;
+        let recommendations = compile(&pack.manifest.scripts.recommendations, false)?;
+        Ok(CompiledPack {
+            pack: pack.clone(),
+            manifest,
+            engine,
+            findings,
+            recommendations,
+            indicator_ids: ids,
+            limits,
+        })
+    }
+
+    fn scope_for<'a>(&self, data: &Arc<StructureData>, indicator: Option<usize>) -> Scope<'a> {
+        let mut scope = Scope::new();
+        for (index, id) in self.indicator_ids.iter().enumerate() {
+            scope.push_constant(
+                id.as_str(),
+                IndicatorView {
+                    data: Arc::clone(data),
+                    index,
+                },
+            );
+        }
+        scope.push_constant(
+            STRUCTURE_VARIABLE,
+            StructureView {
+                data: Arc::clone(data),
+            },
+        );
+        if let Some(index) = indicator {
+            scope.push_constant(
+                INDICATOR_VARIABLE,
+                IndicatorView {
+                    data: Arc::clone(data),
+                    index,
+                },
+            );
+        }
+        scope
+    }
+
+    fn run(
+        &self,
+        script: &str,
+        ast: &AST,
+        data: &Arc<StructureData>,
+        indicator: Option<usize>,
+    ) -> Result<(Dynamic, EvalState), ScriptError> {
+        let state = EvalState {
+            script: script.to_string(),
+            region: data.region.clone(),
+            deadline: Instant::now() + self.limits.time_budget,
+            thresholds_used: Vec::new(),
+            recommended: Vec::new(),
+            manifest: Arc::clone(&self.manifest),
+        };
+        STATE.with(|s| *s.borrow_mut() = Some(state));
+        let mut scope = self.scope_for(data, indicator);
+        let result = self.engine.eval_ast_with_scope::<Dynamic>(&mut scope, ast);
+        let state = STATE.with(|s| s.borrow_mut().take());
+        let text = self
+            .pack
+            .files
+            .get(script)
+            .map(String::as_str)
+            .unwrap_or("");
+        let context = match indicator {
+            Some(i) => format!(
+                "structure {} ({}), indicateur {}",
+                data.code, data.name, self.indicator_ids[i]
+            ),
+            None => format!("structure {} ({})", data.code, data.name),
+        };
+        match (result, state) {
+            (Ok(value), Some(state)) => Ok((value, state)),
+            (Err(e), _) => Err(describe_eval_error(
+                script,
+                text,
+                &e,
+                &context,
+                &self.limits,
+            )),
+            (Ok(_), None) => Err(ScriptError::plain(script, "état d'évaluation perdu".into())),
+        }
+    }
+
+    fn rule_ref(&self, script: &str, pos: Position) -> RuleRef {
+        let line = pos.line().unwrap_or(0);
+        let text = self
+            .pack
+            .files
+            .get(script)
+            .and_then(|t| t.lines().nth(line.saturating_sub(1)))
+            .map(|l| l.trim().to_string())
+            .unwrap_or_default();
+        RuleRef {
+            script: script.to_string(),
+            line,
+            text,
+        }
+    }
+
+    /// Runs the findings script for one indicator of one structure.
+    pub fn finding(
+        &self,
+        data: &Arc<StructureData>,
+        indicator: usize,
+    ) -> Result<Option<Decision<FindingValue>>, ScriptError> {
+        let script = &self.manifest.scripts.findings;
+        let (value, state) = self.run(script, &self.findings, data, Some(indicator))?;
+        if value.is_unit() {
+            return Ok(None);
+        }
+        match value.try_cast::<FindingValue>() {
+            Some(f) => Ok(Some(Decision {
+                rule: self.rule_ref(script, f.position),
+                what: f,
+                thresholds: state.thresholds_used,
+            })),
+            None => Err(ScriptError::plain(
+                script,
+                "le script des constats doit se terminer par force(...), axe_de_progres(...), vigilance(...) ou ne rien renvoyer ; il a renvoyé une autre valeur".into(),
+            )),
+        }
+    }
+
+    /// Runs the recommendations script for one structure.
+    pub fn recommendations(
+        &self,
+        data: &Arc<StructureData>,
+    ) -> Result<Vec<Decision<String>>, ScriptError> {
+        let script = &self.manifest.scripts.recommendations;
+        let (_, state) = self.run(script, &self.recommendations, data, None)?;
+        Ok(state
+            .recommended
+            .iter()
+            .map(|(id, pos)| Decision {
+                what: id.clone(),
+                rule: self.rule_ref(script, *pos),
+                thresholds: state.thresholds_used.clone(),
+            })
+            .collect())
+    }
+
+    pub fn script_names(&self) -> [&str; 2] {
+        [
+            self.manifest.scripts.findings.as_str(),
+            self.manifest.scripts.recommendations.as_str(),
+        ]
+    }
+
+    /// The state name of the current script (for messages).
+    pub fn current_script() -> Option<String> {
+        with_state(|s| s.script.clone())
+    }
+}
+
+fn scope_names(scope: &Scope) -> Vec<String> {
+    scope
+        .iter_raw()
+        .map(|(name, _, _)| name.to_string())
+        .collect()
+}

@@ -1,0 +1,178 @@
+//! What a script sees of one structure: its indicators with their frame statistics,
+//! expected values, scores and findings, prepared by the analysis.
+//!
+//! These are plain values behind an `Arc`, so handing every indicator to a script as a
+//! variable costs a pointer copy.
+
+use crate::analysis::results::FindingKind;
+use crate::analysis::stats::Summary;
+use crate::pack::manifest::{Direction, FrameKind, Unit};
+use std::sync::Arc;
+
+/// One frame's statistics as a script sees them.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct FrameView {
+    pub summary: Summary,
+    /// The structure's percentile rank in the frame (0-100), raw (not oriented).
+    pub rank: Option<f64>,
+}
+
+/// One indicator of one structure.
+#[derive(Debug, Clone, PartialEq)]
+pub struct IndicatorData {
+    pub id: String,
+    pub label: String,
+    pub unit: Unit,
+    pub direction: Direction,
+    pub judged: bool,
+    pub value: Option<f64>,
+    /// Denominator of a rate, for the small-numbers guard.
+    pub denominator: Option<f64>,
+    /// Multiplier of a rate (100 for "per 100").
+    pub factor: f64,
+    /// Indexed by `frame_slot`.
+    pub frames: [Option<FrameView>; 4],
+    pub expected: Option<f64>,
+    pub score: Option<f64>,
+    pub finding: Option<FindingKind>,
+}
+
+/// Position of a frame in `IndicatorData::frames`.
+pub fn frame_slot(kind: FrameKind) -> usize {
+    match kind {
+        FrameKind::National => 0,
+        FrameKind::Region => 1,
+        FrameKind::Peers => 2,
+        FrameKind::Typology => 3,
+    }
+}
+
+impl IndicatorData {
+    pub fn frame(&self, kind: FrameKind) -> Option<&FrameView> {
+        self.frames[frame_slot(kind)].as_ref()
+    }
+
+    /// +1 when higher is better, -1 when lower is better, 0 when neutral.
+    pub fn sign(&self) -> f64 {
+        match self.direction {
+            Direction::Higher => 1.0,
+            Direction::Lower => -1.0,
+            Direction::Neutral => 0.0,
+        }
+    }
+
+    /// Is the value in the least favourable quarter of the frame (below Q1 when higher is
+    /// better, above Q3 when lower is better)? False when unknown or neutral.
+    pub fn in_weak_quarter(&self, kind: FrameKind) -> bool {
+        match (self.value, self.frame(kind), self.direction) {
+            (Some(v), Some(f), Direction::Higher) => v < f.summary.q1,
+            (Some(v), Some(f), Direction::Lower) => v > f.summary.q3,
+            _ => false,
+        }
+    }
+
+    /// Is the value in the most favourable quarter of the frame?
+    pub fn in_strong_quarter(&self, kind: FrameKind) -> bool {
+        match (self.value, self.frame(kind), self.direction) {
+            (Some(v), Some(f), Direction::Higher) => v > f.summary.q3,
+            (Some(v), Some(f), Direction::Lower) => v < f.summary.q1,
+            _ => false,
+        }
+    }
+
+    /// Oriented comparison with a reference: > 0 better, < 0 worse.
+    fn oriented_gap(&self, reference: Option<f64>) -> Option<f64> {
+        match (self.value, reference) {
+            (Some(v), Some(r)) if self.direction != Direction::Neutral => {
+                Some((v - r) * self.sign())
+            }
+            _ => None,
+        }
+    }
+
+    pub fn better_than_median(&self, kind: FrameKind) -> bool {
+        self.oriented_gap(self.frame(kind).map(|f| f.summary.median))
+            .is_some_and(|g| g > 0.0)
+    }
+
+    pub fn worse_than_median(&self, kind: FrameKind) -> bool {
+        self.oriented_gap(self.frame(kind).map(|f| f.summary.median))
+            .is_some_and(|g| g < 0.0)
+    }
+
+    pub fn better_than_expected(&self) -> bool {
+        self.oriented_gap(self.expected).is_some_and(|g| g > 0.0)
+    }
+
+    pub fn worse_than_expected(&self) -> bool {
+        self.oriented_gap(self.expected).is_some_and(|g| g < 0.0)
+    }
+
+    /// Oriented percentile rank: 100 is the most favourable position.
+    pub fn position(&self, kind: FrameKind) -> Option<f64> {
+        let rank = self.frame(kind)?.rank?;
+        match self.direction {
+            Direction::Higher => Some(rank),
+            Direction::Lower => Some(100.0 - rank),
+            Direction::Neutral => None,
+        }
+    }
+
+    /// The small-numbers guard: is the gap between the value and the frame median larger
+    /// than noise on a denominator of this size? Funnel limits around the median p0:
+    /// fractions use the binomial p0 ± z·sqrt(p0(1-p0)/n); other rates (per young person,
+    /// per FTE, ×factor) the Poisson factor·(r0 ± z·sqrt(r0/n)) with r0 = p0/factor.
+    /// Values without a denominator are never noise: always significant.
+    pub fn significant_gap(&self, kind: FrameKind, z: f64) -> bool {
+        let (Some(v), Some(f)) = (self.value, self.frame(kind)) else {
+            return false;
+        };
+        let p0 = f.summary.median;
+        let Some(n) = self.denominator else {
+            return v != p0;
+        };
+        if n <= 0.0 {
+            return false;
+        }
+        let half_width = if self.unit == Unit::Fraction && (0.0..=1.0).contains(&p0) {
+            match crate::analysis::stats::funnel_limits(p0, n, z) {
+                Some((lo, _)) => p0 - lo,
+                None => return false,
+            }
+        } else {
+            let factor = if self.factor > 0.0 { self.factor } else { 1.0 };
+            let r0 = (p0 / factor).max(0.0);
+            factor * z * (r0 / n).sqrt()
+        };
+        (v - p0).abs() > half_width
+    }
+}
+
+/// Everything a script sees of one structure.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StructureData {
+    pub code: String,
+    pub name: String,
+    pub region: String,
+    pub typology: Option<String>,
+    pub indicators: Vec<IndicatorData>,
+}
+
+/// A script variable: one indicator of one structure.
+#[derive(Debug, Clone)]
+pub struct IndicatorView {
+    pub data: Arc<StructureData>,
+    pub index: usize,
+}
+
+impl IndicatorView {
+    pub fn get(&self) -> &IndicatorData {
+        &self.data.indicators[self.index]
+    }
+}
+
+/// The script variable `ml`: the structure itself.
+#[derive(Debug, Clone)]
+pub struct StructureView {
+    pub data: Arc<StructureData>,
+}

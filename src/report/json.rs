@@ -1,0 +1,114 @@
+//! The JSON results (`run --json`): stable field names, documented in `docs/resultats-json.md`.
+
+use crate::analysis::results::{Results, StructureResult};
+use serde_json::{Map, Value, json};
+
+fn num(x: Option<f64>) -> Value {
+    x.filter(|v| v.is_finite()).map(Value::from).unwrap_or(Value::Null)
+}
+
+fn structure_json(results: &Results, s: &StructureResult) -> Value {
+    let mut indicators = Map::new();
+    for (def, ind) in results.indicators.iter().zip(&s.indicators) {
+        let mut frames = Map::new();
+        for (kind, f) in &ind.frames {
+            let stats = match &f.summary {
+                Some(sm) => json!({
+                    "label": f.label,
+                    "n": sm.n,
+                    "mean": num(Some(sm.mean)),
+                    "median": num(Some(sm.median)),
+                    "q1": num(Some(sm.q1)),
+                    "q3": num(Some(sm.q3)),
+                    "min": num(Some(sm.min)),
+                    "max": num(Some(sm.max)),
+                    "sd": num(sm.sd),
+                    "rank": num(f.rank),
+                }),
+                None => json!({"label": f.label, "n": 0}),
+            };
+            frames.insert(kind.id().to_string(), stats);
+        }
+        let change = match (ind.value, ind.previous) {
+            (Some(v), Some(p)) => Some(v - p),
+            _ => None,
+        };
+        indicators.insert(
+            def.id.clone(),
+            json!({
+                "value": num(ind.value),
+                "missing": ind.missing,
+                "cells": ind.cells.iter().map(|c| c.to_string()).collect::<Vec<_>>(),
+                "frames": frames,
+                "expected": ind.expected.as_ref().map(|e| num(Some(e.value))).unwrap_or(Value::Null),
+                "residual": ind.expected.as_ref().map(|e| num(e.residual)).unwrap_or(Value::Null),
+                "score": num(ind.score),
+                "finding": ind.finding.as_ref().map(|f| f.kind.id()),
+                "finding_reason": ind.finding.as_ref().map(|f| f.reason.clone()),
+                "rule": ind.finding.as_ref().map(|f| format!("{}:{}", f.rule.script, f.rule.line)),
+                "previous": num(ind.previous),
+                "change": num(change),
+            }),
+        );
+    }
+    let mut axes = Map::new();
+    for a in &s.axes {
+        axes.insert(
+            a.axis.clone(),
+            json!({"score": num(a.score), "coverage": num(Some(a.coverage)), "insufficient": a.score.is_none()}),
+        );
+    }
+    json!({
+        "id": s.id,
+        "name": s.name,
+        "region": s.region,
+        "year": s.year,
+        "typology": s.typology,
+        "peers": s.peers,
+        "indicators": indicators,
+        "axes": axes,
+        "recommendations": s.recommendations.iter().map(|r| json!({
+            "id": r.id,
+            "text": r.text,
+            "priority": r.priority,
+            "indicators": r.indicators,
+            "rule": format!("{}:{}", r.rule.script, r.rule.line),
+        })).collect::<Vec<_>>(),
+    })
+}
+
+/// The whole results document.
+pub fn results_json(results: &Results) -> Value {
+    json!({
+        "boussole": crate::VERSION,
+        "pack": results.pack,
+        "input": {"file": results.input.file, "sha256": results.input.sha256},
+        "reference": results.reference.as_ref().map(|r| json!({"file": r.file, "sha256": r.sha256})),
+        "year": results.year,
+        "method": results.method,
+        "indicators": results.indicators.iter().map(|d| json!({
+            "id": d.id, "label": d.label, "kind": d.kind, "context": d.context, "unit": d.unit,
+            "format": d.format, "direction": d.direction, "axis": d.axis, "weight": d.weight,
+            "numerator": d.numerator, "denominator": d.denominator, "factor": d.factor,
+        })).collect::<Vec<_>>(),
+        "axes": results.axes,
+        "structures": results.structures.iter().map(|s| structure_json(results, s)).collect::<Vec<_>>(),
+        "regions": results.regions.iter().map(|r| json!({
+            "name": r.name,
+            "structures": r.structures,
+            "priorities": r.priorities.iter().map(|p| json!({
+                "recommendation": p.recommendation, "text": p.text, "priority": p.priority,
+                "count": p.count, "share": p.share,
+            })).collect::<Vec<_>>(),
+        })).collect::<Vec<_>>(),
+        "set_aside": results.set_aside,
+        "diagnostics": results.diagnostics,
+    })
+}
+
+/// Pretty JSON bytes with a final newline.
+pub fn results_bytes(results: &Results) -> Vec<u8> {
+    let mut bytes = serde_json::to_vec_pretty(&results_json(results)).unwrap_or_default();
+    bytes.push(b'\n');
+    bytes
+}

@@ -1,0 +1,124 @@
+//! The « Données — … » sheets: each input sheet copied cell by cell at its original place,
+//! with its values, number formats and merged ranges, so every input cell can be found
+//! again. Input text is always written as text: `=HYPERLINK(…)`, `+SUM(…)`, `-2+3` or `@cmd`
+//! stay the strings they were.
+
+use super::styles::{Sheet, Styles};
+use crate::dataset::{RawValue, SheetCopy};
+use crate::error::Result;
+use rust_xlsxwriter::Format;
+use std::collections::BTreeMap;
+
+const MAX_ROW: u32 = 1_048_575;
+const MAX_COL: u32 = 16_383;
+/// A merged range is re-created only up to this many cells: rust_xlsxwriter fills a merged
+/// range with blank cells, and a hostile input could merge a whole sheet.
+const MAX_MERGE_CELLS: u64 = 100_000;
+/// Merged ranges checked for overlaps (each against the accepted ones).
+const MAX_MERGES: usize = 10_000;
+
+pub(crate) fn write(copy: &SheetCopy, name: &str, styles: &mut Styles) -> Result<Sheet> {
+    let mut sheet = Sheet::new(name)?;
+    let skipped_merges = merges(&mut sheet, &copy.merged)?;
+
+    let mut skipped_cells = 0usize;
+    let mut widths: BTreeMap<u16, usize> = BTreeMap::new();
+    for cell in &copy.cells {
+        if cell.row > MAX_ROW || cell.col > MAX_COL {
+            skipped_cells += 1;
+            continue;
+        }
+        let (row, col) = (cell.row, cell.col as u16);
+        let format = match cell.number_format.as_deref() {
+            Some(code) => styles.number(code),
+            None => Format::new(),
+        };
+        let shown = match &cell.value {
+            RawValue::Number(x) => {
+                sheet.number(row, col, *x, &format)?;
+                x.to_string().chars().count()
+            }
+            RawValue::Text(t) => {
+                sheet.text(row, col, t, &format)?;
+                t.chars().count()
+            }
+            RawValue::Bool(b) => {
+                sheet.boolean(row, col, *b, &format)?;
+                5
+            }
+            RawValue::DateTime(serial) => {
+                let format = match cell.number_format.as_deref() {
+                    Some(_) => format,
+                    None if serial.fract() != 0.0 => styles.datetime.clone(),
+                    None => styles.date.clone(),
+                };
+                sheet.number(row, col, *serial, &format)?;
+                16
+            }
+            RawValue::Error(e) => {
+                sheet.text(row, col, e, &format)?;
+                e.chars().count()
+            }
+        };
+        let w = widths.entry(col).or_insert(0);
+        *w = (*w).max(shown);
+    }
+    let widths: Vec<(u16, f64)> = widths
+        .into_iter()
+        .map(|(c, w)| (c, (w as f64 + 2.0).clamp(8.0, 50.0)))
+        .collect();
+    sheet.widths(&widths)?;
+
+    if skipped_cells > 0 || skipped_merges > 0 {
+        let mut text = String::from("Copie incomplète :");
+        if skipped_cells > 0 {
+            text.push_str(&format!(
+                " {skipped_cells} cellule(s) hors des limites d'Excel non copiée(s)."
+            ));
+        }
+        if skipped_merges > 0 {
+            text.push_str(&format!(
+                " {skipped_merges} fusion(s) de cellules invalide(s), trop grande(s) ou \
+                 chevauchant une autre non recréée(s) (les valeurs sont copiées)."
+            ));
+        }
+        sheet.note(0, 0, &text)?;
+    }
+    Ok(sheet)
+}
+
+/// Re-creates the merged ranges that are valid, not too large and not overlapping an
+/// earlier one; returns how many were skipped. Done before the cells are written, since
+/// merging fills the range with blanks.
+fn merges(sheet: &mut Sheet, merged: &[(u32, u32, u32, u32)]) -> Result<usize> {
+    let mut accepted: Vec<(u32, u32, u32, u32)> = Vec::new();
+    let mut skipped = 0;
+    for &(r1, c1, r2, c2) in merged {
+        let valid = r1 <= r2
+            && c1 <= c2
+            && r2 <= MAX_ROW
+            && c2 <= MAX_COL
+            && (r1, c1) != (r2, c2)
+            && u64::from(r2 - r1 + 1) * u64::from(c2 - c1 + 1) <= MAX_MERGE_CELLS
+            && accepted.len() < MAX_MERGES;
+        let overlaps = || {
+            accepted
+                .iter()
+                .any(|&(a1, b1, a2, b2)| r1 <= a2 && a1 <= r2 && c1 <= b2 && b1 <= c2)
+        };
+        if !valid || overlaps() {
+            skipped += 1;
+            continue;
+        }
+        let ok = sheet
+            .ws
+            .merge_range(r1, c1 as u16, r2, c2 as u16, "", &Format::new())
+            .is_ok();
+        if ok {
+            accepted.push((r1, c1, r2, c2));
+        } else {
+            skipped += 1;
+        }
+    }
+    Ok(skipped)
+}

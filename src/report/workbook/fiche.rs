@@ -1,0 +1,354 @@
+//! The Fiche sheet: pick a structure in B2; its indicators, strengths, areas for progress,
+//! recommendations and radar update through formulas. Printable on one A4 page.
+//!
+//! Formulas use English function names (INDEX, MATCH, IF, IFERROR, NA) and carry the first
+//! structure's results as cached values so readers that do not recalculate see a filled
+//! sheet. Codes are never a formula's result (a cached "01053" would read as a number):
+//! the drop-down entry is matched to a row number of the Listes sheet (hidden column O),
+//! and each indicator row to a row number of Indicateurs through its key `code|id`.
+
+use super::indicateurs::{
+    COL_EXPECTED, COL_FINDING, COL_KEY, COL_NATIONAL, COL_PEERS, COL_POSITION, COL_REGION,
+    COL_VALUE,
+};
+use super::listes;
+use super::names::quoted;
+use super::styles::{Cached, MISSING_MARK, Sheet, Styles, formula_string};
+use super::{Context, RADAR_SCALE_NOTE, frame_median, radar_ratio};
+use crate::dataset::column_letters;
+use crate::error::Result;
+use crate::pack::manifest::{Direction, FrameKind};
+use rust_xlsxwriter::{
+    Chart, ChartLegendPosition, ChartType, ColNum, DataValidation, Format, Formula, RowNum,
+};
+
+/// First row of the indicators' table (0-based; the header is the row above).
+const TABLE_ROW: RowNum = 5;
+/// Hidden helper column: the Listes row of the selected structure (row 2) and the
+/// Indicateurs row of each indicator (on the indicator's row).
+const COL_HELPER: ColNum = 14;
+/// The radar's data: label, national median, structure, regional median, peer median.
+const COL_CHART: ColNum = 8;
+/// Last printed column (G).
+const LAST_PRINTED: ColNum = 6;
+
+pub(crate) fn write(ctx: &Context, styles: &mut Styles) -> Result<Sheet> {
+    let results = ctx.results;
+    let mut sheet = Sheet::new(&ctx.names.fiche)?;
+    let title = ctx.label("titre_fiche", "Fiche structure");
+    sheet.text(0, 0, &title, &styles.title)?;
+    sheet.widths(&[
+        (0, 36.0),
+        (1, 12.0),
+        (2, 12.0),
+        (3, 12.0),
+        (4, 12.0),
+        (5, 12.0),
+        (6, 16.0),
+        (7, 3.0),
+        (COL_CHART, 30.0),
+        (COL_CHART + 1, 11.0),
+        (COL_CHART + 2, 11.0),
+        (COL_CHART + 3, 11.0),
+        (COL_CHART + 4, 11.0),
+    ])?;
+    let Some(first) = results.structures.first() else {
+        sheet.text(
+            2,
+            0,
+            "Aucune structure dans les résultats : la fiche est vide.",
+            &styles.italic,
+        )?;
+        page_setup(&mut sheet, 3)?;
+        return Ok(sheet);
+    };
+
+    let n_structures = results.structures.len();
+    let listes = quoted(&ctx.names.listes);
+    let ind = quoted(&ctx.names.indicateurs);
+    let listes_last = n_structures + 1;
+    let ind_last = ctx.indicator_last_row() + 1;
+    let listes_col = |col: ColNum| {
+        let l = column_letters(col as u32);
+        format!("{listes}!${l}$2:${l}${listes_last}")
+    };
+    let ind_col = |col: ColNum| {
+        let l = column_letters(col as u32);
+        format!("{ind}!${l}$2:${l}${ind_last}")
+    };
+    let helper = column_letters(COL_HELPER as u32);
+
+    // The selection and its Listes row.
+    sheet.text(1, 0, "Structure (choisir dans la liste)", &styles.bold)?;
+    let selected = Format::new()
+        .set_bold()
+        .set_background_color(rust_xlsxwriter::Color::RGB(0xFFF2CC))
+        .set_border(rust_xlsxwriter::FormatBorder::Thin);
+    sheet.merge((1, 1), (1, 5), &Context::display(first), &selected)?;
+    let dv = DataValidation::new()
+        .allow_list_formula(Formula::new(format!("={}", listes_col(listes::COL_DISPLAY))))
+        .set_error_title("Structure inconnue")
+        .and_then(|dv| dv.set_error_message("Choisissez une structure dans la liste."))
+        .and_then(|dv| dv.set_input_title("Structure"))
+        .and_then(|dv| dv.set_input_message("Choisissez la structure à afficher."));
+    let dv = sheet.check(dv)?;
+    sheet.validation(1, 1, &dv)?;
+    sheet.formula(
+        1,
+        COL_HELPER,
+        &format!("=IFERROR(MATCH($B$2,{},0),0)", listes_col(listes::COL_DISPLAY)),
+        &Cached::Number(1.0),
+        &styles.integer,
+    )?;
+    let first_texts = listes::texts(ctx, 0);
+    let lookup = |col: ColNum| {
+        format!(
+            "=IF(${helper}$2=0,{},INDEX({},${helper}$2))",
+            formula_string(MISSING_MARK),
+            listes_col(col)
+        )
+    };
+    sheet.text(2, 0, "Région", &styles.bold)?;
+    sheet.formula(
+        2,
+        1,
+        &lookup(listes::COL_REGION),
+        &Cached::text_or_mark(&first_texts[0]),
+        &styles.text,
+    )?;
+
+    // The indicators' table.
+    sheet.header_row(
+        TABLE_ROW - 1,
+        0,
+        &[
+            "Indicateur",
+            "Valeur",
+            "Médiane régionale",
+            "Médiane des pairs",
+            "Valeur attendue",
+            "Position dans la région (rang centile)",
+            "Constat",
+        ],
+        styles,
+    )?;
+    let shown: Vec<usize> = results
+        .indicators
+        .iter()
+        .enumerate()
+        .filter(|(_, d)| !d.context)
+        .map(|(i, _)| i)
+        .collect();
+    let mut table_row_of = vec![None; results.indicators.len()];
+    for (k, &i) in shown.iter().enumerate() {
+        let def = &results.indicators[i];
+        let row = TABLE_ROW + k as RowNum;
+        table_row_of[i] = Some(row);
+        let ir = first.indicators.get(i);
+        let fmt = styles.number(&def.format);
+        sheet.text(row, 0, &def.label, &styles.text)?;
+        sheet.formula(
+            row,
+            COL_HELPER,
+            &format!(
+                "=IF(${helper}$2=0,0,IFERROR(MATCH(INDEX({},${helper}$2)&{},{},0),0))",
+                listes_col(listes::COL_DISPLAY + 1),
+                formula_string(&format!("|{}", def.id)),
+                ind_col(COL_KEY)
+            ),
+            &Cached::Number(f64::from(ctx.indicator_row(0, i))),
+            &styles.integer,
+        )?;
+        let at = format!("${helper}{}", row + 1);
+        let value_of = |col: ColNum| {
+            let range = ind_col(col);
+            let mark = formula_string(MISSING_MARK);
+            format!(
+                "=IF({at}=0,{mark},IF(INDEX({range},{at})=\"\",{mark},INDEX({range},{at})))"
+            )
+        };
+        let region_rank = ir
+            .and_then(|r| r.frames.get(&FrameKind::Region))
+            .and_then(|f| f.rank);
+        let cells: [(ColNum, ColNum, Cached, &Format); 6] = [
+            (
+                1,
+                COL_VALUE,
+                Cached::number_or_mark(ir.and_then(|r| r.value)),
+                &fmt,
+            ),
+            (
+                2,
+                COL_REGION,
+                Cached::number_or_mark(frame_median(ir, FrameKind::Region)),
+                &fmt,
+            ),
+            (
+                3,
+                COL_PEERS,
+                Cached::number_or_mark(frame_median(ir, FrameKind::Peers)),
+                &fmt,
+            ),
+            (
+                4,
+                COL_EXPECTED,
+                Cached::number_or_mark(ir.and_then(|r| r.expected.as_ref()).map(|e| e.value)),
+                &fmt,
+            ),
+            (
+                5,
+                COL_POSITION,
+                Cached::number_or_mark(region_rank),
+                &styles.score,
+            ),
+            (
+                6,
+                COL_FINDING,
+                Cached::text_or_mark(
+                    ir.and_then(|r| r.finding.as_ref())
+                        .map(|f| f.kind.label_fr())
+                        .unwrap_or(""),
+                ),
+                &styles.text,
+            ),
+        ];
+        for (col, source, cached, format) in cells {
+            sheet.formula(row, col, &value_of(source), &cached, format)?;
+        }
+    }
+    let after_table = TABLE_ROW + shown.len() as RowNum + 1;
+
+    // Strengths, areas for progress, points to watch, recommendations.
+    let blocks = [
+        ("Forces", listes::COL_FORCES, 1),
+        ("Axes de progrès", listes::COL_PROGRES, 2),
+        ("Points de vigilance", listes::COL_VIGILANCE, 3),
+        ("Recommandations", listes::COL_RECOMMANDATIONS, 4),
+    ];
+    let mut max_lines = [1usize; 5];
+    for s in 0..n_structures {
+        for (k, t) in listes::texts(ctx, s).iter().enumerate() {
+            max_lines[k] = max_lines[k].max(wrapped_lines(t, 80));
+        }
+    }
+    for (k, (label, col, text_index)) in blocks.iter().enumerate() {
+        let row = after_table + k as RowNum;
+        sheet.text(row, 0, label, &styles.bold)?;
+        sheet.merge((row, 1), (row, LAST_PRINTED), "", &styles.wrap)?;
+        sheet.formula(
+            row,
+            1,
+            &lookup(*col),
+            &Cached::text_or_mark(&first_texts[*text_index]),
+            &styles.wrap,
+        )?;
+        let lines = max_lines[*text_index];
+        sheet.apply(|ws| ws.set_row_height(row, (lines as f64 * 15.0).clamp(15.0, 409.0)))?;
+    }
+    let chart_row = after_table + blocks.len() as RowNum + 1;
+
+    // The radar and its data.
+    let judged = ctx.judged();
+    sheet.header_row(
+        TABLE_ROW - 1,
+        COL_CHART,
+        &[
+            "Indicateur jugé (radar)",
+            "Médiane nationale",
+            "Structure",
+            "Médiane régionale",
+            "Médiane des pairs",
+        ],
+        styles,
+    )?;
+    sheet.note(TABLE_ROW - 1, COL_CHART, RADAR_SCALE_NOTE)?;
+    let mut plotted = 0;
+    for &i in &judged {
+        let Some(table_row) = table_row_of[i] else {
+            continue;
+        };
+        let def = &results.indicators[i];
+        let q = TABLE_ROW + plotted;
+        plotted += 1;
+        let ir = first.indicators.get(i);
+        let national = frame_median(ir, FrameKind::National);
+        sheet.text(q, COL_CHART, &def.label, &styles.text)?;
+        let at = format!("${helper}{}", table_row + 1);
+        let range = ind_col(COL_NATIONAL);
+        sheet.formula(
+            q,
+            COL_CHART + 1,
+            &format!("=IF({at}=0,NA(),IF(INDEX({range},{at})=\"\",NA(),INDEX({range},{at})))"),
+            &national.map_or(Cached::NotAvailable, Cached::Number),
+            &styles.number(&def.format),
+        )?;
+        let nat = format!("{}{}", column_letters(COL_CHART as u32 + 1), q + 1);
+        let series = [
+            (1, ir.and_then(|r| r.value)),
+            (2, frame_median(ir, FrameKind::Region)),
+            (3, frame_median(ir, FrameKind::Peers)),
+        ];
+        for (k, (col, x)) in series.into_iter().enumerate() {
+            let src = format!("{}{}", column_letters(col), table_row + 1);
+            let f = if def.direction == Direction::Lower {
+                format!("=IFERROR({nat}/{src}*100,NA())")
+            } else {
+                format!("=IFERROR({src}/{nat}*100,NA())")
+            };
+            let cached =
+                radar_ratio(x, national, def.direction).map_or(Cached::NotAvailable, Cached::Number);
+            sheet.formula(q, COL_CHART + 2 + k as ColNum, &f, &cached, &styles.score)?;
+        }
+    }
+    let mut last_row = chart_row;
+    if plotted > 0 {
+        let first_q = TABLE_ROW;
+        let last_q = TABLE_ROW + plotted - 1;
+        let mut chart = Chart::new(ChartType::Radar);
+        for (k, name) in ["Structure", "Médiane régionale", "Médiane des pairs"]
+            .iter()
+            .enumerate()
+        {
+            let col = COL_CHART + 2 + k as ColNum;
+            chart
+                .add_series()
+                .set_name(*name)
+                .set_categories((sheet.name.as_str(), first_q, COL_CHART, last_q, COL_CHART))
+                .set_values((sheet.name.as_str(), first_q, col, last_q, col));
+        }
+        chart
+            .title()
+            .set_name("Profil de la structure (100 = médiane nationale)");
+        chart.legend().set_position(ChartLegendPosition::Bottom);
+        chart.show_na_as_empty_cell();
+        chart.set_width(760).set_height(400);
+        sheet.chart(chart_row, 0, &chart)?;
+        let note_row = chart_row + 21;
+        sheet.merge((note_row, 0), (note_row, LAST_PRINTED), RADAR_SCALE_NOTE, &styles.wrap)?;
+        sheet.apply(|ws| ws.set_row_height(note_row, 62))?;
+        last_row = note_row;
+    }
+    sheet.apply(|ws| ws.set_column_hidden(COL_HELPER))?;
+    sheet.freeze(2, 0)?;
+    page_setup(&mut sheet, last_row)?;
+    Ok(sheet)
+}
+
+/// A4 portrait, one page, print area A1:G{last}.
+fn page_setup(sheet: &mut Sheet, last_row: RowNum) -> Result<()> {
+    sheet.ws.set_paper_size(9);
+    sheet.ws.set_portrait();
+    sheet.ws.set_print_fit_to_pages(1, 1);
+    sheet.ws.set_margins(0.5, 0.5, 0.6, 0.6, 0.3, 0.3);
+    sheet.ws.set_print_center_horizontally(true);
+    sheet.apply(|ws| ws.set_print_area(0, 0, last_row, LAST_PRINTED))?;
+    Ok(())
+}
+
+/// Lines a text takes in a cell about `width` characters wide.
+fn wrapped_lines(text: &str, width: usize) -> usize {
+    text.lines()
+        .map(|l| l.chars().count().div_ceil(width).max(1))
+        .sum::<usize>()
+        .max(1)
+}

@@ -1,0 +1,313 @@
+//! The Indicateurs sheet: one row per structure × indicator, with the value, each frame's
+//! median and quartiles, the expected value, the regional position, the score and the
+//! finding; an Excel table with filters; traffic lights on scores; a note on each score
+//! cell saying how it was obtained (or an « Explication » column on huge workbooks).
+//!
+//! The Fiche's formulas look rows up through the key column (`code|indicator id`); the
+//! column positions below are shared with them.
+
+use super::styles::{Sheet, Styles, fr_number, fr_value};
+use super::{Context, frame_median};
+use crate::analysis::results::{IndicatorDef, IndicatorResult, StructureResult};
+use crate::error::Result;
+use crate::pack::manifest::{FrameKind, Normalisation, Unit};
+use rust_xlsxwriter::{
+    ColNum, ConditionalFormatCustomIcon, ConditionalFormatIconSet, ConditionalFormatIconType,
+    ConditionalFormatType, Table, TableColumn, TableStyle,
+};
+
+pub(crate) const COL_VALUE: ColNum = 4;
+pub(crate) const COL_NATIONAL: ColNum = 5;
+pub(crate) const COL_REGION: ColNum = 8;
+pub(crate) const COL_PEERS: ColNum = 11;
+pub(crate) const COL_EXPECTED: ColNum = 14;
+pub(crate) const COL_POSITION: ColNum = 16;
+pub(crate) const COL_SCORE: ColNum = 17;
+pub(crate) const COL_FINDING: ColNum = 18;
+pub(crate) const COL_KEY: ColNum = 20;
+const COL_EXPLANATION: ColNum = 21;
+
+/// Above this many score cells, explanations go to a column instead of notes: each note is
+/// a VML shape held in memory until the file is saved, which does not scale to national
+/// workbooks of many years.
+pub(crate) const MAX_NOTES: usize = 50_000;
+
+const HEADERS: [&str; 21] = [
+    "Code",
+    "Nom",
+    "Région",
+    "Indicateur",
+    "Valeur",
+    "Médiane nationale",
+    "Q1 national",
+    "Q3 national",
+    "Médiane régionale",
+    "Q1 régional",
+    "Q3 régional",
+    "Médiane des pairs",
+    "Q1 des pairs",
+    "Q3 des pairs",
+    "Valeur attendue",
+    "Écart à l'attendu",
+    "Position régionale (rang centile)",
+    "Score (0-100)",
+    "Constat",
+    "Donnée manquante",
+    "Clé",
+];
+
+/// The key of a row, matched by the Fiche: `code|indicator id`.
+pub(crate) fn key(code: &str, indicator: &str) -> String {
+    format!("{code}|{indicator}")
+}
+
+pub(crate) fn write(ctx: &Context, styles: &mut Styles) -> Result<Sheet> {
+    let results = ctx.results;
+    let mut sheet = Sheet::new(&ctx.names.indicateurs)?;
+    let judged_rows = results.structures.len() * ctx.judged().len();
+    let with_notes = judged_rows <= MAX_NOTES;
+    let last_col = if with_notes {
+        COL_KEY
+    } else {
+        COL_EXPLANATION
+    };
+
+    let formats: Vec<_> = results
+        .indicators
+        .iter()
+        .map(|d| styles.number(&d.format))
+        .collect();
+    let rows = results.structures.len() * results.indicators.len();
+
+    for (s, st) in results.structures.iter().enumerate() {
+        for (i, def) in results.indicators.iter().enumerate() {
+            let row = ctx.indicator_row(s, i);
+            let ir = st.indicators.get(i);
+            let fmt = &formats[i];
+            sheet.text(row, 0, &st.id.0, &styles.text)?;
+            sheet.text(row, 1, &st.name, &styles.text)?;
+            sheet.text(row, 2, &st.region, &styles.text)?;
+            sheet.text(row, 3, &def.label, &styles.text)?;
+            sheet.opt_number(row, COL_VALUE, ir.and_then(|r| r.value), fmt)?;
+            for (col, frame) in [
+                (COL_NATIONAL, FrameKind::National),
+                (COL_REGION, FrameKind::Region),
+                (COL_PEERS, FrameKind::Peers),
+            ] {
+                let summary = ir
+                    .and_then(|r| r.frames.get(&frame))
+                    .and_then(|f| f.summary.as_ref());
+                sheet.opt_number(row, col, summary.map(|s| s.median), fmt)?;
+                sheet.opt_number(row, col + 1, summary.map(|s| s.q1), fmt)?;
+                sheet.opt_number(row, col + 2, summary.map(|s| s.q3), fmt)?;
+            }
+            let expected = ir.and_then(|r| r.expected.as_ref());
+            sheet.opt_number(row, COL_EXPECTED, expected.map(|e| e.value), fmt)?;
+            sheet.opt_number(row, COL_EXPECTED + 1, expected.and_then(|e| e.residual), fmt)?;
+            let position = ir
+                .and_then(|r| r.frames.get(&FrameKind::Region))
+                .and_then(|f| f.rank);
+            sheet.opt_number(row, COL_POSITION, position, &styles.score)?;
+            sheet.opt_number(row, COL_SCORE, ir.and_then(|r| r.score), &styles.score)?;
+            if let Some(f) = ir.and_then(|r| r.finding.as_ref()) {
+                sheet.text(row, COL_FINDING, f.kind.label_fr(), &styles.text)?;
+            }
+            if let Some(m) = ir.and_then(|r| r.missing.as_deref()) {
+                sheet.text(row, COL_FINDING + 1, m, &styles.text)?;
+            } else if ir.is_none_or(|r| r.value.is_none()) {
+                sheet.text(row, COL_FINDING + 1, "valeur absente", &styles.text)?;
+            }
+            sheet.text(row, COL_KEY, &key(&st.id.0, &def.id), &styles.text)?;
+            if def.judged() {
+                let text = explanation(ctx, st, def, ir);
+                if with_notes {
+                    sheet.note(row, COL_SCORE, &text)?;
+                } else {
+                    sheet.text(row, COL_EXPLANATION, &text, &styles.wrap)?;
+                }
+            }
+        }
+    }
+
+    let mut headers: Vec<&str> = HEADERS.to_vec();
+    if !with_notes {
+        headers.push("Explication");
+    }
+    if rows > 0 {
+        let columns: Vec<TableColumn> = headers
+            .iter()
+            .map(|h| TableColumn::new().set_header(*h).set_header_format(&styles.header))
+            .collect();
+        let table = Table::new()
+            .set_name("T_Indicateurs")
+            .set_style(TableStyle::Light9)
+            .set_autofilter(true)
+            .set_columns(&columns);
+        sheet.apply(|ws| ws.add_table(0, 0, rows as u32, last_col, &table))?;
+        let lights = ConditionalFormatIconSet::new()
+            .set_icon_type(ConditionalFormatIconType::ThreeTrafficLights)
+            .set_icons(&[
+                ConditionalFormatCustomIcon::new(),
+                ConditionalFormatCustomIcon::new().set_rule(ConditionalFormatType::Number, 33),
+                ConditionalFormatCustomIcon::new().set_rule(ConditionalFormatType::Number, 67),
+            ]);
+        sheet.apply(|ws| ws.add_conditional_format(1, COL_SCORE, rows as u32, COL_SCORE, &lights))?;
+    } else {
+        sheet.header_row(0, 0, &headers, styles)?;
+    }
+    sheet.note(
+        0,
+        COL_SCORE,
+        &format!(
+            "Score de 0 à 100, plus haut = mieux, pour les indicateurs jugés. Feux : rouge sous \
+             33, orange de 33 à 67, vert à partir de 67. {}",
+            if with_notes {
+                "Chaque score porte une note qui explique son calcul."
+            } else {
+                "Au-delà de 50 000 scores, l'explication de chaque score est dans la colonne \
+                 « Explication » plutôt qu'en note (les notes coûtent trop de mémoire)."
+            }
+        ),
+    )?;
+
+    let mut widths = vec![(0, 9.0), (1, 30.0), (2, 18.0), (3, 38.0)];
+    widths.extend((COL_VALUE..=COL_EXPECTED + 1).map(|c| (c, 11.0)));
+    widths.extend([
+        (COL_POSITION, 12.0),
+        (COL_SCORE, 10.0),
+        (COL_FINDING, 15.0),
+        (COL_FINDING + 1, 24.0),
+        (COL_KEY, 18.0),
+    ]);
+    if !with_notes {
+        widths.push((COL_EXPLANATION, 80.0));
+    }
+    sheet.widths(&widths)?;
+    sheet.apply(|ws| ws.set_row_height(0, 45))?;
+    sheet.freeze(1, 4)?;
+    Ok(sheet)
+}
+
+/// How a score was obtained, in French: source cells, normalisation and frame, the frame's
+/// statistics, the finding's rule and thresholds.
+pub(crate) fn explanation(
+    ctx: &Context,
+    st: &StructureResult,
+    def: &IndicatorDef,
+    ir: Option<&IndicatorResult>,
+) -> String {
+    let method = &ctx.results.method;
+    let fraction = def.unit == Unit::Fraction;
+    let mut lines = Vec::new();
+    let Some(ir) = ir else {
+        return format!("{} : aucun résultat pour cette structure.", def.label);
+    };
+    match ir.score {
+        Some(score) => lines.push(format!(
+            "Score {} sur 100 ({}).",
+            fr_number(score, 0),
+            if def.direction == crate::pack::manifest::Direction::Lower {
+                "une valeur basse est meilleure"
+            } else {
+                "une valeur haute est meilleure"
+            }
+        )),
+        None => lines.push("Pas de score.".to_string()),
+    }
+    match ir.value {
+        Some(v) => lines.push(format!("Valeur : {}.", fr_value(v, fraction))),
+        None => lines.push(format!(
+            "Valeur manquante : {}.",
+            ir.missing.as_deref().unwrap_or("non renseignée")
+        )),
+    }
+    if let (Some(n), Some(d)) = (&def.numerator, &def.denominator) {
+        lines.push(format!(
+            "Calcul : {} / {}{}.",
+            label_of(ctx, n),
+            label_of(ctx, d),
+            if def.factor != 1.0 {
+                format!(" × {}", fr_number(def.factor, 3))
+            } else {
+                String::new()
+            }
+        ));
+    }
+    if !ir.cells.is_empty() {
+        let cells: Vec<String> = ir.cells.iter().map(|c| c.to_string()).collect();
+        lines.push(format!("Cellules sources : {}.", cells.join(", ")));
+    }
+    let frame = method.score_frame;
+    let frame_result = ir.frames.get(&frame);
+    lines.push(format!(
+        "Normalisation : {} dans le référentiel {}{}.",
+        normalisation_fr(method.normalisation),
+        frame.label_fr(),
+        frame_result
+            .map(|f| format!(" ({})", f.label))
+            .unwrap_or_default()
+    ));
+    match frame_result.and_then(|f| f.summary.as_ref()) {
+        Some(s) => lines.push(format!(
+            "Référentiel : n = {}, médiane = {}, Q1 = {}, Q3 = {}.",
+            s.n,
+            fr_value(s.median, fraction),
+            fr_value(s.q1, fraction),
+            fr_value(s.q3, fraction)
+        )),
+        None => lines.push("Référentiel : aucune valeur.".to_string()),
+    }
+    if let Some(m) = frame_median(Some(ir), FrameKind::National) {
+        lines.push(format!("Médiane nationale : {}.", fr_value(m, fraction)));
+    }
+    if let Some(f) = &ir.finding {
+        let reason = if f.reason.is_empty() {
+            String::new()
+        } else {
+            format!(" — {}", f.reason)
+        };
+        lines.push(format!(
+            "Constat : {}{reason} (règle {}:{}).",
+            f.kind.label_fr(),
+            f.rule.script,
+            f.rule.line
+        ));
+        if !f.thresholds.is_empty() {
+            let t: Vec<String> = f
+                .thresholds
+                .iter()
+                .map(|t| {
+                    format!(
+                        "{} = {}{}",
+                        t.name,
+                        fr_number(t.value, 4),
+                        if t.regional {
+                            format!(" (seuil régional {})", st.region)
+                        } else {
+                            String::new()
+                        }
+                    )
+                })
+                .collect();
+            lines.push(format!("Seuils : {}.", t.join(" ; ")));
+        }
+    } else {
+        lines.push("Aucun constat.".to_string());
+    }
+    lines.join("\n")
+}
+
+fn label_of(ctx: &Context, id: &str) -> String {
+    ctx.results
+        .indicator_index(id)
+        .map(|i| ctx.results.indicators[i].label.clone())
+        .unwrap_or_else(|| id.to_string())
+}
+
+pub(crate) fn normalisation_fr(n: Normalisation) -> &'static str {
+    match n {
+        Normalisation::Percentile => "rang centile",
+        Normalisation::MinMax => "position entre minimum et maximum",
+        Normalisation::ZScore => "score z (50 + 10 z)",
+    }
+}

@@ -1,0 +1,247 @@
+//! The annotated workbook: the results rendered as an xlsx file, one module per sheet.
+//!
+//! This module owns the layout of the output workbook: which sheets, in which order, what
+//! each holds, how they refer to each other (the Fiche's formulas read the Indicateurs and
+//! Listes sheets; charts read small data tables). It reads [`Results`], the [`Dataset`]'s
+//! sheet copies and the [`Pack`]; it never recomputes an analysis result (only the means
+//! a chart shows and the ratios a radar plots) and never reads a file.
+//!
+//! Sheets, in order: Synthèse, Fiche, Indicateurs, Axes, Priorités, Radars, one
+//! « Données — … » per input sheet, Diagnostics, Règles, then two hidden helpers (Listes:
+//! the structures for the Fiche's drop-down and their texts; Données radars: the data of the
+//! Radars charts). Every sheet name can be replaced through the pack's `[labels]`
+//! (see [`names::SheetNames::new`]).
+//!
+//! Invariants: input text is always written as text (never a formula); every formula is
+//! written in English function names with its cached result; a missing value is an empty
+//! cell (or « — » in formula cells), never 0; the same inputs give the same bytes (the
+//! document's creation date comes from the input's modification time, no map iteration
+//! order leaks into the output).
+
+mod axes;
+mod diagnostics;
+mod donnees;
+mod fiche;
+mod indicateurs;
+mod listes;
+mod names;
+mod priorites;
+mod radars;
+mod regles;
+mod styles;
+mod synthese;
+
+pub use names::sheet_name;
+
+use crate::analysis::results::{FindingKind, IndicatorResult, Results, StructureResult};
+use crate::dataset::Dataset;
+use crate::error::{Error, Result};
+use crate::pack::Pack;
+use crate::pack::manifest::{Direction, FrameKind};
+use names::SheetNames;
+use rust_xlsxwriter::{DocProperties, ExcelDateTime, Workbook};
+use styles::Styles;
+
+/// 2000-01-01T00:00:00Z: the creation date stamped when the input's is unknown.
+const FIXED_EPOCH: i64 = 946_684_800;
+
+/// Writes the annotated workbook and returns its bytes (xlsx).
+///
+/// ```no_run
+/// # fn run(results: &boussole::analysis::results::Results,
+/// #        dataset: &boussole::dataset::Dataset) -> boussole::error::Result<()> {
+/// let pack = boussole::pack::Pack::embedded()?;
+/// let bytes = boussole::report::workbook::write_workbook(results, dataset, &pack)?;
+/// boussole::report::atomic::write_atomically("annote.xlsx".as_ref(), &bytes, false)?;
+/// # Ok(()) }
+/// ```
+pub fn write_workbook(results: &Results, dataset: &Dataset, pack: &Pack) -> Result<Vec<u8>> {
+    let ctx = Context::new(results, dataset, pack);
+    let mut styles = Styles::new();
+    let mut workbook = Workbook::new();
+
+    let created = results.input.modified_unix.unwrap_or(FIXED_EPOCH);
+    let created = ExcelDateTime::from_timestamp(created)
+        .or_else(|_| ExcelDateTime::from_timestamp(FIXED_EPOCH))
+        .map_err(|e| Error::Output(format!("date du classeur annoté invalide : {e}")))?;
+    let properties = DocProperties::new()
+        .set_title(format!("boussole — {}", results.input.file))
+        .set_author("boussole")
+        .set_comment(format!(
+            "Classeur annoté par boussole {} avec le pack {} {}",
+            crate::VERSION,
+            results.pack.name,
+            results.pack.version
+        ))
+        .set_creation_datetime(&created);
+    workbook.set_properties(&properties);
+
+    let sheets = vec![
+        synthese::write(&ctx, &mut styles)?,
+        fiche::write(&ctx, &mut styles)?,
+        indicateurs::write(&ctx, &mut styles)?,
+        axes::write(&ctx, &mut styles)?,
+        priorites::write(&ctx, &mut styles)?,
+        radars::write(&ctx, &mut styles)?,
+    ];
+    for sheet in sheets {
+        workbook.push_worksheet(sheet.ws);
+    }
+    for (copy, name) in dataset.copies.iter().zip(&ctx.names.donnees) {
+        workbook.push_worksheet(donnees::write(copy, name, &mut styles)?.ws);
+    }
+    workbook.push_worksheet(diagnostics::write(&ctx, &mut styles)?.ws);
+    workbook.push_worksheet(regles::write(&ctx, &mut styles)?.ws);
+    workbook.push_worksheet(listes::write(&ctx, &mut styles)?.ws);
+    workbook.push_worksheet(radars::write_data(&ctx, &mut styles)?.ws);
+
+    workbook
+        .save_to_buffer()
+        .map_err(|e| Error::Output(format!("assemblage du classeur annoté impossible : {e}")))
+}
+
+/// What every sheet writer reads.
+pub(crate) struct Context<'a> {
+    pub results: &'a Results,
+    pub dataset: &'a Dataset,
+    pub pack: &'a Pack,
+    pub names: SheetNames,
+}
+
+impl<'a> Context<'a> {
+    fn new(results: &'a Results, dataset: &'a Dataset, pack: &'a Pack) -> Context<'a> {
+        Context {
+            results,
+            dataset,
+            pack,
+            names: SheetNames::new(pack, dataset),
+        }
+    }
+
+    /// A label from the pack's `[labels]`, else the French default.
+    pub fn label(&self, key: &str, default: &str) -> String {
+        names::label(self.pack, key, default)
+    }
+
+    /// The Indicateurs row (0-based, header on row 0) of structure `s`, indicator `i`:
+    /// every structure has one row per indicator of the catalogue, in order.
+    pub fn indicator_row(&self, s: usize, i: usize) -> u32 {
+        (1 + s * self.results.indicators.len() + i) as u32
+    }
+
+    /// The last data row of Indicateurs (0-based), at least 1 so ranges stay valid.
+    pub fn indicator_last_row(&self) -> u32 {
+        (self.results.structures.len() * self.results.indicators.len()).max(1) as u32
+    }
+
+    /// Indices of the judged indicators (those with a score, plotted on radars).
+    pub fn judged(&self) -> Vec<usize> {
+        self.results
+            .indicators
+            .iter()
+            .enumerate()
+            .filter(|(_, d)| d.judged())
+            .map(|(i, _)| i)
+            .collect()
+    }
+
+    /// "code — nom", the structure's entry in the Fiche's drop-down.
+    pub fn display(s: &StructureResult) -> String {
+        if s.name.is_empty() {
+            s.id.0.clone()
+        } else {
+            format!("{} — {}", s.id.0, s.name)
+        }
+    }
+}
+
+/// The median of a frame for one indicator result.
+pub(crate) fn frame_median(ir: Option<&IndicatorResult>, frame: FrameKind) -> Option<f64> {
+    ir.and_then(|r| r.frames.get(&frame))
+        .and_then(|f| f.summary.as_ref())
+        .map(|s| s.median)
+}
+
+/// The radar scale: a value relative to the national median (100 = national median),
+/// inverted for lower-is-better indicators so that outward is always better. None when
+/// either side is missing or zero.
+pub(crate) fn radar_ratio(x: Option<f64>, national: Option<f64>, dir: Direction) -> Option<f64> {
+    let (x, m) = (x?, national?);
+    let r = match dir {
+        Direction::Lower => m / x * 100.0,
+        _ => x / m * 100.0,
+    };
+    r.is_finite().then_some(r)
+}
+
+/// The three radar series of one structure (structure, regional median, peer median), per
+/// judged indicator, on the radar scale.
+pub(crate) fn radar_points(ctx: &Context, s: &StructureResult) -> Vec<[Option<f64>; 3]> {
+    ctx.judged()
+        .into_iter()
+        .map(|i| {
+            let def = &ctx.results.indicators[i];
+            let ir = s.indicators.get(i);
+            let national = frame_median(ir, FrameKind::National);
+            [
+                radar_ratio(ir.and_then(|r| r.value), national, def.direction),
+                radar_ratio(frame_median(ir, FrameKind::Region), national, def.direction),
+                radar_ratio(frame_median(ir, FrameKind::Peers), national, def.direction),
+            ]
+        })
+        .collect()
+}
+
+/// The note explaining the radar scale (Fiche and Radars).
+pub(crate) const RADAR_SCALE_NOTE: &str = "Échelle des radars : chaque indicateur jugé est \
+rapporté à sa médiane nationale (100 = médiane nationale). Pour les indicateurs où une valeur \
+basse est meilleure, le rapport est inversé (médiane nationale / valeur × 100) : l'extérieur du \
+radar est toujours favorable. Les trois séries (structure, médiane régionale, médiane des \
+pairs) partagent ainsi la même échelle. Un point manque quand la valeur ou la médiane nationale \
+est absente ou nulle.";
+
+/// The findings of one kind of a structure, as one text (one line each), for the Fiche.
+pub(crate) fn findings_text(ctx: &Context, s: &StructureResult, kind: FindingKind) -> String {
+    let mut lines = Vec::new();
+    for (i, ir) in s.indicators.iter().enumerate() {
+        let Some(f) = ir.finding.as_ref().filter(|f| f.kind == kind) else {
+            continue;
+        };
+        let label = ctx
+            .results
+            .indicators
+            .get(i)
+            .map(|d| d.label.as_str())
+            .unwrap_or("?");
+        let reason = if f.reason.is_empty() {
+            String::new()
+        } else {
+            format!(" : {}", f.reason)
+        };
+        lines.push(format!("• {label}{reason}"));
+    }
+    lines.join("\n")
+}
+
+/// The recommendations of a structure, ranked, as one text.
+pub(crate) fn recommendations_text(s: &StructureResult) -> String {
+    s.recommendations
+        .iter()
+        .enumerate()
+        .map(|(k, r)| format!("{}. {} (priorité {})", k + 1, r.text, r.priority))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// The labels of indicator ids, joined (ids not in the catalogue are shown as they are).
+pub(crate) fn indicator_labels(ctx: &Context, ids: &[String]) -> String {
+    ids.iter()
+        .map(|id| {
+            ctx.results
+                .indicator_index(id)
+                .map(|i| ctx.results.indicators[i].label.clone())
+                .unwrap_or_else(|| id.clone())
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}

@@ -1,0 +1,190 @@
+//! The Règles sheet: the pack used (name, version, description, hash), each file with its
+//! SHA-256, the method settings, the thresholds in force (base table and each region's
+//! overrides), the bands, the regional-priority rule and the recommendations.
+
+use super::indicateurs::normalisation_fr;
+use super::styles::{Sheet, Styles, fr_number};
+use super::{Context, indicator_labels};
+use crate::error::Result;
+use crate::pack::Origin;
+
+pub(crate) fn write(ctx: &Context, styles: &mut Styles) -> Result<Sheet> {
+    let results = ctx.results;
+    let manifest = &ctx.pack.manifest;
+    let mut sheet = Sheet::new(&ctx.names.regles)?;
+    sheet.text(0, 0, "Règles : le pack utilisé", &styles.title)?;
+    let mut row = 2u32;
+
+    let section = |sheet: &mut Sheet, row: &mut u32, title: &str, headers: &[&str], styles: &Styles| {
+        sheet.text(*row, 0, title, &styles.subtitle)?;
+        *row += 1;
+        if !headers.is_empty() {
+            sheet.header_row(*row, 0, headers, styles)?;
+            *row += 1;
+        }
+        Ok::<(), crate::error::Error>(())
+    };
+    let pairs = |sheet: &mut Sheet, row: &mut u32, items: &[(&str, String)], styles: &Styles| {
+        for (k, v) in items {
+            sheet.text(*row, 0, k, &styles.bold)?;
+            sheet.text(*row, 1, v, &styles.wrap)?;
+            *row += 1;
+        }
+        *row += 1;
+        Ok::<(), crate::error::Error>(())
+    };
+
+    section(&mut sheet, &mut row, "Pack", &[], styles)?;
+    pairs(
+        &mut sheet,
+        &mut row,
+        &[
+            ("Nom", results.pack.name.clone()),
+            ("Version", results.pack.version.clone()),
+            ("Description", manifest.pack.description.clone()),
+            ("Empreinte SHA-256", results.pack.hash.clone()),
+            (
+                "Origine",
+                match ctx.pack.origin {
+                    Origin::Embedded => "pack intégré à boussole".to_string(),
+                    Origin::Folder(_) => "dossier de règles (--rules)".to_string(),
+                },
+            ),
+        ],
+        styles,
+    )?;
+
+    section(&mut sheet, &mut row, "Fichiers", &["Fichier", "SHA-256"], styles)?;
+    for (path, hash) in ctx.pack.file_hashes() {
+        sheet.text(row, 0, &path, &styles.text)?;
+        sheet.text(row, 1, &hash, &styles.text)?;
+        row += 1;
+    }
+    row += 1;
+
+    let m = &results.method;
+    let list = |v: &[String]| {
+        if v.is_empty() {
+            "aucune".to_string()
+        } else {
+            v.join(", ")
+        }
+    };
+    section(&mut sheet, &mut row, "Méthode", &[], styles)?;
+    pairs(
+        &mut sheet,
+        &mut row,
+        &[
+            ("Normalisation des scores", normalisation_fr(m.normalisation).to_string()),
+            ("Référentiel des scores", m.score_frame.label_fr().to_string()),
+            (
+                "Couverture minimale d'un axe",
+                format!("{} % du poids de l'axe", fr_number(m.min_coverage * 100.0, 1)),
+            ),
+            ("Nombre de pairs (plus proches voisins)", m.peers_k.to_string()),
+            ("Variables de contexte des pairs", list(&m.peers_context)),
+            ("Variables de contexte de la régression", list(&m.regression_context)),
+            (
+                "z des limites en entonnoir (petits effectifs)",
+                fr_number(m.funnel_z, 2),
+            ),
+        ],
+        styles,
+    )?;
+
+    let rp = &manifest.regional_priorities;
+    let mut items = vec![
+        (
+            "Part minimale des structures",
+            format!("{} %", fr_number(rp.min_share * 100.0, 1)),
+        ),
+        ("Nombre minimal de structures", rp.min_count.to_string()),
+    ];
+    let overrides: Vec<String> = rp
+        .regions
+        .iter()
+        .map(|(r, s)| format!("{r} : {} %", fr_number(s * 100.0, 1)))
+        .collect();
+    if !overrides.is_empty() {
+        items.push(("Parts minimales régionales", overrides.join(" ; ")));
+    }
+    section(&mut sheet, &mut row, "Priorités régionales", &[], styles)?;
+    pairs(&mut sheet, &mut row, &items, styles)?;
+
+    let th = &manifest.thresholds;
+    section(&mut sheet, &mut row, "Seuils (table de base)", &["Seuil", "Valeur"], styles)?;
+    for (name, value) in &th.base {
+        sheet.text(row, 0, name, &styles.text)?;
+        sheet.number(row, 1, *value, &styles.text)?;
+        row += 1;
+    }
+    if th.base.is_empty() {
+        sheet.text(row, 0, "aucun seuil", &styles.italic)?;
+        row += 1;
+    }
+    row += 1;
+
+    section(
+        &mut sheet,
+        &mut row,
+        "Seuils régionaux (valeurs qui remplacent la table de base)",
+        &["Région", "Seuil", "Valeur de base", "Valeur régionale"],
+        styles,
+    )?;
+    let mut any = false;
+    for (region, layer) in &th.regions {
+        for (name, value) in layer {
+            sheet.text(row, 0, region, &styles.text)?;
+            sheet.text(row, 1, name, &styles.text)?;
+            match th.base.get(name) {
+                Some(base) => sheet.number(row, 2, *base, &styles.text)?,
+                None => sheet.text(row, 2, "—", &styles.text)?,
+            }
+            sheet.number(row, 3, *value, &styles.bold)?;
+            row += 1;
+            any = true;
+        }
+    }
+    if !any {
+        sheet.text(row, 0, "aucune surcharge régionale", &styles.italic)?;
+        row += 1;
+    }
+    row += 1;
+
+    if !th.bands.is_empty() {
+        section(
+            &mut sheet,
+            &mut row,
+            "Barèmes",
+            &["Barème", "De (inclus)", "À (exclu)", "Libellé"],
+            styles,
+        )?;
+        for (name, bands) in &th.bands {
+            for b in bands {
+                sheet.text(row, 0, name, &styles.text)?;
+                sheet.number(row, 1, b.from, &styles.text)?;
+                sheet.number(row, 2, b.to, &styles.text)?;
+                sheet.text(row, 3, &b.label, &styles.text)?;
+                row += 1;
+            }
+        }
+        row += 1;
+    }
+
+    section(
+        &mut sheet,
+        &mut row,
+        "Recommandations",
+        &["Identifiant", "Priorité", "Texte", "Indicateurs"],
+        styles,
+    )?;
+    for rec in &manifest.recommendations {
+        sheet.text(row, 0, &rec.id, &styles.text)?;
+        sheet.number(row, 1, f64::from(rec.priority), &styles.integer)?;
+        sheet.text(row, 2, &rec.text, &styles.wrap)?;
+        sheet.text(row, 3, &indicator_labels(ctx, &rec.indicators), &styles.wrap)?;
+        row += 1;
+    }
+    sheet.widths(&[(0, 40.0), (1, 66.0), (2, 60.0), (3, 40.0)])?;
+    Ok(sheet)
+}

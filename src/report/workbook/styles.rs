@@ -1,0 +1,365 @@
+//! Shared formats, French number formatting and a thin writer over a worksheet that maps
+//! rust_xlsxwriter's errors to French output errors.
+
+use crate::error::{Error, Result};
+use rust_xlsxwriter::{
+    Chart, ColNum, Color, DataValidation, Format, FormatAlign, FormatBorder, Formula, Note,
+    RowNum, Worksheet, XlsxError,
+};
+use std::collections::BTreeMap;
+
+/// Excel's limit on the text of one cell.
+const MAX_CELL_TEXT: usize = 32_767;
+
+/// Shown in formula cells whose value is missing (never 0).
+pub(crate) const MISSING_MARK: &str = "—";
+
+/// Maps a rust_xlsxwriter error to a French output error naming the sheet.
+pub(crate) fn output_error(sheet: &str, e: XlsxError) -> Error {
+    Error::Output(format!(
+        "écriture du classeur annoté impossible (feuille « {sheet} ») : {e}"
+    ))
+}
+
+/// The formats every sheet shares.
+pub(crate) struct Styles {
+    pub title: Format,
+    pub subtitle: Format,
+    pub header: Format,
+    pub bold: Format,
+    pub text: Format,
+    pub wrap: Format,
+    pub italic: Format,
+    pub score: Format,
+    pub percent: Format,
+    pub integer: Format,
+    pub decimal: Format,
+    pub date: Format,
+    pub datetime: Format,
+    /// Number formats by format code, created once.
+    numbers: BTreeMap<String, Format>,
+}
+
+impl Styles {
+    pub fn new() -> Styles {
+        Styles {
+            title: Format::new().set_bold().set_font_size(14),
+            subtitle: Format::new().set_bold().set_font_size(12),
+            header: Format::new()
+                .set_bold()
+                .set_background_color(Color::RGB(0xD9E1F2))
+                .set_border_bottom(FormatBorder::Thin)
+                .set_text_wrap()
+                .set_align(FormatAlign::Top),
+            bold: Format::new().set_bold(),
+            text: Format::new(),
+            wrap: Format::new().set_text_wrap().set_align(FormatAlign::Top),
+            italic: Format::new().set_italic(),
+            score: Format::new().set_num_format("0"),
+            percent: Format::new().set_num_format("0%"),
+            integer: Format::new().set_num_format("0"),
+            decimal: Format::new().set_num_format("0.00"),
+            date: Format::new().set_num_format("dd/mm/yyyy"),
+            datetime: Format::new().set_num_format("dd/mm/yyyy hh:mm"),
+            numbers: BTreeMap::new(),
+        }
+    }
+
+    /// The format for an Excel number format code (the general format when empty).
+    pub fn number(&mut self, code: &str) -> Format {
+        self.numbers
+            .entry(code.to_string())
+            .or_insert_with(|| {
+                if code.trim().is_empty() {
+                    Format::new()
+                } else {
+                    Format::new().set_num_format(code)
+                }
+            })
+            .clone()
+    }
+}
+
+/// A worksheet being written, with its name for error messages.
+pub(crate) struct Sheet {
+    pub ws: Worksheet,
+    pub name: String,
+}
+
+impl Sheet {
+    pub fn new(name: &str) -> Result<Sheet> {
+        let mut ws = Worksheet::new();
+        ws.set_name(name).map_err(|e| output_error(name, e))?;
+        Ok(Sheet {
+            ws,
+            name: name.to_string(),
+        })
+    }
+
+    fn err(&self, e: XlsxError) -> Error {
+        output_error(&self.name, e)
+    }
+
+    /// Writes text as text, never as a formula, cut to Excel's cell limit.
+    pub fn text(&mut self, row: RowNum, col: ColNum, text: &str, format: &Format) -> Result<()> {
+        let text = cut_text(text);
+        self.ws
+            .write_string_with_format(row, col, text, format)
+            .map_err(|e| output_error(&self.name, e))?;
+        Ok(())
+    }
+
+    /// Writes a number; a non-finite number is written as its text.
+    pub fn number(&mut self, row: RowNum, col: ColNum, x: f64, format: &Format) -> Result<()> {
+        if !x.is_finite() {
+            return self.text(row, col, &x.to_string(), &Format::new());
+        }
+        self.ws
+            .write_number_with_format(row, col, x, format)
+            .map_err(|e| output_error(&self.name, e))?;
+        Ok(())
+    }
+
+    /// Writes a number, or nothing when missing (missing is never 0).
+    pub fn opt_number(
+        &mut self,
+        row: RowNum,
+        col: ColNum,
+        x: Option<f64>,
+        format: &Format,
+    ) -> Result<()> {
+        match x {
+            Some(x) => self.number(row, col, x, format),
+            None => Ok(()),
+        }
+    }
+
+    pub fn boolean(&mut self, row: RowNum, col: ColNum, b: bool, format: &Format) -> Result<()> {
+        self.ws
+            .write_boolean_with_format(row, col, b, format)
+            .map_err(|e| output_error(&self.name, e))?;
+        Ok(())
+    }
+
+    /// Writes a formula with its cached result (what readers without recalculation see).
+    pub fn formula(
+        &mut self,
+        row: RowNum,
+        col: ColNum,
+        formula: &str,
+        cached: &Cached,
+        format: &Format,
+    ) -> Result<()> {
+        let f = Formula::new(formula).set_result(cached.to_result());
+        self.ws
+            .write_formula_with_format(row, col, f, format)
+            .map_err(|e| output_error(&self.name, e))?;
+        Ok(())
+    }
+
+    /// A header row: bold, filled, wrapped.
+    pub fn header_row(
+        &mut self,
+        row: RowNum,
+        first_col: ColNum,
+        headers: &[&str],
+        styles: &Styles,
+    ) -> Result<()> {
+        for (i, h) in headers.iter().enumerate() {
+            self.text(row, first_col + i as ColNum, h, &styles.header)?;
+        }
+        Ok(())
+    }
+
+    pub fn widths(&mut self, widths: &[(ColNum, f64)]) -> Result<()> {
+        for &(col, w) in widths {
+            self.ws
+                .set_column_width(col, w)
+                .map_err(|e| output_error(&self.name, e))?;
+        }
+        Ok(())
+    }
+
+    pub fn freeze(&mut self, row: RowNum, col: ColNum) -> Result<()> {
+        self.ws
+            .set_freeze_panes(row, col)
+            .map_err(|e| output_error(&self.name, e))?;
+        Ok(())
+    }
+
+    pub fn note(&mut self, row: RowNum, col: ColNum, text: &str) -> Result<()> {
+        let lines = text.lines().count().max(1) as u32;
+        let note = Note::new(cut_text(text))
+            .add_author_prefix(false)
+            .set_width(440)
+            .set_height((lines * 16 + 20).min(600));
+        self.ws
+            .insert_note(row, col, &note)
+            .map_err(|e| output_error(&self.name, e))?;
+        Ok(())
+    }
+
+    pub fn chart(&mut self, row: RowNum, col: ColNum, chart: &Chart) -> Result<()> {
+        self.ws
+            .insert_chart(row, col, chart)
+            .map_err(|e| output_error(&self.name, e))?;
+        Ok(())
+    }
+
+    pub fn validation(&mut self, row: RowNum, col: ColNum, dv: &DataValidation) -> Result<()> {
+        self.ws
+            .add_data_validation(row, col, row, col, dv)
+            .map_err(|e| output_error(&self.name, e))?;
+        Ok(())
+    }
+
+    pub fn merge(
+        &mut self,
+        first: (RowNum, ColNum),
+        last: (RowNum, ColNum),
+        text: &str,
+        format: &Format,
+    ) -> Result<()> {
+        self.ws
+            .merge_range(first.0, first.1, last.0, last.1, cut_text(text), format)
+            .map_err(|e| output_error(&self.name, e))?;
+        Ok(())
+    }
+
+    /// Runs a worksheet method, mapping its error to this sheet's French error.
+    pub fn apply<F>(&mut self, f: F) -> Result<()>
+    where
+        F: FnOnce(&mut Worksheet) -> std::result::Result<&mut Worksheet, XlsxError>,
+    {
+        let name = &self.name;
+        f(&mut self.ws)
+            .map(|_| ())
+            .map_err(|e| output_error(name, e))
+    }
+
+    /// Maps any rust_xlsxwriter result to this sheet's French error.
+    pub fn check<T>(&self, r: std::result::Result<T, XlsxError>) -> Result<T> {
+        r.map_err(|e| self.err(e))
+    }
+}
+
+/// The cached result of a formula, as the writer computed it.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Cached {
+    Number(f64),
+    Text(String),
+    /// `#N/A`: a gap in a chart.
+    NotAvailable,
+}
+
+impl Cached {
+    /// A number, or the missing mark.
+    pub fn number_or_mark(x: Option<f64>) -> Cached {
+        match x {
+            Some(x) if x.is_finite() => Cached::Number(x),
+            _ => Cached::Text(MISSING_MARK.to_string()),
+        }
+    }
+
+    /// A text, or the missing mark when empty.
+    pub fn text_or_mark(s: &str) -> Cached {
+        if s.is_empty() {
+            Cached::Text(MISSING_MARK.to_string())
+        } else {
+            Cached::Text(s.to_string())
+        }
+    }
+
+    fn to_result(&self) -> String {
+        match self {
+            Cached::Number(x) => format!("{x}"),
+            // rust_xlsxwriter types a result that parses as a number as numeric: a text
+            // such as "01053" must never be cached through a formula (codes are matched
+            // by row number instead), and other texts pass as they are.
+            Cached::Text(s) => cut_text(s).to_string(),
+            Cached::NotAvailable => "#N/A".to_string(),
+        }
+    }
+}
+
+/// Text cut to Excel's per-cell limit, on a character boundary.
+pub(crate) fn cut_text(s: &str) -> &str {
+    if s.len() <= MAX_CELL_TEXT {
+        return s;
+    }
+    let mut end = 0;
+    let mut units = 0;
+    for (i, c) in s.char_indices() {
+        units += c.len_utf16();
+        if units > MAX_CELL_TEXT {
+            break;
+        }
+        end = i + c.len_utf8();
+    }
+    &s[..end]
+}
+
+/// A string literal inside a formula: `"a""b"`.
+pub(crate) fn formula_string(s: &str) -> String {
+    format!("\"{}\"", s.replace('"', "\"\""))
+}
+
+/// A number for French text (notes, explanations): decimal comma, at most `decimals`
+/// decimals, trailing zeros removed.
+pub(crate) fn fr_number(x: f64, decimals: usize) -> String {
+    if !x.is_finite() {
+        return "—".into();
+    }
+    let s = format!("{x:.decimals$}");
+    let s = if s.contains('.') {
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        s
+    };
+    let s = if s == "-0" { "0".to_string() } else { s };
+    s.replace('.', ",")
+}
+
+/// A value shown in the indicator's unit: `45,2 %` for fractions, else a French number.
+pub(crate) fn fr_value(x: f64, fraction: bool) -> String {
+    if fraction {
+        format!("{} %", fr_number(x * 100.0, 1))
+    } else {
+        fr_number(x, 3)
+    }
+}
+
+/// The (0-based) row of an A1 address such as `C7` or the first cell of `A3:F3`.
+pub(crate) fn a1_row(cell: &str) -> Option<u32> {
+    let first = cell.split(':').next()?.trim().replace('$', "");
+    let digits: String = first.chars().skip_while(|c| c.is_ascii_alphabetic()).collect();
+    let row: u32 = digits.parse().ok()?;
+    row.checked_sub(1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn french_numbers() {
+        assert_eq!(fr_number(0.4520, 3), "0,452");
+        assert_eq!(fr_number(12.0, 3), "12");
+        assert_eq!(fr_number(-0.0001, 2), "0");
+        assert_eq!(fr_value(0.4521, true), "45,2 %");
+    }
+
+    #[test]
+    fn a1_rows() {
+        assert_eq!(a1_row("C7"), Some(6));
+        assert_eq!(a1_row("A3:F3"), Some(2));
+        assert_eq!(a1_row("$B$12"), Some(11));
+        assert_eq!(a1_row("B"), None);
+    }
+
+    #[test]
+    fn long_text_is_cut_on_a_character() {
+        let s = "é".repeat(40_000);
+        assert_eq!(cut_text(&s).chars().count(), MAX_CELL_TEXT);
+    }
+}

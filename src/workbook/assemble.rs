@@ -1,0 +1,380 @@
+//! From sheets with a header to structures: rows read, totals and example rows set aside,
+//! duplicates merged or set aside, sheets joined on the structure code.
+//!
+//! This module owns the row-level decisions (what counts as a structure, what is set aside
+//! and why) and the join across sheets. Every decision that changes or drops data leaves a
+//! diagnostic with its place. Cell interpretation is delegated to `cell`.
+
+use super::cell::{read_code, read_numeric, read_year, shorten, text_of};
+use super::header::{Catalogue, Header, normalize_header};
+use super::sheets::Grid;
+use crate::dataset::{
+    CellRef, Diagnostic, Missing, Observation, SetAside, Severity, Structure, StructureId, Value,
+};
+use crate::pack::manifest::Role;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// One data row of one sheet, read.
+#[derive(Debug, Clone)]
+pub(crate) struct Record {
+    pub code: String,
+    pub year: Option<i32>,
+    /// 0-based row.
+    pub row: u32,
+    pub id_cell: CellRef,
+    pub name: Option<String>,
+    pub region: Option<String>,
+    pub typology: Option<String>,
+    /// Numeric values by catalogue index.
+    pub values: BTreeMap<usize, Observation>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Record {
+    /// Same content (cells aside): duplicates with the same content are merged.
+    fn same_content(&self, other: &Record) -> bool {
+        self.name == other.name
+            && self.region == other.region
+            && self.typology == other.typology
+            && self.values.len() == other.values.len()
+            && self
+                .values
+                .iter()
+                .zip(other.values.iter())
+                .all(|((a, x), (b, y))| a == b && x.value == y.value)
+    }
+}
+
+/// What one sheet gave.
+#[derive(Debug, Clone)]
+pub(crate) struct SheetRows {
+    pub sheet: String,
+    pub header: Header,
+    pub has_year: bool,
+    /// Records kept, by (code, year).
+    pub records: BTreeMap<(String, Option<i32>), Record>,
+    /// Keys whose rows were all set aside as conflicting duplicates.
+    pub conflicts: BTreeSet<(String, Option<i32>)>,
+    pub rows_read: usize,
+    pub set_aside: Vec<SetAside>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Why a code or name cell marks a row as a total or an example, if it does.
+fn row_label_reason(text: &str) -> Option<(&'static str, Severity)> {
+    let key = normalize_header(text);
+    let starts = |p: &str| key == p || key.starts_with(&format!("{p} "));
+    if starts("total") || starts("sous total") || starts("totaux") {
+        Some(("ligne de total ou de sous-total", Severity::Info))
+    } else if starts("france entiere") || starts("ensemble") || starts("moyenne") {
+        Some(("ligne d'agrégat (ensemble, moyenne, France entière)", Severity::Info))
+    } else if key.starts_with("exemple") {
+        Some(("ligne d'exemple", Severity::Info))
+    } else {
+        None
+    }
+}
+
+/// Reads the data rows of a sheet below its header.
+pub(crate) fn read_sheet(grid: &Grid, header: Header, catalogue: &Catalogue) -> SheetRows {
+    let sheet = grid.name.clone();
+    let col_of = |role: Role| {
+        catalogue
+            .columns
+            .iter()
+            .position(|c| c.role == role)
+            .and_then(|i| header.column_of(i))
+    };
+    let id_col = col_of(Role::Id);
+    let name_col = col_of(Role::Name);
+    let region_col = col_of(Role::Region);
+    let year_col = col_of(Role::Year);
+    let typology_col = col_of(Role::Typology);
+    let numeric: Vec<(usize, u32)> = header
+        .matched
+        .iter()
+        .filter(|(i, _, _)| catalogue.columns[*i].role.is_numeric())
+        .map(|(i, c, _)| (*i, *c))
+        .collect();
+
+    let mut out = SheetRows {
+        sheet: sheet.clone(),
+        has_year: year_col.is_some(),
+        records: BTreeMap::new(),
+        conflicts: BTreeSet::new(),
+        rows_read: 0,
+        set_aside: Vec::new(),
+        diagnostics: Vec::new(),
+        header: header.clone(),
+    };
+    for (col, text) in &header.duplicates {
+        out.diagnostics.push(Diagnostic::at(
+            Severity::Warning,
+            &CellRef::new(&sheet, header.row, *col),
+            format!("l'en-tête « {} » désigne une colonne déjà trouvée dans cette feuille", shorten(text)),
+            "colonne ignorée ; la première est lue",
+        ));
+    }
+    let Some(id_col) = id_col else {
+        return out;
+    };
+    let Some(last) = grid.last_row() else {
+        return out;
+    };
+    let mut by_key: BTreeMap<(String, Option<i32>), Vec<Record>> = BTreeMap::new();
+    for row in header.row + 1..=last {
+        if grid.row(row).next().is_none() {
+            continue; // empty rows are skipped silently
+        }
+        out.rows_read += 1;
+        let at = |col: u32| CellRef::new(&sheet, row, col);
+        let id_cell = at(id_col);
+        let code_text = text_of(grid.get(row, id_col));
+        let name_text = name_col.and_then(|c| text_of(grid.get(row, c)));
+        let label_reason = code_text
+            .as_deref()
+            .and_then(row_label_reason)
+            .or_else(|| name_text.as_deref().and_then(row_label_reason));
+        if let Some((reason, severity)) = label_reason {
+            out.set_aside.push(SetAside {
+                sheet: sheet.clone(),
+                row: row + 1,
+                reason: reason.to_string(),
+            });
+            out.diagnostics.push(Diagnostic::at(
+                severity,
+                &id_cell,
+                format!("{reason} (ligne {})", row + 1),
+                "ligne écartée, jamais comptée",
+            ));
+            continue;
+        }
+        let (code, code_diag) = read_code(grid.get(row, id_col), &id_cell);
+        let Some(code) = code else {
+            let reason = "ligne avec des données mais sans code";
+            out.set_aside.push(SetAside {
+                sheet: sheet.clone(),
+                row: row + 1,
+                reason: reason.to_string(),
+            });
+            out.diagnostics.push(Diagnostic::at(
+                Severity::Warning,
+                &id_cell,
+                format!("{reason} (ligne {})", row + 1),
+                "ligne écartée ; compléter le code pour qu'elle soit lue",
+            ));
+            continue;
+        };
+        let mut record = Record {
+            code,
+            year: None,
+            row,
+            id_cell: id_cell.clone(),
+            name: name_text,
+            region: region_col.and_then(|c| text_of(grid.get(row, c))),
+            typology: typology_col.and_then(|c| text_of(grid.get(row, c))),
+            values: BTreeMap::new(),
+            diagnostics: code_diag.into_iter().collect(),
+        };
+        if let Some(c) = year_col {
+            let (year, diag) = read_year(grid.get(row, c), &at(c));
+            record.year = year;
+            record.diagnostics.extend(diag);
+        }
+        for &(index, col) in &numeric {
+            let cell_ref = at(col);
+            let read = read_numeric(grid.get(row, col), &catalogue.columns[index], &cell_ref);
+            record.diagnostics.extend(read.diagnostic);
+            record.values.insert(
+                index,
+                Observation {
+                    value: read.value,
+                    cell: Some(cell_ref),
+                },
+            );
+        }
+        by_key
+            .entry((record.code.clone(), record.year))
+            .or_default()
+            .push(record);
+    }
+
+    for (key, mut records) in by_key {
+        if records.len() == 1 {
+            let record = records.remove(0);
+            out.diagnostics.extend(record.diagnostics.iter().cloned());
+            out.records.insert(key, record);
+            continue;
+        }
+        let first = &records[0];
+        let year_text = key.1.map(|y| format!(" (année {y})")).unwrap_or_default();
+        let rows: Vec<String> = records.iter().map(|r| (r.row + 1).to_string()).collect();
+        if records.iter().all(|r| r.same_content(first)) {
+            let cells: Vec<String> = records.iter().map(|r| r.id_cell.to_string()).collect();
+            out.diagnostics.push(Diagnostic::at(
+                Severity::Warning,
+                &records[1].id_cell,
+                format!(
+                    "le code {}{year_text} apparaît sur plusieurs lignes identiques ({})",
+                    key.0,
+                    cells.join(", ")
+                ),
+                format!("lignes fusionnées : seule la ligne {} est lue", rows[0]),
+            ));
+            let record = records.remove(0);
+            out.diagnostics.extend(record.diagnostics.iter().cloned());
+            out.records.insert(key, record);
+        } else {
+            let mut cells: Vec<String> = records.iter().map(|r| r.id_cell.to_string()).collect();
+            // Name the cells that differ as well.
+            for r in &records[1..] {
+                for (index, obs) in &r.values {
+                    if first.values.get(index).map(|o| &o.value) != Some(&obs.value) {
+                        for cell in [first.values.get(index).and_then(|o| o.cell.as_ref()), obs.cell.as_ref()]
+                            .into_iter()
+                            .flatten()
+                        {
+                            let text = cell.to_string();
+                            if !cells.contains(&text) {
+                                cells.push(text);
+                            }
+                        }
+                    }
+                }
+            }
+            out.diagnostics.push(Diagnostic::at(
+                Severity::Error,
+                &first.id_cell,
+                format!(
+                    "le code {}{year_text} apparaît sur plusieurs lignes aux valeurs différentes (lignes {}) ; cellules en cause : {}",
+                    key.0,
+                    rows.join(", "),
+                    cells.join(", ")
+                ),
+                "toutes ces lignes sont écartées ; garder une seule ligne par structure",
+            ));
+            for r in &records {
+                out.set_aside.push(SetAside {
+                    sheet: sheet.clone(),
+                    row: r.row + 1,
+                    reason: format!("code {}{year_text} en double avec des valeurs différentes", key.0),
+                });
+            }
+            out.conflicts.insert(key);
+        }
+    }
+    out.set_aside.sort_by_key(|s| s.row);
+    out
+}
+
+/// Joins the sheets' records into structures sorted by (id, year).
+///
+/// A column found in several sheets is read from the first one (workbook order) holding the
+/// structure. A sheet without a year column applies to every year of a code.
+pub(crate) fn join(sheets: &[SheetRows], catalogue: &Catalogue, diagnostics: &mut Vec<Diagnostic>) -> Vec<Structure> {
+    // Which sheets hold each numeric column, in workbook order.
+    let mut holders: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+    for (s, rows) in sheets.iter().enumerate() {
+        for (index, _, _) in &rows.header.matched {
+            holders.entry(*index).or_default().push(s);
+        }
+    }
+    let any_year = sheets.iter().any(|s| s.has_year);
+    let mut keys: BTreeSet<(String, Option<i32>)> = BTreeSet::new();
+    for rows in sheets {
+        if rows.has_year || !any_year {
+            keys.extend(rows.records.keys().cloned());
+        }
+    }
+    // Codes only found in sheets without years.
+    for rows in sheets.iter().filter(|s| !s.has_year && any_year) {
+        for (code, _) in rows.records.keys() {
+            if !keys.iter().any(|(c, _)| c == code) {
+                keys.insert((code.clone(), None));
+            }
+        }
+    }
+    let conflicted = |rows: &SheetRows, key: &(String, Option<i32>)| -> bool {
+        if rows.has_year || !any_year {
+            rows.conflicts.contains(key)
+        } else {
+            rows.conflicts.iter().any(|(c, _)| c == &key.0)
+        }
+    };
+
+    let mut structures = Vec::with_capacity(keys.len());
+    for key in keys {
+        let found: Vec<Option<&Record>> = sheets
+            .iter()
+            .map(|rows| {
+                if rows.has_year || !any_year {
+                    rows.records.get(&key)
+                } else {
+                    rows.records.get(&(key.0.clone(), None))
+                }
+            })
+            .collect();
+        let first_with = |pick: &dyn Fn(&Record) -> Option<String>| -> Option<String> {
+            found.iter().flatten().find_map(|r| pick(r))
+        };
+        let mut structure = Structure {
+            id: StructureId(key.0.clone()),
+            name: first_with(&|r| r.name.clone()).unwrap_or_default(),
+            region: first_with(&|r| r.region.clone()).unwrap_or_default(),
+            year: key.1,
+            typology: first_with(&|r| r.typology.clone()),
+            values: BTreeMap::new(),
+            id_cells: found.iter().flatten().map(|r| r.id_cell.clone()).collect(),
+        };
+        let year_text = key.1.map(|y| format!(" (année {y})")).unwrap_or_default();
+        for (s, rows) in sheets.iter().enumerate() {
+            if found[s].is_none() && !conflicted(rows, &key) {
+                diagnostics.push(Diagnostic {
+                    severity: Severity::Warning,
+                    sheet: Some(rows.sheet.clone()),
+                    cell: None,
+                    message: format!(
+                        "la structure {}{year_text} est absente de la feuille « {} »",
+                        key.0, rows.sheet
+                    ),
+                    action: "les colonnes de cette feuille sont manquantes pour elle".into(),
+                });
+            }
+        }
+        for (index, spec) in catalogue.columns.iter().enumerate() {
+            if !spec.role.is_numeric() {
+                continue;
+            }
+            let observation = match holders.get(&index) {
+                None => Observation {
+                    value: Value::Missing(Missing::NoColumn),
+                    cell: None,
+                },
+                Some(list) => {
+                    let from = list
+                        .iter()
+                        .find_map(|&s| found[s].and_then(|r| r.values.get(&index)));
+                    match from {
+                        Some(obs) => obs.clone(),
+                        None => {
+                            let s = list[0];
+                            let missing = if conflicted(&sheets[s], &key) {
+                                Missing::SetAside
+                            } else {
+                                Missing::AbsentFromSheet(sheets[s].sheet.clone())
+                            };
+                            Observation {
+                                value: Value::Missing(missing),
+                                cell: None,
+                            }
+                        }
+                    }
+                }
+            };
+            structure.values.insert(spec.id.clone(), observation);
+        }
+        structures.push(structure);
+    }
+    structures.sort_by(|a, b| (&a.id, a.year).cmp(&(&b.id, b.year)));
+    structures
+}

@@ -1,0 +1,388 @@
+//! Access to the sheets of a workbook through calamine, into sparse grids.
+//!
+//! This module owns turning a spreadsheet container (xlsx, xlsm, xlsb, xls, ods) into
+//! [`Grid`]s: the non-empty cells of each sheet, stored sparsely, with merged ranges and number
+//! formats where the format gives them cheaply. xlsx and xlsb sheets are streamed cell by cell
+//! so a sheet declaring a giant dimension never allocates it. It does not interpret cells.
+
+use super::cell::is_excel_error;
+use super::guard::{self, Limits};
+use crate::error::{Error, Result};
+use calamine::{Data, DataRef, Reader, SheetType};
+use std::collections::{BTreeMap, HashMap};
+use std::io::Cursor;
+
+/// The content of one non-empty cell, as the file holds it.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Content {
+    Number(f64),
+    Text(String),
+    Bool(bool),
+    /// A date-time serial (days since 1899-12-30).
+    DateTime(f64),
+    /// An Excel error value, as Excel spells it.
+    Error(String),
+    /// A formula whose computed value was not saved with the file.
+    NoCachedValue,
+}
+
+/// One sheet's non-empty cells, sparse, in row-major order.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Grid {
+    pub name: String,
+    pub cells: BTreeMap<(u32, u32), Content>,
+    /// Merged ranges, 0-based inclusive (first_row, first_col, last_row, last_col).
+    pub merged: Vec<(u32, u32, u32, u32)>,
+    pub formats: HashMap<(u32, u32), String>,
+    /// Why this sheet cannot be read (chart sheet...), when so.
+    pub unreadable: Option<String>,
+}
+
+impl Grid {
+    pub fn new(name: impl Into<String>) -> Self {
+        Grid {
+            name: name.into(),
+            ..Grid::default()
+        }
+    }
+
+    pub fn get(&self, row: u32, col: u32) -> Option<&Content> {
+        self.cells.get(&(row, col))
+    }
+
+    /// The cells of one row, in column order.
+    pub fn row(&self, row: u32) -> impl Iterator<Item = (u32, &Content)> {
+        self.cells
+            .range((row, 0)..=(row, u32::MAX))
+            .map(|(&(_, c), v)| (c, v))
+    }
+
+    /// The last row holding a cell, if any.
+    pub fn last_row(&self) -> Option<u32> {
+        self.cells.keys().next_back().map(|&(r, _)| r)
+    }
+
+    /// The value shown at a cell, looking through merged ranges: a merged region's value is
+    /// present in every cell it covers.
+    pub fn shown(&self, row: u32, col: u32) -> Option<&Content> {
+        if let Some(c) = self.get(row, col) {
+            return Some(c);
+        }
+        self.merged
+            .iter()
+            .find(|&&(r0, c0, r1, c1)| (r0..=r1).contains(&row) && (c0..=c1).contains(&col))
+            .and_then(|&(r0, c0, _, _)| self.get(r0, c0))
+    }
+}
+
+/// Which calamine reader serves a container.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Container {
+    Xlsx,
+    Xlsb,
+    Xls,
+    Ods,
+}
+
+/// Counts cells across sheets and refuses beyond the limit.
+struct CellBudget {
+    used: usize,
+    max: usize,
+}
+
+impl CellBudget {
+    fn take(&mut self, file: &str) -> Result<()> {
+        self.used += 1;
+        if self.used > self.max {
+            return Err(Error::Input(format!(
+                "{file} : le classeur contient plus de {} cellules non vides ; boussole refuse de le lire (fichier anormal ou hostile)",
+                self.max
+            )));
+        }
+        Ok(())
+    }
+}
+
+/// Reads every sheet of a spreadsheet container into sparse grids.
+pub(crate) fn read_container(
+    bytes: &[u8],
+    container: Container,
+    file: &str,
+    limits: &Limits,
+) -> Result<Vec<Grid>> {
+    let mut budget = CellBudget {
+        used: 0,
+        max: limits.max_cells,
+    };
+    match container {
+        Container::Xlsx => read_xlsx(bytes, file, &mut budget, false),
+        Container::Xlsb => read_xlsb(bytes, file, &mut budget),
+        Container::Xls => read_dense::<calamine::Xls<_>>(bytes, file, &mut budget, limits),
+        Container::Ods => read_dense::<calamine::Ods<_>>(bytes, file, &mut budget, limits),
+    }
+}
+
+fn open_error(file: &str, e: impl std::fmt::Display) -> Error {
+    let text = e.to_string();
+    if text.to_lowercase().contains("password") {
+        return guard::encrypted_error(file);
+    }
+    Error::Input(format!(
+        "{file} : classeur illisible (fichier corrompu ou format non pris en charge) : {text}"
+    ))
+}
+
+fn sheet_error(file: &str, sheet: &str, e: impl std::fmt::Display) -> Error {
+    Error::Input(format!(
+        "{file} : la feuille « {sheet} » est illisible (fichier corrompu) : {e}"
+    ))
+}
+
+fn not_a_worksheet(typ: SheetType) -> Option<String> {
+    match typ {
+        SheetType::WorkSheet => None,
+        SheetType::ChartSheet => Some("feuille graphique (pas de cellules)".into()),
+        SheetType::DialogSheet => Some("feuille de dialogue (pas de données)".into()),
+        SheetType::MacroSheet => Some("feuille de macros (pas de données)".into()),
+        SheetType::Vba => Some("module VBA (pas de données)".into()),
+    }
+}
+
+fn content_of_ref(value: &DataRef<'_>) -> Option<Content> {
+    Some(match value {
+        DataRef::Int(i) => Content::Number(*i as f64),
+        DataRef::Float(f) => Content::Number(*f),
+        DataRef::String(s) => text_content(s),
+        DataRef::SharedString(s) => text_content(s),
+        DataRef::Bool(b) => Content::Bool(*b),
+        DataRef::DateTime(d) => Content::DateTime(d.as_f64()),
+        DataRef::DateTimeIso(s) | DataRef::DurationIso(s) => Content::Text(s.clone()),
+        DataRef::Error(e) => Content::Error(e.to_string()),
+        DataRef::Empty => return None,
+    })
+}
+
+fn content_of(value: &Data) -> Option<Content> {
+    Some(match value {
+        Data::Int(i) => Content::Number(*i as f64),
+        Data::Float(f) => Content::Number(*f),
+        Data::String(s) => text_content(s),
+        Data::Bool(b) => Content::Bool(*b),
+        Data::DateTime(d) => Content::DateTime(d.as_f64()),
+        Data::DateTimeIso(s) | Data::DurationIso(s) => Content::Text(s.clone()),
+        Data::Error(e) => Content::Error(e.to_string()),
+        Data::Empty => return None,
+    })
+}
+
+/// Text cells; an empty string is no content.
+fn text_content(s: &str) -> Content {
+    Content::Text(s.to_string())
+}
+
+fn is_blank(c: &Content) -> bool {
+    matches!(c, Content::Text(t) if t.trim().is_empty())
+}
+
+/// xlsx / xlsm: streamed cell by cell (never a dense range), with formulas to tell a formula
+/// without a cached value from an empty cell, and number formats from a second cheap pass.
+///
+/// calamine refuses error values it does not know (`#SPILL!`, `#CALC!`): when that happens
+/// the sheets are rewritten with such cells typed as text and read again (`patched`).
+fn read_xlsx(bytes: &[u8], file: &str, budget: &mut CellBudget, patched: bool) -> Result<Vec<Grid>> {
+    let mut book: calamine::Xlsx<_> =
+        calamine::open_workbook_from_rs(Cursor::new(bytes)).map_err(|e| open_error(file, e))?;
+    let sheets: Vec<(String, SheetType)> = book
+        .sheets_metadata()
+        .iter()
+        .map(|s| (s.name.clone(), s.typ))
+        .collect();
+    let start_budget = budget.used;
+    let mut grids = Vec::new();
+    for (name, typ) in sheets {
+        let mut grid = Grid::new(&name);
+        if let Some(why) = not_a_worksheet(typ) {
+            grid.unreadable = Some(why);
+            grids.push(grid);
+            continue;
+        }
+        let mut reader = match book.worksheet_cells_reader(&name) {
+            Ok(r) => r,
+            Err(calamine::XlsxError::WorksheetNotFound(_)) => {
+                grid.unreadable = Some("feuille introuvable dans l'archive".into());
+                grids.push(grid);
+                continue;
+            }
+            Err(e) => return Err(sheet_error(file, &name, e)),
+        };
+        loop {
+            let record = match reader.next_cell_with_formula_metadata() {
+                Ok(Some(r)) => r,
+                Ok(None) => break,
+                Err(calamine::XlsxError::CellError(_)) if !patched => {
+                    drop(reader);
+                    drop(book);
+                    budget.used = start_budget;
+                    let rewritten = guard::retype_error_cells(bytes, file)?;
+                    return read_xlsx(&rewritten, file, budget, true);
+                }
+                Err(e) => return Err(sheet_error(file, &name, e)),
+            };
+            let content = match content_of_ref(&record.value) {
+                Some(c) if !is_blank(&c) => Some(c),
+                _ if record.formula.is_some() => Some(Content::NoCachedValue),
+                _ => None,
+            };
+            let Some(content) = content else { continue };
+            // Cells retyped as text by the patch are errors again.
+            let content = match content {
+                Content::Text(t) if patched && is_excel_error(&t) => Content::Error(t.trim().to_string()),
+                c => c,
+            };
+            budget.take(file)?;
+            grid.cells.insert(record.pos, content);
+        }
+        drop(reader);
+        // Number formats: a second streaming pass over style ids only.
+        if let Ok(mut reader) = book.worksheet_cells_reader(&name) {
+            let mut ids = Vec::new();
+            while let Ok(Some((r, c, id))) = reader.next_style_id() {
+                if grid.cells.contains_key(&(r, c)) {
+                    ids.push(((r, c), id));
+                }
+            }
+            let styles = reader.styles();
+            for (pos, id) in ids {
+                let code = styles
+                    .get(id)
+                    .and_then(|s| s.number_format.as_ref())
+                    .map(|n| n.format_code.clone());
+                if let Some(code) = code.filter(|c| !c.is_empty() && c != "General") {
+                    grid.formats.insert(pos, code);
+                }
+            }
+        }
+        grid.merged = book
+            .merge_cells_by_sheet_name(&name)
+            .map(|dims| {
+                dims.iter()
+                    .map(|d| (d.start.0, d.start.1, d.end.0, d.end.1))
+                    .collect()
+            })
+            .unwrap_or_default();
+        grids.push(grid);
+    }
+    Ok(grids)
+}
+
+/// xlsb: streamed cell by cell.
+fn read_xlsb(bytes: &[u8], file: &str, budget: &mut CellBudget) -> Result<Vec<Grid>> {
+    let mut book: calamine::Xlsb<_> =
+        calamine::open_workbook_from_rs(Cursor::new(bytes)).map_err(|e| open_error(file, e))?;
+    let sheets: Vec<(String, SheetType)> = book
+        .sheets_metadata()
+        .iter()
+        .map(|s| (s.name.clone(), s.typ))
+        .collect();
+    let mut grids = Vec::new();
+    for (name, typ) in sheets {
+        let mut grid = Grid::new(&name);
+        if let Some(why) = not_a_worksheet(typ) {
+            grid.unreadable = Some(why);
+            grids.push(grid);
+            continue;
+        }
+        let mut reader = match book.worksheet_cells_reader(&name) {
+            Ok(r) => r,
+            Err(e) => {
+                grid.unreadable = Some(format!("feuille illisible : {e}"));
+                grids.push(grid);
+                continue;
+            }
+        };
+        loop {
+            match reader.next_cell() {
+                Ok(Some(cell)) => {
+                    if let Some(c) = content_of_ref(cell.get_value()).filter(|c| !is_blank(c)) {
+                        budget.take(file)?;
+                        grid.cells.insert(cell.get_position(), c);
+                    }
+                }
+                Ok(None) => break,
+                Err(e) => return Err(sheet_error(file, &name, e)),
+            }
+        }
+        grids.push(grid);
+    }
+    Ok(grids)
+}
+
+/// The merged ranges a reader exposes, when it does.
+trait MergedCells {
+    fn merged(&self, _sheet: &str) -> Vec<(u32, u32, u32, u32)> {
+        Vec::new()
+    }
+}
+
+impl<RS: std::io::Read + std::io::Seek> MergedCells for calamine::Xls<RS> {
+    fn merged(&self, sheet: &str) -> Vec<(u32, u32, u32, u32)> {
+        self.merge_cells_by_sheet_name(sheet)
+            .map(|dims| {
+                dims.iter()
+                    .map(|d| (d.start.0, d.start.1, d.end.0, d.end.1))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+}
+
+impl<RS: std::io::Read + std::io::Seek> MergedCells for calamine::Ods<RS> {}
+
+/// xls and ods: calamine parses these whole when opening; the file size was bounded before.
+/// Ranges are checked against the cell limit before being walked.
+fn read_dense<'a, R>(bytes: &'a [u8], file: &str, budget: &mut CellBudget, limits: &Limits) -> Result<Vec<Grid>>
+where
+    R: Reader<Cursor<&'a [u8]>> + MergedCells,
+    R::Error: std::fmt::Display,
+{
+    let mut book: R = calamine::open_workbook_from_rs(Cursor::new(bytes)).map_err(|e| open_error(file, e))?;
+    let sheets: Vec<(String, SheetType)> = book
+        .sheets_metadata()
+        .iter()
+        .map(|s| (s.name.clone(), s.typ))
+        .collect();
+    let mut grids = Vec::new();
+    for (name, typ) in sheets {
+        let mut grid = Grid::new(&name);
+        if let Some(why) = not_a_worksheet(typ) {
+            grid.unreadable = Some(why);
+            grids.push(grid);
+            continue;
+        }
+        let range = match book.worksheet_range(&name) {
+            Ok(r) => r,
+            Err(e) => {
+                grid.unreadable = Some(format!("feuille illisible : {e}"));
+                grids.push(grid);
+                continue;
+            }
+        };
+        let (h, w) = range.get_size();
+        if (h as u64).saturating_mul(w as u64) > limits.max_dense_cells {
+            return Err(Error::Input(format!(
+                "{file} : la feuille « {name} » déclare {h} lignes sur {w} colonnes ; boussole refuse de la lire (au-delà de {} cellules)",
+                limits.max_dense_cells
+            )));
+        }
+        for (r, c, v) in range.used_cells() {
+            if let Some(content) = content_of(v).filter(|c| !is_blank(c)) {
+                budget.take(file)?;
+                let (r0, c0) = range.start().unwrap_or((0, 0));
+                grid.cells.insert((r0 + r as u32, c0 + c as u32), content);
+            }
+        }
+        grid.merged = book.merged(&name);
+        grids.push(grid);
+    }
+    Ok(grids)
+}

@@ -1,0 +1,55 @@
+//! Every spreadsheet of the shared corpus (`../shared/corpus/`, made by other people) gets a
+//! correct read or one clear refusal: never a panic, a hang or a runaway allocation.
+//! Passes with a notice when the corpus is absent.
+
+use boussole::error::Error;
+use boussole::pack::Pack;
+use std::path::{Path, PathBuf};
+
+fn files(dir: &Path, out: &mut Vec<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
+    paths.sort();
+    for path in paths {
+        if path.is_dir() {
+            files(&path, out);
+        } else if !matches!(
+            path.file_name().and_then(|n| n.to_str()),
+            Some("LICENSE" | "README.md")
+        ) {
+            out.push(path);
+        }
+    }
+}
+
+#[test]
+fn every_corpus_file_is_read_or_refused_clearly() {
+    let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus");
+    if !corpus.is_dir() {
+        eprintln!("corpus absent ({}) : test ignoré", corpus.display());
+        return;
+    }
+    let columns = Pack::embedded().expect("embedded pack").manifest.columns;
+    let mut paths = Vec::new();
+    files(&corpus, &mut paths);
+    assert!(!paths.is_empty());
+    let (mut read, mut refused) = (0, 0);
+    for path in &paths {
+        match boussole::workbook::read_path(path, &columns) {
+            Ok(data) => {
+                read += 1;
+                println!("{} : lu, {} structure(s)", path.display(), data.structures.len());
+            }
+            Err(Error::Input(message)) => {
+                refused += 1;
+                assert!(!message.is_empty());
+                assert!(!message.contains('\n') || message.lines().count() < 5);
+                println!("{} : refusé — {message}", path.display());
+            }
+            Err(other) => panic!("{} : unexpected error kind {other:?}", path.display()),
+        }
+    }
+    println!("{} fichiers : {read} lus, {refused} refusés", paths.len());
+}
