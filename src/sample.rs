@@ -81,11 +81,8 @@ pub fn sample_workbook(opts: &SampleOptions) -> Result<Vec<u8>> {
     validate(opts)?;
     let structures = generate_structures(opts);
     let observations = generate_observations(opts, &structures);
-    write_workbook(opts, &structures, &observations).map_err(|e| {
-        Error::Internal(format!(
-            "écriture du classeur synthétique impossible : {e}"
-        ))
-    })
+    write_workbook(opts, &structures, &observations)
+        .map_err(|e| Error::Internal(format!("écriture du classeur synthétique impossible : {e}")))
 }
 
 fn validate(opts: &SampleOptions) -> Result<()> {
@@ -219,107 +216,108 @@ const fn dep(
 }
 
 /// Departments in INSEE order (which is also the order of the codes as text).
+#[rustfmt::skip]
 const DEPARTMENTS: &[Department] = &[
-    dep("01", ARA, 6.5, 110.0, &["Bourg-en-Bresse", "Oyonnax", "Ambérieu-en-Bugey", "Bellegarde-sur-Valserine", "Gex"]),
-    dep("02", HDF, 5.3, 70.0, &["Saint-Quentin", "Laon", "Soissons", "Château-Thierry", "Hirson"]),
-    dep("03", ARA, 3.4, 46.0, &["Moulins", "Montluçon", "Vichy", "Cusset", "Yzeure"]),
-    dep("04", PAC, 1.6, 24.0, &["Digne-les-Bains", "Manosque", "Sisteron", "Forcalquier", "Barcelonnette"]),
-    dep("05", PAC, 1.4, 25.0, &["Gap", "Briançon", "Embrun", "Laragne-Montéglin", "Veynes"]),
-    dep("06", PAC, 10.9, 250.0, &["Nice", "Cannes", "Antibes", "Grasse", "Menton"]),
-    dep("07", ARA, 3.3, 59.0, &["Privas", "Annonay", "Aubenas", "Tournon-sur-Rhône", "Le Teil"]),
-    dep("08", GES, 2.7, 52.0, &["Charleville-Mézières", "Sedan", "Rethel", "Givet", "Revin"]),
-    dep("09", OCC, 1.5, 31.0, &["Foix", "Pamiers", "Saint-Girons", "Lavelanet", "Tarascon-sur-Ariège"]),
-    dep("10", GES, 3.1, 52.0, &["Troyes", "Romilly-sur-Seine", "Bar-sur-Aube", "Nogent-sur-Seine", "La Chapelle-Saint-Luc"]),
-    dep("11", OCC, 3.7, 60.0, &["Carcassonne", "Narbonne", "Castelnaudary", "Limoux", "Lézignan-Corbières"]),
-    dep("12", OCC, 2.8, 32.0, &["Rodez", "Millau", "Villefranche-de-Rouergue", "Decazeville", "Saint-Affrique"]),
-    dep("13", PAC, 20.4, 400.0, &["Marseille", "Aix-en-Provence", "Arles", "Martigues", "Aubagne", "Salon-de-Provence", "Istres", "Vitrolles"]),
-    dep("14", NOR, 6.9, 125.0, &["Caen", "Lisieux", "Bayeux", "Vire", "Hérouville-Saint-Clair"]),
-    dep("15", ARA, 1.4, 25.0, &["Aurillac", "Saint-Flour", "Mauriac", "Riom-ès-Montagnes", "Murat"]),
-    dep("16", NAQ, 3.5, 59.0, &["Angoulême", "Cognac", "Ruffec", "Confolens", "Barbezieux-Saint-Hilaire"]),
-    dep("17", NAQ, 6.5, 94.0, &["La Rochelle", "Saintes", "Rochefort", "Royan", "Saint-Jean-d'Angély"]),
-    dep("18", CVL, 3.0, 42.0, &["Bourges", "Vierzon", "Saint-Amand-Montrond", "Aubigny-sur-Nère", "Mehun-sur-Yèvre"]),
-    dep("19", NAQ, 2.4, 41.0, &["Tulle", "Brive-la-Gaillarde", "Ussel", "Égletons", "Objat"]),
-    dep("21", BFC, 5.3, 60.0, &["Dijon", "Beaune", "Montbard", "Chenôve", "Auxonne"]),
-    dep("22", BRE, 6.0, 87.0, &["Saint-Brieuc", "Lannion", "Dinan", "Guingamp", "Loudéac"]),
-    dep("23", NAQ, 1.2, 21.0, &["Guéret", "Aubusson", "La Souterraine", "Bourganeuf"]),
-    dep("24", NAQ, 4.1, 46.0, &["Périgueux", "Bergerac", "Sarlat-la-Canéda", "Nontron", "Ribérac"]),
-    dep("25", BFC, 5.4, 104.0, &["Besançon", "Montbéliard", "Pontarlier", "Audincourt", "Morteau"]),
-    dep("26", ARA, 5.2, 80.0, &["Valence", "Montélimar", "Romans-sur-Isère", "Die", "Nyons"]),
-    dep("27", NOR, 6.0, 100.0, &["Évreux", "Vernon", "Louviers", "Les Andelys", "Bernay"]),
-    dep("28", CVL, 4.3, 73.0, &["Chartres", "Dreux", "Châteaudun", "Nogent-le-Rotrou", "Lucé"]),
-    dep("29", BRE, 9.1, 135.0, &["Brest", "Quimper", "Morlaix", "Quimperlé", "Landerneau"]),
-    dep("2A", COR, 1.6, 40.0, &["Ajaccio", "Porto-Vecchio", "Propriano", "Sartène"]),
-    dep("2B", COR, 1.6, 37.0, &["Bastia", "Corte", "Calvi", "L'Île-Rousse"]),
-    dep("30", OCC, 7.5, 128.0, &["Nîmes", "Alès", "Bagnols-sur-Cèze", "Beaucaire", "Le Vigan"]),
-    dep("31", OCC, 14.0, 220.0, &["Toulouse", "Muret", "Saint-Gaudens", "Colomiers", "Blagnac", "Villefranche-de-Lauragais"]),
-    dep("32", OCC, 1.9, 30.0, &["Auch", "Condom", "Fleurance", "L'Isle-Jourdain", "Mirande"]),
-    dep("33", NAQ, 16.0, 160.0, &["Bordeaux", "Mérignac", "Pessac", "Libourne", "Arcachon", "Lesparre-Médoc", "Langon"]),
-    dep("34", OCC, 11.8, 190.0, &["Montpellier", "Béziers", "Sète", "Lunel", "Agde", "Lodève"]),
-    dep("35", BRE, 10.8, 160.0, &["Rennes", "Saint-Malo", "Fougères", "Vitré", "Redon"]),
-    dep("36", CVL, 2.2, 32.0, &["Châteauroux", "Issoudun", "Le Blanc", "La Châtre"]),
-    dep("37", CVL, 6.1, 100.0, &["Tours", "Amboise", "Chinon", "Loches", "Joué-lès-Tours"]),
-    dep("38", ARA, 12.7, 170.0, &["Grenoble", "Vienne", "Voiron", "Bourgoin-Jallieu", "L'Isle-d'Abeau", "Échirolles"]),
-    dep("39", BFC, 2.6, 52.0, &["Lons-le-Saunier", "Dole", "Saint-Claude", "Champagnole"]),
-    dep("40", NAQ, 4.1, 44.0, &["Mont-de-Marsan", "Dax", "Biscarrosse", "Saint-Vincent-de-Tyrosse"]),
-    dep("41", CVL, 3.3, 52.0, &["Blois", "Vendôme", "Romorantin-Lanthenay", "Montoire-sur-le-Loir"]),
-    dep("42", ARA, 7.6, 160.0, &["Saint-Étienne", "Roanne", "Montbrison", "Firminy", "Saint-Chamond"]),
-    dep("43", ARA, 2.3, 45.0, &["Le Puy-en-Velay", "Yssingeaux", "Brioude", "Monistrol-sur-Loire"]),
-    dep("44", PDL, 14.3, 210.0, &["Nantes", "Saint-Nazaire", "Châteaubriant", "Rezé", "Ancenis-Saint-Géréon", "Pornic"]),
-    dep("45", CVL, 6.8, 100.0, &["Orléans", "Montargis", "Gien", "Pithiviers", "Fleury-les-Aubrais"]),
-    dep("46", OCC, 1.7, 33.0, &["Cahors", "Figeac", "Gourdon", "Souillac"]),
-    dep("47", NAQ, 3.3, 62.0, &["Agen", "Villeneuve-sur-Lot", "Marmande", "Nérac", "Fumel"]),
-    dep("48", OCC, 0.8, 15.0, &["Mende", "Marvejols", "Langogne", "Florac"]),
-    dep("49", PDL, 8.2, 113.0, &["Angers", "Cholet", "Saumur", "Segré", "Trélazé"]),
-    dep("50", NOR, 5.0, 83.0, &["Cherbourg-en-Cotentin", "Saint-Lô", "Granville", "Avranches", "Coutances"]),
-    dep("51", GES, 5.7, 70.0, &["Reims", "Châlons-en-Champagne", "Épernay", "Vitry-le-François", "Sézanne"]),
-    dep("52", GES, 1.7, 28.0, &["Chaumont", "Saint-Dizier", "Langres", "Joinville"]),
-    dep("53", PDL, 3.1, 59.0, &["Laval", "Château-Gontier", "Mayenne", "Évron"]),
-    dep("54", GES, 7.3, 140.0, &["Nancy", "Lunéville", "Longwy", "Toul", "Pont-à-Mousson", "Vandœuvre-lès-Nancy"]),
-    dep("55", GES, 1.8, 30.0, &["Bar-le-Duc", "Verdun", "Commercy", "Saint-Mihiel"]),
-    dep("56", BRE, 7.6, 110.0, &["Vannes", "Lorient", "Pontivy", "Auray", "Ploërmel"]),
-    dep("57", GES, 10.4, 168.0, &["Metz", "Thionville", "Forbach", "Sarreguemines", "Sarrebourg", "Creutzwald"]),
-    dep("58", BFC, 2.0, 30.0, &["Nevers", "Cosne-Cours-sur-Loire", "Clamecy", "Decize"]),
-    dep("59", HDF, 26.0, 450.0, &["Lille", "Roubaix", "Tourcoing", "Dunkerque", "Valenciennes", "Douai", "Maubeuge", "Cambrai", "Villeneuve-d'Ascq", "Armentières"]),
-    dep("60", HDF, 8.2, 140.0, &["Beauvais", "Compiègne", "Creil", "Noyon", "Clermont"]),
-    dep("61", NOR, 2.8, 46.0, &["Alençon", "Flers", "Argentan", "L'Aigle"]),
-    dep("62", HDF, 14.7, 220.0, &["Arras", "Lens", "Calais", "Boulogne-sur-Mer", "Béthune", "Saint-Omer", "Liévin", "Hénin-Beaumont"]),
-    dep("63", ARA, 6.6, 83.0, &["Clermont-Ferrand", "Riom", "Thiers", "Issoire", "Ambert"]),
-    dep("64", NAQ, 6.8, 88.0, &["Pau", "Bayonne", "Oloron-Sainte-Marie", "Orthez", "Anglet"]),
-    dep("65", OCC, 2.3, 51.0, &["Tarbes", "Lourdes", "Bagnères-de-Bigorre", "Lannemezan"]),
-    dep("66", OCC, 4.8, 115.0, &["Perpignan", "Céret", "Prades", "Argelès-sur-Mer"]),
-    dep("67", GES, 11.3, 235.0, &["Strasbourg", "Haguenau", "Sélestat", "Saverne", "Molsheim"]),
-    dep("68", GES, 7.6, 215.0, &["Mulhouse", "Colmar", "Saint-Louis", "Guebwiller", "Thann"]),
-    dep("69", ARA, 18.8, 580.0, &["Lyon", "Villeurbanne", "Vénissieux", "Villefranche-sur-Saône", "Vaulx-en-Velin", "Givors", "Tarare"]),
-    dep("70", BFC, 2.4, 44.0, &["Vesoul", "Lure", "Gray", "Luxeuil-les-Bains"]),
-    dep("71", BFC, 5.5, 64.0, &["Mâcon", "Chalon-sur-Saône", "Le Creusot", "Montceau-les-Mines", "Autun", "Paray-le-Monial"]),
-    dep("72", PDL, 5.7, 91.0, &["Le Mans", "La Flèche", "Sablé-sur-Sarthe", "Mamers", "Saint-Calais"]),
-    dep("73", ARA, 4.4, 71.0, &["Chambéry", "Aix-les-Bains", "Albertville", "Saint-Jean-de-Maurienne", "Bourg-Saint-Maurice"]),
-    dep("74", ARA, 8.3, 190.0, &["Annecy", "Annemasse", "Thonon-les-Bains", "Cluses", "Sallanches"]),
-    dep("75", IDF, 5.0, 7500.0, &["Paris Centre", "Paris Nord-Est", "Paris Sud", "Paris Ouest", "Paris Est"]),
-    dep("76", NOR, 12.5, 200.0, &["Rouen", "Le Havre", "Dieppe", "Elbeuf", "Fécamp", "Bolbec"]),
-    dep("77", IDF, 14.0, 240.0, &["Melun", "Meaux", "Chelles", "Pontault-Combault", "Provins", "Montereau-Fault-Yonne", "Torcy"]),
-    dep("78", IDF, 14.4, 630.0, &["Versailles", "Mantes-la-Jolie", "Les Mureaux", "Saint-Quentin-en-Yvelines", "Poissy", "Rambouillet", "Sartrouville"]),
-    dep("79", NAQ, 3.7, 62.0, &["Niort", "Bressuire", "Parthenay", "Thouars"]),
-    dep("80", HDF, 5.7, 93.0, &["Amiens", "Abbeville", "Albert", "Péronne", "Montdidier"]),
-    dep("81", OCC, 3.9, 67.0, &["Albi", "Castres", "Gaillac", "Mazamet", "Carmaux"]),
-    dep("82", OCC, 2.6, 70.0, &["Montauban", "Castelsarrasin", "Moissac", "Caussade"]),
-    dep("83", PAC, 10.8, 180.0, &["Toulon", "Fréjus", "Draguignan", "Hyères", "Brignoles", "La Seyne-sur-Mer"]),
-    dep("84", PAC, 5.6, 160.0, &["Avignon", "Carpentras", "Orange", "Cavaillon", "Apt", "L'Isle-sur-la-Sorgue"]),
-    dep("85", PDL, 6.8, 100.0, &["La Roche-sur-Yon", "Les Sables-d'Olonne", "Challans", "Fontenay-le-Comte", "Les Herbiers"]),
-    dep("86", NAQ, 4.4, 63.0, &["Poitiers", "Châtellerault", "Loudun", "Montmorillon", "Civray"]),
-    dep("87", NAQ, 3.7, 67.0, &["Limoges", "Saint-Junien", "Saint-Yrieix-la-Perche", "Bellac"]),
-    dep("88", GES, 3.6, 61.0, &["Épinal", "Saint-Dié-des-Vosges", "Remiremont", "Neufchâteau", "Gérardmer"]),
-    dep("89", BFC, 3.3, 45.0, &["Auxerre", "Sens", "Avallon", "Joigny", "Tonnerre"]),
+    dep("01", ARA, 6.5, 110.0, &["Bourg-en-Bresse", "Oyonnax", "Ambérieu-en-Bugey", "Bellegarde-sur-Valserine", "Gex"],),
+    dep("02", HDF, 5.3, 70.0, &["Saint-Quentin", "Laon", "Soissons", "Château-Thierry", "Hirson"],),
+    dep("03", ARA, 3.4, 46.0, &["Moulins", "Montluçon", "Vichy", "Cusset", "Yzeure"],),
+    dep("04", PAC, 1.6, 24.0, &["Digne-les-Bains", "Manosque", "Sisteron", "Forcalquier", "Barcelonnette"],),
+    dep("05", PAC, 1.4, 25.0, &["Gap", "Briançon", "Embrun", "Laragne-Montéglin", "Veynes"],),
+    dep("06", PAC, 10.9, 250.0, &["Nice", "Cannes", "Antibes", "Grasse", "Menton"],),
+    dep("07", ARA, 3.3, 59.0, &["Privas", "Annonay", "Aubenas", "Tournon-sur-Rhône", "Le Teil"],),
+    dep("08", GES, 2.7, 52.0, &["Charleville-Mézières", "Sedan", "Rethel", "Givet", "Revin"],),
+    dep("09", OCC, 1.5, 31.0, &["Foix", "Pamiers", "Saint-Girons", "Lavelanet", "Tarascon-sur-Ariège"],),
+    dep("10", GES, 3.1, 52.0, &["Troyes", "Romilly-sur-Seine", "Bar-sur-Aube", "Nogent-sur-Seine", "La Chapelle-Saint-Luc"],),
+    dep("11", OCC, 3.7, 60.0, &["Carcassonne", "Narbonne", "Castelnaudary", "Limoux", "Lézignan-Corbières"],),
+    dep("12", OCC, 2.8, 32.0, &["Rodez", "Millau", "Villefranche-de-Rouergue", "Decazeville", "Saint-Affrique"],),
+    dep("13", PAC, 20.4, 400.0, &["Marseille", "Aix-en-Provence", "Arles", "Martigues", "Aubagne", "Salon-de-Provence", "Istres", "Vitrolles"],),
+    dep("14", NOR, 6.9, 125.0, &["Caen", "Lisieux", "Bayeux", "Vire", "Hérouville-Saint-Clair"],),
+    dep("15", ARA, 1.4, 25.0, &["Aurillac", "Saint-Flour", "Mauriac", "Riom-ès-Montagnes", "Murat"],),
+    dep("16", NAQ, 3.5, 59.0, &["Angoulême", "Cognac", "Ruffec", "Confolens", "Barbezieux-Saint-Hilaire"],),
+    dep("17", NAQ, 6.5, 94.0, &["La Rochelle", "Saintes", "Rochefort", "Royan", "Saint-Jean-d'Angély"],),
+    dep("18", CVL, 3.0, 42.0, &["Bourges", "Vierzon", "Saint-Amand-Montrond", "Aubigny-sur-Nère", "Mehun-sur-Yèvre"],),
+    dep("19", NAQ, 2.4, 41.0, &["Tulle", "Brive-la-Gaillarde", "Ussel", "Égletons", "Objat"],),
+    dep("21", BFC, 5.3, 60.0, &["Dijon", "Beaune", "Montbard", "Chenôve", "Auxonne"],),
+    dep("22", BRE, 6.0, 87.0, &["Saint-Brieuc", "Lannion", "Dinan", "Guingamp", "Loudéac"],),
+    dep("23", NAQ, 1.2, 21.0, &["Guéret", "Aubusson", "La Souterraine", "Bourganeuf"],),
+    dep("24", NAQ, 4.1, 46.0, &["Périgueux", "Bergerac", "Sarlat-la-Canéda", "Nontron", "Ribérac"],),
+    dep("25", BFC, 5.4, 104.0, &["Besançon", "Montbéliard", "Pontarlier", "Audincourt", "Morteau"],),
+    dep("26", ARA, 5.2, 80.0, &["Valence", "Montélimar", "Romans-sur-Isère", "Die", "Nyons"],),
+    dep("27", NOR, 6.0, 100.0, &["Évreux", "Vernon", "Louviers", "Les Andelys", "Bernay"],),
+    dep("28", CVL, 4.3, 73.0, &["Chartres", "Dreux", "Châteaudun", "Nogent-le-Rotrou", "Lucé"],),
+    dep("29", BRE, 9.1, 135.0, &["Brest", "Quimper", "Morlaix", "Quimperlé", "Landerneau"],),
+    dep("2A", COR, 1.6, 40.0, &["Ajaccio", "Porto-Vecchio", "Propriano", "Sartène"],),
+    dep("2B", COR, 1.6, 37.0, &["Bastia", "Corte", "Calvi", "L'Île-Rousse"],),
+    dep("30", OCC, 7.5, 128.0, &["Nîmes", "Alès", "Bagnols-sur-Cèze", "Beaucaire", "Le Vigan"],),
+    dep("31", OCC, 14.0, 220.0, &["Toulouse", "Muret", "Saint-Gaudens", "Colomiers", "Blagnac", "Villefranche-de-Lauragais"],),
+    dep("32", OCC, 1.9, 30.0, &["Auch", "Condom", "Fleurance", "L'Isle-Jourdain", "Mirande"],),
+    dep("33", NAQ, 16.0, 160.0, &["Bordeaux", "Mérignac", "Pessac", "Libourne", "Arcachon", "Lesparre-Médoc", "Langon"],),
+    dep("34", OCC, 11.8, 190.0, &["Montpellier", "Béziers", "Sète", "Lunel", "Agde", "Lodève"],),
+    dep("35", BRE, 10.8, 160.0, &["Rennes", "Saint-Malo", "Fougères", "Vitré", "Redon"],),
+    dep("36", CVL, 2.2, 32.0, &["Châteauroux", "Issoudun", "Le Blanc", "La Châtre"],),
+    dep("37", CVL, 6.1, 100.0, &["Tours", "Amboise", "Chinon", "Loches", "Joué-lès-Tours"],),
+    dep("38", ARA, 12.7, 170.0, &["Grenoble", "Vienne", "Voiron", "Bourgoin-Jallieu", "L'Isle-d'Abeau", "Échirolles"],),
+    dep("39", BFC, 2.6, 52.0, &["Lons-le-Saunier", "Dole", "Saint-Claude", "Champagnole"],),
+    dep("40", NAQ, 4.1, 44.0, &["Mont-de-Marsan", "Dax", "Biscarrosse", "Saint-Vincent-de-Tyrosse"],),
+    dep("41", CVL, 3.3, 52.0, &["Blois", "Vendôme", "Romorantin-Lanthenay", "Montoire-sur-le-Loir"],),
+    dep("42", ARA, 7.6, 160.0, &["Saint-Étienne", "Roanne", "Montbrison", "Firminy", "Saint-Chamond"],),
+    dep("43", ARA, 2.3, 45.0, &["Le Puy-en-Velay", "Yssingeaux", "Brioude", "Monistrol-sur-Loire"],),
+    dep("44", PDL, 14.3, 210.0, &["Nantes", "Saint-Nazaire", "Châteaubriant", "Rezé", "Ancenis-Saint-Géréon", "Pornic"],),
+    dep("45", CVL, 6.8, 100.0, &["Orléans", "Montargis", "Gien", "Pithiviers", "Fleury-les-Aubrais"],),
+    dep("46", OCC, 1.7, 33.0, &["Cahors", "Figeac", "Gourdon", "Souillac"],),
+    dep("47", NAQ, 3.3, 62.0, &["Agen", "Villeneuve-sur-Lot", "Marmande", "Nérac", "Fumel"],),
+    dep("48", OCC, 0.8, 15.0, &["Mende", "Marvejols", "Langogne", "Florac"],),
+    dep("49", PDL, 8.2, 113.0, &["Angers", "Cholet", "Saumur", "Segré", "Trélazé"],),
+    dep("50", NOR, 5.0, 83.0, &["Cherbourg-en-Cotentin", "Saint-Lô", "Granville", "Avranches", "Coutances"],),
+    dep("51", GES, 5.7, 70.0, &["Reims", "Châlons-en-Champagne", "Épernay", "Vitry-le-François", "Sézanne"],),
+    dep("52", GES, 1.7, 28.0, &["Chaumont", "Saint-Dizier", "Langres", "Joinville"],),
+    dep("53", PDL, 3.1, 59.0, &["Laval", "Château-Gontier", "Mayenne", "Évron"],),
+    dep("54", GES, 7.3, 140.0, &["Nancy", "Lunéville", "Longwy", "Toul", "Pont-à-Mousson", "Vandœuvre-lès-Nancy"],),
+    dep("55", GES, 1.8, 30.0, &["Bar-le-Duc", "Verdun", "Commercy", "Saint-Mihiel"],),
+    dep("56", BRE, 7.6, 110.0, &["Vannes", "Lorient", "Pontivy", "Auray", "Ploërmel"],),
+    dep("57", GES, 10.4, 168.0, &["Metz", "Thionville", "Forbach", "Sarreguemines", "Sarrebourg", "Creutzwald"],),
+    dep("58", BFC, 2.0, 30.0, &["Nevers", "Cosne-Cours-sur-Loire", "Clamecy", "Decize"],),
+    dep("59", HDF, 26.0, 450.0, &["Lille", "Roubaix", "Tourcoing", "Dunkerque", "Valenciennes", "Douai", "Maubeuge", "Cambrai", "Villeneuve-d'Ascq", "Armentières"],),
+    dep("60", HDF, 8.2, 140.0, &["Beauvais", "Compiègne", "Creil", "Noyon", "Clermont"],),
+    dep("61", NOR, 2.8, 46.0, &["Alençon", "Flers", "Argentan", "L'Aigle"],),
+    dep("62", HDF, 14.7, 220.0, &["Arras", "Lens", "Calais", "Boulogne-sur-Mer", "Béthune", "Saint-Omer", "Liévin", "Hénin-Beaumont"],),
+    dep("63", ARA, 6.6, 83.0, &["Clermont-Ferrand", "Riom", "Thiers", "Issoire", "Ambert"],),
+    dep("64", NAQ, 6.8, 88.0, &["Pau", "Bayonne", "Oloron-Sainte-Marie", "Orthez", "Anglet"],),
+    dep("65", OCC, 2.3, 51.0, &["Tarbes", "Lourdes", "Bagnères-de-Bigorre", "Lannemezan"],),
+    dep("66", OCC, 4.8, 115.0, &["Perpignan", "Céret", "Prades", "Argelès-sur-Mer"],),
+    dep("67", GES, 11.3, 235.0, &["Strasbourg", "Haguenau", "Sélestat", "Saverne", "Molsheim"],),
+    dep("68", GES, 7.6, 215.0, &["Mulhouse", "Colmar", "Saint-Louis", "Guebwiller", "Thann"],),
+    dep("69", ARA, 18.8, 580.0, &["Lyon", "Villeurbanne", "Vénissieux", "Villefranche-sur-Saône", "Vaulx-en-Velin", "Givors", "Tarare"],),
+    dep("70", BFC, 2.4, 44.0, &["Vesoul", "Lure", "Gray", "Luxeuil-les-Bains"],),
+    dep("71", BFC, 5.5, 64.0, &["Mâcon", "Chalon-sur-Saône", "Le Creusot", "Montceau-les-Mines", "Autun", "Paray-le-Monial"],),
+    dep("72", PDL, 5.7, 91.0, &["Le Mans", "La Flèche", "Sablé-sur-Sarthe", "Mamers", "Saint-Calais"],),
+    dep("73", ARA, 4.4, 71.0, &["Chambéry", "Aix-les-Bains", "Albertville", "Saint-Jean-de-Maurienne", "Bourg-Saint-Maurice"],),
+    dep("74", ARA, 8.3, 190.0, &["Annecy", "Annemasse", "Thonon-les-Bains", "Cluses", "Sallanches"],),
+    dep("75", IDF, 5.0, 7500.0, &["Paris Centre", "Paris Nord-Est", "Paris Sud", "Paris Ouest", "Paris Est"],),
+    dep("76", NOR, 12.5, 200.0, &["Rouen", "Le Havre", "Dieppe", "Elbeuf", "Fécamp", "Bolbec"],),
+    dep("77", IDF, 14.0, 240.0, &["Melun", "Meaux", "Chelles", "Pontault-Combault", "Provins", "Montereau-Fault-Yonne", "Torcy"],),
+    dep("78", IDF, 14.4, 630.0, &["Versailles", "Mantes-la-Jolie", "Les Mureaux", "Saint-Quentin-en-Yvelines", "Poissy", "Rambouillet", "Sartrouville"],),
+    dep("79", NAQ, 3.7, 62.0, &["Niort", "Bressuire", "Parthenay", "Thouars"],),
+    dep("80", HDF, 5.7, 93.0, &["Amiens", "Abbeville", "Albert", "Péronne", "Montdidier"],),
+    dep("81", OCC, 3.9, 67.0, &["Albi", "Castres", "Gaillac", "Mazamet", "Carmaux"],),
+    dep("82", OCC, 2.6, 70.0, &["Montauban", "Castelsarrasin", "Moissac", "Caussade"],),
+    dep("83", PAC, 10.8, 180.0, &["Toulon", "Fréjus", "Draguignan", "Hyères", "Brignoles", "La Seyne-sur-Mer"],),
+    dep("84", PAC, 5.6, 160.0, &["Avignon", "Carpentras", "Orange", "Cavaillon", "Apt", "L'Isle-sur-la-Sorgue"],),
+    dep("85", PDL, 6.8, 100.0, &["La Roche-sur-Yon", "Les Sables-d'Olonne", "Challans", "Fontenay-le-Comte", "Les Herbiers"],),
+    dep("86", NAQ, 4.4, 63.0, &["Poitiers", "Châtellerault", "Loudun", "Montmorillon", "Civray"],),
+    dep("87", NAQ, 3.7, 67.0, &["Limoges", "Saint-Junien", "Saint-Yrieix-la-Perche", "Bellac"],),
+    dep("88", GES, 3.6, 61.0, &["Épinal", "Saint-Dié-des-Vosges", "Remiremont", "Neufchâteau", "Gérardmer"],),
+    dep("89", BFC, 3.3, 45.0, &["Auxerre", "Sens", "Avallon", "Joigny", "Tonnerre"],),
     dep("90", BFC, 1.4, 230.0, &["Belfort", "Delle", "Valdoie"]),
-    dep("91", IDF, 13.0, 700.0, &["Évry-Courcouronnes", "Corbeil-Essonnes", "Massy", "Étampes", "Grigny", "Savigny-sur-Orge", "Les Ulis"]),
-    dep("92", IDF, 16.2, 6500.0, &["Nanterre", "Boulogne-Billancourt", "Colombes", "Gennevilliers", "Clichy", "Rueil-Malmaison", "Antony", "Bagneux"]),
-    dep("93", IDF, 16.6, 5500.0, &["Saint-Denis", "Montreuil", "Aubervilliers", "Bobigny", "Aulnay-sous-Bois", "Saint-Ouen-sur-Seine", "Clichy-sous-Bois", "Noisy-le-Grand"]),
-    dep("94", IDF, 14.0, 4500.0, &["Créteil", "Vitry-sur-Seine", "Champigny-sur-Marne", "Ivry-sur-Seine", "Villejuif", "Choisy-le-Roi", "Fontenay-sous-Bois"]),
-    dep("95", IDF, 12.5, 1000.0, &["Cergy", "Argenteuil", "Sarcelles", "Garges-lès-Gonesse", "Pontoise", "Goussainville", "Ermont"]),
-    dep("971", GUA, 1.0, 240.0, &["Pointe-à-Pitre", "Basse-Terre", "Les Abymes", "Le Moule", "Sainte-Anne"]),
-    dep("972", MTQ, 1.0, 320.0, &["Fort-de-France", "Le Lamentin", "Le Robert", "Sainte-Marie"]),
-    dep("973", GUF, 1.0, 3.0, &["Cayenne", "Saint-Laurent-du-Maroni", "Kourou"]),
-    dep("974", REU, 1.0, 345.0, &["Saint-Denis", "Saint-Pierre", "Saint-Paul", "Saint-André", "Le Port"]),
+    dep("91", IDF, 13.0, 700.0, &["Évry-Courcouronnes", "Corbeil-Essonnes", "Massy", "Étampes", "Grigny", "Savigny-sur-Orge", "Les Ulis"],),
+    dep("92", IDF, 16.2, 6500.0, &["Nanterre", "Boulogne-Billancourt", "Colombes", "Gennevilliers", "Clichy", "Rueil-Malmaison", "Antony", "Bagneux"],),
+    dep("93", IDF, 16.6, 5500.0, &["Saint-Denis", "Montreuil", "Aubervilliers", "Bobigny", "Aulnay-sous-Bois", "Saint-Ouen-sur-Seine", "Clichy-sous-Bois", "Noisy-le-Grand"],),
+    dep("94", IDF, 14.0, 4500.0, &["Créteil", "Vitry-sur-Seine", "Champigny-sur-Marne", "Ivry-sur-Seine", "Villejuif", "Choisy-le-Roi", "Fontenay-sous-Bois"],),
+    dep("95", IDF, 12.5, 1000.0, &["Cergy", "Argenteuil", "Sarcelles", "Garges-lès-Gonesse", "Pontoise", "Goussainville", "Ermont"],),
+    dep("971", GUA, 1.0, 240.0, &["Pointe-à-Pitre", "Basse-Terre", "Les Abymes", "Le Moule", "Sainte-Anne"],),
+    dep("972", MTQ, 1.0, 320.0, &["Fort-de-France", "Le Lamentin", "Le Robert", "Sainte-Marie"],),
+    dep("973", GUF, 1.0, 3.0, &["Cayenne", "Saint-Laurent-du-Maroni", "Kourou"],),
+    dep("974", REU, 1.0, 345.0, &["Saint-Denis", "Saint-Pierre", "Saint-Paul", "Saint-André", "Le Port"],),
     dep("976", MAY, 1.0, 700.0, &["Mamoudzou", "Dzaoudzi"]),
 ];
 
@@ -623,13 +621,18 @@ fn generate_structures(opts: &SampleOptions) -> Vec<Structure> {
                 j / department.towns.len(),
                 draws.uniform(),
             );
-            let unemployment = (region.unemployment
-                + department_unemployment
-                + draws.gauss(0.0, 0.025))
-            .clamp(0.15, 0.40);
+            let unemployment =
+                (region.unemployment + department_unemployment + draws.gauss(0.0, 0.025))
+                    .clamp(0.15, 0.40);
             // Dense departments are dense throughout; rural ones mix small towns and countryside.
-            let spread = if department.density > 2_000.0 { 0.3 } else { 0.7 };
-            let density = draws.lognormal(department.density, spread).clamp(3.0, 12_000.0);
+            let spread = if department.density > 2_000.0 {
+                0.3
+            } else {
+                0.7
+            };
+            let density = draws
+                .lognormal(department.density, spread)
+                .clamp(3.0, 12_000.0);
             let overseas_gap = if region.overseas { 0.06 } else { 0.0 };
             let no_diploma =
                 (0.19 + 0.5 * (unemployment - 0.25) + overseas_gap + draws.gauss(0.0, 0.035))
@@ -688,8 +691,8 @@ fn generate_observations(opts: &SampleOptions, structures: &[Structure]) -> Vec<
         for t in 0..opts.years {
             let tf = t as f64;
             let population = (st.population * (1.0 + st.population_growth * tf)).max(1_000.0);
-            let unemployment = (st.unemployment + shift[t as usize] + draws.gauss(0.0, 0.008))
-                .clamp(0.15, 0.40);
+            let unemployment =
+                (st.unemployment + shift[t as usize] + draws.gauss(0.0, 0.008)).clamp(0.15, 0.40);
             let no_diploma =
                 (st.no_diploma - 0.003 * tf + draws.gauss(0.0, 0.005)).clamp(0.10, 0.35);
             let qpv = (st.qpv + draws.gauss(0.0, 0.003)).clamp(0.0, 0.40);
@@ -702,9 +705,8 @@ fn generate_observations(opts: &SampleOptions, structures: &[Structure]) -> Vec<
                 qpv: round_to(qpv, 3),
                 density: round_to(st.density * (1.0 + 0.003 * tf), 0),
             };
-            let defm = context.unemployed_young as f64
-                * st.defm_ratio
-                * (1.0 + draws.gauss(0.0, 0.04));
+            let defm =
+                context.unemployed_young as f64 * st.defm_ratio * (1.0 + draws.gauss(0.0, 0.04));
             let context = Context {
                 defm: count(defm),
                 ..context
@@ -712,8 +714,8 @@ fn generate_observations(opts: &SampleOptions, structures: &[Structure]) -> Vec<
             let (unemployment, no_diploma, qpv) =
                 (context.unemployment, context.no_diploma, context.qpv);
 
-            let coverage =
-                (st.coverage * (1.0 + 0.01 * tf) * (1.0 + draws.gauss(0.0, 0.05))).clamp(0.40, 1.10);
+            let coverage = (st.coverage * (1.0 + 0.01 * tf) * (1.0 + draws.gauss(0.0, 0.05)))
+                .clamp(0.40, 1.10);
             let welcomes = count(defm * coverage).max(1);
             let contacts_ratio = (st.contacts_per_welcome + draws.gauss(0.0, 0.08)).clamp(2.0, 3.6);
             let contacts = count(welcomes as f64 * contacts_ratio);
@@ -730,7 +732,8 @@ fn generate_observations(opts: &SampleOptions, structures: &[Structure]) -> Vec<
             let civis_durable = count(civis_out as f64 * civis_durable_rate);
             // Access to employment: context explains about half of the differences.
             let access_rate = soft_clamp(
-                0.40 - 0.85 * (unemployment - 0.25) - 0.5 * (no_diploma - 0.20)
+                0.40 - 0.85 * (unemployment - 0.25)
+                    - 0.5 * (no_diploma - 0.20)
                     - 0.1 * (qpv - 0.08)
                     + st.access_effect
                     + draws.gauss(0.0, 0.04),
@@ -747,8 +750,11 @@ fn generate_observations(opts: &SampleOptions, structures: &[Structure]) -> Vec<
                 count(f * (st.training_share + draws.gauss(0.0, 0.01)).clamp(0.10, 0.25));
             let work_study =
                 count(f * (st.work_study_share + draws.gauss(0.0, 0.004)).clamp(0.02, 0.08));
-            let etp = round_to(f / (st.caseload + draws.gauss(0.0, 4.0)).clamp(95.0, 150.0), 1)
-                .max(0.5);
+            let etp = round_to(
+                f / (st.caseload + draws.gauss(0.0, 4.0)).clamp(95.0, 150.0),
+                1,
+            )
+            .max(0.5);
             let offers = count(etp * (st.offers_per_etp + draws.gauss(0.0, 2.0)).clamp(10.0, 40.0));
             let employers =
                 count(f * (st.employers_share + draws.gauss(0.0, 0.01)).clamp(0.05, 0.25));
@@ -974,7 +980,7 @@ fn write_workbook(
         &DocProperties::new()
             .set_title("Indicateurs CPO des missions locales (données synthétiques)")
             .set_author("boussole")
-            .set_comment(&format!(
+            .set_comment(format!(
                 "boussole sample --structures {} --years {} --seed {} --first-year {}",
                 opts.structures, opts.years, opts.seed, opts.first_year
             ))
@@ -1005,13 +1011,20 @@ fn write_workbook(
         for (k, (column, value)) in ACTIVITY_COLUMNS.iter().zip(&obs.activity).enumerate() {
             let col = first + k as u16;
             match value {
-                Some(v) => sheet.write_number_with_format(row, col, *v, formats.number(column.unit))?,
+                Some(v) => {
+                    sheet.write_number_with_format(row, col, *v, formats.number(column.unit))?
+                }
                 None => sheet.write_string_with_format(row, col, "n.d.", &formats.missing)?,
             };
         }
     }
     sheet.set_freeze_panes(HEADER_ROW + 1, 2)?;
-    sheet.autofilter(HEADER_ROW, 0, last_row, first + ACTIVITY_COLUMNS.len() as u16 - 1)?;
+    sheet.autofilter(
+        HEADER_ROW,
+        0,
+        last_row,
+        first + ACTIVITY_COLUMNS.len() as u16 - 1,
+    )?;
 
     // Contexte.
     let sheet = workbook.add_worksheet();
@@ -1042,11 +1055,21 @@ fn write_workbook(
             c.density,
         ];
         for (k, (column, value)) in CONTEXT_COLUMNS.iter().zip(values).enumerate() {
-            sheet.write_number_with_format(row, first + k as u16, value, formats.number(column.unit))?;
+            sheet.write_number_with_format(
+                row,
+                first + k as u16,
+                value,
+                formats.number(column.unit),
+            )?;
         }
     }
     sheet.set_freeze_panes(HEADER_ROW + 1, 1)?;
-    sheet.autofilter(HEADER_ROW, 0, last_row, first + CONTEXT_COLUMNS.len() as u16 - 1)?;
+    sheet.autofilter(
+        HEADER_ROW,
+        0,
+        last_row,
+        first + CONTEXT_COLUMNS.len() as u16 - 1,
+    )?;
 
     workbook.save_to_buffer()
 }
@@ -1059,7 +1082,10 @@ mod tests {
     fn deterministic_exp_and_ln_match_std() {
         for &x in &[-20.0, -3.3, -0.5, 0.0, 1e-9, 0.3, 1.0, 2.7, 11.0, 50.0] {
             let (ours, std) = (exp(x), f64::exp(x));
-            assert!(((ours - std) / std).abs() < 1e-14, "exp({x}): {ours} vs {std}");
+            assert!(
+                ((ours - std) / std).abs() < 1e-14,
+                "exp({x}): {ours} vs {std}"
+            );
         }
         for &x in &[1e-6, 0.01, 0.5, 1.0, 1.5, 2.0, 3.0, 50.0, 12_000.0, 1e9] {
             let (ours, std) = (ln(x), f64::ln(x));
@@ -1070,7 +1096,10 @@ mod tests {
     #[test]
     fn regions_add_up_to_the_real_network() {
         assert_eq!(REGIONS.iter().map(|r| r.count_440).sum::<usize>(), 440);
-        assert_eq!(region_counts(440), REGIONS.iter().map(|r| r.count_440).collect::<Vec<_>>());
+        assert_eq!(
+            region_counts(440),
+            REGIONS.iter().map(|r| r.count_440).collect::<Vec<_>>()
+        );
         for n in [1, 17, 18, 19, 100, 441, 10_000] {
             let counts = region_counts(n);
             assert_eq!(counts.iter().sum::<usize>(), n);
@@ -1087,7 +1116,10 @@ mod tests {
 
     #[test]
     fn names_follow_field_styles() {
-        assert_eq!(structure_name("01", "Bourg-en-Bresse", 0, 0.1), "01-ML BOURG EN BRESSE");
+        assert_eq!(
+            structure_name("01", "Bourg-en-Bresse", 0, 0.1),
+            "01-ML BOURG EN BRESSE"
+        );
         assert_eq!(
             structure_name("27", "Évreux", 0, 0.8),
             "Mission locale de l'Agglomération d'Évreux"
@@ -1096,7 +1128,10 @@ mod tests {
             structure_name("35", "Fougères", 0, 0.7),
             "Mission locale du Pays de Fougères"
         );
-        assert_eq!(structure_name("72", "Le Mans", 1, 0.5), "Mission locale du Mans Nord");
+        assert_eq!(
+            structure_name("72", "Le Mans", 1, 0.5),
+            "Mission locale du Mans Nord"
+        );
     }
 
     #[test]

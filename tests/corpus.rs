@@ -40,7 +40,11 @@ fn every_corpus_file_is_read_or_refused_clearly() {
         match boussole::workbook::read_path(path, &columns) {
             Ok(data) => {
                 read += 1;
-                println!("{} : lu, {} structure(s)", path.display(), data.structures.len());
+                println!(
+                    "{} : lu, {} structure(s)",
+                    path.display(),
+                    data.structures.len()
+                );
             }
             Err(Error::Input(message)) => {
                 refused += 1;

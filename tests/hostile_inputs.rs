@@ -79,7 +79,10 @@ fn only_two_far_apart_cells_do_not_allocate_the_sheet() {
     let data = r#"<row r="1"><c r="A1"><v>1</v></c></row><row r="1048576"><c r="XFD1048576"><v>2</v></c></row>"#;
     let bytes = xlsx("A1:XFD1048576", data);
     let message = refusal(read_bytes(&bytes, "deux-cellules.xlsx", &columns()));
-    assert!(message.contains("aucune feuille ne contient de colonne d'identifiant"), "{message}");
+    assert!(
+        message.contains("aucune feuille ne contient de colonne d'identifiant"),
+        "{message}"
+    );
 }
 
 #[test]
@@ -95,11 +98,27 @@ fn unknown_error_values_are_excel_errors() {
     let bytes = xlsx("A1:D3", &data);
     let read = read_bytes(&bytes, "spill.xlsx", &columns()).unwrap();
     let a = read.structure("01053").unwrap();
-    assert_eq!(a.values["premiers_accueils"].value, Value::Missing(Missing::ExcelError("#SPILL!".into())));
-    assert_eq!(a.values["jeunes_accompagnes"].value, Value::Missing(Missing::ExcelError("#CALC!".into())));
-    assert_eq!(a.values["premiers_accueils"].cell.as_ref().unwrap().to_string(), "Feuil1!C2");
+    assert_eq!(
+        a.values["premiers_accueils"].value,
+        Value::Missing(Missing::ExcelError("#SPILL!".into()))
+    );
+    assert_eq!(
+        a.values["jeunes_accompagnes"].value,
+        Value::Missing(Missing::ExcelError("#CALC!".into()))
+    );
+    assert_eq!(
+        a.values["premiers_accueils"]
+            .cell
+            .as_ref()
+            .unwrap()
+            .to_string(),
+        "Feuil1!C2"
+    );
     let b = read.structure("01054").unwrap();
-    assert_eq!(b.values["premiers_accueils"].value, Value::Missing(Missing::ExcelError("#N/A".into())));
+    assert_eq!(
+        b.values["premiers_accueils"].value,
+        Value::Missing(Missing::ExcelError("#N/A".into()))
+    );
     assert_eq!(b.value("jeunes_accompagnes"), Some(4.0));
 }
 
@@ -139,25 +158,47 @@ fn an_archive_lying_about_its_sizes_is_refused() {
         }
     }
     let message = refusal(read_bytes(&bytes, "menteur.xlsx", &columns()));
-    assert!(message.contains("tailles fausses") || message.contains("corrompue"), "{message}");
+    assert!(
+        message.contains("tailles fausses") || message.contains("corrompue"),
+        "{message}"
+    );
 }
 
 #[test]
 fn too_many_cells_are_refused_clearly() {
-    // 5 million cells would take long to build here; a sheet with many small rows is enough
-    // to show the stream is read row by row. The cell cap itself is checked on CSV.
+    // Just over five million non-empty values.
+    let mut csv = String::with_capacity(10_500_000);
+    for _ in 0..1_000_001 {
+        csv.push_str("1;1;1;1;1\n");
+    }
+    let message = refusal(read_bytes(csv.as_bytes(), "enorme.csv", &columns()));
+    assert!(message.contains("plus de 5000000 valeurs non vides"), "{message}");
+}
+
+#[test]
+fn many_rows_are_read() {
     let mut csv = String::from("Code ML;Région;Jeunes en premier accueil;Jeunes accompagnés\n");
     for i in 0..2000 {
         csv.push_str(&format!("{:05};Bretagne;{i};{i}\n", i + 1));
     }
     let read = read_bytes(csv.as_bytes(), "gros.csv", &columns()).unwrap();
     assert_eq!(read.structures.len(), 2000);
+    assert_eq!(read.structure("00042").unwrap().value("jeunes_accompagnes"), Some(41.0));
 }
 
 #[test]
 fn garbage_and_truncations_never_panic() {
     let good = xlsx("A1:D2", &header_row());
-    for cut in [0, 1, 4, 30, 100, good.len() / 3, good.len() - 22, good.len() - 1] {
+    for cut in [
+        0,
+        1,
+        4,
+        30,
+        100,
+        good.len() / 3,
+        good.len() - 22,
+        good.len() - 1,
+    ] {
         let _ = read_bytes(&good[..cut], "coupe.xlsx", &columns());
     }
     let mut flipped = good.clone();
@@ -165,10 +206,27 @@ fn garbage_and_truncations_never_panic() {
         flipped[i] ^= 0xFF;
     }
     let _ = read_bytes(&flipped, "abime.xlsx", &columns());
-    let _ = read_bytes(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1, 0, 0], "ole.xls", &columns());
+    let _ = read_bytes(
+        &[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1, 0, 0],
+        "ole.xls",
+        &columns(),
+    );
     let _ = read_bytes(b"\xff\xfe\x00\x01garbage", "x.csv", &columns());
     let _ = read_bytes(&vec![b'"'; 10_000], "guillemets.csv", &columns());
-    for text in ["1e308", "1e309", "-", "+", ",", ".", "1,2,3.4.5", "%", "12 %%", "#", "#!", "\u{2212}3"] {
+    for text in [
+        "1e308",
+        "1e309",
+        "-",
+        "+",
+        ",",
+        ".",
+        "1,2,3.4.5",
+        "%",
+        "12 %%",
+        "#",
+        "#!",
+        "\u{2212}3",
+    ] {
         let _ = parse_number(text);
     }
 }

@@ -15,7 +15,12 @@ fn columns() -> Vec<ColumnSpec> {
     Pack::embedded().expect("embedded pack").manifest.columns
 }
 
-const HEADERS: [&str; 4] = ["Code ML", "Région", "Jeunes en premier accueil", "Jeunes accompagnés"];
+const HEADERS: [&str; 4] = [
+    "Code ML",
+    "Région",
+    "Jeunes en premier accueil",
+    "Jeunes accompagnés",
+];
 
 /// Writes a header row at `row` (0-based).
 fn header(ws: &mut Worksheet, row: u32, headers: &[&str]) {
@@ -67,7 +72,9 @@ fn raw_xlsx(sheets: &[(&str, &str)]) -> Vec<u8> {
     for (i, (name, _)) in sheets.iter().enumerate() {
         let n = i + 1;
         types.push_str(&format!(r#"<Override PartName="/xl/worksheets/sheet{n}.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>"#));
-        book.push_str(&format!(r#"<sheet name="{name}" sheetId="{n}" r:id="rId{n}"/>"#));
+        book.push_str(&format!(
+            r#"<sheet name="{name}" sheetId="{n}" r:id="rId{n}"/>"#
+        ));
         rels.push_str(&format!(r#"<Relationship Id="rId{n}" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet{n}.xml"/>"#));
     }
     types.push_str("</Types>");
@@ -84,7 +91,8 @@ fn raw_xlsx(sheets: &[(&str, &str)]) -> Vec<u8> {
         zip.write_all(body.as_bytes()).unwrap();
     }
     for (i, (_, data)) in sheets.iter().enumerate() {
-        zip.start_file(format!("xl/worksheets/sheet{}.xml", i + 1), opts).unwrap();
+        zip.start_file(format!("xl/worksheets/sheet{}.xml", i + 1), opts)
+            .unwrap();
         let xml = format!(
             r#"<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>{data}</sheetData></worksheet>"#
         );
@@ -109,26 +117,67 @@ fn header_row_xml() -> String {
 
 #[test]
 fn headers_are_matched_whatever_the_typing() {
-    assert_eq!(normalize_header("  JEUNES\u{a0}en\npremier   accueil "), "jeunes en premier accueil");
-    assert_eq!(normalize_header("Offres d’emploi collectées"), normalize_header("offres d'emploi collectees"));
+    assert_eq!(
+        normalize_header("  JEUNES\u{a0}en\npremier   accueil "),
+        "jeunes en premier accueil"
+    );
+    assert_eq!(
+        normalize_header("Offres d’emploi collectées"),
+        normalize_header("offres d'emploi collectees")
+    );
     assert_eq!(normalize_header("Code-ML :"), "code ml");
 }
 
 #[test]
 fn french_text_numbers_are_parsed() {
-    assert_eq!(parse_number("1 234"), ParsedText::Number { value: 1234.0, percent: false });
-    assert_eq!(parse_number("1\u{a0}234"), ParsedText::Number { value: 1234.0, percent: false });
-    assert_eq!(parse_number("1\u{202f}234,5"), ParsedText::Number { value: 1234.5, percent: false });
-    assert_eq!(parse_number("12,5 %"), ParsedText::Number { value: 0.125, percent: true });
+    assert_eq!(
+        parse_number("1 234"),
+        ParsedText::Number {
+            value: 1234.0,
+            percent: false
+        }
+    );
+    assert_eq!(
+        parse_number("1\u{a0}234"),
+        ParsedText::Number {
+            value: 1234.0,
+            percent: false
+        }
+    );
+    assert_eq!(
+        parse_number("1\u{202f}234,5"),
+        ParsedText::Number {
+            value: 1234.5,
+            percent: false
+        }
+    );
+    assert_eq!(
+        parse_number("12,5 %"),
+        ParsedText::Number {
+            value: 0.125,
+            percent: true
+        }
+    );
     assert_eq!(parse_number("s.o."), ParsedText::Marker("s.o.".into()));
-    assert_eq!(parse_number("#CALC!"), ParsedText::ExcelError("#CALC!".into()));
+    assert_eq!(
+        parse_number("#CALC!"),
+        ParsedText::ExcelError("#CALC!".into())
+    );
 }
 
 #[test]
 fn values_typed_as_french_text_are_read_with_their_cells() {
     let mut wb = Workbook::new();
     let ws = wb.add_worksheet().set_name("Indicateurs").unwrap();
-    header(ws, 0, &[&HEADERS[..], &["Taux de chômage des jeunes", "ETP conseillers"]].concat());
+    header(
+        ws,
+        0,
+        &[
+            &HEADERS[..],
+            &["Taux de chômage des jeunes", "ETP conseillers"],
+        ]
+        .concat(),
+    );
     ws.write_string(1, 0, "01053").unwrap();
     ws.write_string(1, 1, "Auvergne-Rhône-Alpes").unwrap();
     ws.write_string(1, 2, "1 234").unwrap();
@@ -149,7 +198,14 @@ fn values_typed_as_french_text_are_read_with_their_cells() {
     assert_eq!(a.value("jeunes_accompagnes"), Some(2345.0));
     assert_eq!(a.value("taux_chomage_jeunes"), Some(0.125));
     assert_eq!(a.value("etp_conseillers"), Some(12.5));
-    assert_eq!(a.values["premiers_accueils"].cell.as_ref().unwrap().to_string(), "Indicateurs!C2");
+    assert_eq!(
+        a.values["premiers_accueils"]
+            .cell
+            .as_ref()
+            .unwrap()
+            .to_string(),
+        "Indicateurs!C2"
+    );
     assert_eq!(a.region, "Auvergne-Rhône-Alpes");
     let b = data.structure("2A004").unwrap();
     assert_eq!(b.value("taux_chomage_jeunes"), Some(0.125));
@@ -157,7 +213,11 @@ fn values_typed_as_french_text_are_read_with_their_cells() {
     assert_eq!(b.id_cells[0].to_string(), "Indicateurs!A3");
     // The number format travels with the data copy.
     let copy = &data.copies[0];
-    let cell = copy.cells.iter().find(|c| c.row == 2 && c.col == 4).unwrap();
+    let cell = copy
+        .cells
+        .iter()
+        .find(|c| c.row == 2 && c.col == 4)
+        .unwrap();
     assert_eq!(cell.number_format.as_deref(), Some("0.0%"));
 }
 
@@ -171,10 +231,26 @@ fn percent_scale_columns_divide_plain_numbers_by_100() {
                01053;Bretagne;1;2;12,5;0,2\n\
                01054;Bretagne;1;2;12,5 %;20 %\n";
     let data = read_bytes(csv.as_bytes(), "export.csv", &cols).unwrap();
-    assert_eq!(data.structure("01053").unwrap().value("part_qpv"), Some(0.125));
-    assert_eq!(data.structure("01054").unwrap().value("part_qpv"), Some(0.125));
-    assert_eq!(data.structure("01053").unwrap().value("taux_chomage_jeunes"), Some(0.2));
-    assert_eq!(data.structure("01054").unwrap().value("taux_chomage_jeunes"), Some(0.2));
+    assert_eq!(
+        data.structure("01053").unwrap().value("part_qpv"),
+        Some(0.125)
+    );
+    assert_eq!(
+        data.structure("01054").unwrap().value("part_qpv"),
+        Some(0.125)
+    );
+    assert_eq!(
+        data.structure("01053")
+            .unwrap()
+            .value("taux_chomage_jeunes"),
+        Some(0.2)
+    );
+    assert_eq!(
+        data.structure("01054")
+            .unwrap()
+            .value("taux_chomage_jeunes"),
+        Some(0.2)
+    );
 }
 
 #[test]
@@ -184,13 +260,31 @@ fn missing_markers_are_missing_never_zero() {
                01054;Bretagne;s.o.;–;ns;so\n";
     let data = read_bytes(csv.as_bytes(), "ml.csv", &columns()).unwrap();
     let a = data.structure("01053").unwrap();
-    assert_eq!(a.values["premiers_accueils"].value, Value::Missing(Missing::Marker("n.d.".into())));
-    assert_eq!(a.values["jeunes_accompagnes"].value, Value::Missing(Missing::Marker("NC".into())));
-    assert_eq!(a.values["entretiens"].value, Value::Missing(Missing::Marker("-".into())));
-    assert_eq!(a.values["jeunes_en_contact"].value, Value::Missing(Missing::Empty));
+    assert_eq!(
+        a.values["premiers_accueils"].value,
+        Value::Missing(Missing::Marker("n.d.".into()))
+    );
+    assert_eq!(
+        a.values["jeunes_accompagnes"].value,
+        Value::Missing(Missing::Marker("NC".into()))
+    );
+    assert_eq!(
+        a.values["entretiens"].value,
+        Value::Missing(Missing::Marker("-".into()))
+    );
+    assert_eq!(
+        a.values["jeunes_en_contact"].value,
+        Value::Missing(Missing::Empty)
+    );
     let b = data.structure("01054").unwrap();
-    assert_eq!(b.values["premiers_accueils"].value, Value::Missing(Missing::Marker("s.o.".into())));
-    assert_eq!(b.values["jeunes_accompagnes"].value, Value::Missing(Missing::Marker("–".into())));
+    assert_eq!(
+        b.values["premiers_accueils"].value,
+        Value::Missing(Missing::Marker("s.o.".into()))
+    );
+    assert_eq!(
+        b.values["jeunes_accompagnes"].value,
+        Value::Missing(Missing::Marker("–".into()))
+    );
     // A marker in a required column is noted (info); in an optional one it is silent.
     assert!(has_diag(&data, Severity::Info, "ml!C2", "valeur manquante"));
     assert!(!data.diagnostics.iter().any(|d| d.place() == "ml!E2"));
@@ -210,13 +304,30 @@ fn excel_errors_and_formulas_without_cached_values_are_missing_with_a_warning() 
     let bytes = raw_xlsx(&[("Feuil1", &body)]);
     let data = read_bytes(&bytes, "erreurs.xlsx", &columns()).unwrap();
     let a = data.structure("01053").unwrap();
-    assert_eq!(a.values["premiers_accueils"].value, Value::Missing(Missing::ExcelError("#DIV/0!".into())));
-    assert_eq!(a.values["jeunes_accompagnes"].value, Value::Missing(Missing::NoCachedValue));
+    assert_eq!(
+        a.values["premiers_accueils"].value,
+        Value::Missing(Missing::ExcelError("#DIV/0!".into()))
+    );
+    assert_eq!(
+        a.values["jeunes_accompagnes"].value,
+        Value::Missing(Missing::NoCachedValue)
+    );
     assert!(has_diag(&data, Severity::Warning, "Feuil1!C2", "#DIV/0!"));
-    assert!(has_diag(&data, Severity::Warning, "Feuil1!D2", "formule sans valeur"));
+    assert!(has_diag(
+        &data,
+        Severity::Warning,
+        "Feuil1!D2",
+        "formule sans valeur"
+    ));
     let b = data.structure("01054").unwrap();
-    assert_eq!(b.values["premiers_accueils"].value, Value::Missing(Missing::ExcelError("#SPILL!".into())));
-    assert_eq!(b.values["jeunes_accompagnes"].value, Value::Missing(Missing::Unreadable("douze".into())));
+    assert_eq!(
+        b.values["premiers_accueils"].value,
+        Value::Missing(Missing::ExcelError("#SPILL!".into()))
+    );
+    assert_eq!(
+        b.values["jeunes_accompagnes"].value,
+        Value::Missing(Missing::Unreadable("douze".into()))
+    );
     assert!(has_diag(&data, Severity::Warning, "Feuil1!D3", "douze"));
 }
 
@@ -227,19 +338,27 @@ fn formula_results_written_by_a_writer_are_read() {
     header(ws, 0, &HEADERS);
     ws.write_string(1, 0, "01053").unwrap();
     ws.write_string(1, 1, "Bretagne").unwrap();
-    ws.write_formula(1, 2, Formula::new("=40+2").set_result("42")).unwrap();
-    ws.write_formula(1, 3, Formula::new("=1/0").set_result("#DIV/0!")).unwrap();
+    ws.write_formula(1, 2, Formula::new("=40+2").set_result("42"))
+        .unwrap();
+    ws.write_formula(1, 3, Formula::new("=1/0").set_result("#DIV/0!"))
+        .unwrap();
     let data = read(&mut wb);
     let a = data.structure("01053").unwrap();
     assert_eq!(a.value("premiers_accueils"), Some(42.0));
-    assert_eq!(a.values["jeunes_accompagnes"].value, Value::Missing(Missing::ExcelError("#DIV/0!".into())));
+    assert_eq!(
+        a.values["jeunes_accompagnes"].value,
+        Value::Missing(Missing::ExcelError("#DIV/0!".into()))
+    );
 }
 
 #[test]
 fn negative_counts_are_kept_with_a_warning() {
     let csv = "Code ML;Région;Jeunes en premier accueil;Jeunes accompagnés\n01053;Bretagne;-5;10\n";
     let data = read_bytes(csv.as_bytes(), "ml.csv", &columns()).unwrap();
-    assert_eq!(data.structure("01053").unwrap().value("premiers_accueils"), Some(-5.0));
+    assert_eq!(
+        data.structure("01053").unwrap().value("premiers_accueils"),
+        Some(-5.0)
+    );
     assert!(has_diag(&data, Severity::Warning, "ml!C2", "négatif"));
 }
 
@@ -270,9 +389,21 @@ fn codes_stay_text_and_lost_leading_zeros_are_restored() {
 fn header_row_is_found_under_title_rows_and_merged_group_headers() {
     let mut wb = Workbook::new();
     let ws = wb.add_worksheet().set_name("Données").unwrap();
-    ws.write_string(0, 0, "Dialogue de gestion 2022 — indicateurs").unwrap();
-    ws.merge_range(1, 2, 1, 3, "Activité", &Format::new()).unwrap();
-    header(ws, 2, &["Région", "Code ML", "1ers accueils", "Jeunes\nsuivis", "Commentaire"]);
+    ws.write_string(0, 0, "Dialogue de gestion 2022 — indicateurs")
+        .unwrap();
+    ws.merge_range(1, 2, 1, 3, "Activité", &Format::new())
+        .unwrap();
+    header(
+        ws,
+        2,
+        &[
+            "Région",
+            "Code ML",
+            "1ers accueils",
+            "Jeunes\nsuivis",
+            "Commentaire",
+        ],
+    );
     ws.write_string(3, 0, "Bretagne").unwrap();
     ws.write_string(3, 1, "29019").unwrap();
     ws.write_number(3, 2, 100.0).unwrap();
@@ -280,13 +411,30 @@ fn header_row_is_found_under_title_rows_and_merged_group_headers() {
     ws.write_string(3, 4, "RAS").unwrap();
     let data = read(&mut wb);
     assert_eq!(data.sheets[0].header_row, Some(3));
-    assert_eq!(data.sheets[0].ignored_headers, vec!["Commentaire".to_string()]);
+    assert_eq!(
+        data.sheets[0].ignored_headers,
+        vec!["Commentaire".to_string()]
+    );
     let s = data.structure("29019").unwrap();
     assert_eq!(s.value("premiers_accueils"), Some(100.0));
     assert_eq!(s.value("jeunes_accompagnes"), Some(200.0));
-    assert_eq!(s.values["jeunes_accompagnes"].cell.as_ref().unwrap().to_string(), "Données!D4");
-    let m = data.columns.iter().find(|m| m.column == "premiers_accueils").unwrap();
-    assert_eq!((m.sheet.as_str(), m.header.as_str(), m.letter.as_str()), ("Données", "1ers accueils", "C"));
+    assert_eq!(
+        s.values["jeunes_accompagnes"]
+            .cell
+            .as_ref()
+            .unwrap()
+            .to_string(),
+        "Données!D4"
+    );
+    let m = data
+        .columns
+        .iter()
+        .find(|m| m.column == "premiers_accueils")
+        .unwrap();
+    assert_eq!(
+        (m.sheet.as_str(), m.header.as_str(), m.letter.as_str()),
+        ("Données", "1ers accueils", "C")
+    );
     assert_eq!(data.copies[0].merged, vec![(1, 2, 1, 3)]);
 }
 
@@ -294,9 +442,12 @@ fn header_row_is_found_under_title_rows_and_merged_group_headers() {
 fn a_header_merged_over_two_rows_counts_on_the_lower_row() {
     let mut wb = Workbook::new();
     let ws = wb.add_worksheet().set_name("S").unwrap();
-    ws.merge_range(0, 0, 1, 0, "Code ML", &Format::new()).unwrap();
-    ws.merge_range(0, 1, 1, 1, "Région", &Format::new()).unwrap();
-    ws.merge_range(0, 2, 0, 3, "Activité", &Format::new()).unwrap();
+    ws.merge_range(0, 0, 1, 0, "Code ML", &Format::new())
+        .unwrap();
+    ws.merge_range(0, 1, 1, 1, "Région", &Format::new())
+        .unwrap();
+    ws.merge_range(0, 2, 0, 3, "Activité", &Format::new())
+        .unwrap();
     ws.write_string(1, 2, "Premiers accueils").unwrap();
     ws.write_string(1, 3, "Jeunes accompagnés").unwrap();
     ws.write_string(2, 0, "35238").unwrap();
@@ -306,7 +457,10 @@ fn a_header_merged_over_two_rows_counts_on_the_lower_row() {
     let data = read(&mut wb);
     assert_eq!(data.sheets[0].header_row, Some(2));
     let s = data.structure("35238").unwrap();
-    assert_eq!((s.value("premiers_accueils"), s.value("jeunes_accompagnes")), (Some(5.0), Some(6.0)));
+    assert_eq!(
+        (s.value("premiers_accueils"), s.value("jeunes_accompagnes")),
+        (Some(5.0), Some(6.0))
+    );
     assert_eq!(s.region, "Bretagne");
 }
 
@@ -314,7 +468,17 @@ fn a_header_merged_over_two_rows_counts_on_the_lower_row() {
 fn sheets_are_joined_on_the_code_whatever_its_label() {
     let mut wb = Workbook::new();
     let ws = wb.add_worksheet().set_name("Indicateurs").unwrap();
-    header(ws, 0, &["Code ML", "Nom ML", "Région", "Premiers accueils", "Jeunes accompagnés"]);
+    header(
+        ws,
+        0,
+        &[
+            "Code ML",
+            "Nom ML",
+            "Région",
+            "Premiers accueils",
+            "Jeunes accompagnés",
+        ],
+    );
     for (r, code) in ["01053", "01054"].iter().enumerate() {
         let r = r as u32 + 1;
         ws.write_string(r, 0, *code).unwrap();
@@ -324,7 +488,11 @@ fn sheets_are_joined_on_the_code_whatever_its_label() {
         ws.write_number(r, 4, 20.0 * r as f64).unwrap();
     }
     let ctx = wb.add_worksheet().set_name("Contexte").unwrap();
-    header(ctx, 0, &["Code structure", "Population 16-25 ans", "Densité"]);
+    header(
+        ctx,
+        0,
+        &["Code structure", "Population 16-25 ans", "Densité"],
+    );
     ctx.write_string(1, 0, "01054").unwrap();
     ctx.write_number(1, 1, 5000.0).unwrap();
     ctx.write_number(1, 2, 80.5).unwrap();
@@ -332,16 +500,29 @@ fn sheets_are_joined_on_the_code_whatever_its_label() {
     assert_eq!(data.structures.len(), 2);
     let b = data.structure("01054").unwrap();
     assert_eq!(b.value("population_16_25"), Some(5000.0));
-    assert_eq!(b.values["densite"].cell.as_ref().unwrap().to_string(), "Contexte!C2");
+    assert_eq!(
+        b.values["densite"].cell.as_ref().unwrap().to_string(),
+        "Contexte!C2"
+    );
     assert_eq!(b.name, "ML 01054");
     assert_eq!(b.id_cells.len(), 2);
     let a = data.structure("01053").unwrap();
-    assert_eq!(a.values["population_16_25"].value, Value::Missing(Missing::AbsentFromSheet("Contexte".into())));
-    assert!(data.diagnostics.iter().any(|d| d.severity == Severity::Warning
-        && d.sheet.as_deref() == Some("Contexte")
-        && d.message.contains("01053")));
+    assert_eq!(
+        a.values["population_16_25"].value,
+        Value::Missing(Missing::AbsentFromSheet("Contexte".into()))
+    );
+    assert!(
+        data.diagnostics
+            .iter()
+            .any(|d| d.severity == Severity::Warning
+                && d.sheet.as_deref() == Some("Contexte")
+                && d.message.contains("01053"))
+    );
     // A column found nowhere is missing for everyone.
-    assert_eq!(a.values["part_qpv"].value, Value::Missing(Missing::NoColumn));
+    assert_eq!(
+        a.values["part_qpv"].value,
+        Value::Missing(Missing::NoColumn)
+    );
 }
 
 #[test]
@@ -365,7 +546,11 @@ fn totals_examples_and_rows_without_code_are_set_aside() {
                France entière;;;5;5\n";
     let data = read_bytes(csv.as_bytes(), "ml.csv", &columns()).unwrap();
     assert_eq!(data.structures.len(), 1);
-    let rows: Vec<(u32, &str)> = data.set_aside.iter().map(|s| (s.row, s.reason.as_str())).collect();
+    let rows: Vec<(u32, &str)> = data
+        .set_aside
+        .iter()
+        .map(|s| (s.row, s.reason.as_str()))
+        .collect();
     assert_eq!(
         rows,
         [
@@ -391,10 +576,19 @@ fn identical_duplicates_are_merged_and_conflicting_ones_all_set_aside() {
     let data = read_bytes(csv.as_bytes(), "ml.csv", &columns()).unwrap();
     assert_eq!(data.structures.len(), 1);
     assert_eq!(data.structures[0].id.0, "01053");
-    assert!(has_diag(&data, Severity::Warning, "ml!A4", "lignes identiques"));
+    assert!(has_diag(
+        &data,
+        Severity::Warning,
+        "ml!A4",
+        "lignes identiques"
+    ));
     let rows: Vec<u32> = data.set_aside.iter().map(|s| s.row).collect();
     assert_eq!(rows, [3, 5]);
-    let error = data.diagnostics.iter().find(|d| d.severity == Severity::Error).unwrap();
+    let error = data
+        .diagnostics
+        .iter()
+        .find(|d| d.severity == Severity::Error)
+        .unwrap();
     assert_eq!(error.place(), "ml!A3");
     for cell in ["ml!A3", "ml!A5", "ml!D3", "ml!D5"] {
         assert!(error.message.contains(cell), "{}", error.message);
@@ -406,14 +600,28 @@ fn structures_are_sorted_by_code_and_year() {
     let csv = "Année;Code ML;Région;Jeunes en premier accueil;Jeunes accompagnés\n\
                2022;35238;Bretagne;1;1\n2021;35238;Bretagne;1;1\n2022;01053;Bretagne;1;1\n";
     let data = read_bytes(csv.as_bytes(), "ml.csv", &columns()).unwrap();
-    let keys: Vec<(&str, Option<i32>)> = data.structures.iter().map(|s| (s.id.0.as_str(), s.year)).collect();
-    assert_eq!(keys, [("01053", Some(2022)), ("35238", Some(2021)), ("35238", Some(2022))]);
+    let keys: Vec<(&str, Option<i32>)> = data
+        .structures
+        .iter()
+        .map(|s| (s.id.0.as_str(), s.year))
+        .collect();
+    assert_eq!(
+        keys,
+        [
+            ("01053", Some(2022)),
+            ("35238", Some(2021)),
+            ("35238", Some(2022))
+        ]
+    );
 }
 
 #[test]
 fn csv_in_windows_1252_with_commas_and_quotes_is_read() {
-    let mut bytes = b"Code ML,R\xe9gion,Jeunes en premier accueil,Jeunes accompagn\xe9s,Nom ML\n".to_vec();
-    bytes.extend_from_slice(b"01053,\"Provence-Alpes-C\xf4te d'Azur\",\"1 234,5\",12.5,\"ML \"\"Sud\"\", Est\"\n");
+    let mut bytes =
+        b"Code ML,R\xe9gion,Jeunes en premier accueil,Jeunes accompagn\xe9s,Nom ML\n".to_vec();
+    bytes.extend_from_slice(
+        b"01053,\"Provence-Alpes-C\xf4te d'Azur\",\"1 234,5\",12.5,\"ML \"\"Sud\"\", Est\"\n",
+    );
     let data = read_bytes(&bytes, "export.csv", &columns()).unwrap();
     let s = data.structure("01053").unwrap();
     assert_eq!(s.region, "Provence-Alpes-Côte d'Azur");
@@ -430,7 +638,14 @@ fn csv_in_utf8_with_bom_and_semicolons_is_read() {
     let s = data.structure("01053").unwrap();
     assert_eq!(s.region, "Île-de-France");
     assert_eq!(s.value("jeunes_accompagnes"), Some(12.5));
-    assert_eq!(s.values["jeunes_accompagnes"].cell.as_ref().unwrap().to_string(), "ml!D2");
+    assert_eq!(
+        s.values["jeunes_accompagnes"]
+            .cell
+            .as_ref()
+            .unwrap()
+            .to_string(),
+        "ml!D2"
+    );
 }
 
 #[test]
@@ -442,7 +657,11 @@ fn source_sheets_and_copies_describe_the_read() {
     ws.write_string(1, 1, "Bretagne").unwrap();
     ws.write_number(1, 2, 1.0).unwrap();
     ws.write_number(1, 3, 2.0).unwrap();
-    wb.add_worksheet().set_name("Notes").unwrap().write_string(0, 0, "Lisez-moi").unwrap();
+    wb.add_worksheet()
+        .set_name("Notes")
+        .unwrap()
+        .write_string(0, 0, "Lisez-moi")
+        .unwrap();
     let (_dir, path) = save(&mut wb, "national.xlsx");
     let data = read_path(&path, &columns()).unwrap();
     let bytes = std::fs::read(&path).unwrap();
@@ -450,10 +669,25 @@ fn source_sheets_and_copies_describe_the_read() {
     assert_eq!(data.source.sha256.len(), 64);
     assert_eq!(data.source, read_path(&path, &columns()).unwrap().source);
     assert!(data.source.modified_unix.is_some());
-    assert_eq!(read_bytes(&bytes, "national.xlsx", &columns()).unwrap().source.sha256, data.source.sha256);
+    assert_eq!(
+        read_bytes(&bytes, "national.xlsx", &columns())
+            .unwrap()
+            .source
+            .sha256,
+        data.source.sha256
+    );
     assert_eq!(data.sheets.len(), 2);
-    assert_eq!((data.sheets[0].rows_read, data.sheets[0].structures), (1, 1));
-    assert!(data.sheets[1].skipped.as_deref().unwrap().contains("aucune colonne d'identifiant"));
+    assert_eq!(
+        (data.sheets[0].rows_read, data.sheets[0].structures),
+        (1, 1)
+    );
+    assert!(
+        data.sheets[1]
+            .skipped
+            .as_deref()
+            .unwrap()
+            .contains("aucune colonne d'identifiant")
+    );
     assert_eq!(data.copies.len(), 2);
     assert_eq!(data.copies[0].cells.len(), 8);
     assert_eq!(data.copies[1].name, "Notes");
@@ -470,7 +704,11 @@ fn files_that_are_not_workbooks_are_refused() {
     let png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01";
     let message = refusal(read_bytes(png, "image.xlsx", &columns()));
     assert!(message.contains("n'est pas un classeur"), "{message}");
-    let message = refusal(read_bytes(b"Bonjour, ceci est du texte.\n", "lettre.xlsx", &columns()));
+    let message = refusal(read_bytes(
+        b"Bonjour, ceci est du texte.\n",
+        "lettre.xlsx",
+        &columns(),
+    ));
     assert!(message.contains("n'est pas un classeur"), "{message}");
 }
 
@@ -479,7 +717,11 @@ fn truncated_zips_are_refused() {
     let mut wb = Workbook::new();
     header(wb.add_worksheet(), 0, &HEADERS);
     let bytes = wb.save_to_buffer().unwrap();
-    let message = refusal(read_bytes(&bytes[..bytes.len() / 2], "tronque.xlsx", &columns()));
+    let message = refusal(read_bytes(
+        &bytes[..bytes.len() / 2],
+        "tronque.xlsx",
+        &columns(),
+    ));
     assert!(message.contains("tronquée ou corrompue"), "{message}");
 }
 
@@ -487,21 +729,38 @@ fn truncated_zips_are_refused() {
 fn password_protected_workbooks_are_refused() {
     let mut cfb = vec![0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
     cfb.extend(vec![0u8; 504]);
-    cfb.extend("EncryptionInfo".encode_utf16().flat_map(|u| u.to_le_bytes()));
+    cfb.extend(
+        "EncryptionInfo"
+            .encode_utf16()
+            .flat_map(|u| u.to_le_bytes()),
+    );
     cfb.extend(vec![0u8; 64]);
     let message = refusal(read_bytes(&cfb, "secret.xlsx", &columns()));
-    assert!(message.contains("classeur protégé par mot de passe"), "{message}");
+    assert!(
+        message.contains("classeur protégé par mot de passe"),
+        "{message}"
+    );
 }
 
 #[test]
 fn workbooks_without_a_code_column_are_refused_naming_the_sheets() {
     let mut wb = Workbook::new();
-    wb.add_worksheet().set_name("A").unwrap().write_string(0, 0, "Bonjour").unwrap();
-    wb.add_worksheet().set_name("B").unwrap().write_string(3, 1, "Nom").unwrap();
+    wb.add_worksheet()
+        .set_name("A")
+        .unwrap()
+        .write_string(0, 0, "Bonjour")
+        .unwrap();
+    wb.add_worksheet()
+        .set_name("B")
+        .unwrap()
+        .write_string(3, 1, "Nom")
+        .unwrap();
     let (_dir, path) = save(&mut wb, "sans-code.xlsx");
     let message = refusal(read_path(&path, &columns()));
     assert!(
-        message.contains("aucune feuille ne contient de colonne d'identifiant (Code ML, Code structure"),
+        message.contains(
+            "aucune feuille ne contient de colonne d'identifiant (Code ML, Code structure"
+        ),
         "{message}"
     );
     assert!(message.ends_with("feuilles examinées : A, B"), "{message}");
@@ -541,9 +800,17 @@ fn inspect_prints_the_reading_and_json() {
     assert_eq!(out.status.code(), Some(0));
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(text.contains("en-tête en ligne 1"), "{text}");
-    assert!(text.contains("premiers_accueils <- « Jeunes en premier accueil » en ML!C"), "{text}");
+    assert!(
+        text.contains("premiers_accueils <- « Jeunes en premier accueil » en ML!C"),
+        "{text}"
+    );
 
-    let out = boussole().arg("inspect").arg(&path).arg("--json").output().unwrap();
+    let out = boussole()
+        .arg("inspect")
+        .arg(&path)
+        .arg("--json")
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(0));
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(json["file"], "national.xlsx");
@@ -551,16 +818,28 @@ fn inspect_prints_the_reading_and_json() {
     assert_eq!(s["id"], "01053");
     assert_eq!(s["values"]["jeunes_accompagnes"]["value"], 2.0);
     assert_eq!(s["values"]["jeunes_accompagnes"]["cell"], "ML!D2");
-    assert_eq!(s["values"]["premiers_accueils"]["value"], serde_json::Value::Null);
+    assert_eq!(
+        s["values"]["premiers_accueils"]["value"],
+        serde_json::Value::Null
+    );
     assert_eq!(s["values"]["premiers_accueils"]["missing_kind"], "marker");
     assert_eq!(json["set_aside"][0]["row"], 3);
     assert_eq!(json["sheets"][0]["header_row"], 1);
-    assert!(json["diagnostics"].as_array().unwrap().iter().any(|d| d["severity"] == "info"));
+    assert!(
+        json["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|d| d["severity"] == "info")
+    );
 }
 
 #[test]
 fn inspect_refusals_exit_3_with_a_french_message() {
-    let out = boussole().args(["inspect", "/nonexistent/x.xlsx"]).output().unwrap();
+    let out = boussole()
+        .args(["inspect", "/nonexistent/x.xlsx"])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(3));
     let err = String::from_utf8(out.stderr).unwrap();
     assert!(err.starts_with("boussole : "), "{err}");

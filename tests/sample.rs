@@ -86,10 +86,9 @@ fn context() -> &'static Sheet {
 
 /// Main labels of the `cpo` catalogue by column id, and the aliases of the code column.
 fn catalogue() -> (HashMap<String, String>, Vec<String>) {
-    let text = std::fs::read_to_string(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("rules/cpo/pack.toml"),
-    )
-    .unwrap();
+    let text =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("rules/cpo/pack.toml"))
+            .unwrap();
     let pack: toml::Value = toml::from_str(&text).unwrap();
     let mut labels = HashMap::new();
     let mut code_aliases = Vec::new();
@@ -176,10 +175,22 @@ fn same_options_give_identical_bytes() {
         seed: 42,
         first_year: 2015,
     };
-    assert_eq!(sample_workbook(&opts).unwrap(), sample_workbook(&opts).unwrap());
-    assert_eq!(default_sample().0, sample_workbook(&SampleOptions::default()).unwrap());
-    let other_seed = SampleOptions { seed: 43, ..opts.clone() };
-    assert_ne!(sample_workbook(&opts).unwrap(), sample_workbook(&other_seed).unwrap());
+    assert_eq!(
+        sample_workbook(&opts).unwrap(),
+        sample_workbook(&opts).unwrap()
+    );
+    assert_eq!(
+        default_sample().0,
+        sample_workbook(&SampleOptions::default()).unwrap()
+    );
+    let other_seed = SampleOptions {
+        seed: 43,
+        ..opts.clone()
+    };
+    assert_ne!(
+        sample_workbook(&opts).unwrap(),
+        sample_workbook(&other_seed).unwrap()
+    );
 }
 
 #[test]
@@ -191,7 +202,7 @@ fn committed_example_is_the_default_sample() {
         "regenerate it: cargo run -- sample -o workbooks/exemple-national.xlsx --force"
     );
     // It opens from disk like any field workbook.
-    let mut book = open_workbook_auto(&path).unwrap();
+    let book = open_workbook_auto(&path).unwrap();
     assert_eq!(book.sheet_names(), ["Indicateurs", "Contexte"]);
 }
 
@@ -251,9 +262,17 @@ fn regions_have_the_real_network_proportions() {
     }
 
     // Scaled down, every region keeps at least one structure.
-    let small = read(&sample_workbook(&SampleOptions { structures: 25, ..SampleOptions::default() }).unwrap());
+    let small = read(
+        &sample_workbook(&SampleOptions {
+            structures: 25,
+            ..SampleOptions::default()
+        })
+        .unwrap(),
+    );
     let sheet = &small["Indicateurs"];
-    let regions: BTreeSet<String> = (0..sheet.rows.len()).map(|r| sheet.text(r, "Région")).collect();
+    let regions: BTreeSet<String> = (0..sheet.rows.len())
+        .map(|r| sheet.text(r, "Région"))
+        .collect();
     assert_eq!(sheet.rows.len(), 25);
     assert_eq!(regions.len(), 18);
 }
@@ -261,7 +280,9 @@ fn regions_have_the_real_network_proportions() {
 #[test]
 fn codes_are_unique_insee_like_text() {
     let sheet = indicators();
-    let codes: Vec<String> = (0..sheet.rows.len()).map(|r| sheet.text(r, "Code ML")).collect();
+    let codes: Vec<String> = (0..sheet.rows.len())
+        .map(|r| sheet.text(r, "Code ML"))
+        .collect();
     let unique: BTreeSet<&String> = codes.iter().collect();
     assert_eq!(unique.len(), codes.len());
     for (row, code) in codes.iter().enumerate() {
@@ -286,7 +307,9 @@ fn codes_are_unique_insee_like_text() {
     assert!(codes.iter().filter(|c| c.starts_with('0')).count() >= 20);
     // The context sheet lists the same structures.
     let ctx = context();
-    let ctx_codes: Vec<String> = (0..ctx.rows.len()).map(|r| ctx.text(r, "Code structure")).collect();
+    let ctx_codes: Vec<String> = (0..ctx.rows.len())
+        .map(|r| ctx.text(r, "Code structure"))
+        .collect();
     assert_eq!(ctx_codes, codes);
 }
 
@@ -297,27 +320,52 @@ fn names_carry_accents_apostrophes_and_both_styles() {
         .map(|r| sheet.text(r, "Nom de la mission locale"))
         .collect();
     let unique: BTreeSet<&String> = names.iter().collect();
-    assert!(unique.len() >= names.len() * 98 / 100, "names are nearly unique");
+    assert!(
+        unique.len() >= names.len() * 98 / 100,
+        "names are nearly unique"
+    );
     assert!(names.iter().any(|n| n.contains("-ML ")));
     assert!(names.iter().any(|n| n.starts_with("Mission locale ")));
     assert!(names.iter().any(|n| n.contains('\'')));
-    assert!(names.iter().any(|n| n.chars().any(|c| "éèêîôÉ".contains(c))));
+    assert!(
+        names
+            .iter()
+            .any(|n| n.chars().any(|c| "éèêîôÉ".contains(c)))
+    );
 }
 
 #[test]
 fn national_magnitudes_match_published_figures() {
     let sheet = indicators();
-    let sum = |label: &str| -> f64 { (0..sheet.rows.len()).filter_map(|r| sheet.number(r, label)).sum() };
+    let sum = |label: &str| -> f64 {
+        (0..sheet.rows.len())
+            .filter_map(|r| sheet.number(r, label))
+            .sum()
+    };
     let welcomes = sum("Jeunes en premier accueil");
     let contacts = sum("Jeunes en contact");
-    assert!((400_000.0..=668_000.0).contains(&welcomes), "premiers accueils : {welcomes}");
-    assert!((1_087_000.0..=1_813_000.0).contains(&contacts), "jeunes en contact : {contacts}");
+    assert!(
+        (400_000.0..=668_000.0).contains(&welcomes),
+        "premiers accueils : {welcomes}"
+    );
+    assert!(
+        (1_087_000.0..=1_813_000.0).contains(&contacts),
+        "jeunes en contact : {contacts}"
+    );
 
     let ctx = context();
     let n = ctx.rows.len() as f64;
-    let population: f64 = (0..ctx.rows.len()).filter_map(|r| ctx.number(r, "Population 16-25 ans")).sum();
-    assert!((15_000.0..=20_000.0).contains(&(population / n)), "population moyenne : {}", population / n);
-    let defm: f64 = (0..ctx.rows.len()).filter_map(|r| ctx.number(r, "DEFM moins de 26 ans")).sum();
+    let population: f64 = (0..ctx.rows.len())
+        .filter_map(|r| ctx.number(r, "Population 16-25 ans"))
+        .sum();
+    assert!(
+        (15_000.0..=20_000.0).contains(&(population / n)),
+        "population moyenne : {}",
+        population / n
+    );
+    let defm: f64 = (0..ctx.rows.len())
+        .filter_map(|r| ctx.number(r, "DEFM moins de 26 ans"))
+        .sum();
     let coverage = welcomes / defm;
     assert!((0.65..=0.85).contains(&coverage), "couverture : {coverage}");
     for r in 0..ctx.rows.len() {
@@ -351,10 +399,15 @@ fn counts_are_whole_and_consistent() {
         if let Some(contacts) = v("Jeunes en contact") {
             assert!(followed <= contacts && welcomes <= contacts);
         }
-        if let (Some(employed), Some(durable)) = (v("Jeunes en emploi"), v("Jeunes en emploi durable")) {
+        if let (Some(employed), Some(durable)) =
+            (v("Jeunes en emploi"), v("Jeunes en emploi durable"))
+        {
             assert!(durable <= employed && employed <= followed);
         }
-        if let (Some(out), Some(durable)) = (v("Sorties de CIVIS"), v("Sorties de CIVIS en emploi durable")) {
+        if let (Some(out), Some(durable)) = (
+            v("Sorties de CIVIS"),
+            v("Sorties de CIVIS en emploi durable"),
+        ) {
             assert!(durable <= out);
         }
         let etp = v("ETP conseillers");
@@ -369,11 +422,14 @@ fn counts_are_whole_and_consistent() {
 #[test]
 fn access_to_employment_depends_on_context() {
     let (ind, ctx) = (indicators(), context());
-    let context_row: HashMap<String, usize> =
-        (0..ctx.rows.len()).map(|r| (ctx.text(r, "Code structure"), r)).collect();
+    let context_row: HashMap<String, usize> = (0..ctx.rows.len())
+        .map(|r| (ctx.text(r, "Code structure"), r))
+        .collect();
     let (mut rate, mut unemployment, mut no_diploma) = (vec![], vec![], vec![]);
     for r in 0..ind.rows.len() {
-        let Some(employed) = ind.number(r, "Jeunes en emploi") else { continue };
+        let Some(employed) = ind.number(r, "Jeunes en emploi") else {
+            continue;
+        };
         let followed = ind.number(r, "Jeunes accompagnés").unwrap();
         let c = context_row[&ind.text(r, "Code ML")];
         rate.push(employed / followed);
@@ -383,7 +439,10 @@ fn access_to_employment_depends_on_context() {
     let lowest = rate.iter().cloned().fold(f64::INFINITY, f64::min);
     let highest = rate.iter().cloned().fold(0.0, f64::max);
     assert!(lowest >= 0.17 && highest <= 0.63, "{lowest}..{highest}");
-    assert!(highest - lowest > 0.25, "a wide spread: {lowest}..{highest}");
+    assert!(
+        highest - lowest > 0.25,
+        "a wide spread: {lowest}..{highest}"
+    );
     let r = pearson(&rate, &unemployment);
     assert!(r < -0.4, "correlation with youth unemployment: {r}");
     let r2 = r_squared(&rate, &unemployment, &no_diploma);
@@ -407,7 +466,10 @@ fn a_few_cells_are_not_available() {
             }
         }
     }
-    assert!(missing > 0 && missing * 100 < cells * 2, "{missing} n.d. among {cells}");
+    assert!(
+        missing > 0 && missing * 100 < cells * 2,
+        "{missing} n.d. among {cells}"
+    );
 }
 
 #[test]
@@ -419,7 +481,10 @@ fn several_years_are_in_long_format() {
     };
     let sheets = read(&sample_workbook(&opts).unwrap());
     let ind = &sheets["Indicateurs"];
-    assert_eq!(ind.headers[..4], ["Code ML", "Nom de la mission locale", "Région", "Année"]);
+    assert_eq!(
+        ind.headers[..4],
+        ["Code ML", "Nom de la mission locale", "Région", "Année"]
+    );
     assert!(ind.title.contains("années 2010 à 2012"));
     assert_eq!(ind.rows.len(), 120);
     let ctx = &sheets["Contexte"];
@@ -430,9 +495,14 @@ fn several_years_are_in_long_format() {
     let years: Vec<f64> = (0..3).map(|r| ind.number(r, "Année").unwrap()).collect();
     assert_eq!(years, [2010.0, 2011.0, 2012.0]);
     assert!((0..3).all(|r| ind.text(r, "Code ML") == first));
-    let followed: Vec<f64> = (0..3).map(|r| ind.number(r, "Jeunes accompagnés").unwrap()).collect();
+    let followed: Vec<f64> = (0..3)
+        .map(|r| ind.number(r, "Jeunes accompagnés").unwrap())
+        .collect();
     assert!(followed[0] != followed[1] || followed[1] != followed[2]);
-    assert!(followed.iter().all(|f| (f / followed[0] - 1.0).abs() < 0.5), "{followed:?}");
+    assert!(
+        followed.iter().all(|f| (f / followed[0] - 1.0).abs() < 0.5),
+        "{followed:?}"
+    );
 }
 
 #[test]
@@ -448,12 +518,23 @@ fn command_writes_once_and_refuses_to_overwrite() {
             .unwrap()
     };
     let out = run(&[]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(stdout.contains("30 missions locales") && stdout.contains("exemple.xlsx"), "{stdout}");
+    assert!(
+        stdout.contains("30 missions locales") && stdout.contains("exemple.xlsx"),
+        "{stdout}"
+    );
     assert_eq!(
         std::fs::read(&target).unwrap(),
-        sample_workbook(&SampleOptions { structures: 30, ..SampleOptions::default() }).unwrap()
+        sample_workbook(&SampleOptions {
+            structures: 30,
+            ..SampleOptions::default()
+        })
+        .unwrap()
     );
 
     let out = run(&[]);
@@ -468,26 +549,4 @@ fn command_writes_once_and_refuses_to_overwrite() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("nombre de structures"));
-}
-
-#[test]
-fn zz_stats() {
-    let (ind, ctx) = (indicators(), context());
-    let n = ind.rows.len();
-    let s = |l: &str| -> f64 { (0..n).filter_map(|r| ind.number(r, l)).sum() };
-    for h in &ind.headers[3..] { eprintln!("{h}: total {:.0} mean {:.1}", s(h), s(h)/n as f64); }
-    let c = |l: &str| -> Vec<f64> { (0..n).filter_map(|r| ctx.number(r, l)).collect() };
-    for h in &ctx.headers[1..] { let v = c(h); let mut w = v.clone(); w.sort_by(|a,b| a.partial_cmp(b).unwrap());
-        eprintln!("{h}: mean {:.3} min {:.3} q1 {:.3} med {:.3} q3 {:.3} max {:.3}", v.iter().sum::<f64>()/v.len() as f64, w[0], w[w.len()/4], w[w.len()/2], w[3*w.len()/4], w[w.len()-1]); }
-    let ratio = |a: &str, b: &str| { let mut v: Vec<f64> = (0..n).filter_map(|r| Some(ind.number(r,a)?/ind.number(r,b)?)).collect(); v.sort_by(|a,b| a.partial_cmp(b).unwrap()); eprintln!("{a}/{b}: min {:.3} med {:.3} max {:.3}", v[0], v[v.len()/2], v[v.len()-1]); };
-    ratio("Jeunes en emploi", "Jeunes accompagnés");
-    ratio("Jeunes en emploi durable", "Jeunes en emploi");
-    ratio("Jeunes en premier accueil", "Jeunes accompagnés");
-    ratio("Sorties de CIVIS en emploi durable", "Sorties de CIVIS");
-    ratio("Jeunes accompagnés", "ETP conseillers");
-    eprintln!("dens>=12000: {}", (0..n).filter(|&r| ctx.number(r, "Densité de population").unwrap() >= 12000.0).count()); let mut nd = 0; for r in 0..n { for h in &ind.headers[3..] { if ind.number(r,h).is_none() { nd += 1; } } } eprintln!("n.d. {nd}");
-    for r in (0..440).step_by(15) { eprintln!("{} ; {} ; {}", ind.text(r, "Code ML"), ind.text(r, "Nom de la mission locale"), ind.text(r, "Région")); }
-    let (mut rate, mut u, mut d) = (vec![], vec![], vec![]);
-    for r in 0..n { if let Some(e) = ind.number(r, "Jeunes en emploi") { rate.push(e / ind.number(r, "Jeunes accompagnés").unwrap()); u.push(ctx.number(r, "Taux de chômage des jeunes").unwrap()); d.push(ctx.number(r, "Part des jeunes sans diplôme").unwrap()); } }
-    eprintln!("corr {:.3} r2 {:.3}", pearson(&rate, &u), r_squared(&rate, &u, &d));
 }

@@ -22,7 +22,11 @@ pub fn explain_indicator(results: &Results, s: &StructureResult, i: usize) -> St
             let _ = writeln!(out, "  valeur : {}", format_fr(v, def.unit));
         }
         None => {
-            let _ = writeln!(out, "  valeur : manquante — {}", ind.missing.clone().unwrap_or_default());
+            let _ = writeln!(
+                out,
+                "  valeur : manquante — {}",
+                ind.missing.clone().unwrap_or_default()
+            );
         }
     }
     if def.kind == IndicatorKind::Derived {
@@ -31,7 +35,11 @@ pub fn explain_indicator(results: &Results, s: &StructureResult, i: usize) -> St
             "  calcul : {} / {}{}",
             def.numerator.clone().unwrap_or_default(),
             def.denominator.clone().unwrap_or_default(),
-            if def.factor != 1.0 { format!(" × {}", def.factor) } else { String::new() }
+            if def.factor != 1.0 {
+                format!(" × {}", def.factor)
+            } else {
+                String::new()
+            }
         );
     }
     if !ind.cells.is_empty() {
@@ -53,7 +61,9 @@ pub fn explain_indicator(results: &Results, s: &StructureResult, i: usize) -> St
                     format_fr(sm.mean, def.unit),
                     format_fr(sm.min, def.unit),
                     format_fr(sm.max, def.unit),
-                    f.rank.map(|r| format!(", rang centile {:.0}", r)).unwrap_or_default()
+                    f.rank
+                        .map(|r| format!(", rang centile {:.0}", r))
+                        .unwrap_or_default()
                 );
             }
         }
@@ -84,14 +94,22 @@ pub fn explain_indicator(results: &Results, s: &StructureResult, i: usize) -> St
     }
     if let Some(f) = &ind.finding {
         let _ = writeln!(out, "  constat : {} — {}", f.kind.label_fr(), f.reason);
-        let _ = writeln!(out, "    règle : {}, ligne {} : {}", f.rule.script, f.rule.line, f.rule.text);
+        let _ = writeln!(
+            out,
+            "    règle : {}, ligne {} : {}",
+            f.rule.script, f.rule.line, f.rule.text
+        );
         for t in &f.thresholds {
             let _ = writeln!(
                 out,
                 "    seuil {} = {}{}",
                 t.name,
                 t.value,
-                if t.regional { format!(" (valeur propre à {})", s.region) } else { String::new() }
+                if t.regional {
+                    format!(" (valeur propre à {})", s.region)
+                } else {
+                    String::new()
+                }
             );
         }
     } else if def.judged() {
@@ -115,7 +133,11 @@ pub fn explain(results: &Results, s: &StructureResult, indicator: Option<usize>)
     );
     if !s.peers.is_empty() {
         let peers: Vec<String> = s.peers.iter().map(|p| p.to_string()).collect();
-        let _ = writeln!(out, "Pairs (contexte le plus proche) : {}", peers.join(", "));
+        let _ = writeln!(
+            out,
+            "Pairs (contexte le plus proche) : {}",
+            peers.join(", ")
+        );
     }
     let _ = writeln!(out);
     match indicator {
@@ -130,7 +152,9 @@ pub fn explain(results: &Results, s: &StructureResult, indicator: Option<usize>)
                     out,
                     "  {} : {} (couverture {:.0} %)",
                     def.label,
-                    a.score.map(|x| format!("{x:.0} / 100")).unwrap_or_else(|| "données insuffisantes".into()),
+                    a.score
+                        .map(|x| format!("{x:.0} / 100"))
+                        .unwrap_or_else(|| "données insuffisantes".into()),
                     a.coverage * 100.0
                 );
             }
@@ -140,7 +164,11 @@ pub fn explain(results: &Results, s: &StructureResult, indicator: Option<usize>)
             }
             for r in &s.recommendations {
                 let _ = writeln!(out, "  [priorité {}] {}", r.priority, r.text);
-                let _ = writeln!(out, "    règle : {}, ligne {} : {}", r.rule.script, r.rule.line, r.rule.text);
+                let _ = writeln!(
+                    out,
+                    "    règle : {}, ligne {} : {}",
+                    r.rule.script, r.rule.line, r.rule.text
+                );
                 if !r.indicators.is_empty() {
                     let _ = writeln!(out, "    repose sur : {}", r.indicators.join(", "));
                 }

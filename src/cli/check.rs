@@ -3,9 +3,9 @@
 
 use crate::dataset::Severity;
 use crate::error::{Error, Result, exit};
+use crate::pack::Pack;
 use crate::pack::engine::CompiledPack;
 use crate::pack::lint::{Lint, lint_pack};
-use crate::pack::Pack;
 use std::path::PathBuf;
 
 /// Compile et vérifie un pack de règles.
@@ -33,7 +33,11 @@ pub fn run(args: Args) -> Result<i32> {
         Ok(cases) => {
             for (file, case) in &cases {
                 let outcome = crate::pack::cases::run_case(&compiled, file, case);
-                for f in outcome.failures.iter().filter(|f| f.starts_with("l'évaluation a échoué")) {
+                for f in outcome
+                    .failures
+                    .iter()
+                    .filter(|f| f.starts_with("l'évaluation a échoué"))
+                {
                     lints.push(Lint {
                         severity: Severity::Error,
                         place: format!("{file}, cas « {} »", case.nom),
@@ -60,13 +64,26 @@ pub fn run(args: Args) -> Result<i32> {
     );
     lints.sort_by(|a, b| b.severity.cmp(&a.severity));
     for l in &lints {
-        println!("  {:<13} {} : {}", l.severity.label_fr(), l.place, l.message);
+        println!(
+            "  {:<13} {} : {}",
+            l.severity.label_fr(),
+            l.place,
+            l.message
+        );
     }
-    let errors = lints.iter().filter(|l| l.severity == Severity::Error).count();
-    let warnings = lints.iter().filter(|l| l.severity == Severity::Warning).count();
+    let errors = lints
+        .iter()
+        .filter(|l| l.severity == Severity::Error)
+        .count();
+    let warnings = lints
+        .iter()
+        .filter(|l| l.severity == Severity::Warning)
+        .count();
     println!("{errors} erreur(s), {warnings} avertissement(s).");
     if errors > 0 {
-        return Err(Error::Pack(format!("le pack contient {errors} erreur(s) ; voir la liste ci-dessus")));
+        return Err(Error::Pack(format!(
+            "le pack contient {errors} erreur(s) ; voir la liste ci-dessus"
+        )));
     }
     Ok(exit::OK)
 }
@@ -88,9 +105,16 @@ fn check_against_workbook(pack: &Pack, input: &std::path::Path) -> Result<Vec<Li
     for c in &pack.manifest.columns {
         if !dataset.columns.iter().any(|m| m.column == c.id) {
             out.push(Lint {
-                severity: if c.required { Severity::Error } else { Severity::Warning },
+                severity: if c.required {
+                    Severity::Error
+                } else {
+                    Severity::Warning
+                },
                 place: place.clone(),
-                message: format!("colonne « {} » ({}) introuvable dans le classeur", c.label, c.id),
+                message: format!(
+                    "colonne « {} » ({}) introuvable dans le classeur",
+                    c.label, c.id
+                ),
             });
         }
     }
@@ -103,7 +127,11 @@ fn check_against_workbook(pack: &Pack, input: &std::path::Path) -> Result<Vec<Li
             });
         }
     }
-    let regions: std::collections::BTreeSet<&str> = dataset.structures.iter().map(|s| s.region.as_str()).collect();
+    let regions: std::collections::BTreeSet<&str> = dataset
+        .structures
+        .iter()
+        .map(|s| s.region.as_str())
+        .collect();
     for r in pack.manifest.thresholds.regions.keys() {
         if !regions.contains(r.as_str()) {
             out.push(Lint {

@@ -38,7 +38,10 @@ pub fn run(args: Args) -> Result<i32> {
             "structure « {} » introuvable dans {}{}",
             args.structure,
             args.input.display(),
-            suggest(&args.structure, results.structures.iter().map(|s| s.id.0.as_str()))
+            suggest(
+                &args.structure,
+                results.structures.iter().map(|s| s.id.0.as_str())
+            )
         )));
     };
     let indicator = match &args.indicator {
@@ -50,6 +53,9 @@ pub fn run(args: Args) -> Result<i32> {
             ))
         })?),
     };
-    print!("{}", crate::analysis::trace::explain(&results, s, indicator));
+    print!(
+        "{}",
+        crate::analysis::trace::explain(&results, s, indicator)
+    );
     Ok(exit::OK)
 }

@@ -70,7 +70,9 @@ pub fn to_json(data: &Dataset) -> Json {
                     }
                     v.insert(
                         "cell".into(),
-                        obs.cell.as_ref().map_or(Json::Null, |c| json!(c.to_string())),
+                        obs.cell
+                            .as_ref()
+                            .map_or(Json::Null, |c| json!(c.to_string())),
                     );
                     (id.clone(), Json::Object(v))
                 })
@@ -171,7 +173,11 @@ pub fn render(data: &Dataset) -> String {
         let _ = writeln!(out, "  {} ({}) :", severity.label_fr(), group.len());
         for d in group {
             let place = d.place();
-            let place = if place.is_empty() { String::new() } else { format!("[{place}] ") };
+            let place = if place.is_empty() {
+                String::new()
+            } else {
+                format!("[{place}] ")
+            };
             let _ = writeln!(out, "    {place}{} — {}", d.message, d.action);
         }
     }

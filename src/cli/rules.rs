@@ -35,7 +35,12 @@ pub fn run(args: Args) -> Result<i32> {
 pub fn export(dir: &Path) -> Result<i32> {
     if dir.exists() {
         let non_empty = std::fs::read_dir(dir)
-            .map_err(|e| Error::Output(format!("lecture du dossier « {} » impossible : {e}", dir.display())))?
+            .map_err(|e| {
+                Error::Output(format!(
+                    "lecture du dossier « {} » impossible : {e}",
+                    dir.display()
+                ))
+            })?
             .next()
             .is_some();
         if non_empty {
@@ -48,11 +53,19 @@ pub fn export(dir: &Path) -> Result<i32> {
     for (path, content) in EMBEDDED_CPO {
         let target = dir.join(path);
         if let Some(parent) = target.parent() {
-            std::fs::create_dir_all(parent)
-                .map_err(|e| Error::Output(format!("création du dossier « {} » impossible : {e}", parent.display())))?;
+            std::fs::create_dir_all(parent).map_err(|e| {
+                Error::Output(format!(
+                    "création du dossier « {} » impossible : {e}",
+                    parent.display()
+                ))
+            })?;
         }
-        std::fs::write(&target, content)
-            .map_err(|e| Error::Output(format!("écriture de « {} » impossible : {e}", target.display())))?;
+        std::fs::write(&target, content).map_err(|e| {
+            Error::Output(format!(
+                "écriture de « {} » impossible : {e}",
+                target.display()
+            ))
+        })?;
     }
     println!(
         "Pack « cpo » écrit dans {} ({} fichiers). Modifiez-le, puis : boussole check --rules {}",

@@ -22,7 +22,12 @@ pub struct Args {
     #[arg(value_name = "CLASSEUR")]
     pub input: PathBuf,
     /// Fichier du classeur annoté (par défaut : <nom>-boussole.xlsx à côté du classeur).
-    #[arg(short = 'o', long = "output", value_name = "FICHIER", conflicts_with = "out_dir")]
+    #[arg(
+        short = 'o',
+        long = "output",
+        value_name = "FICHIER",
+        conflicts_with = "out_dir"
+    )]
     pub output: Option<PathBuf>,
     /// Dossier où écrire le classeur annoté.
     #[arg(long, value_name = "DOSSIER")]
@@ -43,7 +48,10 @@ pub struct Args {
 
 /// The annotated workbook's default path for an input.
 pub fn default_output(input: &Path, out_dir: Option<&Path>) -> PathBuf {
-    let stem = input.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "classeur".into());
+    let stem = input
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "classeur".into());
     let name = format!("{stem}-boussole.xlsx");
     match out_dir {
         Some(dir) => dir.join(name),
@@ -78,12 +86,28 @@ pub fn run(args: Args) -> Result<i32> {
     // PENDING-WORKBOOK: let bytes = crate::report::workbook::write_workbook(&results, &dataset, &pack)?;
     // PENDING-WORKBOOK: write_atomically(&output, &bytes, args.force)?;
     if let Some(json) = &args.json {
-        write_atomically(json, &crate::report::json::results_bytes(&results), args.force)?;
+        write_atomically(
+            json,
+            &crate::report::json::results_bytes(&results),
+            args.force,
+        )?;
     }
     if !args.quiet {
-        let errors = results.diagnostics.iter().filter(|d| d.severity == crate::dataset::Severity::Error).count();
-        let warnings = results.diagnostics.iter().filter(|d| d.severity == crate::dataset::Severity::Warning).count();
-        let recs: usize = results.structures.iter().map(|s| s.recommendations.len()).sum();
+        let errors = results
+            .diagnostics
+            .iter()
+            .filter(|d| d.severity == crate::dataset::Severity::Error)
+            .count();
+        let warnings = results
+            .diagnostics
+            .iter()
+            .filter(|d| d.severity == crate::dataset::Severity::Warning)
+            .count();
+        let recs: usize = results
+            .structures
+            .iter()
+            .map(|s| s.recommendations.len())
+            .sum();
         let priorities: usize = results.regions.iter().map(|r| r.priorities.len()).sum();
         println!(
             "{} : {} structures dans {} régions, {} lignes écartées, {} erreur(s) et {} avertissement(s) de lecture.",

@@ -46,7 +46,9 @@ where
 {
     match s.trim().parse::<T>() {
         Ok(v) if v >= low && v <= high => Ok(v),
-        _ => Err(format!("{what} doit être un entier compris entre {low} et {high}")),
+        _ => Err(format!(
+            "{what} doit être un entier compris entre {low} et {high}"
+        )),
     }
 }
 
@@ -100,7 +102,11 @@ mod tests {
     #[test]
     fn ranges_are_explained_in_french() {
         assert_eq!(parse_structures("440"), Ok(440));
-        assert!(parse_structures("0").unwrap_err().contains("entre 1 et 1000000"));
+        assert!(
+            parse_structures("0")
+                .unwrap_err()
+                .contains("entre 1 et 1000000")
+        );
         assert!(parse_years("21").unwrap_err().contains("nombre d'années"));
         assert!(parse_first_year("abc").is_err());
     }

@@ -13,6 +13,7 @@
 //! valeurs = { premiers_accueils = 300, defm_moins_26 = 1000 }
 //! [cas.attendu]
 //! derives = { taux_couverture = 0.3 }
+//! manquants = ["taux_sortie_civis_durable"]           # must be missing
 //! constats = { taux_couverture = "axe_de_progres" }   # "" = no finding
 //! recommandations = ["renforcer_reperage"]            # exactly these
 //! ```
@@ -68,6 +69,8 @@ pub struct Expectations {
     #[serde(default)]
     pub derives: BTreeMap<String, f64>,
     #[serde(default)]
+    pub manquants: Vec<String>,
+    #[serde(default)]
     pub constats: BTreeMap<String, String>,
     #[serde(default)]
     pub recommandations: Option<Vec<String>>,
@@ -113,7 +116,10 @@ fn dataset_for(case: &Case) -> Dataset {
         .iter()
         .map(|s| Structure {
             id: StructureId(s.code.clone()),
-            name: s.nom.clone().unwrap_or_else(|| format!("Structure {}", s.code)),
+            name: s
+                .nom
+                .clone()
+                .unwrap_or_else(|| format!("Structure {}", s.code)),
             region: s.region.clone(),
             year: None,
             typology: s.typologie.clone(),
@@ -164,7 +170,10 @@ pub fn run_case(compiled: &CompiledPack, file: &str, case: &Case) -> CaseOutcome
         Err(e) => return outcome(vec![format!("l'évaluation a échoué : {e}")]),
     };
     let Some(s) = results.structures.iter().find(|s| s.id.0 == case.structure) else {
-        return outcome(vec![format!("la structure « {} » n'est pas parmi les structures du cas", case.structure)]);
+        return outcome(vec![format!(
+            "la structure « {} » n'est pas parmi les structures du cas",
+            case.structure
+        )]);
     };
     for (id, want) in &case.attendu.derives {
         match results.indicator_index(id) {
@@ -175,9 +184,23 @@ pub fn run_case(compiled: &CompiledPack, file: &str, case: &Case) -> CaseOutcome
                 if !ok {
                     failures.push(format!(
                         "{id} : attendu {want}, obtenu {}",
-                        got.map(|g| g.to_string())
-                            .unwrap_or_else(|| format!("valeur manquante ({})", s.indicators[i].missing.clone().unwrap_or_default()))
+                        got.map(|g| g.to_string()).unwrap_or_else(|| format!(
+                            "valeur manquante ({})",
+                            s.indicators[i].missing.clone().unwrap_or_default()
+                        ))
                     ));
+                }
+            }
+        }
+    }
+    for id in &case.attendu.manquants {
+        match results.indicator_index(id) {
+            None => failures.push(format!(
+                "indicateur inconnu « {id} » dans attendu.manquants"
+            )),
+            Some(i) => {
+                if let Some(v) = s.indicators[i].value {
+                    failures.push(format!("{id} : valeur manquante attendue, obtenu {v}"));
                 }
             }
         }
@@ -190,7 +213,12 @@ pub fn run_case(compiled: &CompiledPack, file: &str, case: &Case) -> CaseOutcome
                 let got = finding.map(|f| f.kind.id()).unwrap_or("");
                 if got != want {
                     let rule = finding
-                        .map(|f| format!(" (décidé par {}:{} : {})", f.rule.script, f.rule.line, f.rule.text))
+                        .map(|f| {
+                            format!(
+                                " (décidé par {}:{} : {})",
+                                f.rule.script, f.rule.line, f.rule.text
+                            )
+                        })
                         .unwrap_or_else(|| " (aucune règle n'a conclu)".into());
                     failures.push(format!(
                         "constat sur {id} : attendu « {} », obtenu « {} »{rule}",
@@ -215,17 +243,32 @@ pub fn run_case(compiled: &CompiledPack, file: &str, case: &Case) -> CaseOutcome
         let mut g = got.clone();
         g.sort();
         if w != g {
-            let extra: Vec<String> = g.iter().filter(|x| !w.contains(x)).map(|x| format!("{x}{}", describe(x))).collect();
+            let extra: Vec<String> = g
+                .iter()
+                .filter(|x| !w.contains(x))
+                .map(|x| format!("{x}{}", describe(x)))
+                .collect();
             let missing: Vec<&&str> = w.iter().filter(|x| !g.contains(x)).collect();
             failures.push(format!(
                 "recommandations : attendu [{}], obtenu [{}]{}{}",
                 w.join(", "),
                 g.join(", "),
-                if extra.is_empty() { String::new() } else { format!(" ; en trop : {}", extra.join(", ")) },
+                if extra.is_empty() {
+                    String::new()
+                } else {
+                    format!(" ; en trop : {}", extra.join(", "))
+                },
                 if missing.is_empty() {
                     String::new()
                 } else {
-                    format!(" ; manquantes : {}", missing.iter().map(|x| x.to_string()).collect::<Vec<_>>().join(", "))
+                    format!(
+                        " ; manquantes : {}",
+                        missing
+                            .iter()
+                            .map(|x| x.to_string())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    )
                 }
             ));
         }
@@ -237,7 +280,10 @@ pub fn run_case(compiled: &CompiledPack, file: &str, case: &Case) -> CaseOutcome
     }
     for unwanted in &case.attendu.recommandations_absentes {
         if got.contains(&unwanted.as_str()) {
-            failures.push(format!("recommandation « {unwanted} » présente{}, attendue absente", describe(unwanted)));
+            failures.push(format!(
+                "recommandation « {unwanted} » présente{}, attendue absente",
+                describe(unwanted)
+            ));
         }
     }
     outcome(failures)

@@ -19,7 +19,12 @@ pub struct Lint {
     pub message: String,
 }
 
-fn lint(out: &mut Vec<Lint>, severity: Severity, place: impl Into<String>, message: impl Into<String>) {
+fn lint(
+    out: &mut Vec<Lint>,
+    severity: Severity,
+    place: impl Into<String>,
+    message: impl Into<String>,
+) {
     out.push(Lint {
         severity,
         place: place.into(),
@@ -48,7 +53,11 @@ pub fn string_calls(text: &str, name: &str) -> Vec<(String, usize, usize)> {
             if let Some(lit) = rest.strip_prefix('"')
                 && let Some(end) = lit.find('"')
             {
-                out.push((lit[..end].to_string(), l + 1, code[..at].chars().count() + 1));
+                out.push((
+                    lit[..end].to_string(),
+                    l + 1,
+                    code[..at].chars().count() + 1,
+                ));
             }
         }
     }
@@ -80,13 +89,32 @@ pub fn lint_pack(pack: &Pack) -> Vec<Lint> {
 
     // Duplicates.
     let mut seen = BTreeSet::new();
-    for id in m.columns.iter().map(|c| &c.id).chain(m.indicators.iter().map(|d| &d.id)) {
+    for id in m
+        .columns
+        .iter()
+        .map(|c| &c.id)
+        .chain(m.indicators.iter().map(|d| &d.id))
+    {
         if !seen.insert(id.as_str()) {
-            lint(&mut out, Severity::Error, "pack.toml", format!("l'identifiant « {id} » est déclaré deux fois"));
+            lint(
+                &mut out,
+                Severity::Error,
+                "pack.toml",
+                format!("l'identifiant « {id} » est déclaré deux fois"),
+            );
         }
     }
-    if !m.columns.iter().any(|c| c.role == crate::pack::manifest::Role::Id) {
-        lint(&mut out, Severity::Error, "pack.toml", "aucune colonne n'a le rôle « id » : les structures ne pourraient pas être identifiées");
+    if !m
+        .columns
+        .iter()
+        .any(|c| c.role == crate::pack::manifest::Role::Id)
+    {
+        lint(
+            &mut out,
+            Severity::Error,
+            "pack.toml",
+            "aucune colonne n'a le rôle « id » : les structures ne pourraient pas être identifiées",
+        );
     }
 
     // Derived indicators.
@@ -98,7 +126,10 @@ pub fn lint_pack(pack: &Pack) -> Vec<Lint> {
             .map(|c| c.id.as_str())
             .chain(m.indicators[..pos].iter().map(|x| x.id.as_str()))
             .collect();
-        for (what, src) in [("numérateur", &d.numerator), ("dénominateur", &d.denominator)] {
+        for (what, src) in [
+            ("numérateur", &d.numerator),
+            ("dénominateur", &d.denominator),
+        ] {
             if !earlier.contains(src.as_str()) {
                 lint(
                     &mut out,
@@ -112,14 +143,22 @@ pub fn lint_pack(pack: &Pack) -> Vec<Lint> {
             }
         }
         if !d.factor.is_finite() || d.factor == 0.0 {
-            lint(&mut out, Severity::Error, format!("pack.toml, indicateur {}", d.id), "le facteur doit être un nombre non nul");
+            lint(
+                &mut out,
+                Severity::Error,
+                format!("pack.toml, indicateur {}", d.id),
+                "le facteur doit être un nombre non nul",
+            );
         }
         match (&d.axis, d.direction) {
             (Some(a), _) if !m.axes.iter().any(|x| &x.id == a) => lint(
                 &mut out,
                 Severity::Error,
                 format!("pack.toml, indicateur {}", d.id),
-                format!("axe inconnu « {a} »{}", suggest(a, m.axes.iter().map(|x| x.id.as_str()))),
+                format!(
+                    "axe inconnu « {a} »{}",
+                    suggest(a, m.axes.iter().map(|x| x.id.as_str()))
+                ),
             ),
             (None, Direction::Higher | Direction::Lower) => lint(
                 &mut out,
@@ -140,7 +179,10 @@ pub fn lint_pack(pack: &Pack) -> Vec<Lint> {
                 &mut out,
                 Severity::Error,
                 format!("pack.toml, indicateur {}", d.id),
-                format!("poids {} invalide : un poids doit être un nombre strictement positif", d.weight),
+                format!(
+                    "poids {} invalide : un poids doit être un nombre strictement positif",
+                    d.weight
+                ),
             );
         }
     }
@@ -150,41 +192,98 @@ pub fn lint_pack(pack: &Pack) -> Vec<Lint> {
         let members: Vec<_> = m
             .indicators
             .iter()
-            .filter(|d| d.axis.as_deref() == Some(a.id.as_str()) && d.direction != Direction::Neutral)
+            .filter(|d| {
+                d.axis.as_deref() == Some(a.id.as_str()) && d.direction != Direction::Neutral
+            })
             .collect();
         if members.is_empty() {
-            lint(&mut out, Severity::Error, format!("pack.toml, axe {}", a.id), "axe sans indicateur jugé : son score serait toujours « données insuffisantes »");
+            lint(
+                &mut out,
+                Severity::Error,
+                format!("pack.toml, axe {}", a.id),
+                "axe sans indicateur jugé : son score serait toujours « données insuffisantes »",
+            );
         } else {
             let total: f64 = members.iter().map(|d| d.weight).sum();
             if !(total.is_finite() && total > 0.0) {
-                lint(&mut out, Severity::Error, format!("pack.toml, axe {}", a.id), format!("les poids de l'axe totalisent {total} : ils doivent totaliser un nombre positif"));
+                lint(
+                    &mut out,
+                    Severity::Error,
+                    format!("pack.toml, axe {}", a.id),
+                    format!(
+                        "les poids de l'axe totalisent {total} : ils doivent totaliser un nombre positif"
+                    ),
+                );
             }
         }
     }
     if !(0.0..=1.0).contains(&m.scoring.min_coverage) {
-        lint(&mut out, Severity::Error, "pack.toml, [scoring]", format!("min_coverage = {} : une part entre 0 et 1 est attendue", m.scoring.min_coverage));
+        lint(
+            &mut out,
+            Severity::Error,
+            "pack.toml, [scoring]",
+            format!(
+                "min_coverage = {} : une part entre 0 et 1 est attendue",
+                m.scoring.min_coverage
+            ),
+        );
     }
-    if m.scoring.frame == FrameKind::Typology && !m.columns.iter().any(|c| c.role == crate::pack::manifest::Role::Typology) {
-        lint(&mut out, Severity::Error, "pack.toml, [scoring]", "scores dans le référentiel « typology » sans colonne de rôle « typology »");
+    if m.scoring.frame == FrameKind::Typology
+        && !m
+            .columns
+            .iter()
+            .any(|c| c.role == crate::pack::manifest::Role::Typology)
+    {
+        lint(
+            &mut out,
+            Severity::Error,
+            "pack.toml, [scoring]",
+            "scores dans le référentiel « typology » sans colonne de rôle « typology »",
+        );
     }
 
     // Frames.
-    for (what, vars) in [("peers_context", &m.frames.peers_context), ("regression_context", &m.frames.regression_context), ("log_context", &m.frames.log_context)] {
+    for (what, vars) in [
+        ("peers_context", &m.frames.peers_context),
+        ("regression_context", &m.frames.regression_context),
+        ("log_context", &m.frames.log_context),
+    ] {
         for v in vars {
             if !all_columns.contains(v.as_str()) {
-                lint(&mut out, Severity::Error, format!("pack.toml, [frames] {what}"), format!("colonne inconnue « {v} »{}", suggest(v, all_columns.iter().copied())));
+                lint(
+                    &mut out,
+                    Severity::Error,
+                    format!("pack.toml, [frames] {what}"),
+                    format!(
+                        "colonne inconnue « {v} »{}",
+                        suggest(v, all_columns.iter().copied())
+                    ),
+                );
             }
         }
     }
     if m.frames.peers_k == 0 && !m.frames.peers_context.is_empty() {
-        lint(&mut out, Severity::Error, "pack.toml, [frames]", "peers_k = 0 : un groupe de pairs doit compter au moins une structure");
+        lint(
+            &mut out,
+            Severity::Error,
+            "pack.toml, [frames]",
+            "peers_k = 0 : un groupe de pairs doit compter au moins une structure",
+        );
     }
 
     // Thresholds.
     for (region, layer) in &m.thresholds.regions {
         for name in layer.keys() {
             if !m.thresholds.base.contains_key(name) {
-                lint(&mut out, Severity::Error, format!("pack.toml, seuils de {region}"), format!("le seuil « {name} » n'existe pas dans la table de base{}", suggest(name, m.thresholds.base.keys().map(String::as_str))));
+                lint(
+                    &mut out,
+                    Severity::Error,
+                    format!("pack.toml, seuils de {region}"),
+                    format!(
+                        "le seuil « {name} » n'existe pas dans la table de base{}",
+                        suggest(name, m.thresholds.base.keys().map(String::as_str))
+                    ),
+                );
             }
         }
     }
@@ -194,58 +293,136 @@ pub fn lint_pack(pack: &Pack) -> Vec<Lint> {
         sorted.sort_by(|a, b| a.from.total_cmp(&b.from));
         for b in &sorted {
             if !(b.from < b.to) {
-                lint(&mut out, Severity::Error, place.clone(), format!("intervalle « {} » vide ou inversé : de {} à {}", b.label, b.from, b.to));
+                lint(
+                    &mut out,
+                    Severity::Error,
+                    place.clone(),
+                    format!(
+                        "intervalle « {} » vide ou inversé : de {} à {}",
+                        b.label, b.from, b.to
+                    ),
+                );
             }
         }
         for w in sorted.windows(2) {
             if w[1].from > w[0].to {
-                lint(&mut out, Severity::Error, place.clone(), format!("trou entre « {} » (jusqu'à {}) et « {} » (à partir de {})", w[0].label, w[0].to, w[1].label, w[1].from));
+                lint(
+                    &mut out,
+                    Severity::Error,
+                    place.clone(),
+                    format!(
+                        "trou entre « {} » (jusqu'à {}) et « {} » (à partir de {})",
+                        w[0].label, w[0].to, w[1].label, w[1].from
+                    ),
+                );
             } else if w[1].from < w[0].to {
-                lint(&mut out, Severity::Error, place.clone(), format!("chevauchement entre « {} » (jusqu'à {}) et « {} » (à partir de {})", w[0].label, w[0].to, w[1].label, w[1].from));
+                lint(
+                    &mut out,
+                    Severity::Error,
+                    place.clone(),
+                    format!(
+                        "chevauchement entre « {} » (jusqu'à {}) et « {} » (à partir de {})",
+                        w[0].label, w[0].to, w[1].label, w[1].from
+                    ),
+                );
             }
         }
     }
     for script in [&m.scripts.findings, &m.scripts.recommendations] {
-        let text = pack.files.get(script.as_str()).map(String::as_str).unwrap_or("");
+        let text = pack
+            .files
+            .get(script.as_str())
+            .map(String::as_str)
+            .unwrap_or("");
         for (name, line, col) in string_calls(text, "seuil") {
             if !m.thresholds.base.contains_key(&name) {
-                lint(&mut out, Severity::Error, format!("{script}:{line}:{col}"), format!("seuil inconnu « {name} »{}", suggest(&name, m.thresholds.base.keys().map(String::as_str))));
+                lint(
+                    &mut out,
+                    Severity::Error,
+                    format!("{script}:{line}:{col}"),
+                    format!(
+                        "seuil inconnu « {name} »{}",
+                        suggest(&name, m.thresholds.base.keys().map(String::as_str))
+                    ),
+                );
             }
         }
         for (name, line, col) in string_calls(text, "recommander") {
             if !m.recommendations.iter().any(|r| r.id == name) {
-                lint(&mut out, Severity::Error, format!("{script}:{line}:{col}"), format!("recommandation inconnue « {name} »{}", suggest(&name, m.recommendations.iter().map(|r| r.id.as_str()))));
+                lint(
+                    &mut out,
+                    Severity::Error,
+                    format!("{script}:{line}:{col}"),
+                    format!(
+                        "recommandation inconnue « {name} »{}",
+                        suggest(&name, m.recommendations.iter().map(|r| r.id.as_str()))
+                    ),
+                );
             }
         }
         for (name, line, col) in string_calls(text, "bande") {
             if !m.thresholds.bands.contains_key(&name) {
-                lint(&mut out, Severity::Error, format!("{script}:{line}:{col}"), format!("échelle de seuils inconnue « {name} »"));
+                lint(
+                    &mut out,
+                    Severity::Error,
+                    format!("{script}:{line}:{col}"),
+                    format!("échelle de seuils inconnue « {name} »"),
+                );
             }
         }
     }
     for name in m.thresholds.base.keys() {
         if !scripts.contains(&format!("\"{name}\"")) {
-            lint(&mut out, Severity::Warning, "pack.toml, [thresholds.base]", format!("le seuil « {name} » n'est utilisé par aucun script"));
+            lint(
+                &mut out,
+                Severity::Warning,
+                "pack.toml, [thresholds.base]",
+                format!("le seuil « {name} » n'est utilisé par aucun script"),
+            );
         }
     }
 
     // Recommendations.
-    let recommended: BTreeSet<String> = string_calls(pack.files.get(&m.scripts.recommendations).map(String::as_str).unwrap_or(""), "recommander")
-        .into_iter()
-        .map(|(n, _, _)| n)
-        .collect();
+    let recommended: BTreeSet<String> = string_calls(
+        pack.files
+            .get(&m.scripts.recommendations)
+            .map(String::as_str)
+            .unwrap_or(""),
+        "recommander",
+    )
+    .into_iter()
+    .map(|(n, _, _)| n)
+    .collect();
     for r in &m.recommendations {
         let place = format!("pack.toml, recommandation {}", r.id);
         for i in &r.indicators {
             if !known.contains(i.as_str()) {
-                lint(&mut out, Severity::Error, place.clone(), format!("indicateur inconnu « {i} »{}", suggest(i, known.iter().copied())));
+                lint(
+                    &mut out,
+                    Severity::Error,
+                    place.clone(),
+                    format!(
+                        "indicateur inconnu « {i} »{}",
+                        suggest(i, known.iter().copied())
+                    ),
+                );
             }
         }
         if !recommended.contains(&r.id) {
-            lint(&mut out, Severity::Warning, place.clone(), "recommandation jamais faite par le script des recommandations");
+            lint(
+                &mut out,
+                Severity::Warning,
+                place.clone(),
+                "recommandation jamais faite par le script des recommandations",
+            );
         }
         if r.priority == 0 {
-            lint(&mut out, Severity::Error, place, "priorité 0 : les priorités commencent à 1 (la plus haute)");
+            lint(
+                &mut out,
+                Severity::Error,
+                place,
+                "priorité 0 : les priorités commencent à 1 (la plus haute)",
+            );
         }
     }
 
@@ -254,19 +431,35 @@ pub fn lint_pack(pack: &Pack) -> Vec<Lint> {
         .indicators
         .iter()
         .flat_map(|d| [d.numerator.as_str(), d.denominator.as_str()])
-        .chain(m.recommendations.iter().flat_map(|r| r.indicators.iter().map(String::as_str)))
+        .chain(
+            m.recommendations
+                .iter()
+                .flat_map(|r| r.indicators.iter().map(String::as_str)),
+        )
         .chain(m.frames.peers_context.iter().map(String::as_str))
         .chain(m.frames.regression_context.iter().map(String::as_str))
         .collect();
     for c in m.columns.iter().filter(|c| c.role.is_numeric()) {
         if !used_by_manifest.contains(c.id.as_str()) && !mentions(&scripts, &c.id) {
-            lint(&mut out, Severity::Warning, format!("pack.toml, colonne {}", c.id), "colonne lue mais utilisée par aucun indicateur, référentiel, recommandation ni script");
+            lint(
+                &mut out,
+                Severity::Warning,
+                format!("pack.toml, colonne {}", c.id),
+                "colonne lue mais utilisée par aucun indicateur, référentiel, recommandation ni script",
+            );
         }
     }
     for d in &m.indicators {
-        let used = used_by_manifest.contains(d.id.as_str()) || mentions(&scripts, &d.id) || d.axis.is_some();
+        let used = used_by_manifest.contains(d.id.as_str())
+            || mentions(&scripts, &d.id)
+            || d.axis.is_some();
         if !used && d.direction == Direction::Neutral {
-            lint(&mut out, Severity::Info, format!("pack.toml, indicateur {}", d.id), "indicateur neutre utilisé par aucune règle : il est seulement affiché");
+            lint(
+                &mut out,
+                Severity::Info,
+                format!("pack.toml, indicateur {}", d.id),
+                "indicateur neutre utilisé par aucune règle : il est seulement affiché",
+            );
         }
     }
     out

@@ -4,7 +4,9 @@ use crate::analysis::results::{Results, StructureResult};
 use serde_json::{Map, Value, json};
 
 fn num(x: Option<f64>) -> Value {
-    x.filter(|v| v.is_finite()).map(Value::from).unwrap_or(Value::Null)
+    x.filter(|v| v.is_finite())
+        .map(Value::from)
+        .unwrap_or(Value::Null)
 }
 
 fn structure_json(results: &Results, s: &StructureResult) -> Value {

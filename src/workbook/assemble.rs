@@ -67,7 +67,10 @@ fn row_label_reason(text: &str) -> Option<(&'static str, Severity)> {
     if starts("total") || starts("sous total") || starts("totaux") {
         Some(("ligne de total ou de sous-total", Severity::Info))
     } else if starts("france entiere") || starts("ensemble") || starts("moyenne") {
-        Some(("ligne d'agrégat (ensemble, moyenne, France entière)", Severity::Info))
+        Some((
+            "ligne d'agrégat (ensemble, moyenne, France entière)",
+            Severity::Info,
+        ))
     } else if key.starts_with("exemple") {
         Some(("ligne d'exemple", Severity::Info))
     } else {
@@ -111,7 +114,10 @@ pub(crate) fn read_sheet(grid: &Grid, header: Header, catalogue: &Catalogue) -> 
         out.diagnostics.push(Diagnostic::at(
             Severity::Warning,
             &CellRef::new(&sheet, header.row, *col),
-            format!("l'en-tête « {} » désigne une colonne déjà trouvée dans cette feuille", shorten(text)),
+            format!(
+                "l'en-tête « {} » désigne une colonne déjà trouvée dans cette feuille",
+                shorten(text)
+            ),
             "colonne ignorée ; la première est lue",
         ));
     }
@@ -230,9 +236,12 @@ pub(crate) fn read_sheet(grid: &Grid, header: Header, catalogue: &Catalogue) -> 
             for r in &records[1..] {
                 for (index, obs) in &r.values {
                     if first.values.get(index).map(|o| &o.value) != Some(&obs.value) {
-                        for cell in [first.values.get(index).and_then(|o| o.cell.as_ref()), obs.cell.as_ref()]
-                            .into_iter()
-                            .flatten()
+                        for cell in [
+                            first.values.get(index).and_then(|o| o.cell.as_ref()),
+                            obs.cell.as_ref(),
+                        ]
+                        .into_iter()
+                        .flatten()
                         {
                             let text = cell.to_string();
                             if !cells.contains(&text) {
@@ -257,7 +266,10 @@ pub(crate) fn read_sheet(grid: &Grid, header: Header, catalogue: &Catalogue) -> 
                 out.set_aside.push(SetAside {
                     sheet: sheet.clone(),
                     row: r.row + 1,
-                    reason: format!("code {}{year_text} en double avec des valeurs différentes", key.0),
+                    reason: format!(
+                        "code {}{year_text} en double avec des valeurs différentes",
+                        key.0
+                    ),
                 });
             }
             out.conflicts.insert(key);
@@ -271,7 +283,11 @@ pub(crate) fn read_sheet(grid: &Grid, header: Header, catalogue: &Catalogue) -> 
 ///
 /// A column found in several sheets is read from the first one (workbook order) holding the
 /// structure. A sheet without a year column applies to every year of a code.
-pub(crate) fn join(sheets: &[SheetRows], catalogue: &Catalogue, diagnostics: &mut Vec<Diagnostic>) -> Vec<Structure> {
+pub(crate) fn join(
+    sheets: &[SheetRows],
+    catalogue: &Catalogue,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Vec<Structure> {
     // Which sheets hold each numeric column, in workbook order.
     let mut holders: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
     for (s, rows) in sheets.iter().enumerate() {

@@ -39,9 +39,28 @@ const MARKERS: &[&str] = &[
 
 /// Known Excel error spellings (older and dynamic-array ones).
 const EXCEL_ERRORS: &[&str] = &[
-    "#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#REF!", "#VALUE!", "#DATA!", "#SPILL!",
-    "#CALC!", "#GETTING_DATA", "#FIELD!", "#BLOCKED!", "#CONNECT!", "#BUSY!", "#UNKNOWN!",
-    "#NOM?", "#VALEUR!", "#NOMBRE!", "#REF!", "#NUL!", "#DIV/0 !",
+    "#DIV/0!",
+    "#N/A",
+    "#NAME?",
+    "#NULL!",
+    "#NUM!",
+    "#REF!",
+    "#VALUE!",
+    "#DATA!",
+    "#SPILL!",
+    "#CALC!",
+    "#GETTING_DATA",
+    "#FIELD!",
+    "#BLOCKED!",
+    "#CONNECT!",
+    "#BUSY!",
+    "#UNKNOWN!",
+    "#NOM?",
+    "#VALEUR!",
+    "#NOMBRE!",
+    "#REF!",
+    "#NUL!",
+    "#DIV/0 !",
 ];
 
 /// True when `text` looks like an Excel error value (`#` then letters, ending with `!`, `?`
@@ -150,14 +169,21 @@ pub(crate) struct ReadValue {
 }
 
 /// Reads a cell of a numeric (indicator or context) column.
-pub(crate) fn read_numeric(content: Option<&Content>, spec: &ColumnSpec, at: &CellRef) -> ReadValue {
+pub(crate) fn read_numeric(
+    content: Option<&Content>,
+    spec: &ColumnSpec,
+    at: &CellRef,
+) -> ReadValue {
     let label = &spec.label;
     let missing_info = |m: Missing| {
         let diagnostic = spec.required.then(|| {
             Diagnostic::at(
                 Severity::Info,
                 at,
-                format!("valeur manquante dans la colonne obligatoire « {label} » ({})", m.describe()),
+                format!(
+                    "valeur manquante dans la colonne obligatoire « {label} » ({})",
+                    m.describe()
+                ),
                 "valeur traitée comme manquante",
             )
         });
@@ -234,7 +260,10 @@ pub(crate) fn read_numeric(content: Option<&Content>, spec: &ColumnSpec, at: &Ce
             ParsedText::Unreadable(t) => {
                 return warn(
                     Missing::Unreadable(t.clone()),
-                    format!("texte « {} » illisible comme nombre dans la colonne « {label} »", shorten(&t)),
+                    format!(
+                        "texte « {} » illisible comme nombre dans la colonne « {label} »",
+                        shorten(&t)
+                    ),
                 );
             }
         },
@@ -276,9 +305,14 @@ pub(crate) fn format_number(x: f64) -> String {
 
 /// Reads a structure code. Codes are text: a number Excel made of `01053` is restored to five
 /// characters, with a warning at the cell.
-pub(crate) fn read_code(content: Option<&Content>, at: &CellRef) -> (Option<String>, Option<Diagnostic>) {
+pub(crate) fn read_code(
+    content: Option<&Content>,
+    at: &CellRef,
+) -> (Option<String>, Option<Diagnostic>) {
     let raw = match content {
-        Some(Content::Number(x)) if x.fract() == 0.0 && *x >= 0.0 && *x < 1e15 => format!("{}", *x as i64),
+        Some(Content::Number(x)) if x.fract() == 0.0 && *x >= 0.0 && *x < 1e15 => {
+            format!("{}", *x as i64)
+        }
         other => match text_of(other) {
             Some(t) => t,
             None => return (None, None),
@@ -295,7 +329,9 @@ pub(crate) fn read_code(content: Option<&Content>, at: &CellRef) -> (Option<Stri
         let diagnostic = Diagnostic::at(
             Severity::Warning,
             at,
-            format!("code « {code} » de moins de 5 caractères (zéros de tête perdus, sans doute par Excel)"),
+            format!(
+                "code « {code} » de moins de 5 caractères (zéros de tête perdus, sans doute par Excel)"
+            ),
             format!("code lu comme « {padded} »"),
         );
         return (Some(padded), Some(diagnostic));
@@ -304,12 +340,18 @@ pub(crate) fn read_code(content: Option<&Content>, at: &CellRef) -> (Option<Stri
 }
 
 /// Reads a year: a whole number between 1900 and 2200.
-pub(crate) fn read_year(content: Option<&Content>, at: &CellRef) -> (Option<i32>, Option<Diagnostic>) {
+pub(crate) fn read_year(
+    content: Option<&Content>,
+    at: &CellRef,
+) -> (Option<i32>, Option<Diagnostic>) {
     let number = match content {
         None => return (None, None),
         Some(Content::Number(x)) => Some(*x),
         Some(Content::Text(t)) => match parse_number(t) {
-            ParsedText::Number { value, percent: false } => Some(value),
+            ParsedText::Number {
+                value,
+                percent: false,
+            } => Some(value),
             ParsedText::Empty => return (None, None),
             _ => None,
         },
@@ -376,11 +418,17 @@ mod tests {
     fn markers_errors_and_garbage_are_told_apart() {
         assert_eq!(parse_number("NC"), ParsedText::Marker("NC".into()));
         assert_eq!(parse_number(" – "), ParsedText::Marker("–".into()));
-        assert_eq!(parse_number("#SPILL!"), ParsedText::ExcelError("#SPILL!".into()));
+        assert_eq!(
+            parse_number("#SPILL!"),
+            ParsedText::ExcelError("#SPILL!".into())
+        );
         assert_eq!(parse_number("#N/A"), ParsedText::ExcelError("#N/A".into()));
         assert_eq!(parse_number("inf"), ParsedText::Unreadable("inf".into()));
         assert_eq!(parse_number("NaN"), ParsedText::Unreadable("NaN".into()));
-        assert_eq!(parse_number("12 ans"), ParsedText::Unreadable("12 ans".into()));
+        assert_eq!(
+            parse_number("12 ans"),
+            ParsedText::Unreadable("12 ans".into())
+        );
         assert_eq!(parse_number("   "), ParsedText::Empty);
     }
 }

@@ -63,9 +63,18 @@ pub(crate) fn read(bytes: &[u8], sheet: &str, file: &str, max_cells: usize) -> R
     let mut in_quotes = false;
     let mut quoted = false;
     let mut chars = text.chars().peekable();
-    let push = |grid: &mut Grid, row: u32, col: u32, field: &mut String, quoted: bool| -> Result<()> {
+    let push = |grid: &mut Grid,
+                row: u32,
+                col: u32,
+                field: &mut String,
+                quoted: bool|
+     -> Result<()> {
         let value = std::mem::take(field);
-        let value = if quoted { value } else { value.trim().to_string() };
+        let value = if quoted {
+            value
+        } else {
+            value.trim().to_string()
+        };
         if !value.trim().is_empty() {
             if grid.cells.len() >= max_cells {
                 return Err(Error::Input(format!(
@@ -121,7 +130,13 @@ mod tests {
 
     #[test]
     fn separator_and_quotes() {
-        let g = read("a;b\n\"x;y\";\"say \"\"hi\"\"\"\n".as_bytes(), "s", "f.csv", 100).unwrap();
+        let g = read(
+            "a;b\n\"x;y\";\"say \"\"hi\"\"\"\n".as_bytes(),
+            "s",
+            "f.csv",
+            100,
+        )
+        .unwrap();
         assert_eq!(g.get(1, 0), Some(&Content::Text("x;y".into())));
         assert_eq!(g.get(1, 1), Some(&Content::Text("say \"hi\"".into())));
         let g = read(b"a,b\n1,2\n", "s", "f.csv", 100).unwrap();

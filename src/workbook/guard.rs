@@ -138,9 +138,13 @@ pub(crate) fn check_zip(bytes: &[u8], file: &str, limits: &Limits) -> Result<Zip
                 size / packed
             )));
         }
+        // Some writers use backslashes or put the workbook part elsewhere (the package's
+        // relationships say where): `[Content_Types].xml` marks an OOXML package.
+        let name = name.replace('\\', "/");
         match name.as_str() {
-            "xl/workbook.xml" => kind = ZipKind::Xlsx,
             "xl/workbook.bin" => kind = ZipKind::Xlsb,
+            "xl/workbook.xml" if kind != ZipKind::Xlsb => kind = ZipKind::Xlsx,
+            "[Content_Types].xml" if kind == ZipKind::Unknown => kind = ZipKind::Xlsx,
             "content.xml" if kind == ZipKind::Unknown => kind = ZipKind::Ods,
             _ => {}
         }
@@ -205,11 +209,14 @@ pub(crate) fn retype_error_cells(bytes: &[u8], file: &str) -> Result<Vec<u8>> {
             continue;
         }
         let mut content = Vec::new();
-        entry.read_to_end(&mut content).map_err(|e| corrupt(file, e))?;
+        entry
+            .read_to_end(&mut content)
+            .map_err(|e| corrupt(file, e))?;
         if name.starts_with("xl/worksheets/") && name.ends_with(".xml") {
             content = retype_in_tags(&content);
         }
-        out.start_file(name, options).map_err(|e| corrupt(file, e))?;
+        out.start_file(name, options)
+            .map_err(|e| corrupt(file, e))?;
         out.write_all(&content).map_err(|e| corrupt(file, e))?;
     }
     let cursor = out.finish().map_err(|e| corrupt(file, e))?;
@@ -256,7 +263,11 @@ mod tests {
     #[test]
     fn encrypted_package_is_detected() {
         let mut bytes = CFB_MAGIC.to_vec();
-        bytes.extend("EncryptedPackage".encode_utf16().flat_map(|u| u.to_le_bytes()));
+        bytes.extend(
+            "EncryptedPackage"
+                .encode_utf16()
+                .flat_map(|u| u.to_le_bytes()),
+        );
         assert!(cfb_is_encrypted(&bytes));
         assert!(!cfb_is_encrypted(CFB_MAGIC));
     }

@@ -109,7 +109,9 @@ enum Format {
     Csv,
 }
 
-const SPREADSHEET_EXTENSIONS: &[&str] = &["xlsx", "xlsm", "xltx", "xltm", "xlam", "xls", "xla", "xlt", "xlsb", "ods", "ots"];
+const SPREADSHEET_EXTENSIONS: &[&str] = &[
+    "xlsx", "xlsm", "xltx", "xltm", "xlam", "xls", "xla", "xlt", "xlsb", "ods", "ots",
+];
 const TEXT_EXTENSIONS: &[&str] = &["csv", "txt", "tsv", "tab"];
 
 fn detect(bytes: &[u8], file: &str, limits: &Limits) -> Result<Format> {
@@ -142,9 +144,11 @@ fn detect(bytes: &[u8], file: &str, limits: &Limits) -> Result<Format> {
             ))),
         },
         Kind::Text if TEXT_EXTENSIONS.contains(&ext.as_str()) || ext.is_empty() => Ok(Format::Csv),
-        Kind::Text if !SPREADSHEET_EXTENSIONS.contains(&ext.as_str()) => Err(Error::Input(format!(
-            "{file} : extension « .{ext} » non reconnue (xlsx, xlsm, xls, xlsb, ods ou csv attendu)"
-        ))),
+        Kind::Text if !SPREADSHEET_EXTENSIONS.contains(&ext.as_str()) => {
+            Err(Error::Input(format!(
+                "{file} : extension « .{ext} » non reconnue (xlsx, xlsm, xls, xlsb, ods ou csv attendu)"
+            )))
+        }
         _ => Err(not_a_workbook()),
     }
 }
@@ -229,7 +233,11 @@ fn build(grids: &[Grid], catalogue: &Catalogue, file: &str) -> Result<Dataset> {
         return Err(Error::Input(format!(
             "{file} : aucune feuille ne contient de colonne d'identifiant ({}) ; feuilles examinées : {}",
             catalogue.id_labels(),
-            if grids.is_empty() { "aucune".into() } else { looked_at() }
+            if grids.is_empty() {
+                "aucune".into()
+            } else {
+                looked_at()
+            }
         )));
     }
     let with_header = || {
@@ -281,7 +289,8 @@ fn build(grids: &[Grid], catalogue: &Catalogue, file: &str) -> Result<Dataset> {
         }
     }
     for sheet_rows in &rows {
-        data.diagnostics.extend(sheet_rows.diagnostics.iter().cloned());
+        data.diagnostics
+            .extend(sheet_rows.diagnostics.iter().cloned());
         data.set_aside.extend(sheet_rows.set_aside.iter().cloned());
     }
     data.structures = assemble::join(&rows, catalogue, &mut data.diagnostics);

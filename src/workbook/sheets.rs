@@ -189,7 +189,12 @@ fn is_blank(c: &Content) -> bool {
 ///
 /// calamine refuses error values it does not know (`#SPILL!`, `#CALC!`): when that happens
 /// the sheets are rewritten with such cells typed as text and read again (`patched`).
-fn read_xlsx(bytes: &[u8], file: &str, budget: &mut CellBudget, patched: bool) -> Result<Vec<Grid>> {
+fn read_xlsx(
+    bytes: &[u8],
+    file: &str,
+    budget: &mut CellBudget,
+    patched: bool,
+) -> Result<Vec<Grid>> {
     let mut book: calamine::Xlsx<_> =
         calamine::open_workbook_from_rs(Cursor::new(bytes)).map_err(|e| open_error(file, e))?;
     let sheets: Vec<(String, SheetType)> = book
@@ -236,7 +241,9 @@ fn read_xlsx(bytes: &[u8], file: &str, budget: &mut CellBudget, patched: bool) -
             let Some(content) = content else { continue };
             // Cells retyped as text by the patch are errors again.
             let content = match content {
-                Content::Text(t) if patched && is_excel_error(&t) => Content::Error(t.trim().to_string()),
+                Content::Text(t) if patched && is_excel_error(&t) => {
+                    Content::Error(t.trim().to_string())
+                }
                 c => c,
             };
             budget.take(file)?;
@@ -340,12 +347,18 @@ impl<RS: std::io::Read + std::io::Seek> MergedCells for calamine::Ods<RS> {}
 
 /// xls and ods: calamine parses these whole when opening; the file size was bounded before.
 /// Ranges are checked against the cell limit before being walked.
-fn read_dense<'a, R>(bytes: &'a [u8], file: &str, budget: &mut CellBudget, limits: &Limits) -> Result<Vec<Grid>>
+fn read_dense<'a, R>(
+    bytes: &'a [u8],
+    file: &str,
+    budget: &mut CellBudget,
+    limits: &Limits,
+) -> Result<Vec<Grid>>
 where
     R: Reader<Cursor<&'a [u8]>> + MergedCells,
     R::Error: std::fmt::Display,
 {
-    let mut book: R = calamine::open_workbook_from_rs(Cursor::new(bytes)).map_err(|e| open_error(file, e))?;
+    let mut book: R =
+        calamine::open_workbook_from_rs(Cursor::new(bytes)).map_err(|e| open_error(file, e))?;
     let sheets: Vec<(String, SheetType)> = book
         .sheets_metadata()
         .iter()

@@ -55,25 +55,29 @@ pub(crate) fn write(ctx: &Context, styles: &mut Styles) -> Result<Sheet> {
             .set_minimum_color(Color::RGB(0xF8696B))
             .set_midpoint_color(Color::RGB(0xFFEB84))
             .set_maximum_color(Color::RGB(0x63BE7B));
-        sheet.apply(|ws| ws.add_conditional_format(
-            1,
-            3,
-            results.structures.len() as u32,
-            2 + results.axes.len() as ColNum,
-            &scale,
-        ))?;
+        sheet.apply(|ws| {
+            ws.add_conditional_format(
+                1,
+                3,
+                results.structures.len() as u32,
+                2 + results.axes.len() as ColNum,
+                &scale,
+            )
+        })?;
     }
     let mut widths = vec![(0, 9.0), (1, 34.0), (2, 20.0)];
     widths.extend((0..results.axes.len()).map(|a| (3 + a as ColNum, 20.0)));
     sheet.widths(&widths)?;
     sheet.freeze(1, 3)?;
     if !results.structures.is_empty() {
-        sheet.apply(|ws| ws.autofilter(
-            0,
-            0,
-            results.structures.len() as u32,
-            (2 + results.axes.len()) as ColNum,
-        ))?;
+        sheet.apply(|ws| {
+            ws.autofilter(
+                0,
+                0,
+                results.structures.len() as u32,
+                (2 + results.axes.len()) as ColNum,
+            )
+        })?;
     }
     Ok(sheet)
 }

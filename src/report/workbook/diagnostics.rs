@@ -33,7 +33,12 @@ pub(crate) fn write(ctx: &Context, styles: &mut Styles) -> Result<Sheet> {
     }
 
     let c = COL_SET_ASIDE;
-    sheet.header_row(0, c, &["Lignes écartées : feuille", "Ligne", "Motif"], styles)?;
+    sheet.header_row(
+        0,
+        c,
+        &["Lignes écartées : feuille", "Ligne", "Motif"],
+        styles,
+    )?;
     for (k, s) in results.set_aside.iter().enumerate() {
         let row = 1 + k as u32;
         sheet.text(row, c, &s.sheet, &styles.text)?;

@@ -86,7 +86,10 @@ pub(crate) fn write(ctx: &Context, styles: &mut Styles) -> Result<Sheet> {
         .set_border(rust_xlsxwriter::FormatBorder::Thin);
     sheet.merge((1, 1), (1, 5), &Context::display(first), &selected)?;
     let dv = DataValidation::new()
-        .allow_list_formula(Formula::new(format!("={}", listes_col(listes::COL_DISPLAY))))
+        .allow_list_formula(Formula::new(format!(
+            "={}",
+            listes_col(listes::COL_DISPLAY)
+        )))
         .set_error_title("Structure inconnue")
         .and_then(|dv| dv.set_error_message("Choisissez une structure dans la liste."))
         .and_then(|dv| dv.set_input_title("Structure"))
@@ -96,7 +99,10 @@ pub(crate) fn write(ctx: &Context, styles: &mut Styles) -> Result<Sheet> {
     sheet.formula(
         1,
         COL_HELPER,
-        &format!("=IFERROR(MATCH($B$2,{},0),0)", listes_col(listes::COL_DISPLAY)),
+        &format!(
+            "=IFERROR(MATCH($B$2,{},0),0)",
+            listes_col(listes::COL_DISPLAY)
+        ),
         &Cached::Number(1.0),
         &styles.integer,
     )?;
@@ -163,9 +169,7 @@ pub(crate) fn write(ctx: &Context, styles: &mut Styles) -> Result<Sheet> {
         let value_of = |col: ColNum| {
             let range = ind_col(col);
             let mark = formula_string(MISSING_MARK);
-            format!(
-                "=IF({at}=0,{mark},IF(INDEX({range},{at})=\"\",{mark},INDEX({range},{at})))"
-            )
+            format!("=IF({at}=0,{mark},IF(INDEX({range},{at})=\"\",{mark},INDEX({range},{at})))")
         };
         let region_rank = ir
             .and_then(|r| r.frames.get(&FrameKind::Region))
@@ -295,8 +299,8 @@ pub(crate) fn write(ctx: &Context, styles: &mut Styles) -> Result<Sheet> {
             } else {
                 format!("=IFERROR({src}/{nat}*100,NA())")
             };
-            let cached =
-                radar_ratio(x, national, def.direction).map_or(Cached::NotAvailable, Cached::Number);
+            let cached = radar_ratio(x, national, def.direction)
+                .map_or(Cached::NotAvailable, Cached::Number);
             sheet.formula(q, COL_CHART + 2 + k as ColNum, &f, &cached, &styles.score)?;
         }
     }
@@ -324,7 +328,12 @@ pub(crate) fn write(ctx: &Context, styles: &mut Styles) -> Result<Sheet> {
         chart.set_width(760).set_height(400);
         sheet.chart(chart_row, 0, &chart)?;
         let note_row = chart_row + 21;
-        sheet.merge((note_row, 0), (note_row, LAST_PRINTED), RADAR_SCALE_NOTE, &styles.wrap)?;
+        sheet.merge(
+            (note_row, 0),
+            (note_row, LAST_PRINTED),
+            RADAR_SCALE_NOTE,
+            &styles.wrap,
+        )?;
         sheet.apply(|ws| ws.set_row_height(note_row, 62))?;
         last_row = note_row;
     }

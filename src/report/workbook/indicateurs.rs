@@ -66,11 +66,7 @@ pub(crate) fn write(ctx: &Context, styles: &mut Styles) -> Result<Sheet> {
     let mut sheet = Sheet::new(&ctx.names.indicateurs)?;
     let judged_rows = results.structures.len() * ctx.judged().len();
     let with_notes = judged_rows <= MAX_NOTES;
-    let last_col = if with_notes {
-        COL_KEY
-    } else {
-        COL_EXPLANATION
-    };
+    let last_col = if with_notes { COL_KEY } else { COL_EXPLANATION };
 
     let formats: Vec<_> = results
         .indicators
@@ -103,7 +99,12 @@ pub(crate) fn write(ctx: &Context, styles: &mut Styles) -> Result<Sheet> {
             }
             let expected = ir.and_then(|r| r.expected.as_ref());
             sheet.opt_number(row, COL_EXPECTED, expected.map(|e| e.value), fmt)?;
-            sheet.opt_number(row, COL_EXPECTED + 1, expected.and_then(|e| e.residual), fmt)?;
+            sheet.opt_number(
+                row,
+                COL_EXPECTED + 1,
+                expected.and_then(|e| e.residual),
+                fmt,
+            )?;
             let position = ir
                 .and_then(|r| r.frames.get(&FrameKind::Region))
                 .and_then(|f| f.rank);
@@ -136,7 +137,11 @@ pub(crate) fn write(ctx: &Context, styles: &mut Styles) -> Result<Sheet> {
     if rows > 0 {
         let columns: Vec<TableColumn> = headers
             .iter()
-            .map(|h| TableColumn::new().set_header(*h).set_header_format(&styles.header))
+            .map(|h| {
+                TableColumn::new()
+                    .set_header(*h)
+                    .set_header_format(&styles.header)
+            })
             .collect();
         let table = Table::new()
             .set_name("T_Indicateurs")
@@ -151,7 +156,8 @@ pub(crate) fn write(ctx: &Context, styles: &mut Styles) -> Result<Sheet> {
                 ConditionalFormatCustomIcon::new().set_rule(ConditionalFormatType::Number, 33),
                 ConditionalFormatCustomIcon::new().set_rule(ConditionalFormatType::Number, 67),
             ]);
-        sheet.apply(|ws| ws.add_conditional_format(1, COL_SCORE, rows as u32, COL_SCORE, &lights))?;
+        sheet
+            .apply(|ws| ws.add_conditional_format(1, COL_SCORE, rows as u32, COL_SCORE, &lights))?;
     } else {
         sheet.header_row(0, 0, &headers, styles)?;
     }

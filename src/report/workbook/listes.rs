@@ -18,7 +18,13 @@ pub(crate) const COL_RECOMMANDATIONS: ColNum = 6;
 /// The texts of one structure's row, in column order from `COL_REGION`.
 pub(crate) fn texts(ctx: &Context, s: usize) -> [String; 5] {
     let st = &ctx.results.structures[s];
-    let or_mark = |t: String| if t.is_empty() { MISSING_MARK.to_string() } else { t };
+    let or_mark = |t: String| {
+        if t.is_empty() {
+            MISSING_MARK.to_string()
+        } else {
+            t
+        }
+    };
     [
         or_mark(st.region.clone()),
         or_mark(findings_text(ctx, st, FindingKind::Force)),
@@ -52,7 +58,15 @@ pub(crate) fn write(ctx: &Context, styles: &mut Styles) -> Result<Sheet> {
             sheet.text(row, COL_REGION + k as ColNum, t, &styles.wrap)?;
         }
     }
-    sheet.widths(&[(0, 40.0), (1, 10.0), (2, 20.0), (3, 50.0), (4, 50.0), (5, 50.0), (6, 60.0)])?;
+    sheet.widths(&[
+        (0, 40.0),
+        (1, 10.0),
+        (2, 20.0),
+        (3, 50.0),
+        (4, 50.0),
+        (5, 50.0),
+        (6, 60.0),
+    ])?;
     sheet.freeze(1, 0)?;
     sheet.ws.set_hidden(true);
     Ok(sheet)

@@ -46,7 +46,12 @@ pub(crate) fn write(ctx: &Context, styles: &mut Styles) -> Result<Sheet> {
             sheet.number(row, 3, (k + 1) as f64, &styles.integer)?;
             sheet.number(row, 4, f64::from(rec.priority), &styles.integer)?;
             sheet.text(row, 5, &rec.text, &styles.wrap)?;
-            sheet.text(row, 6, &indicator_labels(ctx, &rec.indicators), &styles.wrap)?;
+            sheet.text(
+                row,
+                6,
+                &indicator_labels(ctx, &rec.indicators),
+                &styles.wrap,
+            )?;
             sheet.text(
                 row,
                 7,

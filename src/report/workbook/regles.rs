@@ -15,15 +15,16 @@ pub(crate) fn write(ctx: &Context, styles: &mut Styles) -> Result<Sheet> {
     sheet.text(0, 0, "Règles : le pack utilisé", &styles.title)?;
     let mut row = 2u32;
 
-    let section = |sheet: &mut Sheet, row: &mut u32, title: &str, headers: &[&str], styles: &Styles| {
-        sheet.text(*row, 0, title, &styles.subtitle)?;
-        *row += 1;
-        if !headers.is_empty() {
-            sheet.header_row(*row, 0, headers, styles)?;
+    let section =
+        |sheet: &mut Sheet, row: &mut u32, title: &str, headers: &[&str], styles: &Styles| {
+            sheet.text(*row, 0, title, &styles.subtitle)?;
             *row += 1;
-        }
-        Ok::<(), crate::error::Error>(())
-    };
+            if !headers.is_empty() {
+                sheet.header_row(*row, 0, headers, styles)?;
+                *row += 1;
+            }
+            Ok::<(), crate::error::Error>(())
+        };
     let pairs = |sheet: &mut Sheet, row: &mut u32, items: &[(&str, String)], styles: &Styles| {
         for (k, v) in items {
             sheet.text(*row, 0, k, &styles.bold)?;
@@ -54,7 +55,13 @@ pub(crate) fn write(ctx: &Context, styles: &mut Styles) -> Result<Sheet> {
         styles,
     )?;
 
-    section(&mut sheet, &mut row, "Fichiers", &["Fichier", "SHA-256"], styles)?;
+    section(
+        &mut sheet,
+        &mut row,
+        "Fichiers",
+        &["Fichier", "SHA-256"],
+        styles,
+    )?;
     for (path, hash) in ctx.pack.file_hashes() {
         sheet.text(row, 0, &path, &styles.text)?;
         sheet.text(row, 1, &hash, &styles.text)?;
@@ -75,15 +82,30 @@ pub(crate) fn write(ctx: &Context, styles: &mut Styles) -> Result<Sheet> {
         &mut sheet,
         &mut row,
         &[
-            ("Normalisation des scores", normalisation_fr(m.normalisation).to_string()),
-            ("Référentiel des scores", m.score_frame.label_fr().to_string()),
+            (
+                "Normalisation des scores",
+                normalisation_fr(m.normalisation).to_string(),
+            ),
+            (
+                "Référentiel des scores",
+                m.score_frame.label_fr().to_string(),
+            ),
             (
                 "Couverture minimale d'un axe",
-                format!("{} % du poids de l'axe", fr_number(m.min_coverage * 100.0, 1)),
+                format!(
+                    "{} % du poids de l'axe",
+                    fr_number(m.min_coverage * 100.0, 1)
+                ),
             ),
-            ("Nombre de pairs (plus proches voisins)", m.peers_k.to_string()),
+            (
+                "Nombre de pairs (plus proches voisins)",
+                m.peers_k.to_string(),
+            ),
             ("Variables de contexte des pairs", list(&m.peers_context)),
-            ("Variables de contexte de la régression", list(&m.regression_context)),
+            (
+                "Variables de contexte de la régression",
+                list(&m.regression_context),
+            ),
             (
                 "z des limites en entonnoir (petits effectifs)",
                 fr_number(m.funnel_z, 2),
@@ -112,7 +134,13 @@ pub(crate) fn write(ctx: &Context, styles: &mut Styles) -> Result<Sheet> {
     pairs(&mut sheet, &mut row, &items, styles)?;
 
     let th = &manifest.thresholds;
-    section(&mut sheet, &mut row, "Seuils (table de base)", &["Seuil", "Valeur"], styles)?;
+    section(
+        &mut sheet,
+        &mut row,
+        "Seuils (table de base)",
+        &["Seuil", "Valeur"],
+        styles,
+    )?;
     for (name, value) in &th.base {
         sheet.text(row, 0, name, &styles.text)?;
         sheet.number(row, 1, *value, &styles.text)?;
@@ -182,7 +210,12 @@ pub(crate) fn write(ctx: &Context, styles: &mut Styles) -> Result<Sheet> {
         sheet.text(row, 0, &rec.id, &styles.text)?;
         sheet.number(row, 1, f64::from(rec.priority), &styles.integer)?;
         sheet.text(row, 2, &rec.text, &styles.wrap)?;
-        sheet.text(row, 3, &indicator_labels(ctx, &rec.indicators), &styles.wrap)?;
+        sheet.text(
+            row,
+            3,
+            &indicator_labels(ctx, &rec.indicators),
+            &styles.wrap,
+        )?;
         row += 1;
     }
     sheet.widths(&[(0, 40.0), (1, 66.0), (2, 60.0), (3, 40.0)])?;

@@ -3,8 +3,8 @@
 
 use crate::error::{Error, Result};
 use rust_xlsxwriter::{
-    Chart, ColNum, Color, DataValidation, Format, FormatAlign, FormatBorder, Formula, Note,
-    RowNum, Worksheet, XlsxError,
+    Chart, ColNum, Color, DataValidation, Format, FormatAlign, FormatBorder, Formula, Note, RowNum,
+    Worksheet, XlsxError,
 };
 use std::collections::BTreeMap;
 
@@ -33,7 +33,6 @@ pub(crate) struct Styles {
     pub score: Format,
     pub percent: Format,
     pub integer: Format,
-    pub decimal: Format,
     pub date: Format,
     pub datetime: Format,
     /// Number formats by format code, created once.
@@ -58,7 +57,6 @@ impl Styles {
             score: Format::new().set_num_format("0"),
             percent: Format::new().set_num_format("0%"),
             integer: Format::new().set_num_format("0"),
-            decimal: Format::new().set_num_format("0.00"),
             date: Format::new().set_num_format("dd/mm/yyyy"),
             datetime: Format::new().set_num_format("dd/mm/yyyy hh:mm"),
             numbers: BTreeMap::new(),
@@ -332,7 +330,10 @@ pub(crate) fn fr_value(x: f64, fraction: bool) -> String {
 /// The (0-based) row of an A1 address such as `C7` or the first cell of `A3:F3`.
 pub(crate) fn a1_row(cell: &str) -> Option<u32> {
     let first = cell.split(':').next()?.trim().replace('$', "");
-    let digits: String = first.chars().skip_while(|c| c.is_ascii_alphabetic()).collect();
+    let digits: String = first
+        .chars()
+        .skip_while(|c| c.is_ascii_alphabetic())
+        .collect();
     let row: u32 = digits.parse().ok()?;
     row.checked_sub(1)
 }

@@ -77,7 +77,13 @@ pub(crate) fn write(ctx: &Context, styles: &mut Styles) -> Result<Sheet> {
             .iter()
             .find(|x| &x.name == name)
             .map(|x| x.structures)
-            .unwrap_or_else(|| results.structures.iter().filter(|s| &s.region == name).count());
+            .unwrap_or_else(|| {
+                results
+                    .structures
+                    .iter()
+                    .filter(|s| &s.region == name)
+                    .count()
+            });
         sheet.text(row, 0, name, &styles.text)?;
         sheet.number(row, 1, structures as f64, &styles.integer)?;
         for (k, n) in counts[r].iter().enumerate() {
@@ -188,7 +194,11 @@ pub(crate) fn write(ctx: &Context, styles: &mut Styles) -> Result<Sheet> {
                 .set_values((sheet.name.as_str(), first_data, col, last_data, col));
         }
         chart.title().set_name("Score moyen par axe et par région");
-        chart.y_axis().set_min(0).set_max(100).set_name("Score (0-100)");
+        chart
+            .y_axis()
+            .set_min(0)
+            .set_max(100)
+            .set_name("Score (0-100)");
         chart.legend().set_position(ChartLegendPosition::Bottom);
         chart.set_width(720).set_height(400);
         sheet.chart(2, COL_CHART, &chart)?;
