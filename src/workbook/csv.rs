@@ -54,74 +54,74 @@ fn detect_separator(text: &str) -> char {
 }
 
 /// Reads CSV text into a grid named `sheet`, refusing beyond `max_cells` non-empty fields.
+/// The fields are counted before any is stored, so a refusal costs no memory.
 pub(crate) fn read(bytes: &[u8], sheet: &str, file: &str, max_cells: usize) -> Result<Grid> {
     let text = decode(bytes);
     let sep = detect_separator(&text);
+    let mut count = 0usize;
+    split(&text, sep, |_, _, _| count += 1);
+    if count > max_cells {
+        return Err(Error::Input(format!(
+            "{file} : le fichier CSV contient plus de {max_cells} valeurs non vides ; boussole refuse de le lire"
+        )));
+    }
     let mut grid = Grid::new(sheet);
+    split(&text, sep, |row, col, value| {
+        grid.cells.insert((row, col), Content::Text(value));
+    });
+    Ok(grid)
+}
+
+/// Splits CSV text into fields, calling `field(row, col, value)` for each non-empty one.
+fn split(text: &str, sep: char, mut field: impl FnMut(u32, u32, String)) {
     let (mut row, mut col) = (0u32, 0u32);
-    let mut field = String::new();
+    let mut current = String::new();
     let mut in_quotes = false;
     let mut quoted = false;
     let mut chars = text.chars().peekable();
-    let push = |grid: &mut Grid,
-                row: u32,
-                col: u32,
-                field: &mut String,
-                quoted: bool|
-     -> Result<()> {
-        let value = std::mem::take(field);
-        let value = if quoted {
-            value
-        } else {
-            value.trim().to_string()
-        };
+    let mut push = |row: u32, col: u32, current: &mut String, quoted: bool| {
+        let value = std::mem::take(current);
+        let value = if quoted { value } else { value.trim().to_string() };
         if !value.trim().is_empty() {
-            if grid.cells.len() >= max_cells {
-                return Err(Error::Input(format!(
-                    "{file} : le fichier CSV contient plus de {max_cells} valeurs non vides ; boussole refuse de le lire"
-                )));
-            }
-            grid.cells.insert((row, col), Content::Text(value));
+            field(row, col, value);
         }
-        Ok(())
     };
     while let Some(c) = chars.next() {
         if in_quotes {
             if c == '"' {
                 if chars.peek() == Some(&'"') {
-                    field.push('"');
+                    current.push('"');
                     chars.next();
                 } else {
                     in_quotes = false;
                 }
             } else {
-                field.push(c);
+                current.push(c);
             }
             continue;
         }
         match c {
-            '"' if field.trim().is_empty() => {
-                field.clear();
+            '"' if current.trim().is_empty() => {
+                current.clear();
                 in_quotes = true;
                 quoted = true;
             }
             c if c == sep => {
-                push(&mut grid, row, col, &mut field, quoted)?;
+                push(row, col, &mut current, quoted);
                 quoted = false;
                 col = col.saturating_add(1);
             }
             '\r' => {}
             '\n' => {
-                push(&mut grid, row, col, &mut field, quoted)?;
+                push(row, col, &mut current, quoted);
                 quoted = false;
                 row = row.saturating_add(1);
                 col = 0;
             }
-            c => field.push(c),
+            c => current.push(c),
         }
     }
-    push(&mut grid, row, col, &mut field, quoted)?;
-    Ok(grid)
+    push(row, col, &mut current, quoted);
 }
 
 #[cfg(test)]
