@@ -172,7 +172,10 @@ fn too_many_cells_are_refused_clearly() {
         csv.push_str("1;1;1;1;1\n");
     }
     let message = refusal(read_bytes(csv.as_bytes(), "enorme.csv", &columns()));
-    assert!(message.contains("plus de 5000000 valeurs non vides"), "{message}");
+    assert!(
+        message.contains("plus de 5000000 valeurs non vides"),
+        "{message}"
+    );
 }
 
 #[test]
@@ -183,7 +186,10 @@ fn many_rows_are_read() {
     }
     let read = read_bytes(csv.as_bytes(), "gros.csv", &columns()).unwrap();
     assert_eq!(read.structures.len(), 2000);
-    assert_eq!(read.structure("00042").unwrap().value("jeunes_accompagnes"), Some(41.0));
+    assert_eq!(
+        read.structure("00042").unwrap().value("jeunes_accompagnes"),
+        Some(41.0)
+    );
 }
 
 #[test]

@@ -479,4 +479,34 @@ fn sheet_names_are_excel_safe() {
     assert!(again.ends_with(" (2)") && again.chars().count() <= 31, "{again}");
 }
 #[test]
+#[ignore]
+fn zz_bench() {
+    let n: usize = std::env::var("BW_N").ok().and_then(|v| v.parse().ok()).unwrap_or(440);
+    let base = results();
+    let mut r = base.clone();
+    let mut defs = Vec::new();
+    for k in 0..34 {
+        let mut d = base.indicators[k % 3].clone();
+        d.id = format!("{}_{k}", d.id);
+        d.label = format!("{} {k}", d.label);
+        defs.push(d);
+    }
+    r.indicators = defs;
+    r.structures = (0..n)
+        .map(|s| {
+            let mut st = base.structures[s % 4].clone();
+            st.id = StructureId(format!("{:05}", s));
+            st.region = format!("Région {}", s % 13);
+            st.indicators = (0..34).map(|k| base.structures[s % 4].indicators[k % 3].clone()).collect();
+            st.recommendations = vec![recommendation("a", "Texte a"), recommendation("b", "Texte b")];
+            st
+        })
+        .collect();
+    let pack = Pack::embedded().unwrap();
+    let t = std::time::Instant::now();
+    let bytes = write_workbook(&r, &dataset(), &pack).unwrap();
+    eprintln!("{n} structures: {:?}, {} bytes", t.elapsed(), bytes.len());
+}
+
+#[test]
 fn zz_dump() { std::fs::write("/tmp/bw_dump.xlsx", write()).unwrap(); }

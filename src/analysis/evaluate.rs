@@ -79,11 +79,13 @@ pub fn indicator_defs(manifest: &Manifest) -> Vec<IndicatorDef> {
 /// The structures analysed: those of the latest year when the input has years.
 pub fn analysed_structures(dataset: &Dataset) -> (Option<i32>, Vec<&Structure>) {
     let year = dataset.structures.iter().filter_map(|s| s.year).max();
-    let list = dataset
+    let mut list: Vec<&Structure> = dataset
         .structures
         .iter()
         .filter(|s| year.is_none() || s.year.is_none() || s.year == year)
         .collect();
+    // Id order, whatever the order of rows: results never depend on it.
+    list.sort_by(|a, b| a.id.cmp(&b.id).then(a.year.cmp(&b.year)));
     (year, list)
 }
 

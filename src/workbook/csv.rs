@@ -81,7 +81,11 @@ fn split(text: &str, sep: char, mut field: impl FnMut(u32, u32, String)) {
     let mut chars = text.chars().peekable();
     let mut push = |row: u32, col: u32, current: &mut String, quoted: bool| {
         let value = std::mem::take(current);
-        let value = if quoted { value } else { value.trim().to_string() };
+        let value = if quoted {
+            value
+        } else {
+            value.trim().to_string()
+        };
         if !value.trim().is_empty() {
             field(row, col, value);
         }
