@@ -53,7 +53,36 @@ fn explore() {
             Err(e) => println!("---\n{e}\n{e:?}"),
         }
     }
+    let mut t = files()["pack.toml"].clone();
+    let m1 = t.replace("peers_k = 10", "peers_k = \"dix\"");
+    let m2 = t.replace("name = \"cpo\"\n", "");
+    let m3 = t.replace("[findings]", "[finding]");
+    let m4 = t.replace("id = \"taux_couverture\"\n", "");
+    let m5 = t.replace("priority = 3\nindicators = [\"offres_par_etp\"]", "priority = -3\nindicators = [\"offres_par_etp\"]");
+    for m in [m1, m2, m3, m4, m5] {
+        let mut fs = files();
+        fs.insert("pack.toml".into(), m);
+        println!("---MANIFEST {:?}", Pack::from_files(fs, Origin::Embedded).err());
+    }
+    t.clear();
     let runtime = [
+        "if taux_penetration.valeur != 0.5 { recommander(\"aller_vers\"); }",
+        "if ml.nom != 0.5 { recommander(\"aller_vers\"); }",
+        "if ml.nom * 2.0 > 0.5 { recommander(\"aller_vers\"); }",
+        "if taux_couverture.valeur - \"a\" > 0.5 { recommander(\"aller_vers\"); }",
+        "if !taux_penetration.valeur { recommander(\"aller_vers\"); }",
+        "if taux_penetration.valeur { recommander(\"aller_vers\"); }",
+        "if ml.code == \"00001\" && ml.region == \"Bretagne\" && ml.nom == \"ML test\" { recommander(\"aller_vers\"); }",
+        "if ml.donnees_manquantes() == 10 { recommander(\"aller_vers\"); }",
+        "if taux_couverture.id == \"taux_couverture\" && taux_couverture.libelle == \"Taux de couverture\" && taux_couverture.denominateur == 1000.0 { recommander(\"aller_vers\"); }",
+        "if taux_couverture.constat == \"\" && taux_couverture.score == 50.0 { recommander(\"aller_vers\"); }",
+        "if taux_couverture.attendu == () && taux_couverture.ecart_attendu == () { recommander(\"aller_vers\"); }",
+        "taux_couverture = 3;",
+        "let ml = 3;",
+        "let x = 1 / 0;",
+        "let x = [1]; x[3];",
+        "if taux_couverture.position(\"national\") == 50.0 { recommander(\"aller_vers\"); }",
+        "if taux_renouvellement.position(\"national\") == () { recommander(\"aller_vers\"); }",
         "loop {}",
         "while true {}",
         "fn f(x) { f(x + 1) } f(0)",

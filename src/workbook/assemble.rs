@@ -276,7 +276,21 @@ pub(crate) fn read_sheet(grid: &Grid, header: Header, catalogue: &Catalogue) -> 
         }
     }
     out.set_aside.sort_by_key(|s| s.row);
+    // Diagnostics in reading order (row, then column), whatever the key order above.
+    out.diagnostics
+        .sort_by_key(|d| d.cell.as_deref().map(a1_position).unwrap_or((0, 0)));
     out
+}
+
+/// (row, column) of an A1 address such as `C7`, for ordering; 0-based columns.
+fn a1_position(a1: &str) -> (u32, u32) {
+    let letters: String = a1.chars().take_while(|c| c.is_ascii_alphabetic()).collect();
+    let row = a1[letters.len()..].parse().unwrap_or(0);
+    let col = letters.bytes().fold(0u32, |n, b| {
+        n.saturating_mul(26)
+            .saturating_add((b.to_ascii_uppercase() - b'A' + 1) as u32)
+    });
+    (row, col)
 }
 
 /// Joins the sheets' records into structures sorted by (id, year).
