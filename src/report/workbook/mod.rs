@@ -76,14 +76,16 @@ pub fn write_workbook(results: &Results, dataset: &Dataset, pack: &Pack) -> Resu
         .set_creation_datetime(&created);
     workbook.set_properties(&properties);
 
+    let t = std::time::Instant::now();
     let sheets = vec![
         synthese::write(&ctx, &mut styles)?,
-        fiche::write(&ctx, &mut styles)?,
-        indicateurs::write(&ctx, &mut styles)?,
-        axes::write(&ctx, &mut styles)?,
+        {eprintln!("TIMING synthese {:?}", t.elapsed()); fiche::write(&ctx, &mut styles)?},
+        {eprintln!("TIMING fiche {:?}", t.elapsed()); indicateurs::write(&ctx, &mut styles)?},
+        {eprintln!("TIMING indicateurs {:?}", t.elapsed()); axes::write(&ctx, &mut styles)?},
         priorites::write(&ctx, &mut styles)?,
-        radars::write(&ctx, &mut styles)?,
+        {eprintln!("TIMING prio {:?}", t.elapsed()); radars::write(&ctx, &mut styles)?},
     ];
+    eprintln!("TIMING radars {:?}", t.elapsed());
     for sheet in sheets {
         workbook.push_worksheet(sheet.ws);
     }
@@ -95,6 +97,7 @@ pub fn write_workbook(results: &Results, dataset: &Dataset, pack: &Pack) -> Resu
     workbook.push_worksheet(listes::write(&ctx, &mut styles)?.ws);
     workbook.push_worksheet(radars::write_data(&ctx, &mut styles)?.ws);
 
+    eprintln!("TIMING before save {:?}", t.elapsed());
     workbook
         .save_to_buffer()
         .map_err(|e| Error::Output(format!("assemblage du classeur annoté impossible : {e}")))
