@@ -14,7 +14,13 @@ fn compiled() -> CompiledPack {
 }
 
 /// A structure with the access-to-employment inputs and some context.
-fn structure(code: &str, region: &str, employed: f64, accompanied: f64, unemployment: f64) -> Structure {
+fn structure(
+    code: &str,
+    region: &str,
+    employed: f64,
+    accompanied: f64,
+    unemployment: f64,
+) -> Structure {
     let mut values = BTreeMap::new();
     for (k, v) in [
         ("jeunes_en_emploi", employed),
@@ -49,7 +55,13 @@ fn dataset(rows: &[(f64, f64, f64)]) -> Dataset {
         .iter()
         .enumerate()
         .map(|(i, &(e, a, u))| {
-            structure(&format!("{:05}", i + 1), if i % 3 == 0 { "Bretagne" } else { "Normandie" }, e, a, u)
+            structure(
+                &format!("{:05}", i + 1),
+                if i % 3 == 0 { "Bretagne" } else { "Normandie" },
+                e,
+                a,
+                u,
+            )
         })
         .collect();
     Dataset {
@@ -121,11 +133,19 @@ proptest! {
 
 #[test]
 fn a_region_of_one_structure_gets_its_own_value_as_median() {
-    let mut data = dataset(&[(400.0, 1000.0, 0.2), (300.0, 1000.0, 0.3), (500.0, 1000.0, 0.25)]);
+    let mut data = dataset(&[
+        (400.0, 1000.0, 0.2),
+        (300.0, 1000.0, 0.3),
+        (500.0, 1000.0, 0.25),
+    ]);
     data.structures[0].region = "Corse".into();
     let results = analyse(&data, &compiled(), &Overrides::default()).unwrap();
     let i = index(&results, "taux_acces_emploi");
-    let corse = results.structures.iter().find(|s| s.region == "Corse").unwrap();
+    let corse = results
+        .structures
+        .iter()
+        .find(|s| s.region == "Corse")
+        .unwrap();
     let frame = &corse.indicators[i].frames[&boussole::pack::manifest::FrameKind::Region];
     let sm = frame.summary.unwrap();
     assert_eq!((sm.n, sm.median, sm.q1, sm.q3), (1, 0.4, 0.4, 0.4));
@@ -136,8 +156,17 @@ fn a_region_of_one_structure_gets_its_own_value_as_median() {
 #[test]
 fn axis_score_needs_two_thirds_of_its_weight() {
     // Only taux_acces_emploi (weight 2 of 7 on its axis) is computable: below two thirds.
-    let results = analyse(&dataset(&[(400.0, 1000.0, 0.2), (300.0, 1000.0, 0.3)]), &compiled(), &Overrides::default()).unwrap();
-    let axis = results.axes.iter().position(|a| a.id == "emploi_formation").unwrap();
+    let results = analyse(
+        &dataset(&[(400.0, 1000.0, 0.2), (300.0, 1000.0, 0.3)]),
+        &compiled(),
+        &Overrides::default(),
+    )
+    .unwrap();
+    let axis = results
+        .axes
+        .iter()
+        .position(|a| a.id == "emploi_formation")
+        .unwrap();
     for s in &results.structures {
         assert_eq!(s.axes[axis].score, None, "données insuffisantes");
         assert!((s.axes[axis].coverage - 2.0 / 7.0).abs() < 1e-12);
@@ -163,7 +192,15 @@ fn sample_results_match_an_independent_computation() {
     let json = dir.path().join("r.json");
     let out = dir.path().join("r.xlsx");
     let status = std::process::Command::new(env!("CARGO_BIN_EXE_boussole"))
-        .args(["run", input.to_str().unwrap(), "-o", out.to_str().unwrap(), "--json", json.to_str().unwrap(), "--quiet"])
+        .args([
+            "run",
+            input.to_str().unwrap(),
+            "-o",
+            out.to_str().unwrap(),
+            "--json",
+            json.to_str().unwrap(),
+            "--quiet",
+        ])
         .status()
         .unwrap();
     assert!(status.success());
@@ -173,12 +210,27 @@ fn sample_results_match_an_independent_computation() {
     let mut wb = open_workbook_auto(&input).unwrap();
     let range = wb.worksheet_range("Indicateurs").unwrap();
     let rows: Vec<&[Data]> = range.rows().collect();
-    let header_row = rows.iter().position(|r| r.iter().any(|c| c.to_string() == "Code ML")).unwrap();
-    let col = |name: &str| rows[header_row].iter().position(|c| c.to_string() == name).unwrap();
-    let (c_code, c_region, c_emp, c_acc) = (col("Code ML"), col("Région"), col("Jeunes en emploi"), col("Jeunes accompagnés"));
+    let header_row = rows
+        .iter()
+        .position(|r| r.iter().any(|c| c.to_string() == "Code ML"))
+        .unwrap();
+    let col = |name: &str| {
+        rows[header_row]
+            .iter()
+            .position(|c| c.to_string() == name)
+            .unwrap()
+    };
+    let (c_code, c_region, c_emp, c_acc) = (
+        col("Code ML"),
+        col("Région"),
+        col("Jeunes en emploi"),
+        col("Jeunes accompagnés"),
+    );
     let mut rates: BTreeMap<String, (String, f64)> = BTreeMap::new();
     for r in &rows[header_row + 1..] {
-        let (Some(e), Some(a)) = (r[c_emp].as_f64(), r[c_acc].as_f64()) else { continue };
+        let (Some(e), Some(a)) = (r[c_emp].as_f64(), r[c_acc].as_f64()) else {
+            continue;
+        };
         if a > 0.0 {
             rates.insert(r[c_code].to_string(), (r[c_region].to_string(), e / a));
         }
@@ -193,17 +245,30 @@ fn sample_results_match_an_independent_computation() {
             assert!(ind["value"].is_null());
             continue;
         };
-        assert!((ind["value"].as_f64().unwrap() - rate).abs() < 1e-12, "{id}");
-        let regional: Vec<f64> = rates.values().filter(|(r, _)| r == region).map(|(_, v)| *v).collect();
+        assert!(
+            (ind["value"].as_f64().unwrap() - rate).abs() < 1e-12,
+            "{id}"
+        );
+        let regional: Vec<f64> = rates
+            .values()
+            .filter(|(r, _)| r == region)
+            .map(|(_, v)| *v)
+            .collect();
         let frame = &ind["frames"]["region"];
         assert_eq!(frame["n"].as_u64().unwrap() as usize, regional.len());
         for (key, p) in [("q1", 0.25), ("median", 0.5), ("q3", 0.75)] {
-            assert!((frame[key].as_f64().unwrap() - quartile_inc(&regional, p)).abs() < 1e-12, "{id} {key}");
+            assert!(
+                (frame[key].as_f64().unwrap() - quartile_inc(&regional, p)).abs() < 1e-12,
+                "{id} {key}"
+            );
         }
         let below = regional.iter().filter(|v| **v < *rate).count() as f64;
         let equal = regional.iter().filter(|v| **v == *rate).count() as f64;
         let rank = 100.0 * (below + 0.5 * equal) / regional.len() as f64;
-        assert!((ind["score"].as_f64().unwrap() - rank).abs() < 1e-9, "{id} score");
+        assert!(
+            (ind["score"].as_f64().unwrap() - rank).abs() < 1e-9,
+            "{id} score"
+        );
         checked += 1;
     }
     assert!(checked > 400);

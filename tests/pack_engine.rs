@@ -6,7 +6,10 @@ use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 fn files() -> BTreeMap<String, String> {
-    EMBEDDED_CPO.iter().map(|(p, c)| (p.to_string(), c.to_string())).collect()
+    EMBEDDED_CPO
+        .iter()
+        .map(|(p, c)| (p.to_string(), c.to_string()))
+        .collect()
 }
 
 fn pack_with(f: &str, text: &str) -> Pack {
@@ -18,7 +21,13 @@ fn pack_with(f: &str, text: &str) -> Pack {
 fn dataset() -> Dataset {
     let mut values = BTreeMap::new();
     for (k, v) in [("premiers_accueils", 300.0), ("defm_moins_26", 1000.0)] {
-        values.insert(k.to_string(), Observation { value: Value::Number(v), cell: None });
+        values.insert(
+            k.to_string(),
+            Observation {
+                value: Value::Number(v),
+                cell: None,
+            },
+        );
     }
     Dataset {
         structures: vec![Structure {
@@ -37,14 +46,26 @@ fn dataset() -> Dataset {
 #[test]
 fn explore() {
     let cases = [
-        ("recommandations.rhai", "let a = 1;\nlet b = 2;\nlet c = (a + b;\n"),
-        ("recommandations.rhai", "if taux_acces_emplo.valeur > 1 {}\n"),
+        (
+            "recommandations.rhai",
+            "let a = 1;\nlet b = 2;\nlet c = (a + b;\n",
+        ),
+        (
+            "recommandations.rhai",
+            "if taux_acces_emplo.valeur > 1 {}\n",
+        ),
         ("recommandations.rhai", "print(\"x\");\n"),
         ("recommandations.rhai", "eval(\"1\");\n"),
         ("recommandations.rhai", "import \"x\" as y;\n"),
         ("recommandations.rhai", "debug(1);\n"),
-        ("recommandations.rhai", "let x = ((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((1))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))));\n"),
-        ("recommandations.rhai", "let x = 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1;\n"),
+        (
+            "recommandations.rhai",
+            "let x = ((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((1))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))));\n",
+        ),
+        (
+            "recommandations.rhai",
+            "let x = 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1;\n",
+        ),
     ];
     for (f, t) in cases {
         let p = pack_with(f, t);
@@ -58,11 +79,17 @@ fn explore() {
     let m2 = t.replace("name = \"cpo\"\n", "");
     let m3 = t.replace("[findings]", "[finding]");
     let m4 = t.replace("id = \"taux_couverture\"\n", "");
-    let m5 = t.replace("priority = 3\nindicators = [\"offres_par_etp\"]", "priority = -3\nindicators = [\"offres_par_etp\"]");
+    let m5 = t.replace(
+        "priority = 3\nindicators = [\"offres_par_etp\"]",
+        "priority = -3\nindicators = [\"offres_par_etp\"]",
+    );
     for m in [m1, m2, m3, m4, m5] {
         let mut fs = files();
         fs.insert("pack.toml".into(), m);
-        println!("---MANIFEST {:?}", Pack::from_files(fs, Origin::Embedded).err());
+        println!(
+            "---MANIFEST {:?}",
+            Pack::from_files(fs, Origin::Embedded).err()
+        );
     }
     t.clear();
     let runtime = [
@@ -116,13 +143,29 @@ fn explore() {
     ];
     for t in runtime {
         let p = pack_with("recommandations.rhai", t);
-        let c = match CompiledPack::compile_with_limits(&p, Limits { time_budget: Duration::from_secs(2), ..Limits::default() }) {
+        let c = match CompiledPack::compile_with_limits(
+            &p,
+            Limits {
+                time_budget: Duration::from_secs(2),
+                ..Limits::default()
+            },
+        ) {
             Ok(c) => c,
-            Err(e) => { println!("---COMPILE {t}\n{e}"); continue; }
+            Err(e) => {
+                println!("---COMPILE {t}\n{e}");
+                continue;
+            }
         };
         let start = Instant::now();
         match analyse(&dataset(), &c, &Overrides::default()) {
-            Ok(r) => println!("---OK {t}: {:?}", r.structures[0].recommendations.iter().map(|r| &r.id).collect::<Vec<_>>()),
+            Ok(r) => println!(
+                "---OK {t}: {:?}",
+                r.structures[0]
+                    .recommendations
+                    .iter()
+                    .map(|r| &r.id)
+                    .collect::<Vec<_>>()
+            ),
             Err(e) => println!("---ERR {t} ({:?})\n{e}", start.elapsed()),
         }
     }

@@ -3,9 +3,9 @@
 //! axis scores, charts, reproducible bytes, and Excel-safe sheet names.
 
 use boussole::analysis::results::{
-    AxisDef, AxisResult, Expected, Finding, FindingKind, FrameResult, IndicatorDef,
-    IndicatorKind, IndicatorResult, Method, PackStamp, RecommendationResult, RegionResult,
-    RegionalPriority, Results, RuleRef, StructureResult, ThresholdUse,
+    AxisDef, AxisResult, Expected, Finding, FindingKind, FrameResult, IndicatorDef, IndicatorKind,
+    IndicatorResult, Method, PackStamp, RecommendationResult, RegionResult, RegionalPriority,
+    Results, RuleRef, StructureResult, ThresholdUse,
 };
 use boussole::analysis::stats::Summary;
 use boussole::dataset::{
@@ -32,7 +32,12 @@ fn summary(median: f64) -> Summary {
     }
 }
 
-fn frames(national: f64, region: f64, peers: f64, rank: Option<f64>) -> BTreeMap<FrameKind, FrameResult> {
+fn frames(
+    national: f64,
+    region: f64,
+    peers: f64,
+    rank: Option<f64>,
+) -> BTreeMap<FrameKind, FrameResult> {
     let mut m = BTreeMap::new();
     m.insert(
         FrameKind::National,
@@ -69,7 +74,11 @@ fn rule(line: usize) -> RuleRef {
     }
 }
 
-fn indicator(value: Option<f64>, score: Option<f64>, finding: Option<FindingKind>) -> IndicatorResult {
+fn indicator(
+    value: Option<f64>,
+    score: Option<f64>,
+    finding: Option<FindingKind>,
+) -> IndicatorResult {
     IndicatorResult {
         value,
         missing: value.is_none().then(|| "cellule vide".to_string()),
@@ -165,7 +174,14 @@ fn structure(
     }
 }
 
-fn def(id: &str, label: &str, kind: IndicatorKind, unit: Unit, direction: Direction, axis: Option<&str>) -> IndicatorDef {
+fn def(
+    id: &str,
+    label: &str,
+    kind: IndicatorKind,
+    unit: Unit,
+    direction: Direction,
+    axis: Option<&str>,
+) -> IndicatorDef {
     IndicatorDef {
         id: id.into(),
         label: label.into(),
@@ -185,10 +201,38 @@ fn def(id: &str, label: &str, kind: IndicatorKind, unit: Unit, direction: Direct
 
 fn results() -> Results {
     let mut structures = vec![
-        structure("01053", "ML Bourg-en-Bresse", "Auvergne-Rhône-Alpes", Some(0.45), 5.2, [Some(62.0), Some(45.0)]),
-        structure("38185", "ML Grenoble", "Auvergne-Rhône-Alpes", Some(0.38), 4.1, [Some(41.0), Some(38.0)]),
-        structure("35238", "ML Rennes", "Bretagne", Some(0.52), 6.3, [Some(70.0), Some(52.0)]),
-        structure("29019", "ML Brest", "Bretagne", None, 3.9, [Some(39.0), None]),
+        structure(
+            "01053",
+            "ML Bourg-en-Bresse",
+            "Auvergne-Rhône-Alpes",
+            Some(0.45),
+            5.2,
+            [Some(62.0), Some(45.0)],
+        ),
+        structure(
+            "38185",
+            "ML Grenoble",
+            "Auvergne-Rhône-Alpes",
+            Some(0.38),
+            4.1,
+            [Some(41.0), Some(38.0)],
+        ),
+        structure(
+            "35238",
+            "ML Rennes",
+            "Bretagne",
+            Some(0.52),
+            6.3,
+            [Some(70.0), Some(52.0)],
+        ),
+        structure(
+            "29019",
+            "ML Brest",
+            "Bretagne",
+            None,
+            3.9,
+            [Some(39.0), None],
+        ),
     ];
     structures[0].indicators[0].finding = Some(Finding {
         kind: FindingKind::Force,
@@ -206,8 +250,14 @@ fn results() -> Results {
         rule: rule(20),
         thresholds: vec![],
     });
-    structures[2].recommendations = vec![recommendation("suivi", "Renforcer le suivi des jeunes accompagnés")];
-    structures[3].recommendations = vec![recommendation("suivi", "Renforcer le suivi des jeunes accompagnés")];
+    structures[2].recommendations = vec![recommendation(
+        "suivi",
+        "Renforcer le suivi des jeunes accompagnés",
+    )];
+    structures[3].recommendations = vec![recommendation(
+        "suivi",
+        "Renforcer le suivi des jeunes accompagnés",
+    )];
     let priority = RegionalPriority {
         recommendation: "suivi".into(),
         text: "Renforcer le suivi des jeunes accompagnés".into(),
@@ -239,9 +289,30 @@ fn results() -> Results {
             funnel_z: 1.96,
         },
         indicators: vec![
-            def("taux_emploi", "Taux d'accès à l'emploi", IndicatorKind::Derived, Unit::Fraction, Direction::Higher, Some("resultats")),
-            def("entretiens_par_jeune", "Entretiens par jeune", IndicatorKind::Derived, Unit::Ratio, Direction::Higher, Some("activite")),
-            def("jeunes_accompagnes", "Jeunes accompagnés", IndicatorKind::Input, Unit::Count, Direction::Neutral, None),
+            def(
+                "taux_emploi",
+                "Taux d'accès à l'emploi",
+                IndicatorKind::Derived,
+                Unit::Fraction,
+                Direction::Higher,
+                Some("resultats"),
+            ),
+            def(
+                "entretiens_par_jeune",
+                "Entretiens par jeune",
+                IndicatorKind::Derived,
+                Unit::Ratio,
+                Direction::Higher,
+                Some("activite"),
+            ),
+            def(
+                "jeunes_accompagnes",
+                "Jeunes accompagnés",
+                IndicatorKind::Input,
+                Unit::Count,
+                Direction::Neutral,
+                None,
+            ),
         ],
         axes: vec![
             AxisDef {
@@ -370,10 +441,15 @@ fn the_data_copy_holds_every_input_cell_and_never_a_formula() {
     let sheet = "Données — Feuil1";
     let range = wb.worksheet_range(sheet).unwrap();
     for cell in &dataset().copies[0].cells {
-        let got = range.get_value((cell.row, cell.col)).cloned().unwrap_or(Data::Empty);
+        let got = range
+            .get_value((cell.row, cell.col))
+            .cloned()
+            .unwrap_or(Data::Empty);
         match &cell.value {
             RawValue::Number(x) => assert_eq!(got, Data::Float(*x), "{cell:?}"),
-            RawValue::Text(t) | RawValue::Error(t) => assert_eq!(got, Data::String(t.clone()), "{cell:?}"),
+            RawValue::Text(t) | RawValue::Error(t) => {
+                assert_eq!(got, Data::String(t.clone()), "{cell:?}")
+            }
             RawValue::Bool(b) => assert_eq!(got, Data::Bool(*b), "{cell:?}"),
             RawValue::DateTime(serial) => match got {
                 Data::DateTime(d) => assert_eq!(d.as_f64(), *serial),
@@ -383,7 +459,10 @@ fn the_data_copy_holds_every_input_cell_and_never_a_formula() {
     }
     let formulas = wb.worksheet_formula(sheet).unwrap();
     for k in 0..FORMULA_LOOKING.len() {
-        let f = formulas.get_value((6 + k as u32, 1)).cloned().unwrap_or_default();
+        let f = formulas
+            .get_value((6 + k as u32, 1))
+            .cloned()
+            .unwrap_or_default();
         assert!(f.is_empty(), "input text became a formula: {f}");
     }
     assert!(formulas.is_empty() || formulas.used_cells().all(|(_, _, f)| f.is_empty()));
@@ -412,7 +491,10 @@ fn every_fiche_formula_has_a_cached_value() {
     assert_eq!(b2, Some(Data::String("01053 — ML Bourg-en-Bresse".into())));
     assert_eq!(values.get_value((5, 1)).cloned(), Some(Data::Float(0.45)));
     let formula = formulas.get_value((5, 1)).cloned().unwrap_or_default();
-    assert!(formula.contains("INDEX(") && formula.contains("Indicateurs"), "{formula}");
+    assert!(
+        formula.contains("INDEX(") && formula.contains("Indicateurs"),
+        "{formula}"
+    );
 }
 
 #[test]
@@ -420,7 +502,10 @@ fn missing_values_stay_empty_and_missing_axes_say_so() {
     let mut wb = open(&write());
     let axes = wb.worksheet_range("Axes").unwrap();
     // Brest is the fourth structure (row 5), Résultats the second axis (column E).
-    assert_eq!(axes.get_value((4, 0)).cloned(), Some(Data::String("29019".into())));
+    assert_eq!(
+        axes.get_value((4, 0)).cloned(),
+        Some(Data::String("29019".into()))
+    );
     assert_eq!(
         axes.get_value((4, 4)).cloned(),
         Some(Data::String("données insuffisantes".into()))
@@ -429,10 +514,22 @@ fn missing_values_stay_empty_and_missing_axes_say_so() {
 
     let ind = wb.worksheet_range("Indicateurs").unwrap();
     // Brest's Taux d'accès à l'emploi: row 1 + 3 × 3 = 10; value and score are empty.
-    assert_eq!(ind.get_value((10, 0)).cloned(), Some(Data::String("29019".into())));
-    assert_eq!(ind.get_value((10, 4)).cloned().unwrap_or(Data::Empty), Data::Empty);
-    assert_eq!(ind.get_value((10, 17)).cloned().unwrap_or(Data::Empty), Data::Empty);
-    assert_eq!(ind.get_value((10, 20)).cloned(), Some(Data::String("29019|taux_emploi".into())));
+    assert_eq!(
+        ind.get_value((10, 0)).cloned(),
+        Some(Data::String("29019".into()))
+    );
+    assert_eq!(
+        ind.get_value((10, 4)).cloned().unwrap_or(Data::Empty),
+        Data::Empty
+    );
+    assert_eq!(
+        ind.get_value((10, 17)).cloned().unwrap_or(Data::Empty),
+        Data::Empty
+    );
+    assert_eq!(
+        ind.get_value((10, 20)).cloned(),
+        Some(Data::String("29019|taux_emploi".into()))
+    );
 }
 
 #[test]
@@ -459,7 +556,10 @@ fn no_structure_gives_a_workbook_without_charts() {
     let wb = open(&bytes);
     assert_eq!(wb.sheet_names().len(), 10);
     let parts = part_names(bytes);
-    assert_eq!(parts.iter().filter(|n| n.starts_with("xl/charts/")).count(), 0);
+    assert_eq!(
+        parts.iter().filter(|n| n.starts_with("xl/charts/")).count(),
+        0
+    );
 }
 
 #[test]
@@ -471,17 +571,26 @@ fn sheet_names_are_excel_safe() {
     assert_eq!(got.chars().count(), 31);
     assert!(long.starts_with(&got), "cut by characters: {got}");
 
-    assert_eq!(sheet_name("a[b]c:d*e?f/g\\h", &mut taken), "a_b_c_d_e_f_g_h");
+    assert_eq!(
+        sheet_name("a[b]c:d*e?f/g\\h", &mut taken),
+        "a_b_c_d_e_f_g_h"
+    );
     assert_eq!(sheet_name("'Feuil'", &mut taken), "Feuil");
     assert_eq!(sheet_name("FEUIL", &mut taken), "FEUIL (2)");
     assert_eq!(sheet_name("feuil", &mut taken), "feuil (3)");
     let again = sheet_name(long, &mut taken);
-    assert!(again.ends_with(" (2)") && again.chars().count() <= 31, "{again}");
+    assert!(
+        again.ends_with(" (2)") && again.chars().count() <= 31,
+        "{again}"
+    );
 }
 #[test]
 #[ignore]
 fn zz_bench() {
-    let n: usize = std::env::var("BW_N").ok().and_then(|v| v.parse().ok()).unwrap_or(440);
+    let n: usize = std::env::var("BW_N")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(440);
     let base = results();
     let mut r = base.clone();
     let mut defs = Vec::new();
@@ -497,8 +606,13 @@ fn zz_bench() {
             let mut st = base.structures[s % 4].clone();
             st.id = StructureId(format!("{:05}", s));
             st.region = format!("Région {}", s % 13);
-            st.indicators = (0..34).map(|k| base.structures[s % 4].indicators[k % 3].clone()).collect();
-            st.recommendations = vec![recommendation("a", "Texte a"), recommendation("b", "Texte b")];
+            st.indicators = (0..34)
+                .map(|k| base.structures[s % 4].indicators[k % 3].clone())
+                .collect();
+            st.recommendations = vec![
+                recommendation("a", "Texte a"),
+                recommendation("b", "Texte b"),
+            ];
             st
         })
         .collect();
@@ -509,4 +623,6 @@ fn zz_bench() {
 }
 
 #[test]
-fn zz_dump() { std::fs::write("/tmp/bw_dump.xlsx", write()).unwrap(); }
+fn zz_dump() {
+    std::fs::write("/tmp/bw_dump.xlsx", write()).unwrap();
+}

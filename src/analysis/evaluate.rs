@@ -189,6 +189,9 @@ fn context_rows(
         .collect()
 }
 
+/// The four frames of one indicator seen from one structure, with their labels.
+type FramesOf = [Option<(FrameStats, String)>; 4];
+
 struct Grouping {
     /// Group index of each structure (None: no group).
     of: Vec<Option<usize>>,
@@ -333,7 +336,7 @@ pub fn analyse(
     };
     let region_members = members(&regions);
     let typology_members = members(&typologies);
-    let per_indicator: Vec<Vec<[Option<(FrameStats, String)>; 4]>> = (0..defs.len())
+    let per_indicator: Vec<Vec<FramesOf>> = (0..defs.len())
         .into_par_iter()
         .map(|i| {
             let col = column(i);
@@ -349,7 +352,7 @@ pub fn analyse(
                 .collect();
             (0..n)
                 .map(|s| {
-                    let mut frames: [Option<(FrameStats, String)>; 4] = Default::default();
+                    let mut frames: FramesOf = Default::default();
                     frames[frame_slot(FrameKind::National)] =
                         national.clone().map(|f| (f, "France".to_string()));
                     if let Some(g) = regions.of[s] {

@@ -47,25 +47,25 @@ pub fn explain_indicator(results: &Results, s: &StructureResult, i: usize) -> St
         let _ = writeln!(out, "  cellules sources : {}", cells.join(", "));
     }
     for kind in FrameKind::ALL {
-        if let Some(f) = ind.frames.get(&kind) {
-            if let Some(sm) = &f.summary {
-                let _ = writeln!(
-                    out,
-                    "  référentiel {} ({}) : n = {}, médiane {}, Q1 {}, Q3 {}, moyenne {}, min {}, max {}{}",
-                    kind.label_fr(),
-                    f.label,
-                    sm.n,
-                    format_fr(sm.median, def.unit),
-                    format_fr(sm.q1, def.unit),
-                    format_fr(sm.q3, def.unit),
-                    format_fr(sm.mean, def.unit),
-                    format_fr(sm.min, def.unit),
-                    format_fr(sm.max, def.unit),
-                    f.rank
-                        .map(|r| format!(", rang centile {:.0}", r))
-                        .unwrap_or_default()
-                );
-            }
+        if let Some(f) = ind.frames.get(&kind)
+            && let Some(sm) = &f.summary
+        {
+            let _ = writeln!(
+                out,
+                "  référentiel {} ({}) : n = {}, médiane {}, Q1 {}, Q3 {}, moyenne {}, min {}, max {}{}",
+                kind.label_fr(),
+                f.label,
+                sm.n,
+                format_fr(sm.median, def.unit),
+                format_fr(sm.q1, def.unit),
+                format_fr(sm.q3, def.unit),
+                format_fr(sm.mean, def.unit),
+                format_fr(sm.min, def.unit),
+                format_fr(sm.max, def.unit),
+                f.rank
+                    .map(|r| format!(", rang centile {:.0}", r))
+                    .unwrap_or_default()
+            );
         }
     }
     if let Some(e) = &ind.expected {

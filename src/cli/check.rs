@@ -62,7 +62,7 @@ pub fn run(args: Args) -> Result<i32> {
         pack.files.len(),
         &pack.hash()[..12]
     );
-    lints.sort_by(|a, b| b.severity.cmp(&a.severity));
+    lints.sort_by_key(|l| std::cmp::Reverse(l.severity));
     for l in &lints {
         println!(
             "  {:<13} {} : {}",

@@ -292,7 +292,7 @@ pub fn lint_pack(pack: &Pack) -> Vec<Lint> {
         let mut sorted: Vec<_> = bands.iter().collect();
         sorted.sort_by(|a, b| a.from.total_cmp(&b.from));
         for b in &sorted {
-            if !(b.from < b.to) {
+            if b.from >= b.to || b.from.is_nan() || b.to.is_nan() {
                 lint(
                     &mut out,
                     Severity::Error,

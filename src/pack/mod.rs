@@ -29,7 +29,10 @@ pub const EMBEDDED_CPO: &[(&str, &str)] = &[
         "recommandations.rhai",
         include_str!("../../rules/cpo/recommandations.rhai"),
     ),
-    ("tests/cas.toml", include_str!("../../rules/cpo/tests/cas.toml")),
+    (
+        "tests/cas.toml",
+        include_str!("../../rules/cpo/tests/cas.toml"),
+    ),
 ];
 
 /// Where a pack came from.

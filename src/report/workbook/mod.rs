@@ -79,11 +79,23 @@ pub fn write_workbook(results: &Results, dataset: &Dataset, pack: &Pack) -> Resu
     let t = std::time::Instant::now();
     let sheets = vec![
         synthese::write(&ctx, &mut styles)?,
-        {eprintln!("TIMING synthese {:?}", t.elapsed()); fiche::write(&ctx, &mut styles)?},
-        {eprintln!("TIMING fiche {:?}", t.elapsed()); indicateurs::write(&ctx, &mut styles)?},
-        {eprintln!("TIMING indicateurs {:?}", t.elapsed()); axes::write(&ctx, &mut styles)?},
+        {
+            eprintln!("TIMING synthese {:?}", t.elapsed());
+            fiche::write(&ctx, &mut styles)?
+        },
+        {
+            eprintln!("TIMING fiche {:?}", t.elapsed());
+            indicateurs::write(&ctx, &mut styles)?
+        },
+        {
+            eprintln!("TIMING indicateurs {:?}", t.elapsed());
+            axes::write(&ctx, &mut styles)?
+        },
         priorites::write(&ctx, &mut styles)?,
-        {eprintln!("TIMING prio {:?}", t.elapsed()); radars::write(&ctx, &mut styles)?},
+        {
+            eprintln!("TIMING prio {:?}", t.elapsed());
+            radars::write(&ctx, &mut styles)?
+        },
     ];
     eprintln!("TIMING radars {:?}", t.elapsed());
     for sheet in sheets {
