@@ -107,7 +107,7 @@ fn validate(opts: &SampleOptions) -> Result<()> {
     let rows = opts.structures.saturating_mul(opts.years as usize);
     if rows > EXCEL_MAX_ROWS - (HEADER_ROW as usize + 1) {
         return Err(Error::Input(format!(
-            "{} structures sur {} années donnent {rows} lignes : une feuille Excel en contient au plus {}",
+            "{} structures sur {} années donnent {rows} lignes : une feuille Excel en contient au plus {} (réduire le nombre de structures ou d'années)",
             opts.structures,
             opts.years,
             EXCEL_MAX_ROWS - (HEADER_ROW as usize + 1)
@@ -825,12 +825,15 @@ const fn column(label: &'static str, unit: Unit) -> Column {
     }
 }
 
-/// Labels of the `cpo` pack (`rules/cpo/pack.toml`) for the identification columns.
+/// Label of the id column (`code`) of the `Indicateurs` sheet, as in `rules/cpo/pack.toml`.
 pub const LABEL_CODE: &str = "Code ML";
 /// The id column of the `Contexte` sheet: an alias, as field workbooks do.
 pub const LABEL_CONTEXT_CODE: &str = "Code structure";
+/// Label of the name column (`nom`).
 pub const LABEL_NAME: &str = "Nom de la mission locale";
+/// Label of the region column (`region`).
 pub const LABEL_REGION: &str = "Région";
+/// Label of the year column (`annee`), present when the sample spans several years.
 pub const LABEL_YEAR: &str = "Année";
 
 /// The activity and result columns, in catalogue order.

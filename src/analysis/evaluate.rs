@@ -444,17 +444,17 @@ pub fn analyse(
         Vec<RecommendationResult>,
         Arc<StructureData>,
     );
-    let evaluated: std::result::Result<Vec<Evaluated>, crate::pack::diagnostics::ScriptError> = (0
+    let evaluated: Vec<std::result::Result<Evaluated, crate::pack::diagnostics::ScriptError>> = (0
         ..n)
         .into_par_iter()
         .map(|s| {
             let data = Arc::new(build_data(s, None));
             let mut found: Vec<Option<Finding>> = vec![None; defs.len()];
-            for (i, def) in defs.iter().enumerate() {
-                if !def.judged() || values[s][i].value.is_none() {
-                    continue;
-                }
-                if let Some(d) = compiled.finding(&data, i)? {
+            let judged: Vec<usize> = (0..defs.len())
+                .filter(|&i| defs[i].judged() && values[s][i].value.is_some())
+                .collect();
+            for (&i, d) in judged.iter().zip(compiled.findings(&data, &judged)?) {
+                if let Some(d) = d {
                     found[i] = Some(Finding {
                         kind: d.what.kind,
                         reason: d.what.reason,
@@ -485,7 +485,11 @@ pub fn analyse(
             Ok((found, recs, data))
         })
         .collect();
-    let evaluated = evaluated.map_err(Error::from)?;
+    // The first error in id order, whatever thread met it first.
+    let evaluated = evaluated
+        .into_iter()
+        .collect::<std::result::Result<Vec<Evaluated>, _>>()
+        .map_err(Error::from)?;
 
     // Assemble structures.
     let axes: Vec<AxisDef> = manifest

@@ -37,7 +37,7 @@ const LEAF_SIZE: usize = 16;
 /// rows, all of them are listed. `k = 0` gives empty lists.
 ///
 /// The search uses a k-d tree: about `O(n log n)` for a handful of variables (100,000 rows of
-/// 5 uniformly spread variables with `k = 10` take about a second on 2 cores; see
+/// 5 uniformly spread variables with `k = 10` take about half a second on 2 cores; see
 /// `benches/stats.rs`).
 ///
 /// # Examples

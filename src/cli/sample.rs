@@ -40,28 +40,39 @@ pub struct Args {
     pub force: bool,
 }
 
-fn parse_in_range<T>(s: &str, low: T, high: T, what: &str) -> std::result::Result<T, String>
+/// Parses an integer in `low..=high`; the message is French (clap prefixes it).
+fn parse_in_range<T>(
+    s: &str,
+    low: T,
+    high: T,
+    what: &str,
+    range: &str,
+) -> std::result::Result<T, String>
 where
-    T: std::str::FromStr + PartialOrd + std::fmt::Display,
+    T: std::str::FromStr + PartialOrd,
 {
     match s.trim().parse::<T>() {
         Ok(v) if v >= low && v <= high => Ok(v),
-        _ => Err(format!(
-            "{what} doit être un entier compris entre {low} et {high}"
-        )),
+        _ => Err(format!("{what} doit être un entier compris entre {range}")),
     }
 }
 
 fn parse_structures(s: &str) -> std::result::Result<usize, String> {
-    parse_in_range(s, 1, MAX_STRUCTURES, "le nombre de structures")
+    parse_in_range(
+        s,
+        1,
+        MAX_STRUCTURES,
+        "le nombre de structures",
+        "1 et 1 000 000",
+    )
 }
 
 fn parse_years(s: &str) -> std::result::Result<u32, String> {
-    parse_in_range(s, 1, MAX_YEARS, "le nombre d'années")
+    parse_in_range(s, 1, MAX_YEARS, "le nombre d'années", "1 et 20")
 }
 
 fn parse_first_year(s: &str) -> std::result::Result<i32, String> {
-    parse_in_range(s, 1900, 2100, "la première année")
+    parse_in_range(s, 1900, 2100, "la première année", "1900 et 2100")
 }
 
 /// Generates the workbook, writes it atomically and reports it.
@@ -105,7 +116,7 @@ mod tests {
         assert!(
             parse_structures("0")
                 .unwrap_err()
-                .contains("entre 1 et 1000000")
+                .contains("entre 1 et 1 000 000")
         );
         assert!(parse_years("21").unwrap_err().contains("nombre d'années"));
         assert!(parse_first_year("abc").is_err());

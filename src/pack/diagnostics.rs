@@ -114,7 +114,9 @@ pub fn type_fr(t: &str) -> String {
 fn describe_signature(sig: &str) -> Option<(String, Vec<String>)> {
     let open = sig.find('(')?;
     let name = sig[..open].trim().to_string();
-    let args = sig[open + 1..].trim_end_matches(')');
+    let args = sig[open + 1..]
+        .strip_suffix(')')
+        .unwrap_or(&sig[open + 1..]);
     let types = if args.trim().is_empty() {
         Vec::new()
     } else {
@@ -142,7 +144,11 @@ pub fn describe_parse_error(
         ParseErrorType::Reserved(word) => {
             format!("« {word} » est un mot réservé et ne peut pas servir ici")
         }
-        ParseErrorType::MissingToken(token, why) => format!("« {token} » attendu {why}"),
+        ParseErrorType::MissingToken(token, _) => {
+            format!(
+                "« {token} » attendu ici (une parenthèse, une accolade ou un point-virgule manque ?)"
+            )
+        }
         ParseErrorType::UnknownOperator(op) => format!("opérateur inconnu « {op} »"),
         ParseErrorType::UnexpectedEOF => {
             "fin du script inattendue (une accolade ou une parenthèse n'est pas fermée ?)".into()
@@ -154,7 +160,18 @@ pub fn describe_parse_error(
         ParseErrorType::VariableExists(name) | ParseErrorType::ForbiddenVariable(name) => {
             format!("le nom « {name} » est déjà pris par un indicateur ou une variable du moteur")
         }
-        ParseErrorType::BadInput(lex) => format!("saisie invalide : {lex}"),
+        ParseErrorType::BadInput(lex) => {
+            let text = lex.to_string();
+            match ["eval", "print", "debug"]
+                .iter()
+                .find(|w| text.contains(&format!("'{w}' is disabled")))
+            {
+                Some(word) => format!(
+                    "« {word} » est interdit dans les règles (bac à sable) : une règle ne peut que lire les indicateurs et rendre des constats ou des recommandations"
+                ),
+                None => format!("saisie invalide : {text}"),
+            }
+        }
         other => format!("erreur de syntaxe : {other}"),
     };
     ScriptError::at(script, text, e.position(), message)
@@ -227,7 +244,17 @@ pub fn describe_eval_error(
                 type_fr(want)
             )
         }
+        EvalAltResult::ErrorArithmetic(what, _) if what.contains("zero") => {
+            "erreur de calcul : division par zéro".to_string()
+        }
         EvalAltResult::ErrorArithmetic(what, _) => format!("erreur de calcul : {what}"),
+        EvalAltResult::ErrorDotExpr(what, _) => match what.split('\'').nth(1) {
+            Some(name) if what.starts_with("Unknown property") => format!(
+                "propriété inconnue « {name} »{}",
+                suggest(name, API_NAMES.iter().copied())
+            ),
+            _ => format!("accès invalide : {what}"),
+        },
         EvalAltResult::ErrorRuntime(value, _) => value.to_string(),
         EvalAltResult::ErrorIndexingType(t, _) => format!("« {} » ne s'indexe pas", type_fr(t)),
         EvalAltResult::ErrorArrayBounds(len, i, _) => {

@@ -67,7 +67,8 @@ struct EvalState {
     script: String,
     region: String,
     deadline: Instant,
-    thresholds_used: Vec<ThresholdUse>,
+    /// Thresholds read, with the script line of the read.
+    thresholds_used: Vec<(ThresholdUse, usize)>,
     recommended: Vec<(String, Position)>,
     manifest: Arc<Manifest>,
 }
@@ -136,6 +137,8 @@ fn opt(x: Option<f64>) -> Dynamic {
 pub fn build_engine(limits: Limits) -> Engine {
     let mut engine = Engine::new();
     engine.set_strict_variables(true);
+    // Registered operators (missing values, text against numbers) must win over built-ins.
+    engine.set_fast_operators(false);
     engine.set_max_operations(limits.max_operations);
     engine.set_max_call_levels(limits.max_call_levels);
     engine.set_max_expr_depths(limits.max_expr_depth, limits.max_function_expr_depth);
@@ -173,7 +176,67 @@ fn register_api(engine: &mut Engine) {
             engine.register_fn($op, |_: i64, _: ()| false);
         )*};
     }
-    unit_comparisons!("<", ">", "<=", ">=");
+    unit_comparisons!("<", ">", "<=", ">=", "!=");
+
+    // Text compared with a number is a mistake, not a false condition.
+    macro_rules! mismatched {
+        ($a:ty, $an:literal, $b:ty, $bn:literal, $($op:literal),*) => {$(
+            engine.register_fn($op, |ctx: NativeCallContext, _: $a, _: $b| -> Result<bool, Box<EvalAltResult>> {
+                Err(runtime_error(
+                    format!("types incompatibles pour « {} » : {} et {}", $op, $an, $bn),
+                    ctx.call_position(),
+                ))
+            });
+        )*};
+    }
+    mismatched!(
+        rhai::ImmutableString,
+        "texte",
+        f64,
+        "nombre décimal",
+        "<",
+        ">",
+        "<=",
+        ">=",
+        "==",
+        "!="
+    );
+    mismatched!(
+        f64,
+        "nombre décimal",
+        rhai::ImmutableString,
+        "texte",
+        "<",
+        ">",
+        "<=",
+        ">=",
+        "==",
+        "!="
+    );
+    mismatched!(
+        rhai::ImmutableString,
+        "texte",
+        i64,
+        "entier",
+        "<",
+        ">",
+        "<=",
+        ">=",
+        "==",
+        "!="
+    );
+    mismatched!(
+        i64,
+        "entier",
+        rhai::ImmutableString,
+        "texte",
+        "<",
+        ">",
+        "<=",
+        ">=",
+        "==",
+        "!="
+    );
 
     // The structure.
     engine.register_get("code", |m: &mut StructureView| m.data.code.clone());
@@ -333,12 +396,20 @@ fn register_api(engine: &mut Engine) {
                         .regions
                         .get(&s.region)
                         .is_some_and(|r| r.contains_key(name));
-                    if !s.thresholds_used.iter().any(|t| t.name == name) {
-                        s.thresholds_used.push(ThresholdUse {
-                            name: name.to_string(),
-                            value,
-                            regional,
-                        });
+                    let line = pos.line().unwrap_or(0);
+                    if !s
+                        .thresholds_used
+                        .iter()
+                        .any(|(t, l)| t.name == name && *l == line)
+                    {
+                        s.thresholds_used.push((
+                            ThresholdUse {
+                                name: name.to_string(),
+                                value,
+                                regional,
+                            },
+                            line,
+                        ));
                     }
                     Ok(value)
                 } else {
@@ -446,6 +517,9 @@ pub struct CompiledPack {
     recommendations: AST,
     /// Indicator ids in the order scripts receive them (numeric columns, then derived).
     pub indicator_ids: Vec<String>,
+    /// First line of each top-level statement (a rule) of each script, ascending.
+    findings_rules: Vec<usize>,
+    recommendations_rules: Vec<usize>,
     limits: Limits,
 }
 
@@ -503,6 +577,8 @@ impl CompiledPack {
             pack: pack.clone(),
             manifest,
             engine,
+            findings_rules: rule_starts(&findings),
+            recommendations_rules: rule_starts(&recommendations),
             findings,
             recommendations,
             indicator_ids: ids,
@@ -539,11 +615,13 @@ impl CompiledPack {
         scope
     }
 
-    fn run(
+    /// Evaluates `ast` in `scope` under the limits, with fresh per-evaluation state.
+    fn eval_in(
         &self,
         script: &str,
         ast: &AST,
-        data: &Arc<StructureData>,
+        scope: &mut Scope,
+        data: &StructureData,
         indicator: Option<usize>,
     ) -> Result<(Dynamic, EvalState), ScriptError> {
         let state = EvalState {
@@ -555,31 +633,32 @@ impl CompiledPack {
             manifest: Arc::clone(&self.manifest),
         };
         STATE.with(|s| *s.borrow_mut() = Some(state));
-        let mut scope = self.scope_for(data, indicator);
-        let result = self.engine.eval_ast_with_scope::<Dynamic>(&mut scope, ast);
+        let result = self.engine.eval_ast_with_scope::<Dynamic>(scope, ast);
         let state = STATE.with(|s| s.borrow_mut().take());
-        let text = self
-            .pack
-            .files
-            .get(script)
-            .map(String::as_str)
-            .unwrap_or("");
-        let context = match indicator {
-            Some(i) => format!(
-                "structure {} ({}), indicateur {}",
-                data.code, data.name, self.indicator_ids[i]
-            ),
-            None => format!("structure {} ({})", data.code, data.name),
-        };
         match (result, state) {
             (Ok(value), Some(state)) => Ok((value, state)),
-            (Err(e), _) => Err(describe_eval_error(
-                script,
-                text,
-                &e,
-                &context,
-                &self.limits,
-            )),
+            (Err(e), _) => {
+                let text = self
+                    .pack
+                    .files
+                    .get(script)
+                    .map(String::as_str)
+                    .unwrap_or("");
+                let context = match indicator {
+                    Some(i) => format!(
+                        "structure {} ({}), indicateur {}",
+                        data.code, data.name, self.indicator_ids[i]
+                    ),
+                    None => format!("structure {} ({})", data.code, data.name),
+                };
+                Err(describe_eval_error(
+                    script,
+                    text,
+                    &e,
+                    &context,
+                    &self.limits,
+                ))
+            }
             (Ok(_), None) => Err(ScriptError::plain(script, "état d'évaluation perdu".into())),
         }
     }
@@ -606,22 +685,56 @@ impl CompiledPack {
         data: &Arc<StructureData>,
         indicator: usize,
     ) -> Result<Option<Decision<FindingValue>>, ScriptError> {
+        Ok(self.findings(data, &[indicator])?.pop().flatten())
+    }
+
+    /// Runs the findings script for several indicators of one structure, in order. The
+    /// scope holding the structure's indicators is built once; each evaluation starts
+    /// from it with `ind` bound to the indicator examined (locals of the previous
+    /// evaluation are rewound away).
+    pub fn findings(
+        &self,
+        data: &Arc<StructureData>,
+        indicators: &[usize],
+    ) -> Result<Vec<Option<Decision<FindingValue>>>, ScriptError> {
         let script = &self.manifest.scripts.findings;
-        let (value, state) = self.run(script, &self.findings, data, Some(indicator))?;
-        if value.is_unit() {
-            return Ok(None);
+        let mut scope = self.scope_for(data, None);
+        let base = scope.len();
+        let mut out = Vec::with_capacity(indicators.len());
+        for &index in indicators {
+            scope.rewind(base);
+            scope.push_constant(
+                INDICATOR_VARIABLE,
+                IndicatorView {
+                    data: Arc::clone(data),
+                    index,
+                },
+            );
+            let (value, state) =
+                self.eval_in(script, &self.findings, &mut scope, data, Some(index))?;
+            if value.is_unit() {
+                out.push(None);
+                continue;
+            }
+            match value.try_cast::<FindingValue>() {
+                Some(f) => out.push(Some(Decision {
+                    rule: self.rule_ref(script, f.position),
+                    thresholds: rule_thresholds(
+                        &state.thresholds_used,
+                        &self.findings_rules,
+                        f.position,
+                    ),
+                    what: f,
+                })),
+                None => {
+                    return Err(ScriptError::plain(
+                        script,
+                        "le script des constats doit se terminer par force(...), axe_de_progres(...), vigilance(...) ou ne rien renvoyer ; il a renvoyé une autre valeur".into(),
+                    ));
+                }
+            }
         }
-        match value.try_cast::<FindingValue>() {
-            Some(f) => Ok(Some(Decision {
-                rule: self.rule_ref(script, f.position),
-                what: f,
-                thresholds: state.thresholds_used,
-            })),
-            None => Err(ScriptError::plain(
-                script,
-                "le script des constats doit se terminer par force(...), axe_de_progres(...), vigilance(...) ou ne rien renvoyer ; il a renvoyé une autre valeur".into(),
-            )),
-        }
+        Ok(out)
     }
 
     /// Runs the recommendations script for one structure.
@@ -630,14 +743,19 @@ impl CompiledPack {
         data: &Arc<StructureData>,
     ) -> Result<Vec<Decision<String>>, ScriptError> {
         let script = &self.manifest.scripts.recommendations;
-        let (_, state) = self.run(script, &self.recommendations, data, None)?;
+        let mut scope = self.scope_for(data, None);
+        let (_, state) = self.eval_in(script, &self.recommendations, &mut scope, data, None)?;
         Ok(state
             .recommended
             .iter()
             .map(|(id, pos)| Decision {
                 what: id.clone(),
                 rule: self.rule_ref(script, *pos),
-                thresholds: state.thresholds_used.clone(),
+                thresholds: rule_thresholds(
+                    &state.thresholds_used,
+                    &self.recommendations_rules,
+                    *pos,
+                ),
             })
             .collect())
     }
@@ -653,6 +771,45 @@ impl CompiledPack {
     pub fn current_script() -> Option<String> {
         with_state(|s| s.script.clone())
     }
+}
+
+/// First lines of the top-level statements of a script: each is a rule.
+fn rule_starts(ast: &AST) -> Vec<usize> {
+    let mut starts: Vec<usize> = ast
+        .statements()
+        .iter()
+        .filter_map(|s| s.position().line())
+        .collect();
+    starts.sort_unstable();
+    starts.dedup();
+    starts
+}
+
+/// The thresholds read by the rule (top-level statement) holding the decision at `pos`.
+fn rule_thresholds(
+    used: &[(ThresholdUse, usize)],
+    starts: &[usize],
+    pos: Position,
+) -> Vec<ThresholdUse> {
+    let line = pos.line().unwrap_or(0);
+    let start = starts
+        .iter()
+        .rev()
+        .find(|&&s| s <= line)
+        .copied()
+        .unwrap_or(0);
+    let end = starts
+        .iter()
+        .find(|&&s| s > line)
+        .copied()
+        .unwrap_or(usize::MAX);
+    let mut out: Vec<ThresholdUse> = Vec::new();
+    for (t, l) in used {
+        if (start..end).contains(l) && !out.iter().any(|o| o.name == t.name) {
+            out.push(t.clone());
+        }
+    }
+    out
 }
 
 fn scope_names(scope: &Scope) -> Vec<String> {

@@ -1,8 +1,8 @@
 //! The Axes sheet: one row per structure, one column per axis score (0-100) with a
 //! red-yellow-green colour scale; « données insuffisantes » where an axis has no score.
 
-use super::Context;
 use super::styles::{Sheet, Styles, fr_number};
+use super::{Context, EXCEL_LAST_ROW};
 use crate::error::Result;
 use rust_xlsxwriter::{ColNum, Color, ConditionalFormat3ColorScale, ConditionalFormatType};
 
@@ -28,11 +28,11 @@ pub(crate) fn write(ctx: &Context, styles: &mut Styles) -> Result<Sheet> {
             ),
         )?;
     }
-    for (s, st) in results.structures.iter().enumerate() {
+    for (s, st) in results.structures.iter().take(EXCEL_LAST_ROW).enumerate() {
         let row = 1 + s as u32;
-        sheet.text(row, 0, &st.id.0, &styles.text)?;
-        sheet.text(row, 1, &st.name, &styles.text)?;
-        sheet.text(row, 2, &st.region, &styles.text)?;
+        sheet.plain(row, 0, &st.id.0)?;
+        sheet.plain(row, 1, &st.name)?;
+        sheet.plain(row, 2, &st.region)?;
         for (a, axis) in results.axes.iter().enumerate() {
             let col = 3 + a as ColNum;
             // Axis results are aligned with the axes; look up by id should they not be.
@@ -59,7 +59,7 @@ pub(crate) fn write(ctx: &Context, styles: &mut Styles) -> Result<Sheet> {
             ws.add_conditional_format(
                 1,
                 3,
-                results.structures.len() as u32,
+                results.structures.len().min(EXCEL_LAST_ROW) as u32,
                 2 + results.axes.len() as ColNum,
                 &scale,
             )
@@ -74,7 +74,7 @@ pub(crate) fn write(ctx: &Context, styles: &mut Styles) -> Result<Sheet> {
             ws.autofilter(
                 0,
                 0,
-                results.structures.len() as u32,
+                results.structures.len().min(EXCEL_LAST_ROW) as u32,
                 (2 + results.axes.len()) as ColNum,
             )
         })?;

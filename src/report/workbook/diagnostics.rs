@@ -1,8 +1,8 @@
 //! The Diagnostics sheet: every data issue met while reading or evaluating (severity, sheet,
 //! cell, message, what was done) with a filter; beside it, the rows set aside.
 
-use super::Context;
 use super::styles::{Sheet, Styles};
+use super::{Context, EXCEL_LAST_ROW};
 use crate::error::Result;
 use rust_xlsxwriter::ColNum;
 
@@ -18,18 +18,25 @@ pub(crate) fn write(ctx: &Context, styles: &mut Styles) -> Result<Sheet> {
         &["Sévérité", "Feuille", "Cellule", "Message", "Action"],
         styles,
     )?;
-    for (k, d) in results.diagnostics.iter().enumerate() {
+    for (k, d) in results.diagnostics.iter().take(EXCEL_LAST_ROW).enumerate() {
         let row = 1 + k as u32;
-        sheet.text(row, 0, d.severity.label_fr(), &styles.text)?;
-        sheet.text(row, 1, d.sheet.as_deref().unwrap_or(""), &styles.text)?;
-        sheet.text(row, 2, d.cell.as_deref().unwrap_or(""), &styles.text)?;
+        sheet.plain(row, 0, d.severity.label_fr())?;
+        sheet.plain(row, 1, d.sheet.as_deref().unwrap_or(""))?;
+        sheet.plain(row, 2, d.cell.as_deref().unwrap_or(""))?;
         sheet.text(row, 3, &d.message, &styles.wrap)?;
         sheet.text(row, 4, &d.action, &styles.wrap)?;
     }
     if results.diagnostics.is_empty() {
         sheet.text(1, 0, "Aucun diagnostic.", &styles.italic)?;
     } else {
-        sheet.apply(|ws| ws.autofilter(0, 0, results.diagnostics.len() as u32, 4))?;
+        sheet.apply(|ws| {
+            ws.autofilter(
+                0,
+                0,
+                results.diagnostics.len().min(EXCEL_LAST_ROW) as u32,
+                4,
+            )
+        })?;
     }
 
     let c = COL_SET_ASIDE;
@@ -39,9 +46,9 @@ pub(crate) fn write(ctx: &Context, styles: &mut Styles) -> Result<Sheet> {
         &["Lignes écartées : feuille", "Ligne", "Motif"],
         styles,
     )?;
-    for (k, s) in results.set_aside.iter().enumerate() {
+    for (k, s) in results.set_aside.iter().take(EXCEL_LAST_ROW).enumerate() {
         let row = 1 + k as u32;
-        sheet.text(row, c, &s.sheet, &styles.text)?;
+        sheet.plain(row, c, &s.sheet)?;
         sheet.number(row, c + 1, f64::from(s.row), &styles.integer)?;
         sheet.text(row, c + 2, &s.reason, &styles.wrap)?;
     }

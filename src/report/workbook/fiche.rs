@@ -52,7 +52,7 @@ pub(crate) fn write(ctx: &Context, styles: &mut Styles) -> Result<Sheet> {
         (COL_CHART + 3, 11.0),
         (COL_CHART + 4, 11.0),
     ])?;
-    let Some(first) = results.structures.first() else {
+    let Some(first) = results.structures.first().filter(|_| ctx.detailed > 0) else {
         sheet.text(
             2,
             0,
@@ -63,7 +63,7 @@ pub(crate) fn write(ctx: &Context, styles: &mut Styles) -> Result<Sheet> {
         return Ok(sheet);
     };
 
-    let n_structures = results.structures.len();
+    let n_structures = ctx.detailed;
     let listes = quoted(&ctx.names.listes);
     let ind = quoted(&ctx.names.indicateurs);
     let listes_last = n_structures + 1;
@@ -152,7 +152,7 @@ pub(crate) fn write(ctx: &Context, styles: &mut Styles) -> Result<Sheet> {
         table_row_of[i] = Some(row);
         let ir = first.indicators.get(i);
         let fmt = styles.number(&def.format);
-        sheet.text(row, 0, &def.label, &styles.text)?;
+        sheet.plain(row, 0, &def.label)?;
         sheet.formula(
             row,
             COL_HELPER,
@@ -276,7 +276,7 @@ pub(crate) fn write(ctx: &Context, styles: &mut Styles) -> Result<Sheet> {
         plotted += 1;
         let ir = first.indicators.get(i);
         let national = frame_median(ir, FrameKind::National);
-        sheet.text(q, COL_CHART, &def.label, &styles.text)?;
+        sheet.plain(q, COL_CHART, &def.label)?;
         let at = format!("${helper}{}", table_row + 1);
         let range = ind_col(COL_NATIONAL);
         sheet.formula(

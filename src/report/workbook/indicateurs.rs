@@ -64,7 +64,7 @@ pub(crate) fn key(code: &str, indicator: &str) -> String {
 pub(crate) fn write(ctx: &Context, styles: &mut Styles) -> Result<Sheet> {
     let results = ctx.results;
     let mut sheet = Sheet::new(&ctx.names.indicateurs)?;
-    let judged_rows = results.structures.len() * ctx.judged().len();
+    let judged_rows = ctx.detailed * ctx.judged().len();
     let with_notes = judged_rows <= MAX_NOTES;
     let last_col = if with_notes { COL_KEY } else { COL_EXPLANATION };
 
@@ -73,17 +73,17 @@ pub(crate) fn write(ctx: &Context, styles: &mut Styles) -> Result<Sheet> {
         .iter()
         .map(|d| styles.number(&d.format))
         .collect();
-    let rows = results.structures.len() * results.indicators.len();
+    let rows = ctx.detailed * results.indicators.len();
 
-    for (s, st) in results.structures.iter().enumerate() {
+    for (s, st) in results.structures.iter().take(ctx.detailed).enumerate() {
         for (i, def) in results.indicators.iter().enumerate() {
             let row = ctx.indicator_row(s, i);
             let ir = st.indicators.get(i);
             let fmt = &formats[i];
-            sheet.text(row, 0, &st.id.0, &styles.text)?;
-            sheet.text(row, 1, &st.name, &styles.text)?;
-            sheet.text(row, 2, &st.region, &styles.text)?;
-            sheet.text(row, 3, &def.label, &styles.text)?;
+            sheet.plain(row, 0, &st.id.0)?;
+            sheet.plain(row, 1, &st.name)?;
+            sheet.plain(row, 2, &st.region)?;
+            sheet.plain(row, 3, &def.label)?;
             sheet.opt_number(row, COL_VALUE, ir.and_then(|r| r.value), fmt)?;
             for (col, frame) in [
                 (COL_NATIONAL, FrameKind::National),
@@ -111,14 +111,14 @@ pub(crate) fn write(ctx: &Context, styles: &mut Styles) -> Result<Sheet> {
             sheet.opt_number(row, COL_POSITION, position, &styles.score)?;
             sheet.opt_number(row, COL_SCORE, ir.and_then(|r| r.score), &styles.score)?;
             if let Some(f) = ir.and_then(|r| r.finding.as_ref()) {
-                sheet.text(row, COL_FINDING, f.kind.label_fr(), &styles.text)?;
+                sheet.plain(row, COL_FINDING, f.kind.label_fr())?;
             }
             if let Some(m) = ir.and_then(|r| r.missing.as_deref()) {
-                sheet.text(row, COL_FINDING + 1, m, &styles.text)?;
+                sheet.plain(row, COL_FINDING + 1, m)?;
             } else if ir.is_none_or(|r| r.value.is_none()) {
-                sheet.text(row, COL_FINDING + 1, "valeur absente", &styles.text)?;
+                sheet.plain(row, COL_FINDING + 1, "valeur absente")?;
             }
-            sheet.text(row, COL_KEY, &key(&st.id.0, &def.id), &styles.text)?;
+            sheet.plain(row, COL_KEY, &key(&st.id.0, &def.id))?;
             if def.judged() {
                 let text = explanation(ctx, st, def, ir);
                 if with_notes {
@@ -176,6 +176,19 @@ pub(crate) fn write(ctx: &Context, styles: &mut Styles) -> Result<Sheet> {
         ),
     )?;
 
+    if ctx.detailed < results.structures.len() {
+        sheet.note(
+            0,
+            0,
+            &format!(
+                "Feuille limitée aux {} premières structures (sur {}) : au-delà de {} lignes, \
+                 le classeur deviendrait trop lourd. La sortie JSON (--json) les détaille toutes.",
+                ctx.detailed,
+                results.structures.len(),
+                super::MAX_INDICATOR_ROWS
+            ),
+        )?;
+    }
     let mut widths = vec![(0, 9.0), (1, 30.0), (2, 18.0), (3, 38.0)];
     widths.extend((COL_VALUE..=COL_EXPECTED + 1).map(|c| (c, 11.0)));
     widths.extend([

@@ -50,10 +50,10 @@ pub(crate) fn write(ctx: &Context, styles: &mut Styles) -> Result<Sheet> {
         ],
         styles,
     )?;
-    for (s, st) in ctx.results.structures.iter().enumerate() {
+    for (s, st) in ctx.results.structures.iter().take(ctx.detailed).enumerate() {
         let row = 1 + s as u32;
-        sheet.text(row, COL_DISPLAY, &Context::display(st), &styles.text)?;
-        sheet.text(row, COL_DISPLAY + 1, &st.id.0, &styles.text)?;
+        sheet.plain(row, COL_DISPLAY, &Context::display(st))?;
+        sheet.plain(row, COL_DISPLAY + 1, &st.id.0)?;
         for (k, t) in texts(ctx, s).iter().enumerate() {
             sheet.text(row, COL_REGION + k as ColNum, t, &styles.wrap)?;
         }

@@ -3,7 +3,7 @@
 //! marking the regional priorities.
 
 use super::styles::{Sheet, Styles};
-use super::{Context, indicator_labels};
+use super::{Context, EXCEL_LAST_ROW, indicator_labels};
 use crate::error::Result;
 use rust_xlsxwriter::ColNum;
 
@@ -30,10 +30,14 @@ pub(crate) fn write(ctx: &Context, styles: &mut Styles) -> Result<Sheet> {
     )?;
     let mut row = 1u32;
     for st in &results.structures {
+        if row as usize + st.recommendations.len().max(1) > EXCEL_LAST_ROW {
+            sheet.note(0, 0, "Liste tronquée à la dernière ligne d'Excel : la sortie JSON (--json) donne toutes les recommandations.")?;
+            break;
+        }
         let put_structure = |sheet: &mut Sheet, row: u32| -> Result<()> {
-            sheet.text(row, 0, &st.id.0, &styles.text)?;
-            sheet.text(row, 1, &st.name, &styles.text)?;
-            sheet.text(row, 2, &st.region, &styles.text)
+            sheet.plain(row, 0, &st.id.0)?;
+            sheet.plain(row, 1, &st.name)?;
+            sheet.plain(row, 2, &st.region)
         };
         if st.recommendations.is_empty() {
             put_structure(&mut sheet, row)?;
@@ -52,12 +56,7 @@ pub(crate) fn write(ctx: &Context, styles: &mut Styles) -> Result<Sheet> {
                 &indicator_labels(ctx, &rec.indicators),
                 &styles.wrap,
             )?;
-            sheet.text(
-                row,
-                7,
-                &format!("{}:{}", rec.rule.script, rec.rule.line),
-                &styles.text,
-            )?;
+            sheet.plain(row, 7, &format!("{}:{}", rec.rule.script, rec.rule.line))?;
             row += 1;
         }
     }
@@ -111,7 +110,7 @@ pub(crate) fn write(ctx: &Context, styles: &mut Styles) -> Result<Sheet> {
             }
         }
         for (p, is_priority) in lines {
-            sheet.text(row, c, &region.name, &styles.text)?;
+            sheet.plain(row, c, &region.name)?;
             sheet.text(row, c + 1, &p.text, &styles.wrap)?;
             sheet.number(row, c + 2, f64::from(p.priority), &styles.integer)?;
             sheet.number(row, c + 3, p.count as f64, &styles.integer)?;

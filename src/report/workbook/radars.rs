@@ -158,7 +158,7 @@ pub(crate) fn write_data(ctx: &Context, styles: &mut Styles) -> Result<Sheet> {
         )?;
         for (j, (&i, points)) in judged.iter().zip(radar_points(ctx, st)).enumerate() {
             let row = top + 1 + j as RowNum;
-            sheet.text(row, 0, &results.indicators[i].label, &styles.text)?;
+            sheet.plain(row, 0, &results.indicators[i].label)?;
             for (k, x) in points.into_iter().enumerate() {
                 sheet.opt_number(row, 1 + k as ColNum, x, &styles.score)?;
             }

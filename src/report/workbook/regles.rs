@@ -63,8 +63,8 @@ pub(crate) fn write(ctx: &Context, styles: &mut Styles) -> Result<Sheet> {
         styles,
     )?;
     for (path, hash) in ctx.pack.file_hashes() {
-        sheet.text(row, 0, &path, &styles.text)?;
-        sheet.text(row, 1, &hash, &styles.text)?;
+        sheet.plain(row, 0, &path)?;
+        sheet.plain(row, 1, &hash)?;
         row += 1;
     }
     row += 1;
@@ -142,7 +142,7 @@ pub(crate) fn write(ctx: &Context, styles: &mut Styles) -> Result<Sheet> {
         styles,
     )?;
     for (name, value) in &th.base {
-        sheet.text(row, 0, name, &styles.text)?;
+        sheet.plain(row, 0, name)?;
         sheet.number(row, 1, *value, &styles.text)?;
         row += 1;
     }
@@ -162,11 +162,11 @@ pub(crate) fn write(ctx: &Context, styles: &mut Styles) -> Result<Sheet> {
     let mut any = false;
     for (region, layer) in &th.regions {
         for (name, value) in layer {
-            sheet.text(row, 0, region, &styles.text)?;
-            sheet.text(row, 1, name, &styles.text)?;
+            sheet.plain(row, 0, region)?;
+            sheet.plain(row, 1, name)?;
             match th.base.get(name) {
                 Some(base) => sheet.number(row, 2, *base, &styles.text)?,
-                None => sheet.text(row, 2, "—", &styles.text)?,
+                None => sheet.plain(row, 2, "—")?,
             }
             sheet.number(row, 3, *value, &styles.bold)?;
             row += 1;
@@ -189,10 +189,10 @@ pub(crate) fn write(ctx: &Context, styles: &mut Styles) -> Result<Sheet> {
         )?;
         for (name, bands) in &th.bands {
             for b in bands {
-                sheet.text(row, 0, name, &styles.text)?;
+                sheet.plain(row, 0, name)?;
                 sheet.number(row, 1, b.from, &styles.text)?;
                 sheet.number(row, 2, b.to, &styles.text)?;
-                sheet.text(row, 3, &b.label, &styles.text)?;
+                sheet.plain(row, 3, &b.label)?;
                 row += 1;
             }
         }
@@ -207,7 +207,7 @@ pub(crate) fn write(ctx: &Context, styles: &mut Styles) -> Result<Sheet> {
         styles,
     )?;
     for rec in &manifest.recommendations {
-        sheet.text(row, 0, &rec.id, &styles.text)?;
+        sheet.plain(row, 0, &rec.id)?;
         sheet.number(row, 1, f64::from(rec.priority), &styles.integer)?;
         sheet.text(row, 2, &rec.text, &styles.wrap)?;
         sheet.text(

@@ -107,6 +107,15 @@ impl Sheet {
         Ok(())
     }
 
+    /// Writes text as text with the cell's default format (cheaper than a format).
+    pub fn plain(&mut self, row: RowNum, col: ColNum, text: &str) -> Result<()> {
+        let text = cut_text(text);
+        self.ws
+            .write_string(row, col, text)
+            .map_err(|e| output_error(&self.name, e))?;
+        Ok(())
+    }
+
     /// Writes a number; a non-finite number is written as its text.
     pub fn number(&mut self, row: RowNum, col: ColNum, x: f64, format: &Format) -> Result<()> {
         if !x.is_finite() {

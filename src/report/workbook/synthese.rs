@@ -44,9 +44,19 @@ pub(crate) fn write(ctx: &Context, styles: &mut Styles) -> Result<Sheet> {
         ),
         ("Structures analysées", results.structures.len().to_string()),
     ];
+    let mut stamp = stamp.to_vec();
+    if ctx.detailed < results.structures.len() {
+        stamp.push((
+            "Structures détaillées (Indicateurs, Fiche)",
+            format!(
+                "les {} premières : la sortie JSON (--json) les détaille toutes",
+                ctx.detailed
+            ),
+        ));
+    }
     for (k, v) in &stamp {
         sheet.text(row, 0, k, &styles.bold)?;
-        sheet.text(row, 1, v, &styles.text)?;
+        sheet.plain(row, 1, v)?;
         row += 1;
     }
     row += 1;
@@ -84,7 +94,7 @@ pub(crate) fn write(ctx: &Context, styles: &mut Styles) -> Result<Sheet> {
                     .filter(|s| &s.region == name)
                     .count()
             });
-        sheet.text(row, 0, name, &styles.text)?;
+        sheet.plain(row, 0, name)?;
         sheet.number(row, 1, structures as f64, &styles.integer)?;
         for (k, n) in counts[r].iter().enumerate() {
             sheet.number(row, 3 + k as ColNum, *n as f64, &styles.integer)?;
@@ -134,7 +144,7 @@ pub(crate) fn write(ctx: &Context, styles: &mut Styles) -> Result<Sheet> {
     let mut any = false;
     for region in &results.regions {
         for p in &region.priorities {
-            sheet.text(row, 0, &region.name, &styles.text)?;
+            sheet.plain(row, 0, &region.name)?;
             sheet.text(row, 1, &p.text, &styles.wrap)?;
             sheet.number(row, 2, f64::from(p.priority), &styles.integer)?;
             sheet.number(row, 3, p.count as f64, &styles.integer)?;
@@ -165,7 +175,7 @@ pub(crate) fn write(ctx: &Context, styles: &mut Styles) -> Result<Sheet> {
     row += 1;
     let first_data = row;
     for name in &regions {
-        sheet.text(row, 0, name, &styles.text)?;
+        sheet.plain(row, 0, name)?;
         for (a, axis) in results.axes.iter().enumerate() {
             let scores: Vec<f64> = results
                 .structures
