@@ -275,3 +275,111 @@ fn sample_results_match_an_independent_computation() {
     assert!(doc["pack"]["hash"].as_str().unwrap().len() == 64);
     assert_eq!(doc["input"]["file"], "exemple-national.xlsx");
 }
+
+/// Two years of the same two structures: the latest is analysed, the previous one shown.
+#[test]
+fn two_years_give_previous_values_and_frames_per_year() {
+    let mut data = dataset(&[(400.0, 1000.0, 0.2), (300.0, 1000.0, 0.3)]);
+    let mut earlier = data.structures.clone();
+    for (s, employed) in earlier.iter_mut().zip([350.0, 330.0]) {
+        s.year = Some(2010);
+        s.values.get_mut("jeunes_en_emploi").unwrap().value = Value::Number(employed);
+    }
+    for s in &mut data.structures {
+        s.year = Some(2011);
+    }
+    data.structures.extend(earlier);
+    let results = analyse(&data, &compiled(), &Overrides::default()).unwrap();
+    assert_eq!(results.year, Some(2011));
+    assert_eq!(results.structures.len(), 2);
+    let i = index(&results, "taux_acces_emploi");
+    let first = &results.structures[0];
+    assert_eq!(first.indicators[i].value, Some(0.4));
+    assert_eq!(first.indicators[i].previous, Some(0.35));
+    // Frames hold only the year analysed: 0.4 and 0.3.
+    let national = first.indicators[i].frames[&boussole::pack::manifest::FrameKind::National]
+        .summary
+        .unwrap();
+    assert_eq!((national.n, national.min, national.max), (2, 0.3, 0.4));
+    let second = &results.structures[1];
+    assert_eq!(second.indicators[i].previous, Some(0.33));
+}
+
+/// One sheet per year, the year in the sheet name: read, then the latest year analysed
+/// with the previous year's values and the change.
+#[test]
+fn a_workbook_with_one_sheet_per_year_gives_previous_values_and_changes() {
+    use rust_xlsxwriter::Workbook;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("deux-annees.xlsx");
+    let mut wb = Workbook::new();
+    let rows_by_year = [
+        (
+            "Indicateurs 2010",
+            [
+                ("01053", 500.0, 1000.0, 350.0),
+                ("2A004", 200.0, 400.0, 100.0),
+            ],
+        ),
+        (
+            "Indicateurs 2011",
+            [
+                ("01053", 520.0, 1000.0, 400.0),
+                ("2A004", 210.0, 400.0, 90.0),
+            ],
+        ),
+    ];
+    for (sheet_name, rows) in rows_by_year {
+        let sheet = wb.add_worksheet();
+        sheet.set_name(sheet_name).unwrap();
+        for (c, h) in [
+            "Code ML",
+            "Nom de la mission locale",
+            "Région",
+            "Jeunes en premier accueil",
+            "Jeunes accompagnés",
+            "Jeunes en emploi",
+        ]
+        .iter()
+        .enumerate()
+        {
+            sheet.write_string(0, c as u16, *h).unwrap();
+        }
+        for (r, (code, pa, acc, emp)) in rows.iter().enumerate() {
+            let r = r as u32 + 1;
+            sheet.write_string(r, 0, *code).unwrap();
+            sheet
+                .write_string(r, 1, format!("Mission locale {code}"))
+                .unwrap();
+            sheet.write_string(r, 2, "Corse").unwrap();
+            sheet.write_number(r, 3, *pa).unwrap();
+            sheet.write_number(r, 4, *acc).unwrap();
+            sheet.write_number(r, 5, *emp).unwrap();
+        }
+    }
+    wb.save(&path).unwrap();
+    let pack = Pack::embedded().unwrap();
+    let data = boussole::workbook::read_path(&path, &pack.manifest.columns).unwrap();
+    assert_eq!(data.structures.len(), 4);
+    let results = analyse(&data, &compiled(), &Overrides::default()).unwrap();
+    assert_eq!(results.year, Some(2011));
+    let i = index(&results, "taux_acces_emploi");
+    let s = results
+        .structures
+        .iter()
+        .find(|s| s.id.0 == "01053")
+        .unwrap();
+    assert_eq!(s.indicators[i].value, Some(0.4));
+    assert_eq!(s.indicators[i].previous, Some(0.35));
+    assert_eq!(s.indicators[i].cells[0].to_string(), "Indicateurs 2011!F2");
+    let json = boussole::report::json::results_json(&results);
+    let change = json["structures"][0]["indicators"]["taux_acces_emploi"]["change"]
+        .as_f64()
+        .unwrap();
+    assert!((change - 0.05).abs() < 1e-12, "change in points: {change}");
+    // Frames per year: 2011 only (0.4 and 0.225).
+    let national = s.indicators[i].frames[&boussole::pack::manifest::FrameKind::National]
+        .summary
+        .unwrap();
+    assert_eq!((national.n, national.min, national.max), (2, 0.225, 0.4));
+}

@@ -231,6 +231,25 @@ pub fn analyse(
         .par_iter()
         .map(|s| derive_values(&defs, s))
         .collect();
+    // The previous year's values (the latest year before the one analysed), per structure.
+    let mut by_id: BTreeMap<&StructureId, Vec<&Structure>> = BTreeMap::new();
+    if year.is_some() {
+        for st in &dataset.structures {
+            by_id.entry(&st.id).or_default().push(st);
+        }
+    }
+    let previous: Vec<Option<Vec<Cell>>> = structures
+        .par_iter()
+        .map(|s| {
+            let this_year = s.year?;
+            by_id
+                .get(&s.id)?
+                .iter()
+                .filter(|p| p.year.is_some_and(|y| y < this_year))
+                .max_by_key(|p| p.year)
+                .map(|p| derive_values(&defs, p))
+        })
+        .collect();
     let column = |i: usize| -> Vec<Option<f64>> { values.iter().map(|row| row[i].value).collect() };
 
     // Groupings.
@@ -536,7 +555,7 @@ pub fn analyse(
                         expected: expected[s][i].clone(),
                         score: data.indicators[i].score,
                         finding,
-                        previous: None,
+                        previous: previous[s].as_ref().and_then(|p| p[i].value),
                     }
                 })
                 .collect();

@@ -78,6 +78,29 @@ fn row_label_reason(text: &str) -> Option<(&'static str, Severity)> {
     }
 }
 
+/// A year written in a sheet name: four digits from 1900 to 2199 standing alone
+/// (`Indicateurs 2010`, `Contexte_2011`), the last one when there are several.
+pub(crate) fn year_in_name(name: &str) -> Option<i32> {
+    let chars: Vec<char> = name.chars().collect();
+    let mut found = None;
+    for start in 0..chars.len() {
+        let end = start + 4;
+        if end > chars.len() || !chars[start..end].iter().all(char::is_ascii_digit) {
+            continue;
+        }
+        let before = start.checked_sub(1).map(|i| chars[i]);
+        let after = chars.get(end).copied();
+        if before.is_some_and(|c| c.is_ascii_digit()) || after.is_some_and(|c| c.is_ascii_digit()) {
+            continue;
+        }
+        let year: i32 = chars[start..end].iter().collect::<String>().parse().ok()?;
+        if (1900..2200).contains(&year) {
+            found = Some(year);
+        }
+    }
+    found
+}
+
 /// Reads the data rows of a sheet below its header.
 pub(crate) fn read_sheet(grid: &Grid, header: Header, catalogue: &Catalogue) -> SheetRows {
     let sheet = grid.name.clone();
@@ -100,9 +123,16 @@ pub(crate) fn read_sheet(grid: &Grid, header: Header, catalogue: &Catalogue) -> 
         .map(|(i, c, _)| (*i, *c))
         .collect();
 
+    // One sheet per year: the year in the sheet name (`Indicateurs 2010`) when the sheet
+    // has no year column.
+    let sheet_year = if year_col.is_none() {
+        year_in_name(&sheet)
+    } else {
+        None
+    };
     let mut out = SheetRows {
         sheet: sheet.clone(),
-        has_year: year_col.is_some(),
+        has_year: year_col.is_some() || sheet_year.is_some(),
         records: BTreeMap::new(),
         conflicts: BTreeSet::new(),
         rows_read: 0,
@@ -173,7 +203,7 @@ pub(crate) fn read_sheet(grid: &Grid, header: Header, catalogue: &Catalogue) -> 
         };
         let mut record = Record {
             code,
-            year: None,
+            year: sheet_year,
             row,
             id_cell: id_cell.clone(),
             name: name_text,
@@ -407,4 +437,19 @@ pub(crate) fn join(
     }
     structures.sort_by(|a, b| (&a.id, a.year).cmp(&(&b.id, b.year)));
     structures
+}
+
+#[cfg(test)]
+mod year_tests {
+    use super::year_in_name;
+
+    #[test]
+    fn a_year_in_a_sheet_name_is_found() {
+        assert_eq!(year_in_name("Indicateurs 2010"), Some(2010));
+        assert_eq!(year_in_name("Contexte_2011"), Some(2011));
+        assert_eq!(year_in_name("2009 - données"), Some(2009));
+        assert_eq!(year_in_name("Indicateurs"), None);
+        assert_eq!(year_in_name("Code 12345"), None);
+        assert_eq!(year_in_name("Feuille 0042"), None);
+    }
 }

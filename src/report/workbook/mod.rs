@@ -78,28 +78,36 @@ pub fn write_workbook(results: &Results, dataset: &Dataset, pack: &Pack) -> Resu
     // Level 3 saves noticeably faster than the default 6 for a slightly larger file.
     workbook.set_zip_compression_level(3);
 
-    let t = std::time::Instant::now();
+    fn rss(w: &str) {
+        let s = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+        let l: Vec<&str> = s
+            .lines()
+            .filter(|l| l.starts_with("VmRSS") || l.starts_with("VmHWM"))
+            .collect();
+        eprintln!("MEM {w} {l:?}");
+    }
+    rss("start");
     let sheets = vec![
         synthese::write(&ctx, &mut styles)?,
         {
-            eprintln!("TIMING synthese {:?}", t.elapsed());
+            rss("synthese");
             fiche::write(&ctx, &mut styles)?
         },
         {
-            eprintln!("TIMING fiche {:?}", t.elapsed());
+            rss("fiche");
             indicateurs::write(&ctx, &mut styles)?
         },
         {
-            eprintln!("TIMING indicateurs {:?}", t.elapsed());
+            rss("indicateurs");
             axes::write(&ctx, &mut styles)?
         },
         priorites::write(&ctx, &mut styles)?,
         {
-            eprintln!("TIMING prio {:?}", t.elapsed());
+            rss("prio");
             radars::write(&ctx, &mut styles)?
         },
     ];
-    eprintln!("TIMING radars {:?}", t.elapsed());
+    rss("radars");
     for sheet in sheets {
         workbook.push_worksheet(sheet.ws);
     }
@@ -111,6 +119,7 @@ pub fn write_workbook(results: &Results, dataset: &Dataset, pack: &Pack) -> Resu
     workbook.push_worksheet(listes::write(&ctx, &mut styles)?.ws);
     workbook.push_worksheet(radars::write_data(&ctx, &mut styles)?.ws);
 
+    rss("before save");
     workbook
         .save_to_buffer()
         .map_err(|e| Error::Output(format!("assemblage du classeur annoté impossible : {e}")))
