@@ -9,9 +9,11 @@ pub mod analysis;
 pub mod cli;
 pub mod dataset;
 pub mod error;
+pub mod impact;
 pub mod pack;
 pub mod report;
 pub mod sample;
+pub mod template;
 pub mod workbook;
 
 /// The version stamped into outputs.

@@ -212,12 +212,12 @@ fn sample_results_match_an_independent_computation() {
     let rows: Vec<&[Data]> = range.rows().collect();
     let header_row = rows
         .iter()
-        .position(|r| r.iter().any(|c| c.to_string() == "Code ML"))
+        .position(|r| r.iter().any(|c| *c == "Code ML"))
         .unwrap();
     let col = |name: &str| {
         rows[header_row]
             .iter()
-            .position(|c| c.to_string() == name)
+            .position(|c| *c == name)
             .unwrap()
     };
     let (c_code, c_region, c_emp, c_acc) = (

@@ -584,49 +584,48 @@ fn sheet_names_are_excel_safe() {
         "{again}"
     );
 }
-#[test]
-#[ignore]
-fn zz_bench() {
-    let n: usize = std::env::var("BW_N")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(440);
-    let t0 = std::time::Instant::now();
-    let base = results();
-    let mut r = base.clone();
-    let mut defs = Vec::new();
-    for k in 0..34 {
-        let mut d = base.indicators[k % 3].clone();
-        d.id = format!("{}_{k}", d.id);
-        d.label = format!("{} {k}", d.label);
-        defs.push(d);
-    }
-    r.indicators = defs;
-    r.structures = (0..n)
-        .map(|s| {
-            let mut st = base.structures[s % 4].clone();
-            st.id = StructureId(format!("{:05}", s));
-            st.region = format!("Région {}", s % 13);
-            st.indicators = (0..34)
-                .map(|k| base.structures[s % 4].indicators[k % 3].clone())
-                .collect();
-            st.recommendations = vec![
-                recommendation("a", "Texte a"),
-                recommendation("b", "Texte b"),
-            ];
-            st
-        })
-        .collect();
-    let pack = Pack::embedded().unwrap();
-    if std::env::var("BW_SKIP").is_ok() {
-        return;
-    }
-    let t = std::time::Instant::now();
-    let bytes = write_workbook(&r, &dataset(), &pack).unwrap();
-    eprintln!("{n} structures: {:?}, {} bytes", t.elapsed(), bytes.len());
+
+/// The text of one part of the xlsx zip.
+fn part(bytes: Vec<u8>, name: &str) -> String {
+    use std::io::Read;
+    let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).unwrap();
+    let mut text = String::new();
+    zip.by_name(name)
+        .unwrap()
+        .read_to_string(&mut text)
+        .unwrap();
+    text
 }
 
 #[test]
-fn zz_dump() {
-    std::fs::write("/tmp/bw_dump.xlsx", write()).unwrap();
+fn merged_ranges_are_recreated_and_bad_ones_skipped() {
+    // The data copy is the seventh sheet.
+    let xml = part(write(), "xl/worksheets/sheet7.xml");
+    assert!(xml.contains(r#"<mergeCell ref="A1:C1"/>"#), "{xml}");
+    assert_eq!(xml.matches("<mergeCell ").count(), 1);
+}
+
+#[test]
+fn indicateurs_is_a_filtered_table_with_a_note_per_score() {
+    let bytes = write();
+    let parts = part_names(bytes.clone());
+    assert!(parts.iter().any(|p| p == "xl/tables/table1.xml"));
+    let table = part(bytes.clone(), "xl/tables/table1.xml");
+    assert!(table.contains("<autoFilter"), "{table}");
+    // Notes of Indicateurs (third sheet): one per judged score (4 structures × 2) and one
+    // on the score header.
+    let rels = part(bytes.clone(), "xl/worksheets/_rels/sheet3.xml.rels");
+    let comments = rels
+        .split("Target=\"../")
+        .skip(1)
+        .find(|t| t.starts_with("comments"))
+        .and_then(|t| t.split('"').next())
+        .expect("Indicateurs has notes");
+    let xml = part(bytes, &format!("xl/{comments}"));
+    assert_eq!(xml.matches("<comment ").count(), 4 * 2 + 1);
+    assert!(
+        xml.contains("Cellules sources : Feuil1!E4, Feuil1!F4"),
+        "{xml}"
+    );
+    assert!(xml.contains("constats.rhai:12"));
 }

@@ -4,10 +4,12 @@
 
 pub mod check;
 pub mod explain;
+pub mod impact;
 pub mod inspect;
 pub mod rules;
 pub mod run;
 pub mod sample;
+pub mod template;
 pub mod test;
 
 use crate::error::exit;
@@ -42,6 +44,10 @@ pub enum Command {
     Rules(rules::Args),
     /// Génère un classeur national synthétique réaliste (démonstrations, tests, mesures).
     Sample(sample::Args),
+    /// Compare deux packs de règles sur les mêmes classeurs : ce qu'un changement de règles changerait.
+    Impact(impact::Args),
+    /// Écrit un classeur vierge à remplir pour un pack : instructions, colonnes attendues, contrôles de saisie, ligne d'exemple.
+    Template(template::Args),
 }
 
 /// Runs the command line and returns the exit status.
@@ -66,6 +72,8 @@ pub fn main() -> i32 {
         Command::Explain(args) => explain::run(args),
         Command::Rules(args) => rules::run(args),
         Command::Sample(args) => sample::run(args),
+        Command::Impact(args) => impact::run(args),
+        Command::Template(args) => template::run(args),
     };
     match result {
         Ok(code) => code,

@@ -83,8 +83,8 @@ pub fn run(args: Args) -> Result<i32> {
     }
     let dataset = crate::workbook::read_path(&args.input, &pack.manifest.columns)?;
     let results = analyse(&dataset, &compiled, &Overrides::default())?;
-    // PENDING-WORKBOOK: let bytes = crate::report::workbook::write_workbook(&results, &dataset, &pack)?;
-    // PENDING-WORKBOOK: write_atomically(&output, &bytes, args.force)?;
+    let bytes = crate::report::workbook::write_workbook(&results, &dataset, &pack)?;
+    write_atomically(&output, &bytes, args.force)?;
     if let Some(json) = &args.json {
         write_atomically(
             json,

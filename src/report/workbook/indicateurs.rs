@@ -30,7 +30,7 @@ const COL_EXPLANATION: ColNum = 21;
 /// Above this many score cells, explanations go to a column instead of notes: each note is
 /// a VML shape held in memory until the file is saved, which does not scale to national
 /// workbooks of many years.
-pub(crate) const MAX_NOTES: usize = 0;
+pub(crate) const MAX_NOTES: usize = 50_000;
 
 const HEADERS: [&str; 21] = [
     "Code",

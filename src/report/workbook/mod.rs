@@ -78,36 +78,14 @@ pub fn write_workbook(results: &Results, dataset: &Dataset, pack: &Pack) -> Resu
     // Level 3 saves noticeably faster than the default 6 for a slightly larger file.
     workbook.set_zip_compression_level(3);
 
-    fn rss(w: &str) {
-        let s = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-        let l: Vec<&str> = s
-            .lines()
-            .filter(|l| l.starts_with("VmRSS") || l.starts_with("VmHWM"))
-            .collect();
-        eprintln!("MEM {w} {l:?}");
-    }
-    rss("start");
     let sheets = vec![
         synthese::write(&ctx, &mut styles)?,
-        {
-            rss("synthese");
-            fiche::write(&ctx, &mut styles)?
-        },
-        {
-            rss("fiche");
-            indicateurs::write(&ctx, &mut styles)?
-        },
-        {
-            rss("indicateurs");
-            axes::write(&ctx, &mut styles)?
-        },
+        fiche::write(&ctx, &mut styles)?,
+        indicateurs::write(&ctx, &mut styles)?,
+        axes::write(&ctx, &mut styles)?,
         priorites::write(&ctx, &mut styles)?,
-        {
-            rss("prio");
-            radars::write(&ctx, &mut styles)?
-        },
+        radars::write(&ctx, &mut styles)?,
     ];
-    rss("radars");
     for sheet in sheets {
         workbook.push_worksheet(sheet.ws);
     }
@@ -119,7 +97,6 @@ pub fn write_workbook(results: &Results, dataset: &Dataset, pack: &Pack) -> Resu
     workbook.push_worksheet(listes::write(&ctx, &mut styles)?.ws);
     workbook.push_worksheet(radars::write_data(&ctx, &mut styles)?.ws);
 
-    rss("before save");
     workbook
         .save_to_buffer()
         .map_err(|e| Error::Output(format!("assemblage du classeur annoté impossible : {e}")))

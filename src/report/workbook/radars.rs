@@ -102,7 +102,7 @@ pub(crate) fn write(ctx: &Context, styles: &mut Styles) -> Result<Sheet> {
             let st = &results.structures[s];
             let grid_row = k / PER_ROW;
             let at_row = top + grid_row as RowNum * CHART_ROWS;
-            if k % PER_ROW == 0 && grid_row > 0 && grid_row % ROWS_PER_PAGE == 0 {
+            if k.is_multiple_of(PER_ROW) && grid_row > 0 && grid_row.is_multiple_of(ROWS_PER_PAGE) {
                 breaks.push(at_row);
             }
             let at_col = (k % PER_ROW) as ColNum * CHART_COLS;
