@@ -340,3 +340,120 @@ mod tests {
         );
     }
 }
+
+impl Dataset {
+    /// Several workbooks analysed as one (regional files consolidated into a national
+    /// dataset). Every cell keeps its file: sheets are renamed `[file]Sheet`, the way Excel
+    /// writes a reference to another workbook. A code (and year) present in two files with
+    /// the same values is kept once with a warning; with different values the merge is
+    /// refused with a message naming the code, the files and the first difference.
+    pub fn merge(parts: Vec<Dataset>) -> std::result::Result<Dataset, String> {
+        let mut merged = Dataset::default();
+        let mut seen: BTreeMap<(StructureId, Option<i32>), (usize, String)> = BTreeMap::new();
+        let mut stamps = Vec::new();
+        for part in parts {
+            let file = part.source.file.clone();
+            let rename = |sheet: &str| format!("[{file}]{sheet}");
+            stamps.push(format!("{}:{}", part.source.file, part.source.sha256));
+            merged.source.modified_unix =
+                merged.source.modified_unix.max(part.source.modified_unix);
+            for mut s in part.structures {
+                for obs in s.values.values_mut() {
+                    if let Some(c) = obs.cell.as_mut() {
+                        c.sheet = rename(&c.sheet);
+                    }
+                }
+                for c in &mut s.id_cells {
+                    c.sheet = rename(&c.sheet);
+                }
+                let key = (s.id.clone(), s.year);
+                if let Some((index, other_file)) = seen.get(&key) {
+                    let existing: &Structure = &merged.structures[*index];
+                    if let Some(difference) = first_difference(existing, &s) {
+                        return Err(format!(
+                            "fusion impossible : le code {} figure dans « {other_file} » et dans « {file} » avec des valeurs différentes ({difference})",
+                            s.id
+                        ));
+                    }
+                    merged.diagnostics.push(Diagnostic::general(
+                        Severity::Warning,
+                        format!(
+                            "le code {} figure dans « {other_file} » et dans « {file} » avec les mêmes valeurs",
+                            s.id
+                        ),
+                        format!("une seule structure gardée, celle de « {other_file} »"),
+                    ));
+                    continue;
+                }
+                seen.insert(key, (merged.structures.len(), file.clone()));
+                merged.structures.push(s);
+            }
+            merged
+                .set_aside
+                .extend(part.set_aside.into_iter().map(|mut a| {
+                    a.sheet = rename(&a.sheet);
+                    a
+                }));
+            merged
+                .diagnostics
+                .extend(part.diagnostics.into_iter().map(|mut d| {
+                    d.sheet = d.sheet.map(|s| rename(&s));
+                    d
+                }));
+            merged.sheets.extend(part.sheets.into_iter().map(|mut r| {
+                r.sheet = rename(&r.sheet);
+                r
+            }));
+            merged.columns.extend(part.columns.into_iter().map(|mut c| {
+                c.sheet = rename(&c.sheet);
+                c
+            }));
+            merged.copies.extend(part.copies.into_iter().map(|mut c| {
+                c.name = format!(
+                    "{} {}",
+                    file.rsplit_once('.').map(|(s, _)| s).unwrap_or(&file),
+                    c.name
+                );
+                c
+            }));
+        }
+        merged
+            .structures
+            .sort_by(|a, b| (&a.id, a.year).cmp(&(&b.id, b.year)));
+        let files: Vec<&str> = stamps.iter().filter_map(|s| s.split(':').next()).collect();
+        merged.source.file = files.join(" + ");
+        merged.source.path = merged.source.file.clone();
+        use sha2::{Digest, Sha256};
+        merged.source.sha256 = crate::pack::hex(&Sha256::digest(stamps.join("\n").as_bytes()));
+        Ok(merged)
+    }
+}
+
+/// The first difference between two rows of the same code, in French, or None.
+fn first_difference(a: &Structure, b: &Structure) -> Option<String> {
+    if a.name != b.name {
+        return Some(format!("nom « {} » / « {} »", a.name, b.name));
+    }
+    if a.region != b.region {
+        return Some(format!("région « {} » / « {} »", a.region, b.region));
+    }
+    let keys: std::collections::BTreeSet<&String> =
+        a.values.keys().chain(b.values.keys()).collect();
+    for k in keys {
+        let va = a.values.get(k).and_then(|o| o.value.number());
+        let vb = b.values.get(k).and_then(|o| o.value.number());
+        let same = match (va, vb) {
+            (Some(x), Some(y)) => (x - y).abs() <= 1e-9 * x.abs().max(1.0),
+            (None, None) => true,
+            _ => false,
+        };
+        if !same {
+            let show = |v: Option<f64>| {
+                v.map(|x| x.to_string())
+                    .unwrap_or_else(|| "manquant".into())
+            };
+            return Some(format!("{k} : {} / {}", show(va), show(vb)));
+        }
+    }
+    None
+}

@@ -214,12 +214,7 @@ fn sample_results_match_an_independent_computation() {
         .iter()
         .position(|r| r.iter().any(|c| *c == "Code ML"))
         .unwrap();
-    let col = |name: &str| {
-        rows[header_row]
-            .iter()
-            .position(|c| *c == name)
-            .unwrap()
-    };
+    let col = |name: &str| rows[header_row].iter().position(|c| *c == name).unwrap();
     let (c_code, c_region, c_emp, c_acc) = (
         col("Code ML"),
         col("Région"),

@@ -39,7 +39,11 @@ fn the_output_lands_next_to_the_input_and_is_not_replaced_without_force() {
     let input = sample_into(dir.path(), 40);
     let hash_before = Sha256::digest(std::fs::read(&input).unwrap());
     let out = boussole(&["run", "region.xlsx"], dir.path());
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let target = dir.path().join("region-boussole.xlsx");
     assert!(target.exists());
     let first = std::fs::read(&target).unwrap();
@@ -47,14 +51,29 @@ fn the_output_lands_next_to_the_input_and_is_not_replaced_without_force() {
     let again = boussole(&["run", "region.xlsx"], dir.path());
     assert_eq!(again.status.code(), Some(5));
     let err = String::from_utf8_lossy(&again.stderr);
-    assert!(err.contains("--force") && err.starts_with("boussole : "), "{err}");
+    assert!(
+        err.contains("--force") && err.starts_with("boussole : "),
+        "{err}"
+    );
     assert_eq!(std::fs::read(&target).unwrap(), first, "kept as it was");
 
     let forced = boussole(&["run", "region.xlsx", "--force"], dir.path());
     assert!(forced.status.success());
-    assert_eq!(std::fs::read(&target).unwrap(), first, "same input, pack and version: same bytes");
-    assert_eq!(Sha256::digest(std::fs::read(&input).unwrap()), hash_before, "input untouched");
-    assert_eq!(names(dir.path()), ["region-boussole.xlsx", "region.xlsx"], "no temporary file");
+    assert_eq!(
+        std::fs::read(&target).unwrap(),
+        first,
+        "same input, pack and version: same bytes"
+    );
+    assert_eq!(
+        Sha256::digest(std::fs::read(&input).unwrap()),
+        hash_before,
+        "input untouched"
+    );
+    assert_eq!(
+        names(dir.path()),
+        ["region-boussole.xlsx", "region.xlsx"],
+        "no temporary file"
+    );
 }
 
 #[test]
@@ -62,10 +81,25 @@ fn out_dir_and_json_are_honoured() {
     let dir = tempfile::tempdir().unwrap();
     sample_into(dir.path(), 30);
     std::fs::create_dir(dir.path().join("sorties")).unwrap();
-    let out = boussole(&["run", "region.xlsx", "--out-dir", "sorties", "--json", "r.json"], dir.path());
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = boussole(
+        &[
+            "run",
+            "region.xlsx",
+            "--out-dir",
+            "sorties",
+            "--json",
+            "r.json",
+        ],
+        dir.path(),
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(dir.path().join("sorties/region-boussole.xlsx").exists());
-    let doc: serde_json::Value = serde_json::from_slice(&std::fs::read(dir.path().join("r.json")).unwrap()).unwrap();
+    let doc: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("r.json")).unwrap()).unwrap();
     assert_eq!(doc["structures"].as_array().unwrap().len(), 30);
 }
 
@@ -79,13 +113,30 @@ fn a_failing_run_leaves_no_output_and_no_temporary_file() {
     for (path, content) in boussole::pack::EMBEDDED_CPO {
         let target = rules.join(path);
         std::fs::create_dir_all(target.parent().unwrap()).unwrap();
-        let content = if *path == "recommandations.rhai" { format!("{content}\nloop {{ }}\n") } else { content.to_string() };
+        let content = if *path == "recommandations.rhai" {
+            format!("{content}\nloop {{ }}\n")
+        } else {
+            content.to_string()
+        };
         std::fs::write(target, content).unwrap();
     }
-    let out = boussole(&["run", "region.xlsx", "--rules", "regles", "--json", "r.json"], dir.path());
+    let out = boussole(
+        &[
+            "run",
+            "region.xlsx",
+            "--rules",
+            "regles",
+            "--json",
+            "r.json",
+        ],
+        dir.path(),
+    );
     assert_eq!(out.status.code(), Some(4));
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("recommandations.rhai") && err.contains("opérations"), "{err}");
+    assert!(
+        err.contains("recommandations.rhai") && err.contains("opérations"),
+        "{err}"
+    );
     assert_eq!(names(dir.path()), ["region.xlsx", "regles"]);
 }
 
@@ -96,6 +147,9 @@ fn an_unreadable_input_is_refused_with_one_french_message() {
     let out = boussole(&["run", "faux.xlsx"], dir.path());
     assert_eq!(out.status.code(), Some(3));
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.starts_with("boussole : ") && !err.contains("panicked"), "{err}");
+    assert!(
+        err.starts_with("boussole : ") && !err.contains("panicked"),
+        "{err}"
+    );
     assert_eq!(names(dir.path()), ["faux.xlsx"]);
 }

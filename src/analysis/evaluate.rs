@@ -78,15 +78,37 @@ pub fn indicator_defs(manifest: &Manifest) -> Vec<IndicatorDef> {
 
 /// The structures analysed: those of the latest year when the input has years.
 pub fn analysed_structures(dataset: &Dataset) -> (Option<i32>, Vec<&Structure>) {
-    let year = dataset.structures.iter().filter_map(|s| s.year).max();
-    let mut list: Vec<&Structure> = dataset
-        .structures
-        .iter()
-        .filter(|s| year.is_none() || s.year.is_none() || s.year == year)
-        .collect();
-    // Id order, whatever the order of rows: results never depend on it.
-    list.sort_by(|a, b| a.id.cmp(&b.id).then(a.year.cmp(&b.year)));
+    let (year, list, _) = population(dataset, None);
     (year, list)
+}
+
+/// The population the frames are computed on, and which of its structures are annotated.
+///
+/// Without a reference it is the input. With a national reference, it is the reference's
+/// structures plus the input's (the input's values win for a code present in both), and
+/// only the input's structures are annotated. Only the latest year is kept; structures
+/// come in id order, so results never depend on the order of rows.
+pub fn population<'a>(
+    dataset: &'a Dataset,
+    reference: Option<&'a Dataset>,
+) -> (Option<i32>, Vec<&'a Structure>, Vec<bool>) {
+    let input_ids: std::collections::BTreeSet<&StructureId> =
+        dataset.structures.iter().map(|s| &s.id).collect();
+    let mut all: Vec<(&Structure, bool)> = dataset.structures.iter().map(|s| (s, true)).collect();
+    if let Some(reference) = reference {
+        all.extend(
+            reference
+                .structures
+                .iter()
+                .filter(|s| !input_ids.contains(&s.id))
+                .map(|s| (s, false)),
+        );
+    }
+    let year = dataset.structures.iter().filter_map(|s| s.year).max();
+    all.retain(|(s, _)| year.is_none() || s.year.is_none() || s.year == year);
+    all.sort_by(|a, b| a.0.id.cmp(&b.0.id).then(a.0.year.cmp(&b.0.year)));
+    let annotate = all.iter().map(|(_, a)| *a).collect();
+    (year, all.into_iter().map(|(s, _)| s).collect(), annotate)
 }
 
 fn derive_values(defs: &[IndicatorDef], structure: &Structure) -> Vec<Cell> {
@@ -220,9 +242,21 @@ pub fn analyse(
     compiled: &CompiledPack,
     overrides: &Overrides,
 ) -> Result<Results> {
+    analyse_with_reference(dataset, None, compiled, overrides)
+}
+
+/// Analyses a dataset with a compiled pack, the national and peer frames (and the
+/// regression) computed over a national reference when one is given, annotating only the
+/// input's structures.
+pub fn analyse_with_reference(
+    dataset: &Dataset,
+    reference: Option<&Dataset>,
+    compiled: &CompiledPack,
+    overrides: &Overrides,
+) -> Result<Results> {
     let manifest = &compiled.pack.manifest;
     let defs = indicator_defs(manifest);
-    let (year, structures) = analysed_structures(dataset);
+    let (year, structures, annotate) = population(dataset, reference);
     let n = structures.len();
     let mut diagnostics = dataset.diagnostics.clone();
 
@@ -463,47 +497,48 @@ pub fn analyse(
         Vec<RecommendationResult>,
         Arc<StructureData>,
     );
-    let evaluated: Vec<std::result::Result<Evaluated, crate::pack::diagnostics::ScriptError>> = (0
-        ..n)
-        .into_par_iter()
-        .map(|s| {
-            let data = Arc::new(build_data(s, None));
-            let mut found: Vec<Option<Finding>> = vec![None; defs.len()];
-            let judged: Vec<usize> = (0..defs.len())
-                .filter(|&i| defs[i].judged() && values[s][i].value.is_some())
-                .collect();
-            for (&i, d) in judged.iter().zip(compiled.findings(&data, &judged)?) {
-                if let Some(d) = d {
-                    found[i] = Some(Finding {
-                        kind: d.what.kind,
-                        reason: d.what.reason,
-                        rule: d.rule,
-                        thresholds: d.thresholds,
-                    });
+    let annotated: Vec<usize> = (0..n).filter(|&s| annotate[s]).collect();
+    let evaluated: Vec<std::result::Result<Evaluated, crate::pack::diagnostics::ScriptError>> =
+        annotated
+            .par_iter()
+            .map(|&s| {
+                let data = Arc::new(build_data(s, None));
+                let mut found: Vec<Option<Finding>> = vec![None; defs.len()];
+                let judged: Vec<usize> = (0..defs.len())
+                    .filter(|&i| defs[i].judged() && values[s][i].value.is_some())
+                    .collect();
+                for (&i, d) in judged.iter().zip(compiled.findings(&data, &judged)?) {
+                    if let Some(d) = d {
+                        found[i] = Some(Finding {
+                            kind: d.what.kind,
+                            reason: d.what.reason,
+                            rule: d.rule,
+                            thresholds: d.thresholds,
+                        });
+                    }
                 }
-            }
-            let kinds: Vec<Option<FindingKind>> =
-                found.iter().map(|f| f.as_ref().map(|f| f.kind)).collect();
-            let data = Arc::new(build_data(s, Some(&kinds)));
-            let mut recs: Vec<RecommendationResult> = compiled
-                .recommendations(&data)?
-                .into_iter()
-                .filter_map(|d| {
-                    let spec = manifest.recommendations.iter().find(|r| r.id == d.what)?;
-                    Some(RecommendationResult {
-                        id: spec.id.clone(),
-                        text: spec.text.clone(),
-                        priority: spec.priority,
-                        indicators: spec.indicators.clone(),
-                        rule: d.rule,
-                        thresholds: d.thresholds,
+                let kinds: Vec<Option<FindingKind>> =
+                    found.iter().map(|f| f.as_ref().map(|f| f.kind)).collect();
+                let data = Arc::new(build_data(s, Some(&kinds)));
+                let mut recs: Vec<RecommendationResult> = compiled
+                    .recommendations(&data)?
+                    .into_iter()
+                    .filter_map(|d| {
+                        let spec = manifest.recommendations.iter().find(|r| r.id == d.what)?;
+                        Some(RecommendationResult {
+                            id: spec.id.clone(),
+                            text: spec.text.clone(),
+                            priority: spec.priority,
+                            indicators: spec.indicators.clone(),
+                            rule: d.rule,
+                            thresholds: d.thresholds,
+                        })
                     })
-                })
-                .collect();
-            recs.sort_by(|a, b| a.priority.cmp(&b.priority).then_with(|| a.id.cmp(&b.id)));
-            Ok((found, recs, data))
-        })
-        .collect();
+                    .collect();
+                recs.sort_by(|a, b| a.priority.cmp(&b.priority).then_with(|| a.id.cmp(&b.id)));
+                Ok((found, recs, data))
+            })
+            .collect();
     // The first error in id order, whatever thread met it first.
     let evaluated = evaluated
         .into_iter()
@@ -521,8 +556,8 @@ pub fn analyse(
         .collect();
     let results_structures: Vec<StructureResult> = evaluated
         .into_iter()
-        .enumerate()
-        .map(|(s, (found, recommendations, data))| {
+        .zip(annotated.iter().copied())
+        .map(|((found, recommendations, data), s)| {
             let st = structures[s];
             let indicators: Vec<IndicatorResult> = defs
                 .iter()
@@ -589,7 +624,7 @@ pub fn analyse(
             hash: compiled.pack.hash(),
         },
         input: dataset.source.clone(),
-        reference: None,
+        reference: reference.map(|r| r.source.clone()),
         year,
         method,
         indicators: defs,

@@ -1,27 +1,35 @@
-//! `boussole run`: the main job. Reads a workbook, evaluates the pack, writes the annotated
-//! workbook (next to the input as `<name>-boussole.xlsx` unless told otherwise) and,
-//! with `--json`, the results as JSON. Outputs are written atomically; an existing output
-//! is not replaced without `--force`; the input is only read.
+//! `boussole run`: the main job. Reads workbooks, evaluates the pack, writes annotated
+//! workbooks (next to each input as `<name>-boussole.xlsx` unless told otherwise) and,
+//! with `--json`, the results as JSON. Several files or folders run in parallel with one
+//! compiled pack; `--merge` analyses them as one dataset; `--reference` takes the national
+//! and peer frames from a national workbook. Outputs are written atomically; an existing
+//! output is not replaced without `--force`; inputs are only read.
 
-use crate::analysis::evaluate::{Overrides, analyse};
+use crate::analysis::evaluate::{Overrides, analyse_with_reference};
+use crate::analysis::results::Results;
+use crate::dataset::{Dataset, Severity};
 use crate::error::{Error, Result, exit};
 use crate::pack::Pack;
 use crate::pack::engine::CompiledPack;
 use crate::report::atomic::write_atomically;
+use rayon::prelude::*;
+use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
-/// Analyse un classeur et écrit le classeur annoté.
+/// Analyse un ou plusieurs classeurs et écrit les classeurs annotés.
 ///
 /// Exemples :
 ///   boussole run workbooks/exemple-national.xlsx
 ///   boussole run classeur.xlsx -o annote.xlsx --json resultats.json
-///   boussole run classeur.xlsx --out-dir sorties/ --rules mes-regles/ --force
+///   boussole run regions/ --out-dir sorties/ --jobs 2
+///   boussole run bretagne.xlsx --reference national.xlsx
+///   boussole run bretagne.xlsx normandie.xlsx --merge -o fusion.xlsx
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Classeur à analyser (xlsx, xlsm, xls, ods, csv).
-    #[arg(value_name = "CLASSEUR")]
-    pub input: PathBuf,
-    /// Fichier du classeur annoté (par défaut : <nom>-boussole.xlsx à côté du classeur).
+    /// Classeurs (xlsx, xlsm, xls, xlsb, ods, csv) ou dossiers de classeurs.
+    #[arg(value_name = "CLASSEUR", required = true)]
+    pub inputs: Vec<PathBuf>,
+    /// Fichier du classeur annoté (un seul classeur, ou avec --merge).
     #[arg(
         short = 'o',
         long = "output",
@@ -29,22 +37,37 @@ pub struct Args {
         conflicts_with = "out_dir"
     )]
     pub output: Option<PathBuf>,
-    /// Dossier où écrire le classeur annoté.
+    /// Dossier où écrire les classeurs annotés (par défaut : à côté de chaque classeur).
     #[arg(long, value_name = "DOSSIER")]
     pub out_dir: Option<PathBuf>,
     /// Dossier du pack de règles (par défaut : le pack « cpo » intégré).
     #[arg(long, value_name = "DOSSIER")]
     pub rules: Option<PathBuf>,
-    /// Écrit aussi les résultats en JSON dans ce fichier.
-    #[arg(long, value_name = "FICHIER")]
+    /// Résultats JSON : un fichier pour un classeur, un dossier pour plusieurs.
+    #[arg(long, value_name = "CHEMIN")]
     pub json: Option<PathBuf>,
     /// Remplace les fichiers de sortie existants.
     #[arg(long)]
     pub force: bool,
-    /// N'affiche que les erreurs.
+    /// N'affiche que les erreurs (ni barre de progression ni résumé).
     #[arg(long, short = 'q')]
     pub quiet: bool,
+    /// Nombre de classeurs traités en parallèle (par défaut : tous les cœurs).
+    #[arg(long, short = 'j', value_name = "N", value_parser = clap::value_parser!(u16).range(1..=256))]
+    pub jobs: Option<u16>,
+    /// Parcourt aussi les sous-dossiers des dossiers donnés.
+    #[arg(long)]
+    pub recursive: bool,
+    /// Classeur national de référence : les référentiels national et des pairs en sont tirés,
+    /// seules les structures du classeur analysé sont annotées.
+    #[arg(long, value_name = "CLASSEUR")]
+    pub reference: Option<PathBuf>,
+    /// Analyse tous les classeurs comme un seul jeu national (ils gardent leur fichier d'origine).
+    #[arg(long)]
+    pub merge: bool,
 }
+
+const SPREADSHEET_EXTENSIONS: &[&str] = &["xlsx", "xlsm", "xls", "xlsb", "ods", "csv"];
 
 /// The annotated workbook's default path for an input.
 pub fn default_output(input: &Path, out_dir: Option<&Path>) -> PathBuf {
@@ -59,70 +82,397 @@ pub fn default_output(input: &Path, out_dir: Option<&Path>) -> PathBuf {
     }
 }
 
+fn is_spreadsheet(path: &Path) -> bool {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let ext = path
+        .extension()
+        .map(|e| e.to_string_lossy().to_lowercase())
+        .unwrap_or_default();
+    SPREADSHEET_EXTENSIONS.contains(&ext.as_str())
+        && !name.starts_with("~$")
+        && !name.starts_with('.')
+        && !name.ends_with("-boussole.xlsx")
+}
+
+/// Files named, and the spreadsheets inside folders named (sorted; recursing on request).
+pub fn expand_inputs(inputs: &[PathBuf], recursive: bool) -> Vec<PathBuf> {
+    fn walk(dir: &Path, recursive: bool, depth: usize, out: &mut Vec<PathBuf>) {
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            out.push(dir.to_path_buf());
+            return;
+        };
+        let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
+        paths.sort();
+        for p in paths {
+            if p.is_dir() {
+                if recursive && depth < 32 {
+                    walk(&p, recursive, depth + 1, out);
+                }
+            } else if is_spreadsheet(&p) {
+                out.push(p);
+            }
+        }
+    }
+    let mut out = Vec::new();
+    for input in inputs {
+        if input.is_dir() {
+            walk(input, recursive, 0, &mut out);
+        } else {
+            out.push(input.clone());
+        }
+    }
+    out
+}
+
+/// What happened to one input of a batch.
+#[derive(Debug)]
+pub struct Outcome {
+    pub input: PathBuf,
+    pub structures: usize,
+    pub errors: usize,
+    pub warnings: usize,
+    pub result: std::result::Result<PathBuf, Error>,
+}
+
+/// Everything a run shares across its inputs.
+struct Job<'a> {
+    pack: &'a Pack,
+    compiled: &'a CompiledPack,
+    reference: Option<&'a Dataset>,
+    force: bool,
+}
+
+impl Job<'_> {
+    fn analyse(&self, dataset: &Dataset) -> Result<Results> {
+        analyse_with_reference(
+            dataset,
+            self.reference,
+            self.compiled,
+            &Overrides::default(),
+        )
+    }
+
+    /// Writes the workbook (and JSON) of one analysed dataset.
+    fn write(
+        &self,
+        dataset: &Dataset,
+        results: &Results,
+        output: &Path,
+        json: Option<&Path>,
+    ) -> Result<()> {
+        let bytes = crate::report::workbook::write_workbook(results, dataset, self.pack)?;
+        write_atomically(output, &bytes, self.force)?;
+        if let Some(json) = json {
+            write_atomically(
+                json,
+                &crate::report::json::results_bytes(results),
+                self.force,
+            )?;
+        }
+        Ok(())
+    }
+
+    fn refuse_existing(&self, path: &Path) -> Result<()> {
+        if path.exists() && !self.force {
+            return Err(Error::Output(format!(
+                "le fichier « {} » existe déjà : il n'est pas remplacé sans --force",
+                path.display()
+            )));
+        }
+        Ok(())
+    }
+
+    /// One input, start to end.
+    fn one(&self, input: &Path, output: &Path, json: Option<&Path>) -> Outcome {
+        let mut outcome = Outcome {
+            input: input.to_path_buf(),
+            structures: 0,
+            errors: 0,
+            warnings: 0,
+            result: Err(Error::Internal("non traité".into())),
+        };
+        let mut run = || -> Result<PathBuf> {
+            self.refuse_existing(output)?;
+            if let Some(j) = json {
+                self.refuse_existing(j)?;
+            }
+            let dataset = crate::workbook::read_path(input, &self.pack.manifest.columns)?;
+            let results = self.analyse(&dataset)?;
+            outcome.structures = results.structures.len();
+            outcome.errors = count(&results, Severity::Error);
+            outcome.warnings = count(&results, Severity::Warning);
+            self.write(&dataset, &results, output, json)?;
+            Ok(output.to_path_buf())
+        };
+        let result = run();
+        outcome.result = result;
+        outcome
+    }
+}
+
+fn count(results: &Results, severity: Severity) -> usize {
+    results
+        .diagnostics
+        .iter()
+        .filter(|d| d.severity == severity)
+        .count()
+}
+
 pub fn run(args: Args) -> Result<i32> {
     let pack = Pack::load(args.rules.as_deref())?;
     let compiled = CompiledPack::compile(&pack)?;
+    let inputs = expand_inputs(&args.inputs, args.recursive);
+    if inputs.is_empty() {
+        return Err(Error::Input(format!(
+            "aucun classeur trouvé dans {} (extensions lues : {})",
+            args.inputs
+                .iter()
+                .map(|p| format!("« {} »", p.display()))
+                .collect::<Vec<_>>()
+                .join(", "),
+            SPREADSHEET_EXTENSIONS.join(", ")
+        )));
+    }
+    if let Some(dir) = &args.out_dir
+        && !dir.is_dir()
+    {
+        std::fs::create_dir_all(dir).map_err(|e| {
+            Error::Output(format!(
+                "création du dossier de sortie « {} » impossible : {e}",
+                dir.display()
+            ))
+        })?;
+    }
+    let reference = match &args.reference {
+        Some(path) => Some(
+            crate::workbook::read_path(path, &pack.manifest.columns).map_err(|e| {
+                Error::Input(format!(
+                    "classeur de référence « {} » : {e}",
+                    path.display()
+                ))
+            })?,
+        ),
+        None => None,
+    };
+    let job = Job {
+        pack: &pack,
+        compiled: &compiled,
+        reference: reference.as_ref(),
+        force: args.force,
+    };
+    let single = inputs.len() == 1 && !args.inputs.iter().any(|p| p.is_dir());
+    if args.merge {
+        return run_merged(&job, &args, &inputs);
+    }
+    if single {
+        return run_single(&job, &args, &inputs[0]);
+    }
+    if args.output.is_some() {
+        return Err(Error::Output(
+            "-o désigne un seul fichier : avec plusieurs classeurs, utilisez --out-dir (ou --merge pour n'en faire qu'un)".into(),
+        ));
+    }
+    run_batch(&job, &args, &inputs)
+}
+
+fn print_single(results: &Results, output: &Path, json: Option<&Path>) {
+    let recs: usize = results
+        .structures
+        .iter()
+        .map(|s| s.recommendations.len())
+        .sum();
+    let priorities: usize = results.regions.iter().map(|r| r.priorities.len()).sum();
+    println!(
+        "{} : {} structures dans {} régions, {} lignes écartées, {} erreur(s) et {} avertissement(s) de lecture.",
+        results.input.file,
+        results.structures.len(),
+        results.regions.len(),
+        results.set_aside.len(),
+        count(results, Severity::Error),
+        count(results, Severity::Warning)
+    );
+    if let Some(r) = &results.reference {
+        println!(
+            "Référentiels national et des pairs tirés de « {} ».",
+            r.file
+        );
+    }
+    println!("{recs} recommandations, {priorities} priorités régionales.");
+    println!("Classeur annoté écrit : {}", output.display());
+    if let Some(json) = json {
+        println!("Résultats JSON écrits : {}", json.display());
+    }
+}
+
+fn run_single(job: &Job, args: &Args, input: &Path) -> Result<i32> {
     let output = args
         .output
         .clone()
-        .unwrap_or_else(|| default_output(&args.input, args.out_dir.as_deref()));
-    if output.exists() && !args.force {
-        return Err(Error::Output(format!(
-            "le fichier « {} » existe déjà : il n'est pas remplacé sans --force",
-            output.display()
-        )));
+        .unwrap_or_else(|| default_output(input, args.out_dir.as_deref()));
+    job.refuse_existing(&output)?;
+    if let Some(j) = &args.json {
+        job.refuse_existing(j)?;
     }
-    if let Some(json) = &args.json
-        && json.exists()
-        && !args.force
-    {
-        return Err(Error::Output(format!(
-            "le fichier « {} » existe déjà : il n'est pas remplacé sans --force",
-            json.display()
-        )));
-    }
-    let dataset = crate::workbook::read_path(&args.input, &pack.manifest.columns)?;
-    let results = analyse(&dataset, &compiled, &Overrides::default())?;
-    let bytes = crate::report::workbook::write_workbook(&results, &dataset, &pack)?;
-    write_atomically(&output, &bytes, args.force)?;
-    if let Some(json) = &args.json {
-        write_atomically(
-            json,
-            &crate::report::json::results_bytes(&results),
-            args.force,
-        )?;
-    }
+    let dataset = crate::workbook::read_path(input, &job.pack.manifest.columns)?;
+    let results = job.analyse(&dataset)?;
+    job.write(&dataset, &results, &output, args.json.as_deref())?;
     if !args.quiet {
-        let errors = results
-            .diagnostics
-            .iter()
-            .filter(|d| d.severity == crate::dataset::Severity::Error)
-            .count();
-        let warnings = results
-            .diagnostics
-            .iter()
-            .filter(|d| d.severity == crate::dataset::Severity::Warning)
-            .count();
-        let recs: usize = results
-            .structures
-            .iter()
-            .map(|s| s.recommendations.len())
-            .sum();
-        let priorities: usize = results.regions.iter().map(|r| r.priorities.len()).sum();
-        println!(
-            "{} : {} structures dans {} régions, {} lignes écartées, {} erreur(s) et {} avertissement(s) de lecture.",
-            results.input.file,
-            results.structures.len(),
-            results.regions.len(),
-            results.set_aside.len(),
-            errors,
-            warnings
-        );
-        println!("{recs} recommandations, {priorities} priorités régionales.");
-        println!("Classeur annoté écrit : {}", output.display());
-        if let Some(json) = &args.json {
-            println!("Résultats JSON écrits : {}", json.display());
-        }
+        print_single(&results, &output, args.json.as_deref());
     }
     Ok(exit::OK)
+}
+
+fn run_merged(job: &Job, args: &Args, inputs: &[PathBuf]) -> Result<i32> {
+    let output = args.output.clone().unwrap_or_else(|| {
+        let dir = args.out_dir.clone().unwrap_or_else(|| PathBuf::from("."));
+        dir.join("fusion-boussole.xlsx")
+    });
+    job.refuse_existing(&output)?;
+    if let Some(j) = &args.json {
+        job.refuse_existing(j)?;
+    }
+    let parts = inputs
+        .par_iter()
+        .map(|p| crate::workbook::read_path(p, &job.pack.manifest.columns))
+        .collect::<Result<Vec<Dataset>>>()?;
+    let dataset = Dataset::merge(parts).map_err(Error::Input)?;
+    let results = job.analyse(&dataset)?;
+    job.write(&dataset, &results, &output, args.json.as_deref())?;
+    if !args.quiet {
+        println!("{} classeurs fusionnés.", inputs.len());
+        print_single(&results, &output, args.json.as_deref());
+    }
+    Ok(exit::OK)
+}
+
+fn run_batch(job: &Job, args: &Args, inputs: &[PathBuf]) -> Result<i32> {
+    let json_dir = args.json.clone();
+    if let Some(dir) = &json_dir {
+        std::fs::create_dir_all(dir).map_err(|e| {
+            Error::Output(format!(
+                "création du dossier JSON « {} » impossible : {e}",
+                dir.display()
+            ))
+        })?;
+    }
+    // Outputs must not collide (two inputs with the same name in different folders).
+    let mut outputs: Vec<PathBuf> = Vec::new();
+    for input in inputs {
+        outputs.push(default_output(input, args.out_dir.as_deref()));
+    }
+    let show_progress = !args.quiet && std::io::stderr().is_terminal();
+    let bar = if show_progress {
+        let bar = indicatif::ProgressBar::new(inputs.len() as u64);
+        bar.set_style(
+            indicatif::ProgressStyle::with_template(
+                "{bar:40} {pos}/{len} classeurs  {elapsed_precise}  {msg}",
+            )
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        );
+        bar
+    } else {
+        indicatif::ProgressBar::hidden()
+    };
+    let jobs = args.jobs.map(usize::from).unwrap_or_else(|| {
+        std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(1)
+    });
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(jobs)
+        .build()
+        .map_err(|e| Error::Internal(format!("création des fils de calcul impossible : {e}")))?;
+    let outcomes: Vec<Outcome> = pool.install(|| {
+        inputs
+            .par_iter()
+            .enumerate()
+            .map(|(i, input)| {
+                let duplicate = outputs[..i].contains(&outputs[i]);
+                let json = json_dir.as_ref().map(|d| {
+                    let stem = input
+                        .file_stem()
+                        .map(|s| s.to_string_lossy().into_owned())
+                        .unwrap_or_default();
+                    d.join(format!("{stem}.json"))
+                });
+                let outcome = if duplicate {
+                    Outcome {
+                        input: input.clone(),
+                        structures: 0,
+                        errors: 0,
+                        warnings: 0,
+                        result: Err(Error::Output(format!(
+                            "un autre classeur du lot produit déjà « {} »",
+                            outputs[i].display()
+                        ))),
+                    }
+                } else {
+                    job.one(input, &outputs[i], json.as_deref())
+                };
+                bar.inc(1);
+                outcome
+            })
+            .collect()
+    });
+    bar.finish_and_clear();
+    let failed = outcomes.iter().filter(|o| o.result.is_err()).count();
+    if !args.quiet || failed > 0 {
+        print_summary(&outcomes);
+    }
+    if failed > 0 {
+        eprintln!(
+            "boussole : {failed} classeur(s) sur {} en échec (voir le résumé)",
+            outcomes.len()
+        );
+        let code = outcomes
+            .iter()
+            .filter_map(|o| o.result.as_ref().err())
+            .map(Error::exit_code)
+            .max()
+            .unwrap_or(exit::INTERNAL);
+        return Ok(code);
+    }
+    Ok(exit::OK)
+}
+
+fn print_summary(outcomes: &[Outcome]) {
+    let name = |p: &Path| p.display().to_string();
+    let width = outcomes
+        .iter()
+        .map(|o| name(&o.input).chars().count())
+        .max()
+        .unwrap_or(8)
+        .clamp(8, 60);
+    println!(
+        "{:<width$}  {:>10}  {:>7}  {:>13}  sortie ou erreur",
+        "classeur", "structures", "erreurs", "avertissements"
+    );
+    for o in outcomes {
+        match &o.result {
+            Ok(out) => println!(
+                "{:<width$}  {:>10}  {:>7}  {:>13}  {}",
+                name(&o.input),
+                o.structures,
+                o.errors,
+                o.warnings,
+                out.display()
+            ),
+            Err(e) => println!(
+                "{:<width$}  {:>10}  {:>7}  {:>13}  ÉCHEC : {}",
+                name(&o.input),
+                "—",
+                "—",
+                "—",
+                e.to_string().lines().next().unwrap_or_default()
+            ),
+        }
+    }
+    let ok = outcomes.iter().filter(|o| o.result.is_ok()).count();
+    println!(
+        "{ok} classeur(s) annoté(s), {} en échec.",
+        outcomes.len() - ok
+    );
 }

@@ -1,0 +1,83 @@
+//! Times the stages of `boussole run` on one input, in one process (used by
+//! `benches/run.sh` on every workload; the criterion benches in `benches/stages.rs` give
+//! the same stages with confidence intervals on W1).
+//!
+//! ```text
+//! cargo run --release --example stages -- stages INPUT [RUNS]
+//! cargo run --release --example stages -- floor INPUT [RUNS]
+//! ```
+//!
+//! `stages` prints, per stage, the median over RUNS (default 5) in milliseconds:
+//! `read evaluate analyse write total` where `analyse` is the whole analysis including the
+//! rule evaluation and `evaluate` the rule evaluation alone (both scripts over every
+//! structure). `floor` first runs boussole once (untimed) to capture its output's content,
+//! then prints the median floor time (`floor_read floor_write floor`): calamine reading
+//! every sheet of the input, rust_xlsxwriter writing the captured content.
+
+#[path = "../benches/support/mod.rs"]
+mod support;
+
+use std::path::Path;
+use std::time::Instant;
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(f64::total_cmp);
+    v[v.len() / 2]
+}
+
+fn ms(t: Instant) -> f64 {
+    t.elapsed().as_secs_f64() * 1000.0
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let usage = "usage: stages (stages|floor) INPUT [RUNS]";
+    let mode = args.get(1).expect(usage).as_str();
+    let input = Path::new(args.get(2).expect(usage));
+    let runs: usize = args.get(3).map(|r| r.parse().expect(usage)).unwrap_or(5);
+    let (pack, compiled) = support::pack();
+    match mode {
+        "stages" => {
+            let mut times: [Vec<f64>; 5] = Default::default();
+            for _ in 0..runs {
+                let start = Instant::now();
+                let t = Instant::now();
+                let dataset = support::read(input, &pack);
+                times[0].push(ms(t));
+                let t = Instant::now();
+                let results = support::analyse_all(&dataset, &compiled);
+                times[2].push(ms(t));
+                let t = Instant::now();
+                let bytes = support::write(&results, &dataset, &pack);
+                times[3].push(ms(t));
+                times[4].push(ms(start));
+                std::hint::black_box(bytes);
+                let views = support::ScriptViews::new(&results);
+                let t = Instant::now();
+                std::hint::black_box(views.evaluate(&compiled));
+                times[1].push(ms(t));
+            }
+            let [read, evaluate, analyse, write, total] = times.map(median);
+            println!("read={read:.1} evaluate={evaluate:.1} analyse={analyse:.1} write={write:.1} total={total:.1}");
+        }
+        "floor" => {
+            let dataset = support::read(input, &pack);
+            let results = support::analyse_all(&dataset, &compiled);
+            let replay = support::Replay::capture(&support::write(&results, &dataset, &pack));
+            drop((dataset, results));
+            let mut times: [Vec<f64>; 3] = Default::default();
+            for _ in 0..runs {
+                let t = Instant::now();
+                std::hint::black_box(support::calamine_read(input));
+                times[0].push(ms(t));
+                let t = Instant::now();
+                std::hint::black_box(replay.write());
+                times[1].push(ms(t));
+                times[2].push(times[0].last().unwrap() + times[1].last().unwrap());
+            }
+            let [read, write, total] = times.map(median);
+            println!("floor_read={read:.1} floor_write={write:.1} floor={total:.1} content={:?}", replay.counts());
+        }
+        _ => panic!("{usage}"),
+    }
+}
