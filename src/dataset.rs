@@ -319,28 +319,6 @@ impl Dataset {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn column_letters_follow_excel() {
-        assert_eq!(column_letters(0), "A");
-        assert_eq!(column_letters(25), "Z");
-        assert_eq!(column_letters(26), "AA");
-        assert_eq!(column_letters(27), "AB");
-        assert_eq!(column_letters(16383), "XFD");
-    }
-
-    #[test]
-    fn cell_ref_displays_with_sheet() {
-        assert_eq!(
-            CellRef::new("Indicateurs", 6, 2).to_string(),
-            "Indicateurs!C7"
-        );
-    }
-}
-
 impl Dataset {
     /// Several workbooks analysed as one (regional files consolidated into a national
     /// dataset). Every cell keeps its file: sheets are renamed `[file]Sheet`, the way Excel
@@ -456,4 +434,26 @@ fn first_difference(a: &Structure, b: &Structure) -> Option<String> {
         }
     }
     None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn column_letters_follow_excel() {
+        assert_eq!(column_letters(0), "A");
+        assert_eq!(column_letters(25), "Z");
+        assert_eq!(column_letters(26), "AA");
+        assert_eq!(column_letters(27), "AB");
+        assert_eq!(column_letters(16383), "XFD");
+    }
+
+    #[test]
+    fn cell_ref_displays_with_sheet() {
+        assert_eq!(
+            CellRef::new("Indicateurs", 6, 2).to_string(),
+            "Indicateurs!C7"
+        );
+    }
 }

@@ -51,3 +51,45 @@ fn an_xls_without_a_fat_is_refused() {
     let message = refusal(&compound_file(0, 1), "sans-fat.xls");
     assert!(message.starts_with("sans-fat.xls : "), "{message}");
 }
+
+/// An ods package whose `content.xml` is `content`; entries stored, sizes and CRCs right.
+fn ods(content: &str) -> Vec<u8> {
+    use std::io::Write;
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Stored);
+    for (name, body) in [
+        ("mimetype", "application/vnd.oasis.opendocument.spreadsheet"),
+        (
+            "META-INF/manifest.xml",
+            r#"<?xml version="1.0" encoding="UTF-8"?><manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2"><manifest:file-entry manifest:full-path="/" manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/><manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/></manifest:manifest>"#,
+        ),
+        ("content.xml", content),
+    ] {
+        zip.start_file(name, options).unwrap();
+        zip.write_all(body.as_bytes()).unwrap();
+    }
+    zip.finish().unwrap().into_inner()
+}
+
+/// Found by the `read_workbook` target (a timeout). calamine 0.38 `ods.rs` `read_table`
+/// (loop at lines 448-481) has no arm for the end of the document: a `content.xml` that stops
+/// inside `<table:table>` makes it read `Event::Eof` forever, at full CPU. Runs the read in
+/// a thread so a regression fails instead of hanging the test suite.
+#[test]
+fn an_ods_whose_table_is_cut_short_is_refused_quickly() {
+    let bytes = ods(
+        r#"<?xml version="1.0" encoding="UTF-8"?><office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0"><office:body><office:spreadsheet><table:table table:name="Feuille1">"#,
+    );
+    let (done, outcome) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = done.send(
+            std::panic::catch_unwind(|| refusal(&bytes, "coupe.ods")).map_err(|_| "panic"),
+        );
+    });
+    let message = outcome
+        .recv_timeout(std::time::Duration::from_secs(10))
+        .expect("the read did not end within 10 s")
+        .expect("the read panicked");
+    assert!(message.starts_with("coupe.ods : "), "{message}");
+}
