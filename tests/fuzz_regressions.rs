@@ -93,3 +93,44 @@ fn an_ods_whose_table_is_cut_short_is_refused_quickly() {
         .expect("the read panicked");
     assert!(message.starts_with("coupe.ods : "), "{message}");
 }
+
+/// A minimal xlsx package (inline strings) whose only sheet declares `dimension` and holds
+/// `sheet_data`.
+fn xlsx(dimension: &str, sheet_data: &str) -> Vec<u8> {
+    use std::io::Write;
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default();
+    for (name, body) in [
+        ("[Content_Types].xml", r#"<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>"#.to_string()),
+        ("_rels/.rels", r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>"#.to_string()),
+        ("xl/workbook.xml", r#"<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="Feuil1" sheetId="1" r:id="rId1"/></sheets></workbook>"#.to_string()),
+        ("xl/_rels/workbook.xml.rels", r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>"#.to_string()),
+        ("xl/worksheets/sheet1.xml", format!(r#"<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><dimension ref="{dimension}"/><sheetData>{sheet_data}</sheetData></worksheet>"#)),
+    ] {
+        zip.start_file(name, options).unwrap();
+        zip.write_all(body.as_bytes()).unwrap();
+    }
+    zip.finish().unwrap().into_inner()
+}
+
+/// Found by the `read_workbook` target. calamine 0.38 `xlsx/mod.rs:3049` (`get_dimension`)
+/// computes `end - start` of the declared `<dimension ref>` in `u32`: an inverted range
+/// (`D1:A2`) gives "attempt to subtract with overflow" in builds with overflow checks (the
+/// dev and test profiles); a release build wraps silently and reads on. The cells
+/// themselves are sound: the workbook must be read.
+#[test]
+fn an_xlsx_with_an_inverted_dimension_is_read() {
+    let cell = |r: &str, t: &str| format!(r#"<c r="{r}" t="inlineStr"><is><t>{t}</t></is></c>"#);
+    let data = format!(
+        r#"<row r="1">{}{}{}</row><row r="2">{}{}<c r="C2"><v>3</v></c></row>"#,
+        cell("A1", "Code ML"),
+        cell("B1", "Région"),
+        cell("C1", "Jeunes en premier accueil"),
+        cell("A2", "01053"),
+        cell("B2", "Bretagne"),
+    );
+    let columns = Pack::embedded().expect("embedded pack").manifest.columns;
+    let read = read_bytes(&xlsx("D1:A2", &data), "inverse.xlsx", &columns).unwrap();
+    assert_eq!(read.structures.len(), 1);
+    assert_eq!(read.structures[0].value("premiers_accueils"), Some(3.0));
+}

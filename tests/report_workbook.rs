@@ -103,6 +103,7 @@ fn indicator(
             }],
         }),
         previous: None,
+        objective: None,
     }
 }
 
@@ -117,6 +118,7 @@ fn count(value: f64) -> IndicatorResult {
         score: None,
         finding: None,
         previous: None,
+        objective: None,
     }
 }
 

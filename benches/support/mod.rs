@@ -378,6 +378,25 @@ impl Replay {
             }
             for c in &sheet.cells {
                 let f = self.formats.get(c.style).unwrap_or(&default_format);
+                // Cells of the default style are written without a format, as boussole's
+                // writer does (a format costs a hash lookup per cell).
+                if c.style == 0 {
+                    match &c.value {
+                        Value::Number(n) => ws.write_number(c.row, c.col, *n),
+                        Value::Text(t) => ws.write_string(c.row, c.col, t),
+                        Value::Bool(b) => ws.write_boolean(c.row, c.col, *b),
+                        Value::Formula(text, cached) => {
+                            let mut formula = Formula::new(text);
+                            if let Some(v) = cached {
+                                formula = formula.set_result(v);
+                            }
+                            ws.write_formula(c.row, c.col, formula)
+                        }
+                        Value::Blank => continue,
+                    }
+                    .expect("cell");
+                    continue;
+                }
                 match &c.value {
                     Value::Number(n) => ws.write_number_with_format(c.row, c.col, *n, f),
                     Value::Text(t) => ws.write_string_with_format(c.row, c.col, t, f),

@@ -563,7 +563,7 @@ pub fn analyse_with_reference(
                 .iter()
                 .enumerate()
                 .zip(found)
-                .map(|((i, _), finding)| {
+                .map(|((i, def), finding)| {
                     let cell = &values[s][i];
                     let frames = per_indicator[i][s]
                         .iter()
@@ -591,6 +591,27 @@ pub fn analyse_with_reference(
                         score: data.indicators[i].score,
                         finding,
                         previous: previous[s].as_ref().and_then(|p| p[i].value),
+                        objective: match (def.judged(), cell.value) {
+                            (true, Some(value)) => {
+                                let median = |k: FrameKind| {
+                                    per_indicator[i][s][frame_slot(k)]
+                                        .as_ref()
+                                        .map(|(f, _)| f.summary().median)
+                                };
+                                crate::analysis::objectives::propose(
+                                    crate::analysis::objectives::Inputs {
+                                        value,
+                                        unit: def.unit,
+                                        direction: def.direction,
+                                        peer_median: median(FrameKind::Peers),
+                                        expected: expected[s][i].as_ref().map(|e| e.value),
+                                        regional_median: median(FrameKind::Region),
+                                    },
+                                    &manifest.objectives,
+                                )
+                            }
+                            _ => None,
+                        },
                     }
                 })
                 .collect();

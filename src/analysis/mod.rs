@@ -6,3 +6,4 @@ pub mod regression;
 pub mod results;
 pub mod stats;
 pub mod trace;
+pub mod objectives;

@@ -156,6 +156,26 @@ pub struct IndicatorResult {
     pub finding: Option<Finding>,
     /// Previous year's value, when the input has several years.
     pub previous: Option<f64>,
+    /// Proposed objective for next year (judged indicators with a value).
+    pub objective: Option<Objective>,
+}
+
+/// A proposed objective for next year, with how it was obtained.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Objective {
+    /// The proposed value.
+    pub value: f64,
+    /// The reference aimed at (the better of the peer median and the expected value;
+    /// else the regional median), when there is one.
+    pub reference: Option<f64>,
+    /// What the reference is, in French (`médiane des pairs`, `valeur attendue`...).
+    pub reference_kind: String,
+    /// The step proposed, oriented (>= 0 means better), in the indicator's unit.
+    pub step: f64,
+    /// True when the pack's maximum step cut the step.
+    pub bounded: bool,
+    /// The rationale in French, for the workbook's note.
+    pub rationale: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
