@@ -9,12 +9,11 @@ use crate::pack::lint::{Lint, lint_pack};
 use std::path::PathBuf;
 
 /// Compile et vérifie un pack de règles.
-///
-/// Exemples :
-///   boussole check
-///   boussole check --rules mes-regles/
-///   boussole check --rules mes-regles/ classeur.xlsx
 #[derive(Debug, clap::Args)]
+#[command(
+    help_template = crate::cli::HELP_TEMPLATE,
+    after_help = "Exemples :\n  boussole check\n  boussole check --rules mes-regles/\n  boussole check --rules mes-regles/ classeur.xlsx"
+)]
 pub struct Args {
     /// Dossier du pack de règles (par défaut : le pack « cpo » intégré).
     #[arg(long, value_name = "DOSSIER")]

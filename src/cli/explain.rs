@@ -8,11 +8,11 @@ use crate::pack::engine::CompiledPack;
 use std::path::PathBuf;
 
 /// Explique un résultat : cellules sources, référentiels, valeur attendue, score, règle.
-///
-/// Exemples :
-///   boussole explain workbooks/exemple-national.xlsx --structure 01053
-///   boussole explain classeur.xlsx --structure 2A004 --indicator taux_acces_emploi
 #[derive(Debug, clap::Args)]
+#[command(
+    help_template = crate::cli::HELP_TEMPLATE,
+    after_help = "Exemples :\n  boussole explain workbooks/exemple-national.xlsx --structure 01053\n  boussole explain classeur.xlsx --structure 2A004 --indicator taux_acces_emploi"
+)]
 pub struct Args {
     /// Classeur à analyser.
     #[arg(value_name = "CLASSEUR")]

@@ -23,12 +23,11 @@ const SHOWN_CHANGES: usize = 10;
 /// scores et priorités régionales qui changeraient.
 ///
 /// Sans --rules-a (ou --rules-b), le pack « cpo » intégré tient lieu de pack A (ou B).
-///
-/// Exemples :
-///   boussole rules export mes-regles/
-///   boussole impact --rules-b mes-regles/ workbooks/exemple-national.xlsx
-///   boussole impact --rules-a ancien/ --rules-b nouveau/ bretagne.xlsx occitanie.xlsx -o impact.xlsx --force
 #[derive(Debug, clap::Args)]
+#[command(
+    help_template = crate::cli::HELP_TEMPLATE,
+    after_help = "Exemples :\n  boussole rules export mes-regles/\n  boussole impact --rules-b mes-regles/ workbooks/exemple-national.xlsx\n  boussole impact --rules-a ancien/ --rules-b nouveau/ bretagne.xlsx occitanie.xlsx -o impact.xlsx --force"
+)]
 pub struct Args {
     /// Classeurs à analyser avec les deux packs (xlsx, xlsm, xls, ods, csv).
     #[arg(value_name = "CLASSEUR", required = true)]

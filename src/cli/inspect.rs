@@ -16,6 +16,7 @@ use std::path::PathBuf;
 /// Montre comment un classeur est lu, sans rien écrire.
 #[derive(Debug, clap::Args)]
 #[command(
+    help_template = crate::cli::HELP_TEMPLATE,
     after_help = "Exemples :\n  boussole inspect classeur.xlsx\n  boussole inspect export.csv --rules mes-regles/\n  boussole inspect classeur.xlsx --json > lecture.json"
 )]
 pub struct Args {

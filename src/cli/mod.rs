@@ -15,17 +15,31 @@ pub mod test;
 use crate::error::exit;
 use clap::{Parser, Subcommand};
 
+/// Help in French: clap's own headings are English.
+pub const HELP_TEMPLATE: &str =
+    "{about-with-newline}\nUtilisation : {usage}\n\n{all-args}{after-help}";
+
 #[derive(Debug, Parser)]
 #[command(
     name = "boussole",
     version,
     about = "Moteur de règles pour classeurs Excel : lit les classeurs du terrain, applique un pack de règles Rhai et écrit des classeurs annotés.",
     long_about = None,
-    after_help = "Exemples :\n  boussole run workbooks/exemple-national.xlsx\n  boussole inspect classeur.xlsx\n  boussole check --rules mes-regles/\n  boussole sample -o exemple.xlsx"
+    help_template = "{about-with-newline}\nUtilisation : {usage}\n\nCommandes :\n{subcommands}\n\nOptions :\n{options}{after-help}",
+    after_help = "Exemples :\n  boussole run workbooks/exemple-national.xlsx\n  boussole inspect classeur.xlsx\n  boussole check --rules mes-regles/\n  boussole sample -o exemple.xlsx\n\nAide d'une commande : boussole <commande> --help",
+    disable_help_flag = true,
+    disable_version_flag = true,
+    disable_help_subcommand = true
 )]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
+    /// Affiche l'aide.
+    #[arg(short = 'h', long = "help", action = clap::ArgAction::Help, global = true)]
+    help: Option<bool>,
+    /// Affiche la version.
+    #[arg(short = 'V', long = "version", action = clap::ArgAction::Version)]
+    version: Option<bool>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -50,17 +64,86 @@ pub enum Command {
     Template(template::Args),
 }
 
+/// A command-line mistake in French (clap's own messages are English).
+fn usage_error_fr(e: &clap::Error) -> String {
+    use clap::error::{ContextKind, ContextValue, ErrorKind};
+    let context = |kind: ContextKind| match e.get(kind) {
+        Some(ContextValue::String(s)) => s.clone(),
+        Some(ContextValue::Strings(v)) => v.join(", "),
+        Some(other) => other.to_string(),
+        None => String::new(),
+    };
+    let arg = context(ContextKind::InvalidArg);
+    let value = context(ContextKind::InvalidValue);
+    let hint = "\nAide : boussole --help, ou boussole <commande> --help";
+    let message = match e.kind() {
+        ErrorKind::MissingRequiredArgument => format!("argument obligatoire manquant : {arg}"),
+        ErrorKind::UnknownArgument => {
+            let suggested = context(ContextKind::SuggestedArg);
+            if suggested.is_empty() {
+                format!("option inconnue : {arg}")
+            } else {
+                format!("option inconnue : {arg} ; vouliez-vous dire {suggested} ?")
+            }
+        }
+        ErrorKind::InvalidSubcommand => {
+            let arg = context(ContextKind::InvalidSubcommand);
+            let suggested = context(ContextKind::SuggestedSubcommand);
+            if suggested.is_empty() {
+                format!("commande inconnue : {arg}")
+            } else {
+                format!("commande inconnue : {arg} ; vouliez-vous dire {suggested} ?")
+            }
+        }
+        ErrorKind::InvalidValue | ErrorKind::ValueValidation => {
+            let source = std::error::Error::source(e)
+                .map(|s| format!(" : {s}"))
+                .unwrap_or_default();
+            format!("valeur invalide « {value} » pour {arg}{source}")
+        }
+        ErrorKind::ArgumentConflict => {
+            format!(
+                "{arg} ne peut pas être utilisé avec {}",
+                context(ContextKind::PriorArg)
+            )
+        }
+        ErrorKind::TooManyValues | ErrorKind::WrongNumberOfValues | ErrorKind::TooFewValues => {
+            format!("nombre de valeurs incorrect pour {arg}")
+        }
+        ErrorKind::MissingSubcommand => "commande manquante".to_string(),
+        _ => {
+            let text = e.to_string();
+            text.lines()
+                .next()
+                .unwrap_or_default()
+                .trim_start_matches("error: ")
+                .to_string()
+        }
+    };
+    format!("{message}{hint}")
+}
+
 /// Runs the command line and returns the exit status.
 pub fn main() -> i32 {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
-            let _ = e.print();
+            use clap::error::ErrorKind;
             return match e.kind() {
-                clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion => {
-                    exit::OK
+                ErrorKind::DisplayHelp
+                | ErrorKind::DisplayVersion
+                | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
+                    let _ = e.print();
+                    if e.kind() == ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand {
+                        exit::USAGE
+                    } else {
+                        exit::OK
+                    }
                 }
-                _ => exit::USAGE,
+                _ => {
+                    eprintln!("boussole : {}", usage_error_fr(&e));
+                    exit::USAGE
+                }
             };
         }
     };

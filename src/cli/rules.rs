@@ -6,6 +6,9 @@ use std::path::{Path, PathBuf};
 
 /// Opérations sur les packs de règles.
 #[derive(Debug, clap::Args)]
+#[command(
+    help_template = crate::cli::HELP_TEMPLATE
+)]
 pub struct Args {
     #[command(subcommand)]
     pub command: RulesCommand,

@@ -17,14 +17,11 @@ use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
 /// Analyse un ou plusieurs classeurs et écrit les classeurs annotés.
-///
-/// Exemples :
-///   boussole run workbooks/exemple-national.xlsx
-///   boussole run classeur.xlsx -o annote.xlsx --json resultats.json
-///   boussole run regions/ --out-dir sorties/ --jobs 2
-///   boussole run bretagne.xlsx --reference national.xlsx
-///   boussole run bretagne.xlsx normandie.xlsx --merge -o fusion.xlsx
 #[derive(Debug, clap::Args)]
+#[command(
+    help_template = crate::cli::HELP_TEMPLATE,
+    after_help = "Exemples :\n  boussole run workbooks/exemple-national.xlsx\n  boussole run classeur.xlsx -o annote.xlsx --json resultats.json\n  boussole run regions/ --out-dir sorties/ --jobs 2\n  boussole run bretagne.xlsx --reference national.xlsx\n  boussole run bretagne.xlsx normandie.xlsx --merge -o fusion.xlsx"
+)]
 pub struct Args {
     /// Classeurs (xlsx, xlsm, xls, xlsb, ods, csv) ou dossiers de classeurs.
     #[arg(value_name = "CLASSEUR", required = true)]

@@ -17,6 +17,7 @@ use std::path::PathBuf;
 /// à l'octet près.
 #[derive(Debug, clap::Args)]
 #[command(
+    help_template = crate::cli::HELP_TEMPLATE,
     after_help = "Exemples :\n  boussole sample -o workbooks/exemple-national.xlsx --force\n  boussole sample --structures 100000 --years 3 --seed 7 -o gros.xlsx"
 )]
 pub struct Args {

@@ -19,6 +19,7 @@ use std::path::PathBuf;
 /// fichier, à l'octet près.
 #[derive(Debug, clap::Args)]
 #[command(
+    help_template = crate::cli::HELP_TEMPLATE,
     after_help = "Exemples :\n  boussole template -o modele-cpo.xlsx\n  boussole template --rules mes-regles/ -o modele.xlsx --force"
 )]
 pub struct Args {

@@ -6,11 +6,11 @@ use crate::pack::engine::CompiledPack;
 use std::path::PathBuf;
 
 /// Exécute les cas de test du pack (dossier tests/ du pack).
-///
-/// Exemples :
-///   boussole test
-///   boussole test --rules mes-regles/
 #[derive(Debug, clap::Args)]
+#[command(
+    help_template = crate::cli::HELP_TEMPLATE,
+    after_help = "Exemples :\n  boussole test\n  boussole test --rules mes-regles/"
+)]
 pub struct Args {
     /// Dossier du pack de règles (par défaut : le pack « cpo » intégré).
     #[arg(long, value_name = "DOSSIER")]
