@@ -212,7 +212,8 @@ fn context_rows(
 }
 
 /// The four frames of one indicator seen from one structure, with their labels.
-type FramesOf = [Option<(FrameStats, String)>; 4];
+/// Shared frames (national, region, typology) are one `Arc` for all their structures.
+type FramesOf = [Option<(Arc<FrameStats>, Arc<str>)>; 4];
 
 struct Grouping {
     /// Group index of each structure (None: no group).
@@ -383,10 +384,21 @@ pub fn analyse_with_reference(
     }
 
     // Frames per indicator.
-    let frame_stats = |col: &[Option<f64>], members: &[usize]| -> Option<FrameStats> {
+    let frame_stats = |col: &[Option<f64>], members: &[usize]| -> Option<Arc<FrameStats>> {
         let v: Vec<f64> = members.iter().filter_map(|&m| col[m]).collect();
-        FrameStats::new(&v)
+        FrameStats::new(&v).map(Arc::new)
     };
+    let france: Arc<str> = Arc::from("France");
+    let region_labels: Vec<Arc<str>> = regions
+        .labels
+        .iter()
+        .map(|l| Arc::from(l.as_str()))
+        .collect();
+    let typology_labels: Vec<Arc<str>> = typologies
+        .labels
+        .iter()
+        .map(|l| Arc::from(l.as_str()))
+        .collect();
     let region_members = members(&regions);
     let typology_members = members(&typologies);
     let per_indicator: Vec<Vec<FramesOf>> = (0..defs.len())
@@ -395,11 +407,11 @@ pub fn analyse_with_reference(
             let col = column(i);
             let all: Vec<usize> = (0..n).collect();
             let national = frame_stats(&col, &all);
-            let by_region: Vec<Option<FrameStats>> = region_members
+            let by_region: Vec<Option<Arc<FrameStats>>> = region_members
                 .iter()
                 .map(|m| frame_stats(&col, m))
                 .collect();
-            let by_typology: Vec<Option<FrameStats>> = typology_members
+            let by_typology: Vec<Option<Arc<FrameStats>>> = typology_members
                 .iter()
                 .map(|m| frame_stats(&col, m))
                 .collect();
@@ -407,19 +419,24 @@ pub fn analyse_with_reference(
                 .map(|s| {
                     let mut frames: FramesOf = Default::default();
                     frames[frame_slot(FrameKind::National)] =
-                        national.clone().map(|f| (f, "France".to_string()));
+                        national.clone().map(|f| (f, Arc::clone(&france)));
                     if let Some(g) = regions.of[s] {
-                        frames[frame_slot(FrameKind::Region)] =
-                            by_region[g].clone().map(|f| (f, regions.labels[g].clone()));
+                        frames[frame_slot(FrameKind::Region)] = by_region[g]
+                            .clone()
+                            .map(|f| (f, Arc::clone(&region_labels[g])));
                     }
                     if let Some(list) = &peers[s] {
-                        frames[frame_slot(FrameKind::Peers)] = frame_stats(&col, list)
-                            .map(|f| (f, format!("{} pairs au contexte proche", list.len())));
+                        frames[frame_slot(FrameKind::Peers)] = frame_stats(&col, list).map(|f| {
+                            (
+                                f,
+                                Arc::from(format!("{} pairs au contexte proche", list.len())),
+                            )
+                        });
                     }
                     if let Some(g) = typologies.of[s] {
                         frames[frame_slot(FrameKind::Typology)] = by_typology[g]
                             .clone()
-                            .map(|f| (f, typologies.labels[g].clone()));
+                            .map(|f| (f, Arc::clone(&typology_labels[g])));
                     }
                     frames
                 })
@@ -574,7 +591,7 @@ pub fn analyse_with_reference(
                             Some((
                                 kind,
                                 FrameResult {
-                                    label: label.clone(),
+                                    label: label.to_string(),
                                     summary: Some(*stats.summary()),
                                     rank: cell.value.and_then(|v| stats.percent_rank(v)),
                                 },
