@@ -4,13 +4,14 @@
 //!
 //! ```text
 //! cargo run --release --example stages -- stages INPUT [RUNS]
-//! cargo run --release --example stages -- floor INPUT [RUNS]
+//! cargo run --release --example stages -- floor INPUT [RUNS] [OUTPUT]
 //! ```
 //!
 //! `stages` prints, per stage, the median over RUNS (default 5) in milliseconds:
 //! `read evaluate analyse write total` where `analyse` is the whole analysis including the
 //! rule evaluation and `evaluate` the rule evaluation alone (both scripts over every
-//! structure). `floor` first runs boussole once (untimed) to capture its output's content,
+//! structure). `floor` captures the content of OUTPUT (boussole's output for INPUT; when not given, it
+//! runs boussole once, untimed, to make it),
 //! then prints the median floor time (`floor_read floor_write floor`): calamine reading
 //! every sheet of the input, rust_xlsxwriter writing the captured content.
 
@@ -19,6 +20,24 @@ mod support;
 
 use std::path::Path;
 use std::time::Instant;
+
+/// Peak resident memory so far (Linux `VmHWM`), in MB; 0 elsewhere.
+fn peak_mb() -> f64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            let line = s.lines().find(|l| l.starts_with("VmHWM:"))?;
+            line.split_whitespace().nth(1)?.parse::<f64>().ok()
+        })
+        .map(|kb| kb / 1024.0)
+        .unwrap_or(0.0)
+}
+
+/// Resets the peak resident memory to the current one (Linux `clear_refs`), so that a
+/// later [`peak_mb`] is the peak of what ran in between.
+fn reset_peak() {
+    let _ = std::fs::write("/proc/self/clear_refs", "5");
+}
 
 fn median(mut v: Vec<f64>) -> f64 {
     v.sort_by(f64::total_cmp);
@@ -31,7 +50,7 @@ fn ms(t: Instant) -> f64 {
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
-    let usage = "usage: stages (stages|floor) INPUT [RUNS]";
+    let usage = "usage: stages (stages INPUT [RUNS] | floor INPUT [RUNS] [OUTPUT])";
     let mode = args.get(1).expect(usage).as_str();
     let input = Path::new(args.get(2).expect(usage));
     let runs: usize = args.get(3).map(|r| r.parse().expect(usage)).unwrap_or(5);
@@ -39,17 +58,27 @@ fn main() {
     match mode {
         "stages" => {
             let mut times: [Vec<f64>; 5] = Default::default();
-            for _ in 0..runs {
+            let mut peaks = [0.0; 3];
+            for run in 0..runs {
                 let start = Instant::now();
                 let t = Instant::now();
                 let dataset = support::read(input, &pack);
                 times[0].push(ms(t));
+                if run == 0 {
+                    peaks[0] = peak_mb();
+                }
                 let t = Instant::now();
                 let results = support::analyse_all(&dataset, &compiled);
                 times[2].push(ms(t));
+                if run == 0 {
+                    peaks[1] = peak_mb();
+                }
                 let t = Instant::now();
                 let bytes = support::write(&results, &dataset, &pack);
                 times[3].push(ms(t));
+                if run == 0 {
+                    peaks[2] = peak_mb();
+                }
                 times[4].push(ms(start));
                 std::hint::black_box(bytes);
                 let views = support::ScriptViews::new(&results);
@@ -58,14 +87,27 @@ fn main() {
                 times[1].push(ms(t));
             }
             let [read, evaluate, analyse, write, total] = times.map(median);
-            println!("read={read:.1} evaluate={evaluate:.1} analyse={analyse:.1} write={write:.1} total={total:.1}");
+            println!(
+                "read={read:.1} evaluate={evaluate:.1} analyse={analyse:.1} write={write:.1} total={total:.1} \
+                 peak_after_read_mb={:.0} peak_after_analyse_mb={:.0} peak_after_write_mb={:.0}",
+                peaks[0], peaks[1], peaks[2]
+            );
         }
         "floor" => {
-            let dataset = support::read(input, &pack);
-            let results = support::analyse_all(&dataset, &compiled);
-            let replay = support::Replay::capture(&support::write(&results, &dataset, &pack));
-            drop((dataset, results));
+            // The content: an output already written (argument 4), else one written now.
+            let output = match args.get(4) {
+                Some(path) => std::fs::read(path).expect("output reads"),
+                None => {
+                    let dataset = support::read(input, &pack);
+                    let results = support::analyse_all(&dataset, &compiled);
+                    support::write(&results, &dataset, &pack)
+                }
+            };
+            let replay = support::Replay::capture(&output);
+            drop(output);
             let mut times: [Vec<f64>; 3] = Default::default();
+            reset_peak();
+            let before = peak_mb();
             for _ in 0..runs {
                 let t = Instant::now();
                 std::hint::black_box(support::calamine_read(input));
@@ -76,7 +118,11 @@ fn main() {
                 times[2].push(times[0].last().unwrap() + times[1].last().unwrap());
             }
             let [read, write, total] = times.map(median);
-            println!("floor_read={read:.1} floor_write={write:.1} floor={total:.1} content={:?}", replay.counts());
+            println!(
+                "floor_read={read:.1} floor_write={write:.1} floor={total:.1} floor_peak_extra_mb={:.0} content={:?}",
+                peak_mb() - before,
+                replay.counts()
+            );
         }
         _ => panic!("{usage}"),
     }

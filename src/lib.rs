@@ -7,6 +7,7 @@
 
 pub mod analysis;
 pub mod cli;
+pub mod collect;
 pub mod dataset;
 pub mod error;
 pub mod impact;

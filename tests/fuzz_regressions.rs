@@ -14,10 +14,10 @@ fn refusal(bytes: &[u8], file: &str) -> String {
     }
 }
 
-/// An OLE compound file (xls container): the 512-byte header, then `sectors` sectors of
-/// 512 zero bytes. Version 3, 512-byte sectors, no FAT sector listed in the header's DIFAT,
-/// no DIFAT chain; `dir_start` is the first sector of the directory chain.
-fn compound_file(dir_start: u32, sectors: usize) -> Vec<u8> {
+/// An OLE compound file (xls container): the 512-byte header, then `body` zero bytes.
+/// Version 3, 512-byte sectors, no DIFAT chain; `fat` is the one FAT sector listed in the
+/// header's DIFAT (none when `None`); `dir_start` is the first sector of the directory chain.
+fn compound_file(dir_start: u32, fat: Option<u32>, body: usize) -> Vec<u8> {
     let mut header = vec![0u8; 512];
     header[..8].copy_from_slice(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]);
     header[24..26].copy_from_slice(&0x003Eu16.to_le_bytes()); // minor version
@@ -29,9 +29,12 @@ fn compound_file(dir_start: u32, sectors: usize) -> Vec<u8> {
     header[56..60].copy_from_slice(&4096u32.to_le_bytes()); // mini stream cutoff
     header[60..64].copy_from_slice(&0xFFFF_FFFEu32.to_le_bytes()); // no mini FAT
     header[68..72].copy_from_slice(&0xFFFF_FFFEu32.to_le_bytes()); // no DIFAT chain
-    header[76..512].fill(0xFF); // DIFAT entries all free: no FAT sector
+    header[76..512].fill(0xFF); // DIFAT entries free...
+    if let Some(sector) = fat {
+        header[76..80].copy_from_slice(&sector.to_le_bytes()); // ...but the first
+    }
     let mut bytes = header;
-    bytes.resize(512 + 512 * sectors, 0);
+    bytes.resize(512 + body, 0);
     bytes
 }
 
@@ -40,24 +43,36 @@ fn compound_file(dir_start: u32, sectors: usize) -> Vec<u8> {
 /// past the bytes actually there: "slice index starts at 1024 but ends at 512".
 #[test]
 fn an_xls_whose_directory_starts_past_the_end_is_refused() {
-    let message = refusal(&compound_file(2, 1), "repertoire-hors-fichier.xls");
-    assert!(message.starts_with("repertoire-hors-fichier.xls : "), "{message}");
+    let message = refusal(&compound_file(2, None, 512), "repertoire-hors-fichier.xls");
+    assert!(
+        message.starts_with("repertoire-hors-fichier.xls : "),
+        "{message}"
+    );
 }
 
 /// Same family (calamine 0.38 `cfb.rs:344`, `Sectors::get_chain`): a sector chain followed
 /// through a FAT that does not list the sector indexes `fats[sector_id]` out of bounds: "index out of bounds: the len is 0 but the index is 0".
 #[test]
 fn an_xls_without_a_fat_is_refused() {
-    let message = refusal(&compound_file(0, 1), "sans-fat.xls");
+    let message = refusal(&compound_file(0, None, 512), "sans-fat.xls");
     assert!(message.starts_with("sans-fat.xls : "), "{message}");
+}
+
+/// Same family (calamine 0.38 `utils.rs:29`, `to_u32`, called from `Cfb::new`): a FAT
+/// sector cut short by the end of the file, to a length that is not a multiple of 4, fails
+/// `assert_eq!(s.len() % 4, 0)`. An assertion: it panics in release builds too.
+#[test]
+fn an_xls_whose_fat_sector_is_cut_short_is_refused() {
+    let message = refusal(&compound_file(0, Some(1), 514), "fat-coupee.xls");
+    assert!(message.starts_with("fat-coupee.xls : "), "{message}");
 }
 
 /// An ods package whose `content.xml` is `content`; entries stored, sizes and CRCs right.
 fn ods(content: &str) -> Vec<u8> {
     use std::io::Write;
     let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-    let options = zip::write::SimpleFileOptions::default()
-        .compression_method(zip::CompressionMethod::Stored);
+    let options =
+        zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
     for (name, body) in [
         ("mimetype", "application/vnd.oasis.opendocument.spreadsheet"),
         (
@@ -83,9 +98,8 @@ fn an_ods_whose_table_is_cut_short_is_refused_quickly() {
     );
     let (done, outcome) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
-        let _ = done.send(
-            std::panic::catch_unwind(|| refusal(&bytes, "coupe.ods")).map_err(|_| "panic"),
-        );
+        let _ = done
+            .send(std::panic::catch_unwind(|| refusal(&bytes, "coupe.ods")).map_err(|_| "panic"));
     });
     let message = outcome
         .recv_timeout(std::time::Duration::from_secs(10))
@@ -133,4 +147,21 @@ fn an_xlsx_with_an_inverted_dimension_is_read() {
     let read = read_bytes(&xlsx("D1:A2", &data), "inverse.xlsx", &columns).unwrap();
     assert_eq!(read.structures.len(), 1);
     assert_eq!(read.structures[0].value("premiers_accueils"), Some(3.0));
+}
+
+/// Found by the `read_workbook` target. calamine 0.38 `xlsx/mod.rs:3096` and `:3097`
+/// (`get_row_and_optional_column`) accumulate a cell reference's column letters and row
+/// digits in `u32` without bound: `r="AAAAAAAAAAAAA1"` or `r="A99999999999"` give "attempt to
+/// multiply with overflow" where overflow checks are on (dev and test profiles; a release
+/// build wraps). Such a cell cannot be placed: the workbook must give a read or a refusal.
+#[test]
+fn an_xlsx_cell_reference_too_long_to_count_does_not_panic() {
+    let columns = Pack::embedded().expect("embedded pack").manifest.columns;
+    for reference in ["AAAAAAAAAAAAA1", "A99999999999"] {
+        let data = format!(r#"<row r="1"><c r="{reference}"><v>1</v></c></row>"#);
+        match read_bytes(&xlsx("A1", &data), "reference.xlsx", &columns) {
+            Ok(_) | Err(Error::Input(_)) => {}
+            Err(other) => panic!("{reference}: expected an input error, got {other:?}"),
+        }
+    }
 }

@@ -425,6 +425,7 @@ fn sheets_come_in_the_documented_order() {
             "Axes",
             "Priorités",
             "Radars",
+            "Objectifs",
             "Données — Feuil1",
             "Diagnostics",
             "Règles",
@@ -556,7 +557,7 @@ fn no_structure_gives_a_workbook_without_charts() {
     r.regions.clear();
     let bytes = write_workbook(&r, &Dataset::default(), &pack).unwrap();
     let wb = open(&bytes);
-    assert_eq!(wb.sheet_names().len(), 10);
+    assert_eq!(wb.sheet_names().len(), 11);
     let parts = part_names(bytes);
     assert_eq!(
         parts.iter().filter(|n| n.starts_with("xl/charts/")).count(),
@@ -601,8 +602,8 @@ fn part(bytes: Vec<u8>, name: &str) -> String {
 
 #[test]
 fn merged_ranges_are_recreated_and_bad_ones_skipped() {
-    // The data copy is the seventh sheet.
-    let xml = part(write(), "xl/worksheets/sheet7.xml");
+    // The data copy is the eighth sheet (after Objectifs).
+    let xml = part(write(), "xl/worksheets/sheet8.xml");
     assert!(xml.contains(r#"<mergeCell ref="A1:C1"/>"#), "{xml}");
     assert_eq!(xml.matches("<mergeCell ").count(), 1);
 }
@@ -614,8 +615,8 @@ fn indicateurs_is_a_filtered_table_with_a_note_per_score() {
     assert!(parts.iter().any(|p| p == "xl/tables/table1.xml"));
     let table = part(bytes.clone(), "xl/tables/table1.xml");
     assert!(table.contains("<autoFilter"), "{table}");
-    // Notes of Indicateurs (third sheet): one per judged score (4 structures × 2) and one
-    // on the score header.
+    // Notes of Indicateurs (third sheet): one per judged score (4 structures × 2), one
+    // on the score header and one on the Évolution header.
     let rels = part(bytes.clone(), "xl/worksheets/_rels/sheet3.xml.rels");
     let comments = rels
         .split("Target=\"../")
@@ -624,7 +625,7 @@ fn indicateurs_is_a_filtered_table_with_a_note_per_score() {
         .and_then(|t| t.split('"').next())
         .expect("Indicateurs has notes");
     let xml = part(bytes, &format!("xl/{comments}"));
-    assert_eq!(xml.matches("<comment ").count(), 4 * 2 + 1);
+    assert_eq!(xml.matches("<comment ").count(), 4 * 2 + 2);
     assert!(
         xml.contains("Cellules sources : Feuil1!E4, Feuil1!F4"),
         "{xml}"

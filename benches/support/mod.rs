@@ -81,9 +81,8 @@ impl ScriptViews {
                             denominator: ir.denominator,
                             factor: def.factor,
                             frames: std::array::from_fn(|k| {
-                                let kind = FrameKind::ALL
-                                    .into_iter()
-                                    .find(|&f| frame_slot(f) == k)?;
+                                let kind =
+                                    FrameKind::ALL.into_iter().find(|&f| frame_slot(f) == k)?;
                                 let f = ir.frames.get(&kind)?;
                                 Some(FrameView {
                                     summary: f.summary?,
@@ -252,7 +251,9 @@ impl Replay {
                 ..Sheet::default()
             };
             for c in tags(&xml, "col") {
-                let (Some(min), Some(max), Some(w)) = (attr(c, "min"), attr(c, "max"), attr(c, "width")) else {
+                let (Some(min), Some(max), Some(w)) =
+                    (attr(c, "min"), attr(c, "max"), attr(c, "width"))
+                else {
                     continue;
                 };
                 let (min, max): (u16, u16) = (min.parse().unwrap_or(1), max.parse().unwrap_or(1));
@@ -327,11 +328,9 @@ impl Replay {
                         };
                         let chart_path = format!("xl/{}", chart_target.trim_start_matches("../"));
                         let xml = part(&chart_path).unwrap_or_default();
-                        sheet.charts.push(capture_chart(
-                            &xml,
-                            row.unwrap_or(0),
-                            col.unwrap_or(0),
-                        ));
+                        sheet
+                            .charts
+                            .push(capture_chart(&xml, row.unwrap_or(0), col.unwrap_or(0)));
                     }
                 }
             }
@@ -361,6 +360,7 @@ impl Replay {
     /// Writes the captured content with rust_xlsxwriter, settings as boussole's writer
     /// (zip compression level 3).
     pub fn write(&self) -> Vec<u8> {
+        let skip = std::env::var("FLOOR_SKIP").unwrap_or_default();
         use rust_xlsxwriter::{
             Chart as XChart, ChartType, Formula, Note, Table, Workbook, Worksheet,
         };
@@ -376,7 +376,7 @@ impl Replay {
             for &(col, w) in &sheet.widths {
                 ws.set_column_width(col, w).expect("width");
             }
-            for c in &sheet.cells {
+            for c in sheet.cells.iter().filter(|_| !skip.contains("cells")) {
                 let f = self.formats.get(c.style).unwrap_or(&default_format);
                 // Cells of the default style are written without a format, as boussole's
                 // writer does (a format costs a hash lookup per cell).
@@ -412,10 +412,9 @@ impl Replay {
                 }
                 .expect("cell");
             }
-            for (row, col, text) in &sheet.notes {
+            for (row, col, text) in sheet.notes.iter().filter(|_| !skip.contains("notes")) {
                 let note = Note::new(text).add_author_prefix(false).set_width(440);
-                ws.insert_note(*row, *col, &note)
-                    .expect("note");
+                ws.insert_note(*row, *col, &note).expect("note");
             }
             for &(r1, c1, r2, c2) in &sheet.tables {
                 // Headers as written in the cells (a table writes its header row).
@@ -439,7 +438,7 @@ impl Replay {
                 let table = Table::new().set_columns(&columns);
                 ws.add_table(r1, c1, r2, c2, &table).expect("table");
             }
-            for chart in &sheet.charts {
+            for chart in sheet.charts.iter().filter(|_| !skip.contains("charts")) {
                 let kind = match chart.kind.as_str() {
                     "c:radarChart" => ChartType::RadarWithMarkers,
                     "c:barChart" => ChartType::Bar,
@@ -468,11 +467,17 @@ impl Replay {
 }
 
 fn capture_chart(xml: &str, row: u32, col: u16) -> Chart {
-    let kind = ["c:radarChart", "c:barChart", "c:lineChart", "c:scatterChart", "c:pieChart"]
-        .into_iter()
-        .find(|k| xml.contains(&format!("<{k}>")))
-        .unwrap_or("c:barChart")
-        .to_string();
+    let kind = [
+        "c:radarChart",
+        "c:barChart",
+        "c:lineChart",
+        "c:scatterChart",
+        "c:pieChart",
+    ]
+    .into_iter()
+    .find(|k| xml.contains(&format!("<{k}>")))
+    .unwrap_or("c:barChart")
+    .to_string();
     let series = elements(xml, "c:ser")
         .map(|ser| {
             let formula = |parent: &str| {
@@ -670,9 +675,9 @@ fn relationships(xml: &str) -> BTreeMap<String, String> {
 /// `B12` as 0-based (row, column).
 fn cell_ref(r: &str) -> (u32, u16) {
     let letters = r.bytes().take_while(u8::is_ascii_alphabetic).count();
-    let col = r[..letters]
-        .bytes()
-        .fold(0u32, |acc, b| acc * 26 + u32::from(b.to_ascii_uppercase() - b'A' + 1));
+    let col = r[..letters].bytes().fold(0u32, |acc, b| {
+        acc * 26 + u32::from(b.to_ascii_uppercase() - b'A' + 1)
+    });
     let row: u32 = r[letters..].parse().unwrap_or(1);
     (row.saturating_sub(1), col.saturating_sub(1) as u16)
 }

@@ -12,7 +12,10 @@ fuzz_target!(|bytes: &[u8]| {
     match parse_number(&text) {
         ParsedText::Number { value, percent } => {
             assert!(value.is_finite(), "{text:?} gave {value}");
-            assert!(!percent || text.contains('%'), "{text:?}: percent without %");
+            assert!(
+                !percent || text.contains('%'),
+                "{text:?}: percent without %"
+            );
         }
         ParsedText::Empty => assert!(
             !text.chars().any(|c| c.is_alphanumeric()),

@@ -39,37 +39,41 @@ fn dataset() -> &'static Dataset {
             .filter(|c| c.role.is_numeric())
             .map(|c| c.id.clone())
             .collect();
-        let structures = [("00001", "Bretagne"), ("00002", "Bretagne"), ("00003", "Corse")]
-            .iter()
-            .enumerate()
-            .map(|(k, (code, region))| Structure {
-                id: StructureId(code.to_string()),
-                name: format!("Mission locale {code}"),
-                region: region.to_string(),
-                year: None,
-                typology: None,
-                values: numeric
-                    .iter()
-                    .enumerate()
-                    .map(|(i, id)| {
-                        let value = 10.0 + (i as f64) * 7.0 + (k as f64) * 13.0 * (i % 3) as f64;
-                        let value = if id.starts_with("taux_") || id.starts_with("part_") {
-                            (value % 100.0) / 100.0
-                        } else {
-                            value
-                        };
-                        (
-                            id.clone(),
-                            Observation {
-                                value: Value::Number(value),
-                                cell: None,
-                            },
-                        )
-                    })
-                    .collect(),
-                id_cells: Vec::new(),
-            })
-            .collect();
+        let structures = [
+            ("00001", "Bretagne"),
+            ("00002", "Bretagne"),
+            ("00003", "Corse"),
+        ]
+        .iter()
+        .enumerate()
+        .map(|(k, (code, region))| Structure {
+            id: StructureId(code.to_string()),
+            name: format!("Mission locale {code}"),
+            region: region.to_string(),
+            year: None,
+            typology: None,
+            values: numeric
+                .iter()
+                .enumerate()
+                .map(|(i, id)| {
+                    let value = 10.0 + (i as f64) * 7.0 + (k as f64) * 13.0 * (i % 3) as f64;
+                    let value = if id.starts_with("taux_") || id.starts_with("part_") {
+                        (value % 100.0) / 100.0
+                    } else {
+                        value
+                    };
+                    (
+                        id.clone(),
+                        Observation {
+                            value: Value::Number(value),
+                            cell: None,
+                        },
+                    )
+                })
+                .collect(),
+            id_cells: Vec::new(),
+        })
+        .collect();
         Dataset {
             structures,
             ..Dataset::default()

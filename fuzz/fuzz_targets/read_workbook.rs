@@ -48,8 +48,8 @@ const ODS_MANIFEST: &str = r#"<?xml version="1.0" encoding="UTF-8"?><manifest:ma
 /// A zip of stored entries.
 fn archive(entries: &[(&str, &[u8])]) -> Vec<u8> {
     let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-    let options = zip::write::SimpleFileOptions::default()
-        .compression_method(zip::CompressionMethod::Stored);
+    let options =
+        zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
     for (name, body) in entries {
         zip.start_file(*name, options).expect("zip entry");
         zip.write_all(body).expect("zip write");
@@ -58,10 +58,8 @@ fn archive(entries: &[(&str, &[u8])]) -> Vec<u8> {
 }
 
 fn xlsx_with_sheet(sheet: &[u8]) -> Vec<u8> {
-    let mut entries: Vec<(&str, &[u8])> = XLSX_PARTS
-        .iter()
-        .map(|(n, b)| (*n, b.as_bytes()))
-        .collect();
+    let mut entries: Vec<(&str, &[u8])> =
+        XLSX_PARTS.iter().map(|(n, b)| (*n, b.as_bytes())).collect();
     entries.push(("xl/worksheets/sheet1.xml", sheet));
     archive(&entries)
 }

@@ -3,6 +3,7 @@
 //! Subcommand and flag names are English (stable for scripts); help and messages are French.
 
 pub mod check;
+pub mod collect;
 pub mod explain;
 pub mod impact;
 pub mod inspect;
@@ -62,6 +63,8 @@ pub enum Command {
     Impact(impact::Args),
     /// Écrit un classeur vierge à remplir pour un pack : instructions, colonnes attendues, contrôles de saisie, ligne d'exemple.
     Template(template::Args),
+    /// Relit les classeurs renvoyés après le dialogue : objectifs négociés et plans d'action consolidés.
+    Collect(collect::Args),
 }
 
 /// A command-line mistake in French (clap's own messages are English).
@@ -157,6 +160,7 @@ pub fn main() -> i32 {
         Command::Sample(args) => sample::run(args),
         Command::Impact(args) => impact::run(args),
         Command::Template(args) => template::run(args),
+        Command::Collect(args) => collect::run(args),
     };
     match result {
         Ok(code) => code,

@@ -62,6 +62,14 @@ pub struct Args {
     /// Analyse tous les classeurs comme un seul jeu national (ils gardent leur fichier d'origine).
     #[arg(long)]
     pub merge: bool,
+    /// Écrit aussi un petit classeur par structure (sa fiche et ses objectifs), à envoyer
+    /// avant le dialogue : dans « <nom>-structures/ » à côté du classeur annoté.
+    #[arg(long)]
+    pub per_structure: bool,
+    /// Objectifs de l'an dernier (sortie de boussole collect, xlsx ou json) : suivi
+    /// objectif / réalisé par structure et indicateur.
+    #[arg(long, value_name = "FICHIER")]
+    pub objectives: Option<PathBuf>,
 }
 
 const SPREADSHEET_EXTENSIONS: &[&str] = &["xlsx", "xlsm", "xls", "xlsb", "ods", "csv"];
@@ -140,6 +148,10 @@ struct Job<'a> {
     compiled: &'a CompiledPack,
     reference: Option<&'a Dataset>,
     force: bool,
+    /// `--per-structure`: one workbook per structure next to the annotated one.
+    per_structure: bool,
+    /// `--objectives`: last year's collected objectives and where they come from.
+    objectives: Option<(&'a crate::collect::Collected, &'a str)>,
 }
 
 impl Job<'_> {
@@ -160,8 +172,23 @@ impl Job<'_> {
         output: &Path,
         json: Option<&Path>,
     ) -> Result<()> {
-        let bytes = crate::report::workbook::write_workbook(results, dataset, self.pack)?;
+        let follow = self
+            .objectives
+            .map(|(c, source)| crate::collect::follow_up(results, c, source));
+        let bytes = crate::report::workbook::write_workbook_with(
+            results,
+            dataset,
+            self.pack,
+            follow.as_ref(),
+        )?;
         write_atomically(output, &bytes, self.force)?;
+        if self.per_structure {
+            let dir = crate::report::per_structure::default_dir(
+                Path::new(&results.input.file),
+                output,
+            );
+            crate::report::per_structure::write_all(results, self.pack, &dir, self.force)?;
+        }
         if let Some(json) = json {
             write_atomically(
                 json,
@@ -254,11 +281,22 @@ pub fn run(args: Args) -> Result<i32> {
         ),
         None => None,
     };
+    let objectives = match &args.objectives {
+        Some(path) => Some((
+            crate::collect::read_collected(path)?,
+            path.file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default(),
+        )),
+        None => None,
+    };
     let job = Job {
         pack: &pack,
         compiled: &compiled,
         reference: reference.as_ref(),
         force: args.force,
+        per_structure: args.per_structure,
+        objectives: objectives.as_ref().map(|(c, s)| (c, s.as_str())),
     };
     let single = inputs.len() == 1 && !args.inputs.iter().any(|p| p.is_dir());
     if args.merge {
@@ -318,6 +356,12 @@ fn run_single(job: &Job, args: &Args, input: &Path) -> Result<i32> {
     job.write(&dataset, &results, &output, args.json.as_deref())?;
     if !args.quiet {
         print_single(&results, &output, args.json.as_deref());
+        if args.per_structure {
+            println!(
+                "Classeurs par structure écrits dans : {}",
+                crate::report::per_structure::default_dir(input, &output).display()
+            );
+        }
     }
     Ok(exit::OK)
 }

@@ -4,4 +4,5 @@
 
 pub mod atomic;
 pub mod json;
+pub mod per_structure;
 pub mod workbook;

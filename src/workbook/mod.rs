@@ -94,6 +94,25 @@ pub fn read_bytes(bytes: &[u8], file_name: &str, columns: &[ColumnSpec]) -> Resu
     read_with(bytes, file_name, columns, &Limits::default())
 }
 
+/// Reads every sheet of a workbook (xlsx, xlsm, xls, xlsb, ods) as plain values, through the
+/// same guards as [`read_path`] (format sniffing, encryption, zip and size bounds) but
+/// without looking for a header: for readers of boussole's own outputs (`collect`).
+pub fn read_sheets(bytes: &[u8], file: &str) -> Result<Vec<SheetCopy>> {
+    let limits = Limits::default();
+    if bytes.len() as u64 > limits.max_file_bytes {
+        return Err(too_big(file, bytes.len() as u64, &limits));
+    }
+    match detect(bytes, file, &limits)? {
+        Format::Csv => Err(Error::Input(format!(
+            "{file} : un classeur (xlsx, xlsm, ods) est attendu, pas un fichier texte"
+        ))),
+        Format::Container(container) => Ok(sheets::read_container(bytes, container, file, &limits)?
+            .iter()
+            .map(copy_of)
+            .collect()),
+    }
+}
+
 fn too_big(file: &str, size: u64, limits: &Limits) -> Error {
     Error::Input(format!(
         "{file} : fichier de {} Mio, au-delà de la limite de {} Mio ; boussole refuse de le lire",

@@ -8,8 +8,8 @@
 //! and each indicator row to a row number of Indicateurs through its key `code|id`.
 
 use super::indicateurs::{
-    COL_EXPECTED, COL_FINDING, COL_KEY, COL_NATIONAL, COL_PEERS, COL_POSITION, COL_REGION,
-    COL_VALUE,
+    COL_CHANGE, COL_EXPECTED, COL_FINDING, COL_KEY, COL_NATIONAL, COL_PEERS, COL_POSITION,
+    COL_PREVIOUS, COL_REGION, COL_VALUE, change, change_format,
 };
 use super::listes;
 use super::names::quoted;
@@ -28,9 +28,9 @@ const TABLE_ROW: RowNum = 5;
 /// Indicateurs row of each indicator (on the indicator's row).
 const COL_HELPER: ColNum = 14;
 /// The radar's data: label, national median, structure, regional median, peer median.
-const COL_CHART: ColNum = 8;
-/// Last printed column (G).
-const LAST_PRINTED: ColNum = 6;
+const COL_CHART: ColNum = 10;
+/// Last printed column (I).
+const LAST_PRINTED: ColNum = 8;
 
 pub(crate) fn write(ctx: &Context, styles: &mut Styles) -> Result<Sheet> {
     let results = ctx.results;
@@ -45,7 +45,9 @@ pub(crate) fn write(ctx: &Context, styles: &mut Styles) -> Result<Sheet> {
         (4, 12.0),
         (5, 12.0),
         (6, 16.0),
-        (7, 3.0),
+        (7, 12.0),
+        (8, 12.0),
+        (9, 3.0),
         (COL_CHART, 30.0),
         (COL_CHART + 1, 11.0),
         (COL_CHART + 2, 11.0),
@@ -135,6 +137,8 @@ pub(crate) fn write(ctx: &Context, styles: &mut Styles) -> Result<Sheet> {
             "Valeur attendue",
             "Position dans la région (rang centile)",
             "Constat",
+            "Année précédente",
+            "Évolution",
         ],
         styles,
     )?;
@@ -174,7 +178,8 @@ pub(crate) fn write(ctx: &Context, styles: &mut Styles) -> Result<Sheet> {
         let region_rank = ir
             .and_then(|r| r.frames.get(&FrameKind::Region))
             .and_then(|f| f.rank);
-        let cells: [(ColNum, ColNum, Cached, &Format); 6] = [
+        let change_fmt = styles.number(&change_format(def));
+        let cells: [(ColNum, ColNum, Cached, &Format); 8] = [
             (
                 1,
                 COL_VALUE,
@@ -214,6 +219,18 @@ pub(crate) fn write(ctx: &Context, styles: &mut Styles) -> Result<Sheet> {
                         .unwrap_or(""),
                 ),
                 &styles.text,
+            ),
+            (
+                7,
+                COL_PREVIOUS,
+                Cached::number_or_mark(ir.and_then(|r| r.previous)),
+                &fmt,
+            ),
+            (
+                8,
+                COL_CHANGE,
+                Cached::number_or_mark(change(def, ir)),
+                &change_fmt,
             ),
         ];
         for (col, source, cached, format) in cells {
@@ -343,7 +360,7 @@ pub(crate) fn write(ctx: &Context, styles: &mut Styles) -> Result<Sheet> {
     Ok(sheet)
 }
 
-/// A4 portrait, one page, print area A1:G{last}.
+/// A4 portrait, one page, print area A1:I{last}.
 fn page_setup(sheet: &mut Sheet, last_row: RowNum) -> Result<()> {
     sheet.ws.set_paper_size(9);
     sheet.ws.set_portrait();

@@ -25,14 +25,17 @@ pub(crate) const COL_POSITION: ColNum = 16;
 pub(crate) const COL_SCORE: ColNum = 17;
 pub(crate) const COL_FINDING: ColNum = 18;
 pub(crate) const COL_KEY: ColNum = 20;
-const COL_EXPLANATION: ColNum = 21;
+/// The previous year's value and the change (in points for fractions).
+pub(crate) const COL_PREVIOUS: ColNum = 21;
+pub(crate) const COL_CHANGE: ColNum = 22;
+const COL_EXPLANATION: ColNum = 23;
 
 /// Above this many score cells, explanations go to a column instead of notes: each note is
 /// a VML shape held in memory until the file is saved, which does not scale to national
 /// workbooks of many years.
 pub(crate) const MAX_NOTES: usize = 50_000;
 
-const HEADERS: [&str; 21] = [
+const HEADERS: [&str; 23] = [
     "Code",
     "Nom",
     "Région",
@@ -54,7 +57,26 @@ const HEADERS: [&str; 21] = [
     "Constat",
     "Donnée manquante",
     "Clé",
+    "Année précédente",
+    "Évolution",
 ];
+
+/// The change shown in the Évolution column: in points (× 100) for fractions, in the
+/// indicator's unit otherwise; None unless both years have a value.
+pub(crate) fn change(def: &IndicatorDef, ir: Option<&IndicatorResult>) -> Option<f64> {
+    let (v, p) = (ir?.value?, ir?.previous?);
+    let d = v - p;
+    Some(if def.unit == Unit::Fraction { d * 100.0 } else { d })
+}
+
+/// The Évolution column's number format: signed, « pts » for fractions.
+pub(crate) fn change_format(def: &IndicatorDef) -> String {
+    if def.unit == Unit::Fraction {
+        "+0.0\" pts\";-0.0\" pts\";0.0\" pts\"".to_string()
+    } else {
+        super::suivi::signed(&def.format)
+    }
+}
 
 /// The key of a row, matched by the Fiche: `code|indicator id`.
 pub(crate) fn key(code: &str, indicator: &str) -> String {
@@ -66,12 +88,21 @@ pub(crate) fn write(ctx: &Context, styles: &mut Styles) -> Result<Sheet> {
     let mut sheet = Sheet::new(&ctx.names.indicateurs)?;
     let judged_rows = ctx.detailed * ctx.judged().len();
     let with_notes = judged_rows <= MAX_NOTES;
-    let last_col = if with_notes { COL_KEY } else { COL_EXPLANATION };
+    let last_col = if with_notes {
+        COL_CHANGE
+    } else {
+        COL_EXPLANATION
+    };
 
     let formats: Vec<_> = results
         .indicators
         .iter()
         .map(|d| styles.number(&d.format))
+        .collect();
+    let change_formats: Vec<_> = results
+        .indicators
+        .iter()
+        .map(|d| styles.number(&change_format(d)))
         .collect();
     let rows = ctx.detailed * results.indicators.len();
 
@@ -119,6 +150,8 @@ pub(crate) fn write(ctx: &Context, styles: &mut Styles) -> Result<Sheet> {
                 sheet.plain(row, COL_FINDING + 1, "valeur absente")?;
             }
             sheet.plain(row, COL_KEY, &key(&st.id.0, &def.id))?;
+            sheet.opt_number(row, COL_PREVIOUS, ir.and_then(|r| r.previous), fmt)?;
+            sheet.opt_number(row, COL_CHANGE, change(def, ir), &change_formats[i])?;
             if def.judged() {
                 let text = explanation(ctx, st, def, ir);
                 if with_notes {
@@ -176,6 +209,13 @@ pub(crate) fn write(ctx: &Context, styles: &mut Styles) -> Result<Sheet> {
         ),
     )?;
 
+    sheet.note(
+        0,
+        COL_CHANGE,
+        "Évolution depuis l'année précédente du classeur (vide quand il n'a qu'une année) : \
+         en points pour les proportions (45,0 % après 42,5 % = +2,5 pts), dans l'unité de \
+         l'indicateur sinon.",
+    )?;
     if ctx.detailed < results.structures.len() {
         sheet.note(
             0,
@@ -197,6 +237,8 @@ pub(crate) fn write(ctx: &Context, styles: &mut Styles) -> Result<Sheet> {
         (COL_FINDING, 15.0),
         (COL_FINDING + 1, 24.0),
         (COL_KEY, 18.0),
+        (COL_PREVIOUS, 11.0),
+        (COL_CHANGE, 11.0),
     ]);
     if !with_notes {
         widths.push((COL_EXPLANATION, 80.0));

@@ -6,7 +6,8 @@
 //! sheet copies and the [`Pack`]; it never recomputes an analysis result (only the means
 //! a chart shows and the ratios a radar plots) and never reads a file.
 //!
-//! Sheets, in order: Synthèse, Fiche, Indicateurs, Axes, Priorités, Radars, one
+//! Sheets, in order: Synthèse, Fiche, Indicateurs, Axes, Priorités, Radars, Objectifs
+//! (then « Suivi des objectifs » with `run --objectives`), one
 //! « Données — … » per input sheet, Diagnostics, Règles, then two hidden helpers (Listes:
 //! the structures for the Fiche's drop-down and their texts; Données radars: the data of the
 //! Radars charts). Every sheet name can be replaced through the pack's `[labels]`
@@ -25,15 +26,19 @@ mod fiche;
 mod indicateurs;
 mod listes;
 mod names;
+pub(crate) mod objectifs;
 mod priorites;
 mod radars;
 mod regles;
-mod styles;
+pub(crate) mod styles;
+mod suivi;
 mod synthese;
 
 pub use names::sheet_name;
+pub(crate) use indicateurs::{change, change_format};
 
 use crate::analysis::results::{FindingKind, IndicatorResult, Results, StructureResult};
+use crate::collect::FollowUp;
 use crate::dataset::Dataset;
 use crate::error::{Error, Result};
 use crate::pack::Pack;
@@ -56,7 +61,20 @@ const FIXED_EPOCH: i64 = 946_684_800;
 /// # Ok(()) }
 /// ```
 pub fn write_workbook(results: &Results, dataset: &Dataset, pack: &Pack) -> Result<Vec<u8>> {
-    let ctx = Context::new(results, dataset, pack);
+    write_workbook_with(results, dataset, pack, None)
+}
+
+/// Writes the annotated workbook with, when given, the follow-up of last year's objectives
+/// (`run --objectives`): a « Suivi des objectifs » sheet after Objectifs and the counts of
+/// objectives met in the Synthèse.
+pub fn write_workbook_with(
+    results: &Results,
+    dataset: &Dataset,
+    pack: &Pack,
+    follow_up: Option<&FollowUp>,
+) -> Result<Vec<u8>> {
+    let mut ctx = Context::new(results, dataset, pack);
+    ctx.follow_up = follow_up;
     let mut styles = Styles::new();
     let mut workbook = Workbook::new();
 
@@ -85,9 +103,13 @@ pub fn write_workbook(results: &Results, dataset: &Dataset, pack: &Pack) -> Resu
         axes::write(&ctx, &mut styles)?,
         priorites::write(&ctx, &mut styles)?,
         radars::write(&ctx, &mut styles)?,
+        objectifs::write(&ctx, &mut styles)?,
     ];
     for sheet in sheets {
         workbook.push_worksheet(sheet.ws);
+    }
+    if let Some(follow) = follow_up {
+        workbook.push_worksheet(suivi::write(&ctx, &mut styles, follow)?.ws);
     }
     for (copy, name) in dataset.copies.iter().zip(&ctx.names.donnees) {
         workbook.push_worksheet(donnees::write(copy, name, &mut styles)?.ws);
@@ -111,6 +133,8 @@ pub(crate) struct Context<'a> {
     /// How many structures (the first ones) are detailed in Indicateurs and offered in the
     /// Fiche: all of them unless that would pass [`MAX_INDICATOR_ROWS`].
     pub detailed: usize,
+    /// Last year's objectives followed up (`run --objectives`).
+    pub follow_up: Option<&'a FollowUp>,
 }
 
 /// Most rows of the Indicateurs sheet. rust_xlsxwriter holds every cell in memory until the
@@ -133,6 +157,7 @@ impl<'a> Context<'a> {
                 .structures
                 .len()
                 .min(MAX_INDICATOR_ROWS / per_structure),
+            follow_up: None,
         }
     }
 

@@ -102,6 +102,9 @@ pub(crate) struct SheetNames {
     pub axes: String,
     pub priorites: String,
     pub radars: String,
+    pub objectifs: String,
+    /// Only written with `run --objectives`.
+    pub suivi: String,
     /// One per `dataset.copies`, in order.
     pub donnees: Vec<String>,
     pub diagnostics: String,
@@ -114,7 +117,7 @@ pub(crate) struct SheetNames {
 
 impl SheetNames {
     /// Sheet label keys (for `[labels]` in `pack.toml`): `synthese`, `fiche`, `indicateurs`,
-    /// `axes`, `priorites`, `radars`, `donnees` (prefix of the data copies), `diagnostics`,
+    /// `axes`, `priorites`, `radars`, `objectifs`, `suivi`, `donnees` (prefix of the data copies), `diagnostics`,
     /// `regles`, `listes`, `donnees_radars`.
     pub fn new(pack: &Pack, dataset: &Dataset) -> SheetNames {
         let mut taken = Vec::new();
@@ -127,6 +130,8 @@ impl SheetNames {
         let axes = name("axes", "Axes", &mut taken);
         let priorites = name("priorites", "Priorités", &mut taken);
         let radars = name("radars", "Radars", &mut taken);
+        let objectifs = name("objectifs", "Objectifs", &mut taken);
+        let suivi = name("suivi", "Suivi des objectifs", &mut taken);
         // The fixed sheets after the copies are reserved first so an input sheet called
         // "Diagnostics" does not take their name.
         let diagnostics = name("diagnostics", "Diagnostics", &mut taken);
@@ -146,6 +151,8 @@ impl SheetNames {
             axes,
             priorites,
             radars,
+            objectifs,
+            suivi,
             donnees,
             diagnostics,
             regles,

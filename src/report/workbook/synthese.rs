@@ -213,6 +213,9 @@ pub(crate) fn write(ctx: &Context, styles: &mut Styles) -> Result<Sheet> {
         chart.set_width(720).set_height(400);
         sheet.chart(2, COL_CHART, &chart)?;
     }
+    if let Some(follow) = ctx.follow_up {
+        super::suivi::synthese_block(ctx, &mut sheet, row + 1, styles, follow)?;
+    }
 
     sheet.widths(&[
         (0, 32.0),

@@ -1,0 +1,90 @@
+//! `boussole collect`: reads back the returned workbooks (annotated or per-structure) and
+//! consolidates their negotiated objectives and action plans.
+//!
+//! Usage: `boussole collect RETURNED... -o FILE [--json FILE] [--force]`.
+//! The reading and the consolidation live in [`crate::collect`]; this file writes the
+//! outputs atomically and prints the diagnostics.
+
+use crate::collect::{collect_paths, collected_json, collected_workbook};
+use crate::dataset::Severity;
+use crate::error::{Error, Result, exit};
+use crate::report::atomic::write_atomically;
+use std::path::PathBuf;
+
+/// Relit les classeurs renvoyés après le dialogue et consolide objectifs négociés et plans d'action.
+///
+/// Les classeurs (annotés ou par structure) doivent venir de la même analyse (même classeur,
+/// même pack, même version de boussole) : sinon la collecte est refusée. Chaque objectif
+/// négocié vide ou hors de sa règle de saisie est signalé avec son fichier, sa feuille et sa
+/// cellule ; l'objectif proposé sera alors suivi.
+#[derive(Debug, clap::Args)]
+#[command(
+    help_template = crate::cli::HELP_TEMPLATE,
+    after_help = "Exemples :\n  boussole collect retours/ -o objectifs-2026.xlsx\n  boussole collect 01053-ml-bourg.xlsx 01004-ml-ambérieu.xlsx -o objectifs.xlsx --json objectifs.json\n  boussole run bilan-2026.xlsx --objectives objectifs-2026.xlsx"
+)]
+pub struct Args {
+    /// Classeurs renvoyés (xlsx, xlsm, ods) ou dossiers qui les contiennent.
+    #[arg(value_name = "CLASSEUR", required = true)]
+    pub returned: Vec<PathBuf>,
+    /// Classeur consolidé à écrire (.xlsx).
+    #[arg(short, long, value_name = "FICHIER")]
+    pub output: PathBuf,
+    /// Écrit aussi la consolidation en JSON.
+    #[arg(long, value_name = "FICHIER")]
+    pub json: Option<PathBuf>,
+    /// Remplace les fichiers de sortie existants.
+    #[arg(long)]
+    pub force: bool,
+    /// N'affiche que les erreurs.
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+}
+
+/// Collects, writes the workbook (and JSON), reports.
+pub fn run(args: Args) -> Result<i32> {
+    let collected = collect_paths(&args.returned)?;
+    let bytes = collected_workbook(&collected)?;
+    // Refuse before writing anything.
+    for path in std::iter::once(&args.output).chain(args.json.iter()) {
+        if path.exists() && !args.force {
+            return Err(Error::Output(format!(
+                "le fichier « {} » existe déjà : il n'est pas remplacé sans --force",
+                path.display()
+            )));
+        }
+    }
+    write_atomically(&args.output, &bytes, args.force)?;
+    if let Some(json) = &args.json {
+        write_atomically(json, &collected_json(&collected), args.force)?;
+    }
+    if !args.quiet {
+        let negotiated = collected
+            .objectives
+            .iter()
+            .filter(|o| o.negotiated.is_some())
+            .count();
+        println!(
+            "{} classeur(s) lu(s) ({}) : {} objectifs dont {negotiated} négociés, {} ligne(s) de plan d'action.",
+            collected.files.len(),
+            collected.stamp.describe(),
+            collected.objectives.len(),
+            collected.actions.len()
+        );
+        for d in &collected.diagnostics {
+            let level = match d.severity {
+                Severity::Error => "erreur",
+                Severity::Warning => "avertissement",
+                Severity::Info => "information",
+            };
+            println!(
+                "  {level} : {} ({}!{}) : {}",
+                d.file, d.sheet, d.cell, d.message
+            );
+        }
+        println!("Classeur consolidé écrit : {}", args.output.display());
+        if let Some(json) = &args.json {
+            println!("Consolidation JSON écrite : {}", json.display());
+        }
+    }
+    Ok(exit::OK)
+}

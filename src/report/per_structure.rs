@@ -1,0 +1,299 @@
+//! Per-structure workbooks (`run --per-structure`): one small workbook per structure, to
+//! mail before the dialogue and receive back filled. Each holds the structure's Fiche (its
+//! values, no formulas: it stands alone) and its Objectifs sheet, written by the same
+//! writer as the annotated workbook's, with the same run stamp, so `boussole collect` reads
+//! both kinds alike.
+
+use crate::analysis::results::{FindingKind, Results, StructureResult};
+use crate::error::{Error, Result};
+use crate::pack::Pack;
+use crate::pack::manifest::FrameKind;
+use crate::report::atomic::write_atomically;
+use crate::report::workbook::objectifs;
+use crate::report::workbook::styles::{Sheet, Styles};
+use rayon::prelude::*;
+use rust_xlsxwriter::{DocProperties, ExcelDateTime, Workbook};
+use std::path::{Path, PathBuf};
+
+/// Most characters of a file name's slug.
+const MAX_SLUG: usize = 60;
+
+/// An ASCII-safe slug: accents dropped, lower case, words joined by `-`.
+///
+/// ```
+/// use boussole::report::per_structure::slug;
+/// assert_eq!(slug("Mission locale de Bourg-en-Bresse"), "mission-locale-de-bourg-en-bresse");
+/// assert_eq!(slug("ML d'Aix & Pays d'Arles"), "ml-d-aix-pays-d-arles");
+/// ```
+pub fn slug(text: &str) -> String {
+    let ascii = deunicode::deunicode(text).to_lowercase();
+    let mut out = String::new();
+    for c in ascii.chars() {
+        if c.is_ascii_alphanumeric() {
+            out.push(c);
+        } else if !out.ends_with('-') && !out.is_empty() {
+            out.push('-');
+        }
+    }
+    let mut out: String = out.chars().take(MAX_SLUG).collect();
+    while out.ends_with('-') {
+        out.pop();
+    }
+    out
+}
+
+/// The structure's file name: `<code>-<name slug>.xlsx` (`<code>.xlsx` without a name).
+pub fn file_name(s: &StructureResult) -> String {
+    let code = slug(&s.id.0).to_uppercase();
+    let code = if code.is_empty() {
+        "structure".to_string()
+    } else {
+        code
+    };
+    let name = slug(&s.name);
+    if name.is_empty() {
+        format!("{code}.xlsx")
+    } else {
+        format!("{code}-{name}.xlsx")
+    }
+}
+
+/// The folder for a run's per-structure workbooks: `<input stem>-structures/` next to the
+/// annotated workbook.
+pub fn default_dir(input: &Path, output: &Path) -> PathBuf {
+    let stem = input
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "classeur".into());
+    let parent = match output.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    parent.join(format!("{stem}-structures"))
+}
+
+/// Writes one workbook per structure into `dir` (created if needed); returns their paths.
+/// An existing file is replaced only with `force`; two structures with the same file name
+/// get `-2`, `-3`... suffixes.
+pub fn write_all(results: &Results, pack: &Pack, dir: &Path, force: bool) -> Result<Vec<PathBuf>> {
+    std::fs::create_dir_all(dir).map_err(|e| {
+        Error::Output(format!(
+            "création du dossier « {} » impossible : {e}",
+            dir.display()
+        ))
+    })?;
+    let mut names: Vec<String> = Vec::with_capacity(results.structures.len());
+    for s in &results.structures {
+        let base = file_name(s);
+        let mut name = base.clone();
+        let mut n = 2;
+        while names.contains(&name) {
+            name = format!("{}-{n}.xlsx", base.trim_end_matches(".xlsx"));
+            n += 1;
+        }
+        names.push(name);
+    }
+    let paths: Vec<PathBuf> = names.iter().map(|n| dir.join(n)).collect();
+    if !force && let Some(p) = paths.iter().find(|p| p.exists()) {
+        return Err(Error::Output(format!(
+            "le fichier « {} » existe déjà : il n'est pas remplacé sans --force",
+            p.display()
+        )));
+    }
+    results
+        .structures
+        .par_iter()
+        .zip(paths.par_iter())
+        .try_for_each(|(s, path)| {
+            let bytes = structure_workbook(results, pack, s)?;
+            write_atomically(path, &bytes, force)
+        })?;
+    Ok(paths)
+}
+
+fn label(pack: &Pack, key: &str, default: &str) -> String {
+    pack.manifest
+        .labels
+        .get(key)
+        .filter(|l| !l.trim().is_empty())
+        .cloned()
+        .unwrap_or_else(|| default.to_string())
+}
+
+/// One structure's workbook: its Fiche (values) and its Objectifs sheet.
+pub fn structure_workbook(results: &Results, pack: &Pack, s: &StructureResult) -> Result<Vec<u8>> {
+    let mut styles = Styles::new();
+    let mut workbook = Workbook::new();
+    let created = results.input.modified_unix.unwrap_or(946_684_800);
+    let created = ExcelDateTime::from_timestamp(created)
+        .or_else(|_| ExcelDateTime::from_timestamp(946_684_800))
+        .map_err(|e| Error::Output(format!("date du classeur invalide : {e}")))?;
+    workbook.set_properties(
+        &DocProperties::new()
+            .set_title(format!("boussole — {} {}", s.id.0, s.name))
+            .set_author("boussole")
+            .set_creation_datetime(&created),
+    );
+    let mut taken = Vec::new();
+    let fiche_name =
+        crate::report::workbook::sheet_name(&label(pack, "fiche", "Fiche"), &mut taken);
+    let objectifs_name =
+        crate::report::workbook::sheet_name(&label(pack, "objectifs", "Objectifs"), &mut taken);
+    let mut fiche = fiche_sheet(results, s, &fiche_name, &mut styles)?;
+    fiche.ws.set_active(true);
+    workbook.push_worksheet(fiche.ws);
+    workbook.push_worksheet(objectifs::write_for(results, &[s], &objectifs_name, &mut styles)?.ws);
+    workbook.save_to_buffer().map_err(|e| {
+        Error::Output(format!(
+            "assemblage du classeur de {} impossible : {e}",
+            s.id.0
+        ))
+    })
+}
+
+fn fiche_sheet(
+    results: &Results,
+    s: &StructureResult,
+    name: &str,
+    styles: &mut Styles,
+) -> Result<Sheet> {
+    let mut sheet = Sheet::new(name)?;
+    sheet.text(
+        0,
+        0,
+        &format!("Fiche structure — {} {}", s.id.0, s.name),
+        &styles.title,
+    )?;
+    let info = [
+        ("Région", s.region.clone()),
+        (
+            "Année",
+            s.year
+                .map(|y| y.to_string())
+                .unwrap_or_else(|| "non précisée".into()),
+        ),
+        ("Fichier analysé", results.input.file.clone()),
+    ];
+    for (k, (l, v)) in info.iter().enumerate() {
+        sheet.text(1 + k as u32, 0, l, &styles.bold)?;
+        sheet.plain(1 + k as u32, 1, v)?;
+    }
+    let header_row = 5;
+    sheet.header_row(
+        header_row,
+        0,
+        &[
+            "Indicateur",
+            "Valeur",
+            "Année précédente",
+            "Évolution",
+            "Médiane régionale",
+            "Médiane des pairs",
+            "Valeur attendue",
+            "Position dans la région (rang centile)",
+            "Constat",
+        ],
+        styles,
+    )?;
+    let mut row = header_row + 1;
+    for (i, def) in results.indicators.iter().enumerate() {
+        if def.context {
+            continue;
+        }
+        let ir = s.indicators.get(i);
+        let fmt = styles.number(&def.format);
+        let change_fmt = styles.number(&crate::report::workbook::change_format(def));
+        let median = |f: FrameKind| {
+            ir.and_then(|r| r.frames.get(&f))
+                .and_then(|x| x.summary.as_ref())
+                .map(|x| x.median)
+        };
+        sheet.plain(row, 0, &def.label)?;
+        sheet.opt_number(row, 1, ir.and_then(|r| r.value), &fmt)?;
+        sheet.opt_number(row, 2, ir.and_then(|r| r.previous), &fmt)?;
+        sheet.opt_number(
+            row,
+            3,
+            crate::report::workbook::change(def, ir),
+            &change_fmt,
+        )?;
+        sheet.opt_number(row, 4, median(FrameKind::Region), &fmt)?;
+        sheet.opt_number(row, 5, median(FrameKind::Peers), &fmt)?;
+        sheet.opt_number(
+            row,
+            6,
+            ir.and_then(|r| r.expected.as_ref()).map(|e| e.value),
+            &fmt,
+        )?;
+        sheet.opt_number(
+            row,
+            7,
+            ir.and_then(|r| r.frames.get(&FrameKind::Region))
+                .and_then(|f| f.rank),
+            &styles.score,
+        )?;
+        if let Some(f) = ir.and_then(|r| r.finding.as_ref()) {
+            sheet.plain(row, 8, f.kind.label_fr())?;
+        }
+        row += 1;
+    }
+    row += 1;
+    let findings = |kind: FindingKind| {
+        s.indicators
+            .iter()
+            .zip(&results.indicators)
+            .filter_map(|(ir, def)| {
+                let f = ir.finding.as_ref().filter(|f| f.kind == kind)?;
+                Some(if f.reason.is_empty() {
+                    format!("• {}", def.label)
+                } else {
+                    format!("• {} : {}", def.label, f.reason)
+                })
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    let recommendations = s
+        .recommendations
+        .iter()
+        .enumerate()
+        .map(|(k, r)| format!("{}. {} (priorité {})", k + 1, r.text, r.priority))
+        .collect::<Vec<_>>()
+        .join("\n");
+    for (title, text) in [
+        ("Forces", findings(FindingKind::Force)),
+        ("Axes de progrès", findings(FindingKind::AxeDeProgres)),
+        ("Points de vigilance", findings(FindingKind::Vigilance)),
+        ("Recommandations", recommendations),
+    ] {
+        sheet.text(row, 0, title, &styles.bold)?;
+        let shown = if text.is_empty() {
+            "—"
+        } else {
+            text.as_str()
+        };
+        sheet.merge((row, 1), (row, 8), shown, &styles.wrap)?;
+        let lines: usize = shown
+            .lines()
+            .map(|l| l.chars().count().div_ceil(110).max(1))
+            .sum();
+        sheet.apply(|ws| ws.set_row_height(row, (lines as f64 * 15.0).clamp(15.0, 409.0)))?;
+        row += 1;
+    }
+    sheet.widths(&[
+        (0, 36.0),
+        (1, 12.0),
+        (2, 12.0),
+        (3, 12.0),
+        (4, 12.0),
+        (5, 12.0),
+        (6, 12.0),
+        (7, 14.0),
+        (8, 16.0),
+    ])?;
+    sheet.ws.set_paper_size(9);
+    sheet.ws.set_landscape();
+    sheet.ws.set_print_fit_to_pages(1, 1);
+    sheet.apply(|ws| ws.set_print_area(0, 0, row, 8))?;
+    Ok(sheet)
+}

@@ -1,0 +1,354 @@
+//! The Objectifs sheet: the commitments filled during the dialogue and sent back.
+//!
+//! Per structure and judged indicator: the current value, the proposed objective (its
+//! rationale in a note: reference, step, bound) and an editable « Objectif négocié » cell
+//! validated by unit (a fraction between 0 and 1, a non-negative whole count, a
+//! non-negative number). Below, the action plan: one line per recommendation of the
+//! structure and one free line, with editable action, responsable, échéance (a date) and
+//! indicateur suivi. Editable cells are unlocked and filled in light yellow; the sheet is
+//! protected without a password so nobody overwrites the rest by accident.
+//!
+//! The layout is the contract read back by `boussole collect` ([`crate::collect::layout`]):
+//! a stamp block at the top (column A labels, column B values), header rows starting with
+//! « Code », hidden key and rule columns. The same writer serves the per-structure
+//! workbooks (`run --per-structure`).
+
+use super::Context;
+use super::styles::{Sheet, Styles};
+use crate::analysis::results::{Results, StructureResult};
+use crate::collect::{RunStamp, layout, unit_code};
+use crate::dataset::column_letters;
+use crate::error::Result;
+use crate::pack::manifest::Unit;
+use rust_xlsxwriter::{
+    ColNum, Color, DataValidation, DataValidationRule, ExcelDateTime, Format, FormatAlign,
+    FormatBorder, ProtectionOptions, RowNum,
+};
+use std::collections::BTreeMap;
+
+/// Most proposals explained by a note; beyond (huge synthetic workbooks), the rationale
+/// goes to a « Justification » column: each note is a shape held in memory until saving.
+pub(crate) const MAX_OBJECTIVE_NOTES: usize = 20_000;
+
+const COL_CODE: ColNum = 0;
+const COL_NAME: ColNum = 1;
+const COL_REGION: ColNum = 2;
+const COL_INDICATOR: ColNum = 3;
+const COL_UNIT: ColNum = 4;
+const COL_VALUE: ColNum = 5;
+const COL_PROPOSED: ColNum = 6;
+const COL_NEGOTIATED: ColNum = 7;
+const COL_COMMENT: ColNum = 8;
+const COL_RATIONALE: ColNum = 9;
+const COL_KEY: ColNum = 10;
+const COL_RULE: ColNum = 11;
+// The action plan's columns (same sheet, below).
+const COL_RECOMMENDATION: ColNum = 2;
+const COL_PRIORITY: ColNum = 3;
+const COL_ACTION: ColNum = 4;
+const COL_RESPONSIBLE: ColNum = 5;
+const COL_DUE: ColNum = 6;
+const COL_FOLLOWED: ColNum = 7;
+
+/// Ranges per data validation (Excel keeps a validation's ranges in one attribute).
+const RANGES_PER_VALIDATION: usize = 64;
+
+pub(crate) fn write(ctx: &Context, styles: &mut Styles) -> Result<Sheet> {
+    let structures: Vec<&StructureResult> =
+        ctx.results.structures.iter().take(ctx.detailed).collect();
+    write_for(ctx.results, &structures, &ctx.names.objectifs, styles)
+}
+
+/// The sheet for the structures given (all of a run, or one for its own workbook).
+pub(crate) fn write_for(
+    results: &Results,
+    structures: &[&StructureResult],
+    name: &str,
+    styles: &mut Styles,
+) -> Result<Sheet> {
+    let mut sheet = Sheet::new(name)?;
+    let judged: Vec<usize> = results
+        .indicators
+        .iter()
+        .enumerate()
+        .filter(|(_, d)| d.judged())
+        .map(|(i, _)| i)
+        .collect();
+    let with_notes = structures.len() * judged.len() <= MAX_OBJECTIVE_NOTES;
+    let editable = Format::new()
+        .set_unlocked()
+        .set_background_color(Color::RGB(0xFFF2CC))
+        .set_border(FormatBorder::Thin)
+        .set_border_color(Color::RGB(0xBFBFBF));
+    let editable_wrap = editable.clone().set_text_wrap().set_align(FormatAlign::Top);
+    let editable_date = editable.clone().set_num_format("dd/mm/yyyy");
+    let mut editable_numbers: BTreeMap<String, Format> = BTreeMap::new();
+
+    sheet.text(0, 0, "Objectifs et plan d'action", &styles.title)?;
+    sheet.merge(
+        (1, 0),
+        (1, COL_COMMENT),
+        "À remplir pendant le dialogue de gestion puis à renvoyer : seules les cellules jaunes \
+         sont modifiables (objectif négocié, commentaire, plan d'action). Les objectifs proposés \
+         portent une note qui explique leur calcul. Les proportions se saisissent en pourcentage \
+         (45 %) ; les échéances sont des dates. `boussole collect` relit ce classeur : ne \
+         modifiez pas le tampon ci-dessous.",
+        &styles.wrap,
+    )?;
+    sheet.apply(|ws| ws.set_row_height(1, 48))?;
+    let stamp = RunStamp::of(results);
+    let rows = [
+        (layout::STAMP, stamp.key()),
+        (layout::FILE, results.input.file.clone()),
+        (
+            "Pack de règles",
+            format!("{} {}", results.pack.name, results.pack.version),
+        ),
+        ("Version de boussole", crate::VERSION.to_string()),
+    ];
+    for (k, (label, value)) in rows.iter().enumerate() {
+        let row = 2 + k as RowNum;
+        sheet.text(row, 0, label, &styles.bold)?;
+        sheet.plain(row, 1, value)?;
+    }
+    sheet.text(6, 0, "Légende", &styles.bold)?;
+    sheet.text(6, 1, "cellule à remplir", &editable)?;
+
+    // Objectives.
+    let mut row: RowNum = 8;
+    sheet.text(row, 0, "Objectifs pour l'année suivante", &styles.subtitle)?;
+    row += 1;
+    let headers = [
+        layout::CODE,
+        layout::NAME,
+        layout::REGION,
+        layout::INDICATOR,
+        layout::UNIT,
+        layout::VALUE,
+        layout::PROPOSED,
+        layout::NEGOTIATED,
+        layout::COMMENT,
+        if with_notes { "" } else { layout::RATIONALE },
+        layout::KEY,
+        layout::RULE,
+    ];
+    for (c, h) in headers.iter().enumerate() {
+        if !h.is_empty() {
+            sheet.text(row, c as ColNum, h, &styles.header)?;
+        }
+    }
+    sheet.note(
+        row,
+        COL_NEGOTIATED,
+        "Objectif retenu avec la structure. Une proportion entre 0 % et 100 %, un nombre \
+         positif ou nul (entier pour un effectif). Vide : l'objectif proposé sera suivi.",
+    )?;
+    row += 1;
+    let mut runs: BTreeMap<&'static str, Vec<(RowNum, RowNum)>> = BTreeMap::new();
+    for s in structures {
+        for &i in &judged {
+            let def = &results.indicators[i];
+            let ir = s.indicators.get(i);
+            let fmt = styles.number(&def.format);
+            sheet.plain(row, COL_CODE, &s.id.0)?;
+            sheet.plain(row, COL_NAME, &s.name)?;
+            sheet.plain(row, COL_REGION, &s.region)?;
+            sheet.plain(row, COL_INDICATOR, &def.label)?;
+            sheet.plain(row, COL_UNIT, def.unit.label_fr())?;
+            sheet.opt_number(row, COL_VALUE, ir.and_then(|r| r.value), &fmt)?;
+            if let Some(o) = ir.and_then(|r| r.objective.as_ref()) {
+                sheet.number(row, COL_PROPOSED, o.value, &fmt)?;
+                if with_notes {
+                    sheet.note(row, COL_PROPOSED, &o.rationale)?;
+                } else {
+                    sheet.text(row, COL_RATIONALE, &o.rationale, &styles.text)?;
+                }
+            }
+            let negotiated = editable_numbers
+                .entry(def.format.clone())
+                .or_insert_with(|| editable.clone().set_num_format(&def.format));
+            blank(&mut sheet, row, COL_NEGOTIATED, negotiated)?;
+            blank(&mut sheet, row, COL_COMMENT, &editable)?;
+            sheet.plain(row, COL_KEY, &format!("{}|{}", s.id.0, def.id))?;
+            sheet.plain(row, COL_RULE, unit_code(def.unit))?;
+            let unit_runs = runs.entry(unit_code(def.unit)).or_default();
+            match unit_runs.last_mut() {
+                Some(last) if last.1 + 1 == row => last.1 = row,
+                _ => unit_runs.push((row, row)),
+            }
+            row += 1;
+        }
+    }
+    for (code, ranges) in &runs {
+        let unit = match *code {
+            "fraction" => Unit::Fraction,
+            "count" => Unit::Count,
+            "decimal" => Unit::Decimal,
+            _ => Unit::Ratio,
+        };
+        for chunk in ranges.chunks(RANGES_PER_VALIDATION) {
+            let letter = column_letters(COL_NEGOTIATED as u32);
+            let multi = chunk
+                .iter()
+                .map(|(a, b)| {
+                    if a == b {
+                        format!("{letter}{}", a + 1)
+                    } else {
+                        format!("{letter}{}:{letter}{}", a + 1, b + 1)
+                    }
+                })
+                .collect::<Vec<_>>()
+                .join(" ");
+            let dv = sheet.check(validation_for(unit))?.set_multi_range(multi);
+            let (first, last) = (chunk[0].0, chunk[0].1);
+            sheet.apply(|ws| {
+                ws.add_data_validation(first, COL_NEGOTIATED, last, COL_NEGOTIATED, &dv)
+            })?;
+        }
+    }
+    if structures.is_empty() || judged.is_empty() {
+        sheet.text(row, 0, "Aucun objectif proposé.", &styles.italic)?;
+        row += 1;
+    }
+
+    // Action plan.
+    row += 2;
+    sheet.text(row, 0, "Plan d'action", &styles.subtitle)?;
+    row += 1;
+    let action_headers = [
+        (COL_CODE, layout::CODE),
+        (COL_NAME, layout::NAME),
+        (COL_RECOMMENDATION, layout::RECOMMENDATION),
+        (COL_PRIORITY, layout::PRIORITY),
+        (COL_ACTION, layout::ACTION),
+        (COL_RESPONSIBLE, layout::RESPONSIBLE),
+        (COL_DUE, layout::DUE),
+        (COL_FOLLOWED, layout::FOLLOWED),
+        (COL_KEY, layout::KEY),
+    ];
+    for (c, h) in action_headers {
+        sheet.text(row, c, h, &styles.header)?;
+    }
+    row += 1;
+    let first_action = row;
+    let label_of = |id: &str| {
+        results
+            .indicator_index(id)
+            .map(|i| results.indicators[i].label.clone())
+            .unwrap_or_else(|| id.to_string())
+    };
+    for s in structures {
+        let mut lines: Vec<(String, Option<u8>, String, String)> = s
+            .recommendations
+            .iter()
+            .map(|r| {
+                let followed = r
+                    .indicators
+                    .iter()
+                    .map(|id| label_of(id))
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                (r.text.clone(), Some(r.priority), followed, r.id.clone())
+            })
+            .collect();
+        lines.push((
+            "Autre action (ligne libre)".into(),
+            None,
+            String::new(),
+            "libre".into(),
+        ));
+        for (text, priority, followed, id) in lines {
+            sheet.plain(row, COL_CODE, &s.id.0)?;
+            sheet.plain(row, COL_NAME, &s.name)?;
+            sheet.text(row, COL_RECOMMENDATION, &text, &styles.wrap)?;
+            if let Some(p) = priority {
+                sheet.number(row, COL_PRIORITY, f64::from(p), &styles.integer)?;
+            }
+            for col in [COL_ACTION, COL_RESPONSIBLE] {
+                blank(&mut sheet, row, col, &editable_wrap)?;
+            }
+            blank(&mut sheet, row, COL_DUE, &editable_date)?;
+            if followed.is_empty() {
+                blank(&mut sheet, row, COL_FOLLOWED, &editable_wrap)?;
+            } else {
+                sheet.text(row, COL_FOLLOWED, &followed, &editable_wrap)?;
+            }
+            sheet.plain(row, COL_KEY, &format!("{}|{id}", s.id.0))?;
+            let lines = text.chars().count().div_ceil(38).clamp(1, 12);
+            sheet.apply(|ws| ws.set_row_height(row, lines as f64 * 15.0))?;
+            row += 1;
+        }
+    }
+    if row > first_action {
+        let last = row - 1;
+        let dates = DataValidation::new()
+            .allow_date(DataValidationRule::Between(
+                date(2000, 1, 1)?,
+                date(2100, 12, 31)?,
+            ))
+            .set_input_title("Échéance")
+            .and_then(|d| d.set_input_message("Une date, par exemple 31/12/2026."))
+            .and_then(|d| d.set_error_title("Date attendue"))
+            .and_then(|d| d.set_error_message("L'échéance doit être une date entre 2000 et 2100."));
+        let dates = sheet.check(dates)?;
+        sheet.apply(|ws| ws.add_data_validation(first_action, COL_DUE, last, COL_DUE, &dates))?;
+    }
+
+    sheet.widths(&[
+        (COL_CODE, 9.0),
+        (COL_NAME, 28.0),
+        (COL_REGION, 40.0),
+        (COL_INDICATOR, 34.0),
+        (COL_UNIT, 30.0),
+        (COL_VALUE, 20.0),
+        (COL_PROPOSED, 14.0),
+        (COL_NEGOTIATED, 30.0),
+        (COL_COMMENT, 30.0),
+        (COL_RATIONALE, if with_notes { 2.0 } else { 60.0 }),
+    ])?;
+    sheet.apply(|ws| ws.set_column_hidden(COL_KEY))?;
+    sheet.apply(|ws| ws.set_column_hidden(COL_RULE))?;
+    sheet.ws.set_paper_size(9);
+    sheet.ws.set_landscape();
+    sheet.ws.set_print_fit_to_pages(1, 0);
+    let protection = ProtectionOptions {
+        format_columns: true,
+        format_rows: true,
+        ..ProtectionOptions::new()
+    };
+    sheet.ws.protect_with_options(&protection);
+    Ok(sheet)
+}
+
+/// An empty cell with a format (the editable cells).
+fn blank(sheet: &mut Sheet, row: RowNum, col: ColNum, format: &Format) -> Result<()> {
+    sheet.apply(|ws| ws.write_blank(row, col, format))
+}
+
+fn date(y: u16, m: u8, d: u8) -> Result<ExcelDateTime> {
+    ExcelDateTime::from_ymd(y, m, d)
+        .map_err(|e| crate::error::Error::Internal(format!("date de validation : {e}")))
+}
+
+/// The negotiated cell's validation for a unit.
+fn validation_for(unit: Unit) -> std::result::Result<DataValidation, rust_xlsxwriter::XlsxError> {
+    let (dv, message) = match unit {
+        Unit::Fraction => (
+            DataValidation::new().allow_decimal_number(DataValidationRule::Between(0.0, 1.0)),
+            "Une proportion entre 0 % et 100 % (saisir 45 % ou 0,45).",
+        ),
+        Unit::Count => (
+            DataValidation::new().allow_whole_number(DataValidationRule::GreaterThanOrEqualTo(0)),
+            "Un nombre entier positif ou nul.",
+        ),
+        Unit::Decimal | Unit::Ratio => (
+            DataValidation::new()
+                .allow_decimal_number(DataValidationRule::GreaterThanOrEqualTo(0.0)),
+            "Un nombre positif ou nul.",
+        ),
+    };
+    dv.set_input_title("Objectif négocié")?
+        .set_input_message(message)?
+        .set_error_title("Valeur hors règle")?
+        .set_error_message(message)
+}
