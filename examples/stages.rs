@@ -5,15 +5,17 @@
 //! ```text
 //! cargo run --release --example stages -- stages INPUT [RUNS]
 //! cargo run --release --example stages -- floor INPUT [RUNS] [OUTPUT]
+//! cargo run --release --example stages -- analyse INPUT    # for memory profiles
 //! ```
 //!
 //! `stages` prints, per stage, the median over RUNS (default 5) in milliseconds:
 //! `read evaluate analyse write total` where `analyse` is the whole analysis including the
 //! rule evaluation and `evaluate` the rule evaluation alone (both scripts over every
-//! structure). `floor` captures the content of OUTPUT (boussole's output for INPUT; when not given, it
-//! runs boussole once, untimed, to make it),
-//! then prints the median floor time (`floor_read floor_write floor`): calamine reading
-//! every sheet of the input, rust_xlsxwriter writing the captured content.
+//! structure), and the peak memory after each stage of the first run. `floor` captures the
+//! content of OUTPUT (boussole's output for INPUT; when not given, it runs boussole once,
+//! untimed, to make it), then prints the median floor time (`floor_read floor_write
+//! floor`): calamine reading every sheet of the input, rust_xlsxwriter writing the
+//! captured content.
 
 #[path = "../benches/support/mod.rs"]
 mod support;
@@ -122,6 +124,17 @@ fn main() {
                 "floor_read={read:.1} floor_write={write:.1} floor={total:.1} floor_peak_extra_mb={:.0} content={:?}",
                 peak_mb() - before,
                 replay.counts()
+            );
+        }
+        // Read and analyse only, once: for memory profiles of the analysis
+        // (`valgrind --tool=massif`).
+        "analyse" => {
+            let dataset = support::read(input, &pack);
+            let results = support::analyse_all(&dataset, &compiled);
+            println!(
+                "structures={} peak_mb={:.0}",
+                results.structures.len(),
+                peak_mb()
             );
         }
         _ => panic!("{usage}"),

@@ -144,9 +144,15 @@ fn an_xlsx_with_an_inverted_dimension_is_read() {
         cell("B2", "Bretagne"),
     );
     let columns = Pack::embedded().expect("embedded pack").manifest.columns;
-    let read = read_bytes(&xlsx("D1:A2", &data), "inverse.xlsx", &columns).unwrap();
-    assert_eq!(read.structures.len(), 1);
-    assert_eq!(read.structures[0].value("premiers_accueils"), Some(3.0));
+    // With overflow checks (dev profile) calamine panics and boussole refuses the file
+    // clearly; without them (release, the README's test command) the cells are read.
+    match read_bytes(&xlsx("D1:A2", &data), "inverse.xlsx", &columns) {
+        Ok(read) => {
+            assert_eq!(read.structures.len(), 1);
+            assert_eq!(read.structures[0].value("premiers_accueils"), Some(3.0));
+        }
+        Err(e) => assert!(e.to_string().contains("corrompu"), "{e}"),
+    }
 }
 
 /// Found by the `read_workbook` target. calamine 0.38 `xlsx/mod.rs:3096` and `:3097`
@@ -164,4 +170,34 @@ fn an_xlsx_cell_reference_too_long_to_count_does_not_panic() {
             Err(other) => panic!("{reference}: expected an input error, got {other:?}"),
         }
     }
+}
+
+/// The binary turns calamine's panic on a corrupt xls into one French line: no crash
+/// report, no backtrace.
+#[test]
+fn the_binary_refuses_a_corrupt_xls_without_a_crash_report() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("casse.xls");
+    std::fs::write(&path, compound_file(2, None, 512)).unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_boussole"))
+        .arg("inspect")
+        .arg(&path)
+        .env("RUST_BACKTRACE", "1")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(3));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.starts_with("boussole : ") && !err.contains("panicked") && err.lines().count() == 1,
+        "{err}"
+    );
+}
+
+/// Found while writing the binary test above: a 1.5 KB compound file whose only FAT sector
+/// is sector 0 sends calamine 0.38 along a sector chain without end; it allocated 24 GB
+/// before being killed. The compound-file structure is now validated first (`cfb`).
+#[test]
+fn an_xls_whose_sector_chain_loops_is_refused_without_exhausting_memory() {
+    let message = refusal(&compound_file(2, Some(0), 1024), "chaine-en-boucle.xls");
+    assert!(message.contains("corrompu"), "{message}");
 }

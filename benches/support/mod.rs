@@ -230,7 +230,7 @@ impl Replay {
             Some(s)
         };
         let strings: Vec<String> = part("xl/sharedStrings.xml")
-            .map(|x| elements(&x, "si").map(|si| text_of(si)).collect())
+            .map(|x| elements(&x, "si").map(text_of).collect())
             .unwrap_or_default();
         let formats = capture_formats(&part("xl/styles.xml").unwrap_or_default());
         let workbook = part("xl/workbook.xml").expect("workbook part");

@@ -515,6 +515,7 @@ pub fn analyse_with_reference(
         Arc<StructureData>,
     );
     let annotated: Vec<usize> = (0..n).filter(|&s| annotate[s]).collect();
+    let run_deadline = std::time::Instant::now() + compiled.limits().run_budget;
     let evaluated: Vec<std::result::Result<Evaluated, crate::pack::diagnostics::ScriptError>> =
         annotated
             .par_iter()
@@ -524,7 +525,11 @@ pub fn analyse_with_reference(
                 let judged: Vec<usize> = (0..defs.len())
                     .filter(|&i| defs[i].judged() && values[s][i].value.is_some())
                     .collect();
-                for (&i, d) in judged.iter().zip(compiled.findings(&data, &judged)?) {
+                for (&i, d) in judged.iter().zip(compiled.findings_until(
+                    &data,
+                    &judged,
+                    Some(run_deadline),
+                )?) {
                     if let Some(d) = d {
                         found[i] = Some(Finding {
                             kind: d.what.kind,

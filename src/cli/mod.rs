@@ -128,6 +128,14 @@ fn usage_error_fr(e: &clap::Error) -> String {
 
 /// Runs the command line and returns the exit status.
 pub fn main() -> i32 {
+    // A panic inside a guarded read of a corrupt workbook is turned into a French
+    // refusal: it must not print a crash report. Any other panic is a bug and is shown.
+    let default_hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        if !crate::workbook::calamine_guard::panic_is_guarded() {
+            default_hook(info);
+        }
+    }));
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {

@@ -144,6 +144,8 @@ pub struct Outcome {
 
 /// Everything a run shares across its inputs.
 struct Job<'a> {
+    /// Every input (and the reference): never written to, even with --force.
+    inputs: &'a [PathBuf],
     pack: &'a Pack,
     compiled: &'a CompiledPack,
     reference: Option<&'a Dataset>,
@@ -183,10 +185,8 @@ impl Job<'_> {
         )?;
         write_atomically(output, &bytes, self.force)?;
         if self.per_structure {
-            let dir = crate::report::per_structure::default_dir(
-                Path::new(&results.input.file),
-                output,
-            );
+            let dir =
+                crate::report::per_structure::default_dir(Path::new(&results.input.file), output);
             crate::report::per_structure::write_all(results, self.pack, &dir, self.force)?;
         }
         if let Some(json) = json {
@@ -200,6 +200,7 @@ impl Job<'_> {
     }
 
     fn refuse_existing(&self, path: &Path) -> Result<()> {
+        refuse_input_as_output(path, self.inputs)?;
         if path.exists() && !self.force {
             return Err(Error::Output(format!(
                 "le fichier « {} » existe déjà : il n'est pas remplacé sans --force",
@@ -235,6 +236,23 @@ impl Job<'_> {
         outcome.result = result;
         outcome
     }
+}
+
+/// Refuses an output path that is one of the inputs: inputs are never modified.
+fn refuse_input_as_output(output: &Path, inputs: &[PathBuf]) -> Result<()> {
+    let Ok(target) = output.canonicalize() else {
+        return Ok(()); // does not exist yet: cannot be an input
+    };
+    if inputs
+        .iter()
+        .any(|i| i.canonicalize().is_ok_and(|i| i == target))
+    {
+        return Err(Error::Output(format!(
+            "« {} » est un classeur d'entrée : boussole ne modifie jamais ses entrées, même avec --force ; choisissez un autre fichier de sortie",
+            output.display()
+        )));
+    }
+    Ok(())
 }
 
 fn count(results: &Results, severity: Severity) -> usize {
@@ -290,7 +308,10 @@ pub fn run(args: Args) -> Result<i32> {
         )),
         None => None,
     };
+    let mut protected: Vec<PathBuf> = inputs.clone();
+    protected.extend(args.reference.iter().cloned());
     let job = Job {
+        inputs: &protected,
         pack: &pack,
         compiled: &compiled,
         reference: reference.as_ref(),

@@ -29,12 +29,15 @@ pub struct Limits {
     pub max_map_size: usize,
     /// Wall-clock budget of one evaluation.
     pub time_budget: Duration,
+    /// Wall-clock budget of all the evaluations of one analysis (one workbook), so that a
+    /// script staying just under the per-evaluation limits cannot run for hours.
+    pub run_budget: Duration,
 }
 
 impl Default for Limits {
     fn default() -> Self {
         Limits {
-            max_operations: 2_000_000,
+            max_operations: 500_000,
             max_call_levels: 48,
             max_expr_depth: 64,
             max_function_expr_depth: 32,
@@ -42,6 +45,7 @@ impl Default for Limits {
             max_array_size: 10_000,
             max_map_size: 10_000,
             time_budget: Duration::from_secs(2),
+            run_budget: Duration::from_secs(60),
         }
     }
 }
@@ -616,6 +620,7 @@ impl CompiledPack {
     }
 
     /// Evaluates `ast` in `scope` under the limits, with fresh per-evaluation state.
+    #[allow(clippy::too_many_arguments)]
     fn eval_in(
         &self,
         script: &str,
@@ -623,11 +628,13 @@ impl CompiledPack {
         scope: &mut Scope,
         data: &StructureData,
         indicator: Option<usize>,
+        run_deadline: Option<Instant>,
     ) -> Result<(Dynamic, EvalState), ScriptError> {
+        let own = Instant::now() + self.limits.time_budget;
         let state = EvalState {
             script: script.to_string(),
             region: data.region.clone(),
-            deadline: Instant::now() + self.limits.time_budget,
+            deadline: run_deadline.map_or(own, |r| r.min(own)),
             thresholds_used: Vec::new(),
             recommended: Vec::new(),
             manifest: Arc::clone(&self.manifest),
@@ -697,6 +704,16 @@ impl CompiledPack {
         data: &Arc<StructureData>,
         indicators: &[usize],
     ) -> Result<Vec<Option<Decision<FindingValue>>>, ScriptError> {
+        self.findings_until(data, indicators, None)
+    }
+
+    /// [`CompiledPack::findings`], stopping at the analysis' overall deadline.
+    pub fn findings_until(
+        &self,
+        data: &Arc<StructureData>,
+        indicators: &[usize],
+        run_deadline: Option<Instant>,
+    ) -> Result<Vec<Option<Decision<FindingValue>>>, ScriptError> {
         let script = &self.manifest.scripts.findings;
         let mut scope = self.scope_for(data, None);
         let base = scope.len();
@@ -710,8 +727,14 @@ impl CompiledPack {
                     index,
                 },
             );
-            let (value, state) =
-                self.eval_in(script, &self.findings, &mut scope, data, Some(index))?;
+            let (value, state) = self.eval_in(
+                script,
+                &self.findings,
+                &mut scope,
+                data,
+                Some(index),
+                run_deadline,
+            )?;
             if value.is_unit() {
                 out.push(None);
                 continue;
@@ -742,9 +765,25 @@ impl CompiledPack {
         &self,
         data: &Arc<StructureData>,
     ) -> Result<Vec<Decision<String>>, ScriptError> {
+        self.recommendations_until(data, None)
+    }
+
+    /// [`CompiledPack::recommendations`], stopping at the analysis' overall deadline.
+    pub fn recommendations_until(
+        &self,
+        data: &Arc<StructureData>,
+        run_deadline: Option<Instant>,
+    ) -> Result<Vec<Decision<String>>, ScriptError> {
         let script = &self.manifest.scripts.recommendations;
         let mut scope = self.scope_for(data, None);
-        let (_, state) = self.eval_in(script, &self.recommendations, &mut scope, data, None)?;
+        let (_, state) = self.eval_in(
+            script,
+            &self.recommendations,
+            &mut scope,
+            data,
+            None,
+            run_deadline,
+        )?;
         Ok(state
             .recommended
             .iter()
@@ -758,6 +797,11 @@ impl CompiledPack {
                 ),
             })
             .collect())
+    }
+
+    /// The limits evaluations run under.
+    pub fn limits(&self) -> &Limits {
+        &self.limits
     }
 
     pub fn script_names(&self) -> [&str; 2] {

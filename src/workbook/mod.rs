@@ -20,6 +20,7 @@
 //! ```
 
 mod assemble;
+pub mod calamine_guard;
 mod cell;
 mod csv;
 mod guard;
@@ -106,10 +107,12 @@ pub fn read_sheets(bytes: &[u8], file: &str) -> Result<Vec<SheetCopy>> {
         Format::Csv => Err(Error::Input(format!(
             "{file} : un classeur (xlsx, xlsm, ods) est attendu, pas un fichier texte"
         ))),
-        Format::Container(container) => Ok(sheets::read_container(bytes, container, file, &limits)?
-            .iter()
-            .map(copy_of)
-            .collect()),
+        Format::Container(container) => {
+            Ok(sheets::read_container(bytes, container, file, &limits)?
+                .iter()
+                .map(copy_of)
+                .collect())
+        }
     }
 }
 

@@ -115,11 +115,16 @@ pub(crate) fn read_container(
         max: limits.max_cells,
     };
     match container {
+        Container::Ods => super::calamine_guard::check_ods(bytes, file)?,
+        Container::Xls => super::calamine_guard::check_xls(bytes, file)?,
+        _ => {}
+    }
+    super::calamine_guard::guarded(file, || match container {
         Container::Xlsx => read_xlsx(bytes, file, &mut budget, false),
         Container::Xlsb => read_xlsb(bytes, file, &mut budget),
         Container::Xls => read_dense::<calamine::Xls<_>>(bytes, file, &mut budget, limits),
         Container::Ods => read_dense::<calamine::Ods<_>>(bytes, file, &mut budget, limits),
-    }
+    })
 }
 
 fn open_error(file: &str, e: impl std::fmt::Display) -> Error {
