@@ -300,7 +300,7 @@ fn check_rules_reports_a_script_that_never_ends_as_an_error_naming_the_script() 
     assert_eq!(o.status.code(), Some(4), "{out}");
     assert!(
         out.contains(
-            "l'évaluation a échoué : erreur dans les règles, recommandations.rhai, ligne 1, colonne 6 : le script a dépassé 2000000 opérations (boucle sans fin ?) ; arrêté"
+            "l'évaluation a échoué : erreur dans les règles, recommandations.rhai, ligne 1, colonne 6 : le script a dépassé 500000 opérations (boucle sans fin ?) ; arrêté"
         ),
         "{out}"
     );

@@ -492,7 +492,7 @@ fn an_endless_loop_is_stopped_by_the_operations_limit() {
         );
         assert!(
             message.contains(
-                "le script a dépassé 2000000 opérations (boucle sans fin ?) ; arrêté (pendant l'évaluation : structure 00001 (Mission locale 00001))"
+                "le script a dépassé 500000 opérations (boucle sans fin ?) ; arrêté (pendant l'évaluation : structure 00001 (Mission locale 00001))"
             ),
             "{message}"
         );
