@@ -15,7 +15,7 @@ soffice -env:UserInstallation="file://$work/profile" --headless --norestore \
   --convert-to 'pdf:calc_pdf_Export:{"SinglePageSheets":{"type":"boolean","value":"true"}}' \
   --outdir "$work" "$work/exemple-boussole.xlsx" >/dev/null
 # One page per visible sheet, in the workbook's order.
-names=(synthese fiche indicateurs axes priorites radars donnees-indicateurs donnees-contexte diagnostics regles)
+names=(synthese fiche indicateurs axes priorites radars objectifs donnees-indicateurs donnees-contexte diagnostics regles)
 rm -f docs/images/feuille-*.png
 for i in "${!names[@]}"; do
   page=$((i + 1))
