@@ -9,7 +9,7 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 cargo build --release --quiet
 bin=target/release/boussole
-$bin sample --structures 60 --seed 2011 -o "$work/exemple.xlsx" >/dev/null
+$bin sample --structures 60 --years 2 --seed 2011 -o "$work/exemple.xlsx" >/dev/null
 $bin run "$work/exemple.xlsx" -o "$work/exemple-boussole.xlsx" --quiet
 soffice -env:UserInstallation="file://$work/profile" --headless --norestore \
   --convert-to 'pdf:calc_pdf_Export:{"SinglePageSheets":{"type":"boolean","value":"true"}}' \
