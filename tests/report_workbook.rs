@@ -3,9 +3,9 @@
 //! axis scores, charts, reproducible bytes, and Excel-safe sheet names.
 
 use boussole::analysis::results::{
-    AxisDef, AxisResult, Expected, Finding, FindingKind, FrameResult, IndicatorDef, IndicatorKind,
-    IndicatorResult, Method, PackStamp, RecommendationResult, RegionResult, RegionalPriority,
-    Results, RuleRef, StructureResult, ThresholdUse,
+    AxisDef, AxisResult, Expected, Finding, FindingKind, FrameResult, Frames, IndicatorDef,
+    IndicatorKind, IndicatorResult, Method, PackStamp, RecommendationResult, RegionResult,
+    RegionalPriority, Results, RuleRef, StructureResult, ThresholdUse,
 };
 use boussole::analysis::stats::Summary;
 use boussole::dataset::{
@@ -16,7 +16,6 @@ use boussole::pack::Pack;
 use boussole::pack::manifest::{Direction, FrameKind, Normalisation, Unit};
 use boussole::report::workbook::{sheet_name, write_workbook};
 use calamine::{Data, Reader, Xlsx};
-use std::collections::BTreeMap;
 use std::io::Cursor;
 
 fn summary(median: f64) -> Summary {
@@ -32,13 +31,8 @@ fn summary(median: f64) -> Summary {
     }
 }
 
-fn frames(
-    national: f64,
-    region: f64,
-    peers: f64,
-    rank: Option<f64>,
-) -> BTreeMap<FrameKind, FrameResult> {
-    let mut m = BTreeMap::new();
+fn frames(national: f64, region: f64, peers: f64, rank: Option<f64>) -> Frames {
+    let mut m = Frames::default();
     m.insert(
         FrameKind::National,
         FrameResult {

@@ -512,7 +512,7 @@ pub fn analyse_with_reference(
     type Evaluated = (
         Vec<Option<Finding>>,
         Vec<RecommendationResult>,
-        Arc<StructureData>,
+        Vec<Option<f64>>,
     );
     let annotated: Vec<usize> = (0..n).filter(|&s| annotate[s]).collect();
     let run_deadline = std::time::Instant::now() + compiled.limits().run_budget;
@@ -558,7 +558,9 @@ pub fn analyse_with_reference(
                     })
                     .collect();
                 recs.sort_by(|a, b| a.priority.cmp(&b.priority).then_with(|| a.id.cmp(&b.id)));
-                Ok((found, recs, data))
+                // Only the scores are kept: the script views are dropped with `data`.
+                let scores = data.indicators.iter().map(|d| d.score).collect();
+                Ok((found, recs, scores))
             })
             .collect();
     // The first error in id order, whatever thread met it first.
@@ -579,7 +581,7 @@ pub fn analyse_with_reference(
     let results_structures: Vec<StructureResult> = evaluated
         .into_iter()
         .zip(annotated.iter().copied())
-        .map(|((found, recommendations, data), s)| {
+        .map(|((found, recommendations, scores), s)| {
             let st = structures[s];
             let indicators: Vec<IndicatorResult> = defs
                 .iter()
@@ -596,7 +598,7 @@ pub fn analyse_with_reference(
                             Some((
                                 kind,
                                 FrameResult {
-                                    label: label.to_string(),
+                                    label: Arc::clone(label),
                                     summary: Some(*stats.summary()),
                                     rank: cell.value.and_then(|v| stats.percent_rank(v)),
                                 },
@@ -610,7 +612,7 @@ pub fn analyse_with_reference(
                         denominator: cell.denominator,
                         frames,
                         expected: expected[s][i].clone(),
-                        score: data.indicators[i].score,
+                        score: scores[i],
                         finding,
                         previous: previous[s].as_ref().and_then(|p| p[i].value),
                         objective: match (def.judged(), cell.value) {

@@ -1,9 +1,9 @@
 //! Analysis: reference frames, statistics, scoring, findings and their trace.
 pub mod evaluate;
 pub mod normalise;
+pub mod objectives;
 pub mod peers;
 pub mod regression;
 pub mod results;
 pub mod stats;
 pub mod trace;
-pub mod objectives;

@@ -8,7 +8,6 @@ use crate::analysis::stats::Summary;
 use crate::dataset::{CellRef, Diagnostic, SetAside, Source, StructureId};
 use crate::pack::manifest::{Direction, FrameKind, Normalisation, Unit};
 use serde::Serialize;
-use std::collections::BTreeMap;
 
 /// Identifies the pack that produced the results.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -77,12 +76,74 @@ pub struct RuleRef {
 /// One frame's statistics for one indicator, seen from one structure.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct FrameResult {
-    /// What the frame is, e.g. `Bretagne`, `10 plus proches voisins`, `France`.
-    pub label: String,
+    /// What the frame is, e.g. `Bretagne`, `10 plus proches voisins`, `France`; shared by
+    /// every structure of the frame.
+    pub label: std::sync::Arc<str>,
     /// Statistics over the frame's structures with a value; None when none has one.
     pub summary: Option<Summary>,
     /// The structure's percentile rank in the frame (mid-rank definition), 0-100.
     pub rank: Option<f64>,
+}
+
+/// The frames of one indicator seen from one structure, by kind. A fixed array rather than
+/// a map: there are at most four, and a national run holds millions of them.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Frames([Option<FrameResult>; 4]);
+
+impl Frames {
+    pub fn get(&self, kind: &FrameKind) -> Option<&FrameResult> {
+        self.0[crate::pack::view::frame_slot(*kind)].as_ref()
+    }
+
+    pub fn insert(&mut self, kind: FrameKind, frame: FrameResult) {
+        self.0[crate::pack::view::frame_slot(kind)] = Some(frame);
+    }
+
+    /// The frames present, in `FrameKind::ALL` order.
+    pub fn iter(&self) -> impl Iterator<Item = (&'static FrameKind, &FrameResult)> {
+        FrameKind::ALL
+            .iter()
+            .filter_map(|k| self.get(k).map(|f| (k, f)))
+    }
+}
+
+impl FromIterator<(FrameKind, FrameResult)> for Frames {
+    fn from_iter<I: IntoIterator<Item = (FrameKind, FrameResult)>>(iter: I) -> Self {
+        let mut frames = Frames::default();
+        for (kind, frame) in iter {
+            frames.insert(kind, frame);
+        }
+        frames
+    }
+}
+
+impl<'a> IntoIterator for &'a Frames {
+    type Item = (&'static FrameKind, &'a FrameResult);
+    type IntoIter = Box<dyn Iterator<Item = Self::Item> + 'a>;
+    fn into_iter(self) -> Self::IntoIter {
+        Box::new(self.iter())
+    }
+}
+
+impl std::ops::Index<&FrameKind> for Frames {
+    type Output = FrameResult;
+    fn index(&self, kind: &FrameKind) -> &FrameResult {
+        match self.get(kind) {
+            Some(f) => f,
+            None => panic!("no {} frame", kind.id()),
+        }
+    }
+}
+
+impl Serialize for Frames {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = s.serialize_map(None)?;
+        for (kind, frame) in self.iter() {
+            map.serialize_entry(kind.id(), frame)?;
+        }
+        map.end()
+    }
 }
 
 /// The expected value from the regression on context.
@@ -149,7 +210,7 @@ pub struct IndicatorResult {
     pub cells: Vec<CellRef>,
     /// The denominator (for rates), used by the small-numbers guard.
     pub denominator: Option<f64>,
-    pub frames: BTreeMap<FrameKind, FrameResult>,
+    pub frames: Frames,
     pub expected: Option<Expected>,
     /// 0-100, higher is better; judged indicators only.
     pub score: Option<f64>,

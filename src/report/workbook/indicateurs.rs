@@ -66,7 +66,11 @@ const HEADERS: [&str; 23] = [
 pub(crate) fn change(def: &IndicatorDef, ir: Option<&IndicatorResult>) -> Option<f64> {
     let (v, p) = (ir?.value?, ir?.previous?);
     let d = v - p;
-    Some(if def.unit == Unit::Fraction { d * 100.0 } else { d })
+    Some(if def.unit == Unit::Fraction {
+        d * 100.0
+    } else {
+        d
+    })
 }
 
 /// The Évolution column's number format: signed, « pts » for fractions.

@@ -34,8 +34,8 @@ pub(crate) mod styles;
 mod suivi;
 mod synthese;
 
-pub use names::sheet_name;
 pub(crate) use indicateurs::{change, change_format};
+pub use names::sheet_name;
 
 use crate::analysis::results::{FindingKind, IndicatorResult, Results, StructureResult};
 use crate::collect::FollowUp;
