@@ -75,6 +75,7 @@ impl ScriptViews {
                             id: def.id.clone(),
                             label: def.label.clone(),
                             unit: def.unit,
+                            shown_unit: def.shown_unit(),
                             direction: def.direction,
                             judged: def.judged(),
                             value: ir.value,

@@ -494,6 +494,7 @@ pub fn analyse_with_reference(
                         id: def.id.clone(),
                         label: def.label.clone(),
                         unit: def.unit,
+                        shown_unit: def.shown_unit(),
                         direction: def.direction,
                         judged: def.judged(),
                         value: cell.value,
@@ -626,6 +627,7 @@ pub fn analyse_with_reference(
                                     crate::analysis::objectives::Inputs {
                                         value,
                                         unit: def.unit,
+                                        shown_unit: def.shown_unit(),
                                         direction: def.direction,
                                         peer_median: median(FrameKind::Peers),
                                         expected: expected[s][i].as_ref().map(|e| e.value),

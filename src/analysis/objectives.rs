@@ -16,7 +16,10 @@ use crate::pack::manifest::{Direction, ObjectivesSpec, Unit};
 #[derive(Debug, Clone, Copy)]
 pub struct Inputs {
     pub value: f64,
+    /// The unit bounds are computed in (points for fractions, relative otherwise).
     pub unit: Unit,
+    /// The unit the rationale shows numbers in.
+    pub shown_unit: Unit,
     pub direction: Direction,
     pub peer_median: Option<f64>,
     pub expected: Option<f64>,
@@ -63,13 +66,13 @@ pub fn propose(input: Inputs, spec: &ObjectivesSpec) -> Option<Objective> {
         "médiane des pairs" => input.expected.map(|e| {
             format!(
                 ", meilleure que la valeur attendue ({})",
-                format_fr(e, input.unit)
+                format_fr(e, input.shown_unit)
             )
         }),
         "valeur attendue" => input.peer_median.map(|p| {
             format!(
                 ", meilleure que la médiane des pairs ({})",
-                format_fr(p, input.unit)
+                format_fr(p, input.shown_unit)
             )
         }),
         _ => None,
@@ -95,8 +98,8 @@ pub fn propose(input: Inputs, spec: &ObjectivesSpec) -> Option<Objective> {
             bounded: false,
             rationale: format!(
                 "Référence : {kind} ({}){alternative}. La structure l'atteint déjà ({}) : maintenir au moins ce niveau.",
-                format_fr(r, input.unit),
-                format_fr(v, input.unit)
+                format_fr(r, input.shown_unit),
+                format_fr(v, input.shown_unit)
             ),
         });
     }
@@ -109,7 +112,8 @@ pub fn propose(input: Inputs, spec: &ObjectivesSpec) -> Option<Objective> {
     let step = wanted.min(bound).max(0.0);
     let mut value = v + sign * step;
     if input.unit == Unit::Fraction {
-        value = value.clamp(0.0, 1.0);
+        // A share stays within [0, 1], but never moves below (or above) where it already is.
+        value = value.clamp(0.0_f64.min(v), 1.0_f64.max(v));
     }
     Some(Objective {
         value,
@@ -119,12 +123,15 @@ pub fn propose(input: Inputs, spec: &ObjectivesSpec) -> Option<Objective> {
         bounded,
         rationale: format!(
             "Référence : {kind} ({}){alternative}. Écart : {} ; pas proposé : {:.0} % de l'écart, soit {}{}.",
-            format_fr(r, input.unit),
-            points(gap, input.unit),
+            format_fr(r, input.shown_unit),
+            points(gap, input.shown_unit),
             spec.step * 100.0,
-            points(step, input.unit),
+            points(step, input.shown_unit),
             if bounded {
-                format!(", plafonné au pas maximal ({})", points(bound, input.unit))
+                format!(
+                    ", plafonné au pas maximal ({})",
+                    points(bound, input.shown_unit)
+                )
             } else {
                 String::new()
             }
@@ -149,6 +156,7 @@ mod tests {
         Inputs {
             value,
             unit: Unit::Fraction,
+            shown_unit: Unit::Fraction,
             direction: Direction::Higher,
             peer_median: peers,
             expected,
@@ -195,6 +203,7 @@ mod tests {
             Inputs {
                 value: 20.0,
                 unit: Unit::Ratio,
+                shown_unit: Unit::Ratio,
                 direction: Direction::Higher,
                 peer_median: Some(30.0),
                 expected: None,
@@ -213,6 +222,7 @@ mod tests {
             Inputs {
                 value: 0.30,
                 unit: Unit::Fraction,
+                shown_unit: Unit::Fraction,
                 direction: Direction::Lower,
                 peer_median: Some(0.26),
                 expected: Some(0.20),
@@ -249,6 +259,12 @@ mod tests {
             prop_assert!(o.value >= v - 1e-12);
             prop_assert!(o.value - v <= spec.max_step_points + 1e-12);
             prop_assert!((0.0..=1.0).contains(&o.value));
+        }
+
+        #[test]
+        fn a_share_already_beyond_one_is_never_lowered(v in 1.0..3.0f64, p in 0.0..3.0f64) {
+            let o = propose(fraction(v, Some(p), None), &spec()).unwrap();
+            prop_assert!(o.value >= v);
         }
     }
 }

@@ -51,6 +51,11 @@ pub struct IndicatorDef {
 }
 
 impl IndicatorDef {
+    /// The unit numbers are shown in: a ratio with a percentage format reads as a share.
+    pub fn shown_unit(&self) -> Unit {
+        shown_unit(self.unit, &self.format)
+    }
+
     /// Judged indicators get a score and findings: derived, not neutral.
     pub fn judged(&self) -> bool {
         self.kind == IndicatorKind::Derived && self.direction != Direction::Neutral
@@ -61,6 +66,15 @@ impl IndicatorDef {
 pub struct AxisDef {
     pub id: String,
     pub label: String,
+}
+
+/// The unit numbers are shown in: a percentage format (`0.0%`) shows as a share.
+pub fn shown_unit(unit: Unit, format: &str) -> Unit {
+    if format.contains('%') {
+        Unit::Fraction
+    } else {
+        unit
+    }
 }
 
 /// A place in a script: the rule that decided.

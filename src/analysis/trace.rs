@@ -19,7 +19,7 @@ pub fn explain_indicator(results: &Results, s: &StructureResult, i: usize) -> St
     let _ = writeln!(out, "{} ({})", def.label, def.id);
     match ind.value {
         Some(v) => {
-            let _ = writeln!(out, "  valeur : {}", format_fr(v, def.unit));
+            let _ = writeln!(out, "  valeur : {}", format_fr(v, def.shown_unit()));
         }
         None => {
             let _ = writeln!(
@@ -56,12 +56,12 @@ pub fn explain_indicator(results: &Results, s: &StructureResult, i: usize) -> St
                 kind.label_fr(),
                 f.label,
                 sm.n,
-                format_fr(sm.median, def.unit),
-                format_fr(sm.q1, def.unit),
-                format_fr(sm.q3, def.unit),
-                format_fr(sm.mean, def.unit),
-                format_fr(sm.min, def.unit),
-                format_fr(sm.max, def.unit),
+                format_fr(sm.median, def.shown_unit()),
+                format_fr(sm.q1, def.shown_unit()),
+                format_fr(sm.q3, def.shown_unit()),
+                format_fr(sm.mean, def.shown_unit()),
+                format_fr(sm.min, def.shown_unit()),
+                format_fr(sm.max, def.shown_unit()),
                 f.rank
                     .map(|r| format!(", rang centile {:.0}", r))
                     .unwrap_or_default()
@@ -71,12 +71,12 @@ pub fn explain_indicator(results: &Results, s: &StructureResult, i: usize) -> St
     if let Some(e) = &ind.expected {
         let _ = writeln!(
             out,
-            "  valeur attendue selon le contexte : {} (régression sur {} ; R² {:.2}, n = {}), écart {}",
-            format_fr(e.value, def.unit),
+            "  valeur attendue selon le contexte : {} (régression sur {} ; R² {}, n = {}), écart {}",
+            format_fr(e.value, def.shown_unit()),
             results.method.regression_context.join(", "),
-            e.r2,
+            format!("{:.2}", e.r2).replace('.', ","),
             e.n,
-            fmt_opt(e.residual, def.unit)
+            fmt_opt(e.residual, def.shown_unit())
         );
     }
     if let Some(score) = ind.score {

@@ -11,7 +11,7 @@ use std::path::PathBuf;
 #[derive(Debug, clap::Args)]
 #[command(
     help_template = crate::cli::HELP_TEMPLATE,
-    after_help = "Exemples :\n  boussole explain workbooks/exemple-national.xlsx --structure 01053\n  boussole explain classeur.xlsx --structure 2A004 --indicator taux_acces_emploi"
+    after_help = "Exemples :\n  boussole explain workbooks/exemple-national.xlsx --structure 01258\n  boussole explain classeur.xlsx --structure 2A004 --indicator taux_acces_emploi"
 )]
 pub struct Args {
     /// Classeur à analyser.

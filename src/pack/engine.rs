@@ -300,7 +300,7 @@ fn register_api(engine: &mut Engine) {
     engine.register_get("texte", |v: &mut IndicatorView| {
         let d = v.get();
         d.value
-            .map(|x| format_fr(x, d.unit))
+            .map(|x| format_fr(x, d.shown_unit))
             .unwrap_or_else(|| "non disponible".into())
     });
 

@@ -23,6 +23,8 @@ pub struct IndicatorData {
     pub id: String,
     pub label: String,
     pub unit: Unit,
+    /// The unit values are shown in (a ratio with a percentage format reads as a share).
+    pub shown_unit: Unit,
     pub direction: Direction,
     pub judged: bool,
     pub value: Option<f64>,
