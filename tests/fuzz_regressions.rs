@@ -136,10 +136,11 @@ fn xlsx(dimension: &str, sheet_data: &str) -> Vec<u8> {
 fn an_xlsx_with_an_inverted_dimension_is_read() {
     let cell = |r: &str, t: &str| format!(r#"<c r="{r}" t="inlineStr"><is><t>{t}</t></is></c>"#);
     let data = format!(
-        r#"<row r="1">{}{}{}</row><row r="2">{}{}<c r="C2"><v>3</v></c></row>"#,
+        r#"<row r="1">{}{}{}{}</row><row r="2">{}{}<c r="C2"><v>3</v></c><c r="D2"><v>10</v></c></row>"#,
         cell("A1", "Code ML"),
         cell("B1", "Région"),
         cell("C1", "Jeunes en premier accueil"),
+        cell("D1", "Jeunes accompagnés"),
         cell("A2", "01053"),
         cell("B2", "Bretagne"),
     );
