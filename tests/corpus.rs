@@ -57,3 +57,60 @@ fn every_corpus_file_is_read_or_refused_clearly() {
     }
     println!("{} fichiers : {read} lus, {refused} refusés", paths.len());
 }
+
+/// The same files through `boussole run`, as one batch (every spreadsheet of the corpus,
+/// recursively): the process ends, names every file in its summary, writes an annotated
+/// workbook for each file it could read, and never panics.
+#[test]
+fn every_corpus_file_goes_through_run() {
+    let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus");
+    if !corpus.is_dir() {
+        eprintln!("corpus absent ({}) : test ignoré", corpus.display());
+        return;
+    }
+    let out = tempfile::tempdir().expect("tempdir");
+    let run = std::process::Command::new(env!("CARGO_BIN_EXE_boussole"))
+        .arg("run")
+        .arg(&corpus)
+        .args(["--recursive", "--out-dir"])
+        .arg(out.path())
+        .output()
+        .expect("boussole runs");
+    let stdout = String::from_utf8_lossy(&run.stdout);
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(
+        !stderr.contains("panicked") && !stdout.contains("panicked"),
+        "{stderr}"
+    );
+    assert!(
+        matches!(run.status.code(), Some(0 | 3)),
+        "{:?} {stderr}",
+        run.status
+    );
+    let mut paths = Vec::new();
+    files(&corpus, &mut paths);
+    let spreadsheets: Vec<&PathBuf> = paths
+        .iter()
+        .filter(|p| {
+            let ext = p
+                .extension()
+                .and_then(|e| e.to_str())
+                .unwrap_or("")
+                .to_lowercase();
+            ["xlsx", "xlsm", "xls", "xlsb", "ods", "csv"].contains(&ext.as_str())
+        })
+        .collect();
+    for p in &spreadsheets {
+        let name = p.file_name().unwrap().to_string_lossy();
+        assert!(
+            stdout.contains(name.as_ref()),
+            "{name} missing from the summary"
+        );
+    }
+    let written = std::fs::read_dir(out.path()).unwrap().count();
+    let succeeded = stdout
+        .lines()
+        .filter(|l| l.contains("-boussole.xlsx"))
+        .count();
+    assert_eq!(written, succeeded, "one output per file read");
+}

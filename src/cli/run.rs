@@ -421,10 +421,27 @@ fn run_batch(job: &Job, args: &Args, inputs: &[PathBuf]) -> Result<i32> {
         })?;
     }
     // Outputs must not collide (two inputs with the same name in different folders).
-    let mut outputs: Vec<PathBuf> = Vec::new();
-    for input in inputs {
-        outputs.push(default_output(input, args.out_dir.as_deref()));
-    }
+    // Two inputs with the same name but another extension (`region.xls`, `region.xlsx`)
+    // keep their extension in the output's name so neither output is lost.
+    let plain: Vec<PathBuf> = inputs
+        .iter()
+        .map(|i| default_output(i, args.out_dir.as_deref()))
+        .collect();
+    let outputs: Vec<PathBuf> = inputs
+        .iter()
+        .zip(&plain)
+        .map(|(input, out)| {
+            if plain.iter().filter(|o| *o == out).count() > 1 {
+                let name = input
+                    .file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default();
+                out.with_file_name(format!("{name}-boussole.xlsx"))
+            } else {
+                out.clone()
+            }
+        })
+        .collect();
     let show_progress = !args.quiet && std::io::stderr().is_terminal();
     let bar = if show_progress {
         let bar = indicatif::ProgressBar::new(inputs.len() as u64);
