@@ -76,12 +76,6 @@ pub fn indicator_defs(manifest: &Manifest) -> Vec<IndicatorDef> {
     inputs.chain(derived).collect()
 }
 
-/// The structures analysed: those of the latest year when the input has years.
-pub fn analysed_structures(dataset: &Dataset) -> (Option<i32>, Vec<&Structure>) {
-    let (year, list, _) = population(dataset, None);
-    (year, list)
-}
-
 /// The population the frames are computed on, and which of its structures are annotated.
 ///
 /// Without a reference it is the input. With a national reference, it is the reference's
@@ -290,7 +284,6 @@ pub fn analyse_with_reference(
     // Groupings.
     let regions = group_by(structures.iter().map(|s| Some(s.region.clone())));
     let typologies = group_by(structures.iter().map(|s| s.typology.clone()));
-    let has_typology = !typologies.labels.is_empty();
 
     // Peers.
     let id_index: BTreeMap<&str, usize> = structures
@@ -663,7 +656,6 @@ pub fn analyse_with_reference(
         .collect();
 
     let regions_out = regional_priorities(manifest, &results_structures);
-    let _ = has_typology;
     Ok(Results {
         pack: PackStamp {
             name: manifest.pack.name.clone(),
@@ -774,9 +766,4 @@ pub fn regional_priorities(
             }
         })
         .collect()
-}
-
-/// Ids of structures, for messages.
-pub fn ids(structures: &[StructureResult]) -> Vec<&StructureId> {
-    structures.iter().map(|s| &s.id).collect()
 }

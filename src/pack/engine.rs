@@ -68,7 +68,6 @@ pub struct FindingValue {
 
 /// Per-evaluation state reached by native functions (one evaluation runs on one thread).
 struct EvalState {
-    script: String,
     region: String,
     deadline: Instant,
     /// Thresholds read, with the script line of the read.
@@ -632,7 +631,6 @@ impl CompiledPack {
     ) -> Result<(Dynamic, EvalState), ScriptError> {
         let own = Instant::now() + self.limits.time_budget;
         let state = EvalState {
-            script: script.to_string(),
             region: data.region.clone(),
             deadline: run_deadline.map_or(own, |r| r.min(own)),
             thresholds_used: Vec::new(),
@@ -809,11 +807,6 @@ impl CompiledPack {
             self.manifest.scripts.findings.as_str(),
             self.manifest.scripts.recommendations.as_str(),
         ]
-    }
-
-    /// The state name of the current script (for messages).
-    pub fn current_script() -> Option<String> {
-        with_state(|s| s.script.clone())
     }
 }
 
