@@ -15,6 +15,10 @@
 
 mod support;
 
+/// The binary's allocator (`src/main.rs`), so that stages and floor are measured as it runs.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use std::hint::black_box;
 use std::path::Path;

@@ -6,6 +6,7 @@
 //! cargo run --release --example stages -- stages INPUT [RUNS]
 //! cargo run --release --example stages -- floor INPUT [RUNS] [OUTPUT]
 //! cargo run --release --example stages -- analyse INPUT    # for memory profiles
+//! cargo run --release --example stages -- same OUTPUT_A OUTPUT_B
 //! ```
 //!
 //! `stages` prints, per stage, the median over RUNS (default 5) in milliseconds:
@@ -19,6 +20,10 @@
 
 #[path = "../benches/support/mod.rs"]
 mod support;
+
+/// The binary's allocator (`src/main.rs`), so that stages and floor are measured as it runs.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 use std::path::Path;
 use std::time::Instant;
@@ -52,10 +57,10 @@ fn ms(t: Instant) -> f64 {
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
-    let usage = "usage: stages (stages INPUT [RUNS] | floor INPUT [RUNS] [OUTPUT])";
+    let usage = "usage: stages (stages INPUT [RUNS] | floor INPUT [RUNS] [OUTPUT] | same A B)";
     let mode = args.get(1).expect(usage).as_str();
     let input = Path::new(args.get(2).expect(usage));
-    let runs: usize = args.get(3).map(|r| r.parse().expect(usage)).unwrap_or(5);
+    let runs: usize = args.get(3).and_then(|r| r.parse().ok()).unwrap_or(5);
     let (pack, compiled) = support::pack();
     match mode {
         "stages" => {
@@ -125,6 +130,21 @@ fn main() {
                 peak_mb() - before,
                 replay.counts()
             );
+        }
+        // Two outputs of the same input (e.g. before and after an optimisation): is their
+        // content the same? Exits 1 and lists the differences when not.
+        "same" => {
+            let read = |p: &str| support::Replay::capture(&std::fs::read(p).expect("output reads"));
+            let (a, b) = (read(&args[2]), read(args.get(3).expect(usage)));
+            let differences = a.differences(&b, 20);
+            if differences.is_empty() {
+                println!("same content: {:?}", a.counts());
+            } else {
+                for d in &differences {
+                    println!("{d}");
+                }
+                std::process::exit(1);
+            }
         }
         // Read and analyse only, once: for memory profiles of the analysis
         // (`valgrind --tool=massif`).

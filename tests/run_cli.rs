@@ -153,3 +153,52 @@ fn an_unreadable_input_is_refused_with_one_french_message() {
     );
     assert_eq!(names(dir.path()), ["faux.xlsx"]);
 }
+
+/// Every cell of every sheet, as calamine reads it.
+fn cells_of(path: &Path) -> Vec<(String, Vec<Vec<String>>)> {
+    use calamine::{Reader, open_workbook_auto};
+    let mut wb = open_workbook_auto(path).unwrap();
+    wb.sheet_names()
+        .into_iter()
+        .map(|name| {
+            let range = wb.worksheet_range(&name).unwrap();
+            let rows = range
+                .rows()
+                .map(|r| r.iter().map(|c| c.to_string()).collect())
+                .collect();
+            (name, rows)
+        })
+        .collect()
+}
+
+#[test]
+fn without_a_usable_temporary_directory_the_large_sheets_are_kept_in_memory() {
+    // Indicateurs and Données radars stream their rows to temporary files; where none can
+    // be made, the run still writes the same content.
+    let dir = tempfile::tempdir().unwrap();
+    sample_into(dir.path(), 30);
+    let normal = boussole(&["run", "region.xlsx", "-o", "normal.xlsx"], dir.path());
+    assert!(normal.status.success());
+    let missing = dir.path().join("no-such-directory");
+    let out = Command::new(env!("CARGO_BIN_EXE_boussole"))
+        .args(["run", "region.xlsx", "-o", "in-memory.xlsx"])
+        .current_dir(dir.path())
+        .env("TMPDIR", &missing)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let (a, b) = (
+        cells_of(&dir.path().join("normal.xlsx")),
+        cells_of(&dir.path().join("in-memory.xlsx")),
+    );
+    assert_eq!(a.len(), b.len());
+    assert!(
+        a.iter()
+            .any(|(name, rows)| name == "Indicateurs" && rows.len() > 30)
+    );
+    assert_eq!(a, b);
+}

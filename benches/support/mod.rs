@@ -156,7 +156,7 @@ pub fn calamine_read(input: &Path) -> usize {
 // The write half of the floor: a replay of an xlsx's content.
 
 /// One cell of the replayed workbook.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 enum Value {
     Number(f64),
     Text(String),
@@ -175,14 +175,14 @@ struct Cell {
     value: Value,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 struct Series {
     name: Option<String>,
     categories: Option<String>,
     values: String,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 struct Chart {
     kind: String,
     row: u32,
@@ -194,6 +194,8 @@ struct Chart {
 struct Sheet {
     name: String,
     hidden: bool,
+    /// The sheet stores its text inline: boussole streamed it (constant-memory mode).
+    streamed: bool,
     cells: Vec<Cell>,
     notes: Vec<(u32, u16, String)>,
     tables: Vec<(u32, u16, u32, u16)>,
@@ -273,7 +275,10 @@ impl Replay {
                         (Some("s"), Some(v)) => {
                             Value::Text(strings[v.parse::<usize>().unwrap_or(0)].clone())
                         }
-                        (Some("inlineStr"), _) => Value::Text(text_of(body)),
+                        (Some("inlineStr"), _) => {
+                            sheet.streamed = true;
+                            Value::Text(text_of(body))
+                        }
                         (Some("b"), Some(v)) => Value::Bool(v == "1"),
                         (Some("str"), Some(v)) => Value::Text(v),
                         (_, Some(v)) => Value::Number(v.parse().unwrap_or(0.0)),
@@ -340,6 +345,84 @@ impl Replay {
         Replay { sheets, formats }
     }
 
+    /// How the content of `other` differs from this one's, at most `limit` lines: sheets
+    /// (name, visibility, widths), every cell (value, cached result and the properties of
+    /// its format, whatever the format's index), notes, tables and charts. How the bytes
+    /// store them (shared or inline strings, format order, zip compression) is not compared.
+    pub fn differences(&self, other: &Replay, limit: usize) -> Vec<String> {
+        let mut out = Vec::new();
+        let mut say = |s: String| {
+            if out.len() < limit {
+                out.push(s);
+            }
+        };
+        if self.sheets.len() != other.sheets.len() {
+            say(format!(
+                "sheets: {} vs {}",
+                self.sheets.len(),
+                other.sheets.len()
+            ));
+        }
+        let default = rust_xlsxwriter::Format::new();
+        for (a, b) in self.sheets.iter().zip(&other.sheets) {
+            let name = &a.name;
+            if a.name != b.name || a.hidden != b.hidden {
+                say(format!(
+                    "sheet {name} (hidden {}) vs {} (hidden {})",
+                    a.hidden, b.name, b.hidden
+                ));
+            }
+            if a.widths != b.widths {
+                say(format!("{name}: column widths differ"));
+            }
+            let cells = |r: &Replay, sh: &Sheet| -> BTreeMap<(u32, u16), (Value, String)> {
+                sh.cells
+                    .iter()
+                    .map(|c| {
+                        let f = r.formats.get(c.style).unwrap_or(&default);
+                        ((c.row, c.col), (c.value.clone(), format!("{f:?}")))
+                    })
+                    .collect()
+            };
+            let (ca, cb) = (cells(self, a), cells(other, b));
+            for (at, va) in &ca {
+                match cb.get(at) {
+                    None => say(format!("{name}!{at:?}: {va:?} vs nothing")),
+                    Some(vb) if vb != va => say(format!("{name}!{at:?}: {va:?} vs {vb:?}")),
+                    _ => {}
+                }
+            }
+            for (at, vb) in &cb {
+                if !ca.contains_key(at) {
+                    say(format!("{name}!{at:?}: nothing vs {vb:?}"));
+                }
+            }
+            let sorted = |v: &Vec<(u32, u16, String)>| {
+                let mut v = v.clone();
+                v.sort();
+                v
+            };
+            if sorted(&a.notes) != sorted(&b.notes) {
+                say(format!(
+                    "{name}: notes differ ({} vs {})",
+                    a.notes.len(),
+                    b.notes.len()
+                ));
+            }
+            if a.tables != b.tables {
+                say(format!("{name}: tables {:?} vs {:?}", a.tables, b.tables));
+            }
+            if a.charts != b.charts {
+                say(format!(
+                    "{name}: charts differ ({} vs {})",
+                    a.charts.len(),
+                    b.charts.len()
+                ));
+            }
+        }
+        out
+    }
+
     pub fn counts(&self) -> ReplayCounts {
         let sum = |f: fn(&Sheet) -> usize| self.sheets.iter().map(f).sum();
         ReplayCounts {
@@ -358,112 +441,139 @@ impl Replay {
         }
     }
 
-    /// Writes the captured content with rust_xlsxwriter, settings as boussole's writer
-    /// (zip compression level 3).
+    /// Writes the captured content with rust_xlsxwriter, the way boussole's writer does:
+    /// zip compression level 3, the sheets boussole streams (those with inline text) in
+    /// constant-memory mode, every sheet built on its own task. Unlike boussole, the
+    /// streamed sheets are built in parallel too: the floor need not give the same bytes
+    /// twice.
     pub fn write(&self) -> Vec<u8> {
-        let skip = std::env::var("FLOOR_SKIP").unwrap_or_default();
-        use rust_xlsxwriter::{
-            Chart as XChart, ChartType, Formula, Note, Table, Workbook, Worksheet,
-        };
+        use rust_xlsxwriter::{Workbook, Worksheet};
         let mut workbook = Workbook::new();
         workbook.set_zip_compression_level(3);
-        let default_format = rust_xlsxwriter::Format::new();
+        let mut worksheets = Vec::with_capacity(self.sheets.len());
         for sheet in &self.sheets {
-            let mut ws = Worksheet::new();
-            ws.set_name(&sheet.name).expect("sheet name");
-            if sheet.hidden {
-                ws.set_hidden(true);
-            }
-            for &(col, w) in &sheet.widths {
-                ws.set_column_width(col, w).expect("width");
-            }
-            for c in sheet.cells.iter().filter(|_| !skip.contains("cells")) {
-                let f = self.formats.get(c.style).unwrap_or(&default_format);
-                // Cells of the default style are written without a format, as boussole's
-                // writer does (a format costs a hash lookup per cell).
-                if c.style == 0 {
-                    match &c.value {
-                        Value::Number(n) => ws.write_number(c.row, c.col, *n),
-                        Value::Text(t) => ws.write_string(c.row, c.col, t),
-                        Value::Bool(b) => ws.write_boolean(c.row, c.col, *b),
-                        Value::Formula(text, cached) => {
-                            let mut formula = Formula::new(text);
-                            if let Some(v) = cached {
-                                formula = formula.set_result(v);
-                            }
-                            ws.write_formula(c.row, c.col, formula)
-                        }
-                        Value::Blank => continue,
-                    }
-                    .expect("cell");
-                    continue;
-                }
+            worksheets.push(if sheet.streamed {
+                workbook
+                    .new_worksheet_with_constant_memory()
+                    .expect("temporary file")
+            } else {
+                Worksheet::new()
+            });
+        }
+        let built: Vec<Worksheet> = worksheets
+            .into_par_iter()
+            .zip(&self.sheets)
+            .with_max_len(1)
+            .map(|(ws, sheet)| self.write_sheet(ws, sheet))
+            .collect();
+        for ws in built {
+            workbook.push_worksheet(ws);
+        }
+        workbook.save_to_buffer().expect("replay saves")
+    }
+
+    fn write_sheet(
+        &self,
+        mut ws: rust_xlsxwriter::Worksheet,
+        sheet: &Sheet,
+    ) -> rust_xlsxwriter::Worksheet {
+        use rust_xlsxwriter::{Chart as XChart, ChartType, Formula, Note, Table};
+        let skip = std::env::var("FLOOR_SKIP").unwrap_or_default();
+        let default_format = rust_xlsxwriter::Format::new();
+        ws.set_name(&sheet.name).expect("sheet name");
+        if sheet.hidden {
+            ws.set_hidden(true);
+        }
+        for &(col, w) in &sheet.widths {
+            ws.set_column_width(col, w).expect("width");
+        }
+        // Tables first: a table writes its header row, and a streamed sheet takes its rows
+        // in order.
+        for &(r1, c1, r2, c2) in &sheet.tables {
+            // Headers as written in the cells.
+            let headers: Vec<String> = (c1..=c2)
+                .map(|col| {
+                    sheet
+                        .cells
+                        .iter()
+                        .find(|c| c.row == r1 && c.col == col)
+                        .and_then(|c| match &c.value {
+                            Value::Text(t) => Some(t.clone()),
+                            _ => None,
+                        })
+                        .unwrap_or_else(|| format!("Colonne {col}"))
+                })
+                .collect();
+            let columns: Vec<_> = headers
+                .iter()
+                .map(|h| rust_xlsxwriter::TableColumn::new().set_header(h))
+                .collect();
+            let table = Table::new().set_columns(&columns);
+            ws.add_table(r1, c1, r2, c2, &table).expect("table");
+        }
+        for c in sheet.cells.iter().filter(|_| !skip.contains("cells")) {
+            let f = self.formats.get(c.style).unwrap_or(&default_format);
+            // Cells of the default style are written without a format, as boussole's
+            // writer does (a format costs a hash lookup per cell).
+            if c.style == 0 {
                 match &c.value {
-                    Value::Number(n) => ws.write_number_with_format(c.row, c.col, *n, f),
-                    Value::Text(t) => ws.write_string_with_format(c.row, c.col, t, f),
-                    Value::Bool(b) => ws.write_boolean_with_format(c.row, c.col, *b, f),
+                    Value::Number(n) => ws.write_number(c.row, c.col, *n),
+                    Value::Text(t) => ws.write_string(c.row, c.col, t),
+                    Value::Bool(b) => ws.write_boolean(c.row, c.col, *b),
                     Value::Formula(text, cached) => {
                         let mut formula = Formula::new(text);
                         if let Some(v) = cached {
                             formula = formula.set_result(v);
                         }
-                        ws.write_formula_with_format(c.row, c.col, formula, f)
+                        ws.write_formula(c.row, c.col, formula)
                     }
-                    Value::Blank => ws.write_blank(c.row, c.col, f),
+                    Value::Blank => continue,
                 }
                 .expect("cell");
+                continue;
             }
-            for (row, col, text) in sheet.notes.iter().filter(|_| !skip.contains("notes")) {
-                let note = Note::new(text).add_author_prefix(false).set_width(440);
-                ws.insert_note(*row, *col, &note).expect("note");
-            }
-            for &(r1, c1, r2, c2) in &sheet.tables {
-                // Headers as written in the cells (a table writes its header row).
-                let headers: Vec<String> = (c1..=c2)
-                    .map(|col| {
-                        sheet
-                            .cells
-                            .iter()
-                            .find(|c| c.row == r1 && c.col == col)
-                            .and_then(|c| match &c.value {
-                                Value::Text(t) => Some(t.clone()),
-                                _ => None,
-                            })
-                            .unwrap_or_else(|| format!("Colonne {col}"))
-                    })
-                    .collect();
-                let columns: Vec<_> = headers
-                    .iter()
-                    .map(|h| rust_xlsxwriter::TableColumn::new().set_header(h))
-                    .collect();
-                let table = Table::new().set_columns(&columns);
-                ws.add_table(r1, c1, r2, c2, &table).expect("table");
-            }
-            for chart in sheet.charts.iter().filter(|_| !skip.contains("charts")) {
-                let kind = match chart.kind.as_str() {
-                    "c:radarChart" => ChartType::RadarWithMarkers,
-                    "c:barChart" => ChartType::Bar,
-                    "c:lineChart" => ChartType::Line,
-                    "c:scatterChart" => ChartType::Scatter,
-                    "c:pieChart" => ChartType::Pie,
-                    _ => ChartType::Column,
-                };
-                let mut x = XChart::new(kind);
-                for s in &chart.series {
-                    let series = x.add_series();
-                    series.set_values(s.values.as_str());
-                    if let Some(c) = &s.categories {
-                        series.set_categories(c.as_str());
+            match &c.value {
+                Value::Number(n) => ws.write_number_with_format(c.row, c.col, *n, f),
+                Value::Text(t) => ws.write_string_with_format(c.row, c.col, t, f),
+                Value::Bool(b) => ws.write_boolean_with_format(c.row, c.col, *b, f),
+                Value::Formula(text, cached) => {
+                    let mut formula = Formula::new(text);
+                    if let Some(v) = cached {
+                        formula = formula.set_result(v);
                     }
-                    if let Some(n) = &s.name {
-                        series.set_name(n.as_str());
-                    }
+                    ws.write_formula_with_format(c.row, c.col, formula, f)
                 }
-                ws.insert_chart(chart.row, chart.col, &x).expect("chart");
+                Value::Blank => ws.write_blank(c.row, c.col, f),
             }
-            workbook.push_worksheet(ws);
+            .expect("cell");
         }
-        workbook.save_to_buffer().expect("replay saves")
+        for (row, col, text) in sheet.notes.iter().filter(|_| !skip.contains("notes")) {
+            let note = Note::new(text).add_author_prefix(false).set_width(440);
+            ws.insert_note(*row, *col, &note).expect("note");
+        }
+        for chart in sheet.charts.iter().filter(|_| !skip.contains("charts")) {
+            let kind = match chart.kind.as_str() {
+                "c:radarChart" => ChartType::RadarWithMarkers,
+                "c:barChart" => ChartType::Bar,
+                "c:lineChart" => ChartType::Line,
+                "c:scatterChart" => ChartType::Scatter,
+                "c:pieChart" => ChartType::Pie,
+                _ => ChartType::Column,
+            };
+            let mut x = XChart::new(kind);
+            for s in &chart.series {
+                let series = x.add_series();
+                series.set_values(s.values.as_str());
+                if let Some(c) = &s.categories {
+                    series.set_categories(c.as_str());
+                }
+                if let Some(n) = &s.name {
+                    series.set_name(n.as_str());
+                }
+            }
+            ws.insert_chart(chart.row, chart.col, &x).expect("chart");
+        }
+        ws
     }
 }
 

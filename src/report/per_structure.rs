@@ -142,7 +142,9 @@ pub fn structure_workbook(results: &Results, pack: &Pack, s: &StructureResult) -
     let mut fiche = fiche_sheet(results, s, &fiche_name, &mut styles)?;
     fiche.ws.set_active(true);
     workbook.push_worksheet(fiche.ws);
-    workbook.push_worksheet(objectifs::write_for(results, &[s], &objectifs_name, &mut styles)?.ws);
+    workbook.push_worksheet(
+        objectifs::write_for(results, &[s], Sheet::new(&objectifs_name)?, &mut styles)?.ws,
+    );
     workbook.save_to_buffer().map_err(|e| {
         Error::Output(format!(
             "assemblage du classeur de {} impossible : {e}",

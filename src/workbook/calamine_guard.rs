@@ -20,14 +20,23 @@ pub fn panic_is_guarded() -> bool {
 
 /// Runs a calamine read; a panic inside it becomes a refusal naming the file.
 pub(crate) fn guarded<T>(file: &str, read: impl FnOnce() -> Result<T>) -> Result<T> {
-    let was = GUARDED.with(|g| g.replace(true));
-    let outcome = catch_unwind(AssertUnwindSafe(read));
-    GUARDED.with(|g| g.set(was));
-    outcome.unwrap_or_else(|_| {
-        Err(Error::Input(format!(
+    catch_panic(read, || {
+        Error::Input(format!(
             "{file} : classeur corrompu (sa structure interne est incohérente) ; fichier refusé"
-        )))
+        ))
     })
+}
+
+/// Runs `work` on this thread; a panic inside it (a library that panics instead of
+/// returning an error) becomes the error `on_panic` makes, and the panic hook stays silent.
+pub(crate) fn catch_panic<T>(
+    work: impl FnOnce() -> Result<T>,
+    on_panic: impl FnOnce() -> Error,
+) -> Result<T> {
+    let was = GUARDED.with(|g| g.replace(true));
+    let outcome = catch_unwind(AssertUnwindSafe(work));
+    GUARDED.with(|g| g.set(was));
+    outcome.unwrap_or_else(|_| Err(on_panic()))
 }
 
 /// Refuses an xls whose compound-file structure is inconsistent (sector chains that loop

@@ -11,6 +11,7 @@ use super::{Context, frame_median};
 use crate::analysis::results::{IndicatorDef, IndicatorResult, StructureResult};
 use crate::error::Result;
 use crate::pack::manifest::{FrameKind, Normalisation, Unit};
+use rayon::prelude::*;
 use rust_xlsxwriter::{
     ColNum, ConditionalFormatCustomIcon, ConditionalFormatIconSet, ConditionalFormatIconType,
     ConditionalFormatType, Table, TableColumn, TableStyle,
@@ -30,10 +31,12 @@ pub(crate) const COL_PREVIOUS: ColNum = 21;
 pub(crate) const COL_CHANGE: ColNum = 22;
 const COL_EXPLANATION: ColNum = 23;
 
-/// Above this many score cells, explanations go to a column instead of notes: each note is
-/// a VML shape held in memory until the file is saved, which does not scale to national
-/// workbooks of many years.
-pub(crate) const MAX_NOTES: usize = 50_000;
+/// Above this many score cells, explanations go to a column instead of notes: rust_xlsxwriter
+/// holds each note (~4 KB, then its VML shape and comment, ~10 KB in all) until the file is
+/// saved, and notes are a third of a national workbook's writing time. 20,000 covers a
+/// national workbook of 440 structures over four years (W1 has 4,840); beyond, the column
+/// keeps the cost bounded (docs/performance.md).
+pub(crate) const MAX_NOTES: usize = 20_000;
 
 const HEADERS: [&str; 23] = [
     "Code",
@@ -87,9 +90,11 @@ pub(crate) fn key(code: &str, indicator: &str) -> String {
     format!("{code}|{indicator}")
 }
 
-pub(crate) fn write(ctx: &Context, styles: &mut Styles) -> Result<Sheet> {
+/// Writes the sheet into `sheet`, a worksheet that may stream its rows to a temporary file
+/// (rust_xlsxwriter's constant-memory mode): everything is written in row order, the table
+/// and its header first.
+pub(crate) fn write(ctx: &Context, styles: &mut Styles, mut sheet: Sheet) -> Result<Sheet> {
     let results = ctx.results;
-    let mut sheet = Sheet::new(&ctx.names.indicateurs)?;
     let judged_rows = ctx.detailed * ctx.judged().len();
     let with_notes = judged_rows <= MAX_NOTES;
     let last_col = if with_notes {
@@ -109,8 +114,57 @@ pub(crate) fn write(ctx: &Context, styles: &mut Styles) -> Result<Sheet> {
         .map(|d| styles.number(&change_format(d)))
         .collect();
     let rows = ctx.detailed * results.indicators.len();
+    // The explanations (one per judged row, the costly part of a row) are composed on every
+    // core first; the rows are then written in order.
+    let explanations: Vec<Vec<String>> = results
+        .structures
+        .par_iter()
+        .take(ctx.detailed)
+        .map(|st| {
+            results
+                .indicators
+                .iter()
+                .enumerate()
+                .filter(|(_, def)| def.judged())
+                .map(|(i, def)| explanation(ctx, st, def, st.indicators.get(i)))
+                .collect()
+        })
+        .collect();
 
+    let mut headers: Vec<&str> = HEADERS.to_vec();
+    if !with_notes {
+        headers.push("Explication");
+    }
+    if rows > 0 {
+        let columns: Vec<TableColumn> = headers
+            .iter()
+            .map(|h| {
+                TableColumn::new()
+                    .set_header(*h)
+                    .set_header_format(&styles.header)
+            })
+            .collect();
+        let table = Table::new()
+            .set_name("T_Indicateurs")
+            .set_style(TableStyle::Light9)
+            .set_autofilter(true)
+            .set_columns(&columns);
+        sheet.apply(|ws| ws.add_table(0, 0, rows as u32, last_col, &table))?;
+        let lights = ConditionalFormatIconSet::new()
+            .set_icon_type(ConditionalFormatIconType::ThreeTrafficLights)
+            .set_icons(&[
+                ConditionalFormatCustomIcon::new(),
+                ConditionalFormatCustomIcon::new().set_rule(ConditionalFormatType::Number, 33),
+                ConditionalFormatCustomIcon::new().set_rule(ConditionalFormatType::Number, 67),
+            ]);
+        sheet
+            .apply(|ws| ws.add_conditional_format(1, COL_SCORE, rows as u32, COL_SCORE, &lights))?;
+    } else {
+        sheet.header_row(0, 0, &headers, styles)?;
+    }
+    sheet.apply(|ws| ws.set_row_height(0, 45))?;
     for (s, st) in results.structures.iter().take(ctx.detailed).enumerate() {
+        let mut texts = explanations[s].iter();
         for (i, def) in results.indicators.iter().enumerate() {
             let row = ctx.indicator_row(s, i);
             let ir = st.indicators.get(i);
@@ -156,48 +210,23 @@ pub(crate) fn write(ctx: &Context, styles: &mut Styles) -> Result<Sheet> {
             sheet.plain(row, COL_KEY, &key(&st.id.0, &def.id))?;
             sheet.opt_number(row, COL_PREVIOUS, ir.and_then(|r| r.previous), fmt)?;
             sheet.opt_number(row, COL_CHANGE, change(def, ir), &change_formats[i])?;
-            if def.judged() {
-                let text = explanation(ctx, st, def, ir);
+            if def.judged()
+                && let Some(text) = texts.next()
+            {
                 if with_notes {
-                    sheet.note(row, COL_SCORE, &text)?;
+                    sheet.note(row, COL_SCORE, text)?;
                 } else {
-                    sheet.text(row, COL_EXPLANATION, &text, &styles.wrap)?;
+                    sheet.text(row, COL_EXPLANATION, text, &styles.wrap)?;
                 }
             }
         }
     }
 
-    let mut headers: Vec<&str> = HEADERS.to_vec();
-    if !with_notes {
-        headers.push("Explication");
-    }
-    if rows > 0 {
-        let columns: Vec<TableColumn> = headers
-            .iter()
-            .map(|h| {
-                TableColumn::new()
-                    .set_header(*h)
-                    .set_header_format(&styles.header)
-            })
-            .collect();
-        let table = Table::new()
-            .set_name("T_Indicateurs")
-            .set_style(TableStyle::Light9)
-            .set_autofilter(true)
-            .set_columns(&columns);
-        sheet.apply(|ws| ws.add_table(0, 0, rows as u32, last_col, &table))?;
-        let lights = ConditionalFormatIconSet::new()
-            .set_icon_type(ConditionalFormatIconType::ThreeTrafficLights)
-            .set_icons(&[
-                ConditionalFormatCustomIcon::new(),
-                ConditionalFormatCustomIcon::new().set_rule(ConditionalFormatType::Number, 33),
-                ConditionalFormatCustomIcon::new().set_rule(ConditionalFormatType::Number, 67),
-            ]);
-        sheet
-            .apply(|ws| ws.add_conditional_format(1, COL_SCORE, rows as u32, COL_SCORE, &lights))?;
-    } else {
-        sheet.header_row(0, 0, &headers, styles)?;
-    }
+    let too_many = format!(
+        "Au-delà de {} scores, l'explication de chaque score est dans la colonne \
+         « Explication » plutôt qu'en note (les notes coûtent trop de mémoire).",
+        crate::pack::engine::format_fr(MAX_NOTES as f64, Unit::Count)
+    );
     sheet.note(
         0,
         COL_SCORE,
@@ -207,8 +236,7 @@ pub(crate) fn write(ctx: &Context, styles: &mut Styles) -> Result<Sheet> {
             if with_notes {
                 "Chaque score porte une note qui explique son calcul."
             } else {
-                "Au-delà de 50 000 scores, l'explication de chaque score est dans la colonne \
-                 « Explication » plutôt qu'en note (les notes coûtent trop de mémoire)."
+                &too_many
             }
         ),
     )?;
@@ -248,7 +276,6 @@ pub(crate) fn write(ctx: &Context, styles: &mut Styles) -> Result<Sheet> {
         widths.push((COL_EXPLANATION, 80.0));
     }
     sheet.widths(&widths)?;
-    sheet.apply(|ws| ws.set_row_height(0, 45))?;
     sheet.freeze(1, 4)?;
     Ok(sheet)
 }

@@ -43,9 +43,34 @@ use crate::dataset::Dataset;
 use crate::error::{Error, Result};
 use crate::pack::Pack;
 use crate::pack::manifest::{Direction, FrameKind};
+use crate::workbook::calamine_guard::catch_panic;
 use names::SheetNames;
-use rust_xlsxwriter::{DocProperties, ExcelDateTime, Workbook};
-use styles::Styles;
+use rayon::prelude::*;
+use rust_xlsxwriter::{DocProperties, ExcelDateTime, Workbook, Worksheet};
+use styles::{Sheet, Styles};
+
+/// Builds one sheet of the annotated workbook.
+type SheetJob<'a> = Box<dyn Fn(&Context, &mut Styles) -> Result<Sheet> + Send + Sync + 'a>;
+
+/// Indicateurs then Données radars, into the streamed worksheets.
+fn write_streamed(ctx: &Context, worksheets: Vec<Worksheet>) -> Result<[Sheet; 2]> {
+    let mut styles = Styles::new();
+    let mut worksheets = worksheets.into_iter();
+    let mut next = |name: &str| {
+        let ws = worksheets.next().ok_or_else(missing_sheet)?;
+        Sheet::from_worksheet(ws, name)
+    };
+    let indicateurs = next(&ctx.names.indicateurs)?;
+    let donnees_radars = next(&ctx.names.donnees_radars)?;
+    Ok([
+        indicateurs::write(ctx, &mut styles, indicateurs)?,
+        radars::write_data(ctx, &mut styles, donnees_radars)?,
+    ])
+}
+
+fn missing_sheet() -> Error {
+    Error::Internal("feuille du classeur annoté manquante".to_string())
+}
 
 /// 2000-01-01T00:00:00Z: the creation date stamped when the input's is unknown.
 const FIXED_EPOCH: i64 = 946_684_800;
@@ -75,7 +100,6 @@ pub fn write_workbook_with(
 ) -> Result<Vec<u8>> {
     let mut ctx = Context::new(results, dataset, pack);
     ctx.follow_up = follow_up;
-    let mut styles = Styles::new();
     let mut workbook = Workbook::new();
 
     let created = results.input.modified_unix.unwrap_or(FIXED_EPOCH);
@@ -96,32 +120,86 @@ pub fn write_workbook_with(
     // Level 3 saves noticeably faster than the default 6 for a slightly larger file.
     workbook.set_zip_compression_level(3);
 
-    let sheets = vec![
-        synthese::write(&ctx, &mut styles)?,
-        fiche::write(&ctx, &mut styles)?,
-        indicateurs::write(&ctx, &mut styles)?,
-        axes::write(&ctx, &mut styles)?,
-        priorites::write(&ctx, &mut styles)?,
-        radars::write(&ctx, &mut styles)?,
-        objectifs::write(&ctx, &mut styles)?,
+    // Indicateurs and Données radars, the sheets with one row per structure x indicator,
+    // stream their rows to temporary files (rust_xlsxwriter's constant-memory mode) instead
+    // of holding every cell until the save. They are built one after the other, always in
+    // the same order, because streamed sheets number their formats as they meet them; the
+    // other sheets are built meanwhile on the other cores, each with its own format cache.
+    // Sheets are then added in the workbook's order, so the bytes do not depend on which
+    // finished first.
+    // Where no temporary file can be made (a read-only or full temporary directory), the
+    // sheets are held in memory as the others: the same content, more memory.
+    let streamed: Vec<Worksheet> = (0..2)
+        .map(|_| {
+            workbook
+                .new_worksheet_with_constant_memory()
+                .unwrap_or_else(|_| Worksheet::new())
+        })
+        .collect();
+    let mut others: Vec<SheetJob> = vec![
+        Box::new(synthese::write),
+        Box::new(fiche::write),
+        Box::new(axes::write),
+        Box::new(priorites::write),
+        Box::new(radars::write),
+        Box::new(objectifs::write),
     ];
-    for sheet in sheets {
-        workbook.push_worksheet(sheet.ws);
-    }
     if let Some(follow) = follow_up {
-        workbook.push_worksheet(suivi::write(&ctx, &mut styles, follow)?.ws);
+        others.push(Box::new(move |ctx, styles| {
+            suivi::write(ctx, styles, follow)
+        }));
     }
     for (copy, name) in dataset.copies.iter().zip(&ctx.names.donnees) {
-        workbook.push_worksheet(donnees::write(copy, name, &mut styles)?.ws);
+        others.push(Box::new(move |_, styles| {
+            donnees::write(copy, name, styles)
+        }));
     }
-    workbook.push_worksheet(diagnostics::write(&ctx, &mut styles)?.ws);
-    workbook.push_worksheet(regles::write(&ctx, &mut styles)?.ws);
-    workbook.push_worksheet(listes::write(&ctx, &mut styles)?.ws);
-    workbook.push_worksheet(radars::write_data(&ctx, &mut styles)?.ws);
+    others.push(Box::new(diagnostics::write));
+    others.push(Box::new(regles::write));
+    others.push(Box::new(listes::write));
+    let (streamed, others) = rayon::join(
+        || catch_panic(|| write_streamed(&ctx, streamed), temporary_file_error),
+        || {
+            others
+                .par_iter()
+                .with_max_len(1)
+                .map(|job| job(&ctx, &mut Styles::new()))
+                .collect::<Result<Vec<Sheet>>>()
+        },
+    );
+    let [indicateurs, donnees_radars] = streamed?;
+    let mut others = others?.into_iter();
+    let mut next = || others.next().map(|s| s.ws).ok_or_else(missing_sheet);
+    for _ in 0..2 {
+        workbook.push_worksheet(next()?); // Synthèse, Fiche
+    }
+    workbook.push_worksheet(indicateurs.ws);
+    for _ in 0..4 {
+        workbook.push_worksheet(next()?); // Axes, Priorités, Radars, Objectifs
+    }
+    let rest = usize::from(follow_up.is_some()) + dataset.copies.len() + 3;
+    for _ in 0..rest {
+        workbook.push_worksheet(next()?); // [Suivi], Données…, Diagnostics, Règles, Listes
+    }
+    workbook.push_worksheet(donnees_radars.ws);
 
-    workbook
-        .save_to_buffer()
-        .map_err(|e| Error::Output(format!("assemblage du classeur annoté impossible : {e}")))
+    catch_panic(
+        || {
+            workbook.save_to_buffer().map_err(|e| {
+                Error::Output(format!("assemblage du classeur annoté impossible : {e}"))
+            })
+        },
+        temporary_file_error,
+    )
+}
+
+/// rust_xlsxwriter panics when a streamed sheet's temporary file cannot be written.
+fn temporary_file_error() -> Error {
+    Error::Output(
+        "écriture du classeur annoté impossible : un fichier temporaire n'a pas pu être écrit \
+         (disque plein ou dossier temporaire inaccessible ?)"
+            .to_string(),
+    )
 }
 
 /// What every sheet writer reads.

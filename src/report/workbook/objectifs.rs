@@ -56,17 +56,22 @@ const RANGES_PER_VALIDATION: usize = 64;
 pub(crate) fn write(ctx: &Context, styles: &mut Styles) -> Result<Sheet> {
     let structures: Vec<&StructureResult> =
         ctx.results.structures.iter().take(ctx.detailed).collect();
-    write_for(ctx.results, &structures, &ctx.names.objectifs, styles)
+    write_for(
+        ctx.results,
+        &structures,
+        Sheet::new(&ctx.names.objectifs)?,
+        styles,
+    )
 }
 
-/// The sheet for the structures given (all of a run, or one for its own workbook).
+/// The sheet for the structures given (all of a run, or one for its own workbook), written
+/// into `sheet` in row order (so that it may stream its rows).
 pub(crate) fn write_for(
     results: &Results,
     structures: &[&StructureResult],
-    name: &str,
+    mut sheet: Sheet,
     styles: &mut Styles,
 ) -> Result<Sheet> {
-    let mut sheet = Sheet::new(name)?;
     let judged: Vec<usize> = results
         .indicators
         .iter()

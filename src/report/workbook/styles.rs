@@ -94,6 +94,15 @@ impl Sheet {
         })
     }
 
+    /// A sheet over a worksheet made by the workbook (e.g. one that streams its rows).
+    pub fn from_worksheet(mut ws: Worksheet, name: &str) -> Result<Sheet> {
+        ws.set_name(name).map_err(|e| output_error(name, e))?;
+        Ok(Sheet {
+            ws,
+            name: name.to_string(),
+        })
+    }
+
     fn err(&self, e: XlsxError) -> Error {
         output_error(&self.name, e)
     }
