@@ -7,17 +7,19 @@
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::fmt;
+use std::sync::Arc;
 
 /// A cell in an input workbook, e.g. `Indicateurs!C7`. Rows and columns are 0-based.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct CellRef {
-    pub sheet: String,
+    /// The sheet's name, shared by every cell of the sheet.
+    pub sheet: Arc<str>,
     pub row: u32,
     pub col: u32,
 }
 
 impl CellRef {
-    pub fn new(sheet: impl Into<String>, row: u32, col: u32) -> Self {
+    pub fn new(sheet: impl Into<Arc<str>>, row: u32, col: u32) -> Self {
         CellRef {
             sheet: sheet.into(),
             row,
@@ -201,7 +203,7 @@ impl Diagnostic {
     ) -> Self {
         Diagnostic {
             severity,
-            sheet: Some(cell.sheet.clone()),
+            sheet: Some(cell.sheet.to_string()),
             cell: Some(cell.a1()),
             message: message.into(),
             action: action.into(),
@@ -338,11 +340,11 @@ impl Dataset {
             for mut s in part.structures {
                 for obs in s.values.values_mut() {
                     if let Some(c) = obs.cell.as_mut() {
-                        c.sheet = rename(&c.sheet);
+                        c.sheet = rename(&c.sheet).into();
                     }
                 }
                 for c in &mut s.id_cells {
-                    c.sheet = rename(&c.sheet);
+                    c.sheet = rename(&c.sheet).into();
                 }
                 let key = (s.id.clone(), s.year);
                 if let Some((index, other_file)) = seen.get(&key) {

@@ -37,7 +37,7 @@ fn frames(national: f64, region: f64, peers: f64, rank: Option<f64>) -> Frames {
         FrameKind::National,
         FrameResult {
             label: "France".into(),
-            summary: Some(summary(national)),
+            summary: Some(summary(national).into()),
             rank,
         },
     );
@@ -45,7 +45,7 @@ fn frames(national: f64, region: f64, peers: f64, rank: Option<f64>) -> Frames {
         FrameKind::Region,
         FrameResult {
             label: "Région".into(),
-            summary: Some(summary(region)),
+            summary: Some(summary(region).into()),
             rank,
         },
     );
@@ -53,7 +53,7 @@ fn frames(national: f64, region: f64, peers: f64, rank: Option<f64>) -> Frames {
         FrameKind::Peers,
         FrameResult {
             label: "3 plus proches voisins".into(),
-            summary: Some(summary(peers)),
+            summary: Some(summary(peers).into()),
             rank,
         },
     );

@@ -86,7 +86,7 @@ impl ScriptViews {
                                     FrameKind::ALL.into_iter().find(|&f| frame_slot(f) == k)?;
                                 let f = ir.frames.get(&kind)?;
                                 Some(FrameView {
-                                    summary: f.summary?,
+                                    summary: *f.summary.as_deref()?,
                                     rank: f.rank,
                                 })
                             }),

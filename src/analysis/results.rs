@@ -8,6 +8,7 @@ use crate::analysis::stats::Summary;
 use crate::dataset::{CellRef, Diagnostic, SetAside, Source, StructureId};
 use crate::pack::manifest::{Direction, FrameKind, Normalisation, Unit};
 use serde::Serialize;
+use std::sync::Arc;
 
 /// Identifies the pack that produced the results.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -94,7 +95,8 @@ pub struct FrameResult {
     /// every structure of the frame.
     pub label: std::sync::Arc<str>,
     /// Statistics over the frame's structures with a value; None when none has one.
-    pub summary: Option<Summary>,
+    /// Shared by every structure of the frame (one allocation per frame and indicator).
+    pub summary: Option<Arc<Summary>>,
     /// The structure's percentile rank in the frame (mid-rank definition), 0-100.
     pub rank: Option<f64>,
 }

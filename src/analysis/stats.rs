@@ -190,7 +190,7 @@ pub fn funnel_limits(p0: f64, n: f64, z: f64) -> Option<(f64, f64)> {
 #[derive(Debug, Clone, PartialEq)]
 pub struct FrameStats {
     sorted: Vec<f64>,
-    summary: Summary,
+    summary: std::sync::Arc<Summary>,
 }
 
 impl FrameStats {
@@ -198,7 +198,10 @@ impl FrameStats {
     pub fn new(values: &[f64]) -> Option<FrameStats> {
         let sorted = sorted_finite(values);
         let summary = summarize_sorted(&sorted)?;
-        Some(FrameStats { sorted, summary })
+        Some(FrameStats {
+            sorted,
+            summary: std::sync::Arc::new(summary),
+        })
     }
 
     /// The frame's values, finite and sorted ascending.
@@ -209,6 +212,11 @@ impl FrameStats {
     /// The frame's descriptive statistics.
     pub fn summary(&self) -> &Summary {
         &self.summary
+    }
+
+    /// The summary, shared (results keep it once per frame, not once per structure).
+    pub fn shared_summary(&self) -> std::sync::Arc<Summary> {
+        std::sync::Arc::clone(&self.summary)
     }
 
     /// [`quantile_inc`] of the frame.

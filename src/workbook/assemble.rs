@@ -104,6 +104,8 @@ pub(crate) fn year_in_name(name: &str) -> Option<i32> {
 /// Reads the data rows of a sheet below its header.
 pub(crate) fn read_sheet(grid: &Grid, header: Header, catalogue: &Catalogue) -> SheetRows {
     let sheet = grid.name.clone();
+    // One allocation of the name for every cell reference of the sheet.
+    let shared: std::sync::Arc<str> = sheet.as_str().into();
     let col_of = |role: Role| {
         catalogue
             .columns
@@ -143,7 +145,7 @@ pub(crate) fn read_sheet(grid: &Grid, header: Header, catalogue: &Catalogue) -> 
     for (col, text) in &header.duplicates {
         out.diagnostics.push(Diagnostic::at(
             Severity::Warning,
-            &CellRef::new(&sheet, header.row, *col),
+            &CellRef::new(shared.clone(), header.row, *col),
             format!(
                 "l'en-tête « {} » désigne une colonne déjà trouvée dans cette feuille",
                 shorten(text)
@@ -163,7 +165,7 @@ pub(crate) fn read_sheet(grid: &Grid, header: Header, catalogue: &Catalogue) -> 
             continue; // empty rows are skipped silently
         }
         out.rows_read += 1;
-        let at = |col: u32| CellRef::new(&sheet, row, col);
+        let at = |col: u32| CellRef::new(shared.clone(), row, col);
         let id_cell = at(id_col);
         let code_text = text_of(grid.get(row, id_col));
         let name_text = name_col.and_then(|c| text_of(grid.get(row, c)));

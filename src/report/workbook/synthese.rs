@@ -252,7 +252,7 @@ fn count_diagnostics(ctx: &Context, regions: &[String]) -> Vec<[usize; 3]> {
             continue;
         };
         for cell in &s.id_cells {
-            row_region.insert((cell.sheet.as_str(), cell.row), r);
+            row_region.insert((&*cell.sheet, cell.row), r);
         }
     }
     let mut counts = vec![[0usize; 3]; regions.len() + 1];
