@@ -539,6 +539,37 @@ fn one_chart_per_structure_plus_synthese_and_fiche() {
 }
 
 #[test]
+fn every_chart_caches_its_values_for_readers_that_do_not_recalculate() {
+    // rust_xlsxwriter fills a chart's cache from the cells it holds at the save: a chart
+    // must never read a sheet that streams its rows (Indicateurs). The Fiche's radar is the
+    // exception: it reads formula cells (it follows the drop-down), whose results
+    // rust_xlsxwriter does not cache in charts; Excel and LibreOffice recalculate them.
+    let bytes = write();
+    let mut checked = 0;
+    for name in part_names(bytes.clone())
+        .into_iter()
+        .filter(|n| n.starts_with("xl/charts/chart") && n.ends_with(".xml"))
+    {
+        let xml = part(bytes.clone(), &name);
+        let values = xml.matches("<c:val>").count();
+        let cached = xml.matches("<c:val><c:numRef><c:f>").count();
+        assert_eq!(values, cached, "{name}: every series reads a range");
+        if xml.contains("<c:f>Fiche!") {
+            continue;
+        }
+        checked += 1;
+        for series in xml.split("<c:val>").skip(1) {
+            let series = &series[..series.find("</c:val>").unwrap()];
+            assert!(
+                series.contains("<c:pt "),
+                "{name}: a series without cached points: {series}"
+            );
+        }
+    }
+    assert_eq!(checked, 4 + 1, "the radars and the Synthèse's chart");
+}
+
+#[test]
 fn the_same_results_give_the_same_bytes() {
     assert_eq!(write(), write());
 }

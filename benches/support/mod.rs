@@ -180,6 +180,8 @@ struct Series {
     name: Option<String>,
     categories: Option<String>,
     values: String,
+    /// The values cached in the chart (what a reader that does not recalculate shows).
+    cached: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -601,6 +603,10 @@ fn capture_chart(xml: &str, row: u32, col: u16) -> Chart {
                 categories: formula("c:cat").or_else(|| formula("c:xVal")),
                 values: formula("c:val")
                     .or_else(|| formula("c:yVal"))
+                    .unwrap_or_default(),
+                cached: inner(ser, "c:val")
+                    .or_else(|| inner(ser, "c:yVal"))
+                    .map(|v| elements(v, "c:v").map(unescape).collect())
                     .unwrap_or_default(),
             }
         })

@@ -52,20 +52,10 @@ use styles::{Sheet, Styles};
 /// Builds one sheet of the annotated workbook.
 type SheetJob<'a> = Box<dyn Fn(&Context, &mut Styles) -> Result<Sheet> + Send + Sync + 'a>;
 
-/// Indicateurs then Données radars, into the streamed worksheets.
-fn write_streamed(ctx: &Context, worksheets: Vec<Worksheet>) -> Result<[Sheet; 2]> {
-    let mut styles = Styles::new();
-    let mut worksheets = worksheets.into_iter();
-    let mut next = |name: &str| {
-        let ws = worksheets.next().ok_or_else(missing_sheet)?;
-        Sheet::from_worksheet(ws, name)
-    };
-    let indicateurs = next(&ctx.names.indicateurs)?;
-    let donnees_radars = next(&ctx.names.donnees_radars)?;
-    Ok([
-        indicateurs::write(ctx, &mut styles, indicateurs)?,
-        radars::write_data(ctx, &mut styles, donnees_radars)?,
-    ])
+/// Indicateurs, into its (streamed) worksheet.
+fn write_streamed(ctx: &Context, ws: Worksheet) -> Result<Sheet> {
+    let sheet = Sheet::from_worksheet(ws, &ctx.names.indicateurs)?;
+    indicateurs::write(ctx, &mut Styles::new(), sheet)
 }
 
 fn missing_sheet() -> Error {
@@ -120,22 +110,17 @@ pub fn write_workbook_with(
     // Level 3 saves noticeably faster than the default 6 for a slightly larger file.
     workbook.set_zip_compression_level(3);
 
-    // Indicateurs and Données radars, the sheets with one row per structure x indicator,
-    // stream their rows to temporary files (rust_xlsxwriter's constant-memory mode) instead
-    // of holding every cell until the save. They are built one after the other, always in
-    // the same order, because streamed sheets number their formats as they meet them; the
-    // other sheets are built meanwhile on the other cores, each with its own format cache.
-    // Sheets are then added in the workbook's order, so the bytes do not depend on which
-    // finished first.
-    // Where no temporary file can be made (a read-only or full temporary directory), the
-    // sheets are held in memory as the others: the same content, more memory.
-    let streamed: Vec<Worksheet> = (0..2)
-        .map(|_| {
-            workbook
-                .new_worksheet_with_constant_memory()
-                .unwrap_or_else(|_| Worksheet::new())
-        })
-        .collect();
+    // Indicateurs, the sheet with one row per structure x indicator, streams its rows to a
+    // temporary file (rust_xlsxwriter's constant-memory mode) instead of holding every cell
+    // until the save; the other sheets are built meanwhile on the other cores, each with its
+    // own format cache, and added in the workbook's order, so the bytes do not depend on
+    // which finished first. A streamed sheet keeps no cell for the save, so no chart may
+    // read it: rust_xlsxwriter fills a chart's cached values from the cells it holds
+    // (Données radars, read by the Radars charts, stays in memory). Where no temporary file
+    // can be made, Indicateurs is held in memory too: the same content, more memory.
+    let streamed = workbook
+        .new_worksheet_with_constant_memory()
+        .unwrap_or_else(|_| Worksheet::new());
     let mut others: Vec<SheetJob> = vec![
         Box::new(synthese::write),
         Box::new(fiche::write),
@@ -157,7 +142,8 @@ pub fn write_workbook_with(
     others.push(Box::new(diagnostics::write));
     others.push(Box::new(regles::write));
     others.push(Box::new(listes::write));
-    let (streamed, others) = rayon::join(
+    others.push(Box::new(radars::write_data));
+    let (indicateurs, others) = rayon::join(
         || catch_panic(|| write_streamed(&ctx, streamed), temporary_file_error),
         || {
             others
@@ -167,7 +153,7 @@ pub fn write_workbook_with(
                 .collect::<Result<Vec<Sheet>>>()
         },
     );
-    let [indicateurs, donnees_radars] = streamed?;
+    let indicateurs = indicateurs?;
     let mut others = others?.into_iter();
     let mut next = || others.next().map(|s| s.ws).ok_or_else(missing_sheet);
     for _ in 0..2 {
@@ -181,7 +167,7 @@ pub fn write_workbook_with(
     for _ in 0..rest {
         workbook.push_worksheet(next()?); // [Suivi], Données…, Diagnostics, Règles, Listes
     }
-    workbook.push_worksheet(donnees_radars.ws);
+    workbook.push_worksheet(next()?); // Données radars
 
     catch_panic(
         || {

@@ -142,9 +142,9 @@ pub(crate) fn write(ctx: &Context, styles: &mut Styles) -> Result<Sheet> {
 
 /// The hidden data sheet: per structure, a block of rows (header, then one row per judged
 /// indicator: label, structure, regional median, peer median, on the radar scale).
-/// Rows are written in order (the sheet may stream them).
-pub(crate) fn write_data(ctx: &Context, styles: &mut Styles, mut sheet: Sheet) -> Result<Sheet> {
+pub(crate) fn write_data(ctx: &Context, styles: &mut Styles) -> Result<Sheet> {
     let results = ctx.results;
+    let mut sheet = Sheet::new(&ctx.names.donnees_radars)?;
     let judged = ctx.judged();
     for s in 0..charted(ctx) {
         let st = &results.structures[s];
