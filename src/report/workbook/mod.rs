@@ -58,10 +58,6 @@ fn write_streamed(ctx: &Context, ws: Worksheet) -> Result<Sheet> {
     indicateurs::write(ctx, &mut Styles::new(), sheet)
 }
 
-fn missing_sheet() -> Error {
-    Error::Internal("feuille du classeur annoté manquante".to_string())
-}
-
 /// 2000-01-01T00:00:00Z: the creation date stamped when the input's is unknown.
 const FIXED_EPOCH: i64 = 946_684_800;
 
@@ -153,21 +149,12 @@ pub fn write_workbook_with(
                 .collect::<Result<Vec<Sheet>>>()
         },
     );
-    let indicateurs = indicateurs?;
-    let mut others = others?.into_iter();
-    let mut next = || others.next().map(|s| s.ws).ok_or_else(missing_sheet);
-    for _ in 0..2 {
-        workbook.push_worksheet(next()?); // Synthèse, Fiche
+    // `others` is in the workbook's order; Indicateurs comes after Synthèse and Fiche.
+    let mut sheets: Vec<Worksheet> = others?.into_iter().map(|s| s.ws).collect();
+    sheets.insert(2.min(sheets.len()), indicateurs?.ws);
+    for ws in sheets {
+        workbook.push_worksheet(ws);
     }
-    workbook.push_worksheet(indicateurs.ws);
-    for _ in 0..4 {
-        workbook.push_worksheet(next()?); // Axes, Priorités, Radars, Objectifs
-    }
-    let rest = usize::from(follow_up.is_some()) + dataset.copies.len() + 3;
-    for _ in 0..rest {
-        workbook.push_worksheet(next()?); // [Suivi], Données…, Diagnostics, Règles, Listes
-    }
-    workbook.push_worksheet(next()?); // Données radars
 
     catch_panic(
         || {
