@@ -17,6 +17,7 @@
 //! the document creation date is derived from the options, never from the clock.
 
 use crate::error::{Error, Result};
+use crate::template::FRENCH_REGIONS;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rust_xlsxwriter::{
@@ -159,44 +160,45 @@ const GUF: usize = 15;
 const REU: usize = 16;
 const MAY: usize = 17;
 
-const fn region(name: &'static str, count_440: usize, unemployment: f64) -> Region {
+/// Region `index` of [`FRENCH_REGIONS`] (the template's drop-down holds the same names).
+const fn region(index: usize, count_440: usize, unemployment: f64) -> Region {
     Region {
-        name,
+        name: FRENCH_REGIONS[index],
         count_440,
         unemployment,
         overseas: false,
     }
 }
 
-const fn overseas(name: &'static str, count_440: usize) -> Region {
+const fn overseas(index: usize, count_440: usize) -> Region {
     Region {
-        name,
+        name: FRENCH_REGIONS[index],
         count_440,
         unemployment: 0.37,
         overseas: true,
     }
 }
 
-/// The 18 regions since 2016; the counts add up to 440.
+/// The 18 regions since 2016, in the order of [`FRENCH_REGIONS`]; the counts add up to 440.
 const REGIONS: [Region; 18] = [
-    region("Auvergne-Rhône-Alpes", 48, 0.215),
-    region("Bourgogne-Franche-Comté", 25, 0.245),
-    region("Bretagne", 17, 0.21),
-    region("Centre-Val de Loire", 20, 0.25),
-    region("Corse", 2, 0.26),
-    region("Grand Est", 40, 0.26),
-    region("Hauts-de-France", 44, 0.30),
-    region("Île-de-France", 74, 0.235),
-    region("Normandie", 24, 0.26),
-    region("Nouvelle-Aquitaine", 46, 0.245),
-    region("Occitanie", 42, 0.29),
-    region("Pays de la Loire", 17, 0.205),
-    region("Provence-Alpes-Côte d'Azur", 30, 0.28),
-    overseas("Guadeloupe", 3),
-    overseas("Martinique", 2),
-    overseas("Guyane", 1),
-    overseas("La Réunion", 4),
-    overseas("Mayotte", 1),
+    region(0, 48, 0.215),
+    region(1, 25, 0.245),
+    region(2, 17, 0.21),
+    region(3, 20, 0.25),
+    region(4, 2, 0.26),
+    region(5, 40, 0.26),
+    region(6, 44, 0.30),
+    region(7, 74, 0.235),
+    region(8, 24, 0.26),
+    region(9, 46, 0.245),
+    region(10, 42, 0.29),
+    region(11, 17, 0.205),
+    region(12, 30, 0.28),
+    overseas(13, 3),
+    overseas(14, 2),
+    overseas(15, 1),
+    overseas(16, 4),
+    overseas(17, 1),
 ];
 
 const fn dep(

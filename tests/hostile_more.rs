@@ -565,11 +565,13 @@ fn malformed_xml_is_read_or_refused_without_panic_or_hang() {
 fn packages_with_missing_parts_are_refused_clearly() {
     let sheets = [("Feuil1".to_string(), sheet_xml(&header_and_row("")))];
     // No workbook part: with `[Content_Types].xml` present the package is taken for an xlsx
-    // in which calamine finds no sheet; without it, for an archive that holds no workbook.
+    // in which calamine finds no sheet, and the missing part is named; without it, for an
+    // archive that holds no workbook.
     let message = refused(package(&sheets, &["xl/workbook.xml"]), "sans-classeur.xlsx");
     assert!(
-        message.contains("feuilles examinées : aucune")
-            || message.contains("ne contient pas de classeur"),
+        message.contains("classeur illisible : une partie obligatoire du classeur manque")
+            && message.contains("« xl/workbook.xml »")
+            && message.contains("fichier refusé"),
         "{message}"
     );
     let message = refused(
@@ -682,4 +684,16 @@ fn files_with_the_wrong_extension_are_read_by_their_content_or_refused_clearly()
     assert!(out.is_some(), "an xlsx named .csv is annotated");
     write(dir.path(), "texte.xlsx", csv.as_bytes());
     run_binary(dir.path(), "texte.xlsx");
+}
+
+#[test]
+fn a_truncated_worksheet_part_is_refused_in_french_with_the_technical_detail_apart() {
+    // The sheet's XML stops inside a cell's tag.
+    let xml = sheet_xml(&header_and_row(""));
+    let cut = xml.rfind("<c ").unwrap() + 3;
+    let sheets = vec![("Données".to_string(), xml[..cut].to_string())];
+    let m = refused(package(&sheets, &[]), "tronque.xlsx");
+    assert!(m.contains("(détail technique : "), "{m}");
+    let french = m.split("(détail technique").next().unwrap();
+    assert!(!french.contains("error"), "{m}");
 }

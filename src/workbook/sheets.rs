@@ -119,12 +119,27 @@ pub(crate) fn read_container(
         Container::Xls => super::calamine_guard::check_xls(bytes, file)?,
         _ => {}
     }
-    super::calamine_guard::guarded(file, || match container {
+    let grids = super::calamine_guard::guarded(file, || match container {
         Container::Xlsx => read_xlsx(bytes, file, &mut budget, false),
         Container::Xlsb => read_xlsb(bytes, file, &mut budget),
         Container::Xls => read_dense::<calamine::Xls<_>>(bytes, file, &mut budget, limits),
         Container::Ods => read_dense::<calamine::Ods<_>>(bytes, file, &mut budget, limits),
-    })
+    })?;
+    if grids.is_empty() {
+        // A spreadsheet always has a sheet: none means its main part is missing or empty.
+        return Err(Error::Input(match container {
+            Container::Xlsx | Container::Xlsb => format!(
+                "{file} : classeur illisible : une partie obligatoire du classeur manque ou est \
+                 vide (« xl/workbook.xml », la liste des feuilles) ; fichier refusé"
+            ),
+            Container::Xls | Container::Ods => {
+                format!(
+                    "{file} : classeur illisible : il ne contient aucune feuille ; fichier refusé"
+                )
+            }
+        }));
+    }
+    Ok(grids)
 }
 
 fn open_error(file: &str, e: impl std::fmt::Display) -> Error {
@@ -133,14 +148,47 @@ fn open_error(file: &str, e: impl std::fmt::Display) -> Error {
         return guard::encrypted_error(file);
     }
     Error::Input(format!(
-        "{file} : classeur illisible (fichier corrompu ou format non pris en charge) : {text}"
+        "{file} : classeur illisible : {} ; fichier refusé (détail technique : {text})",
+        reader_error_fr(&text)
     ))
 }
 
 fn sheet_error(file: &str, sheet: &str, e: impl std::fmt::Display) -> Error {
+    let text = e.to_string();
     Error::Input(format!(
-        "{file} : la feuille « {sheet} » est illisible (fichier corrompu) : {e}"
+        "{file} : la feuille « {sheet} » est illisible : {} (détail technique : {text})",
+        reader_error_fr(&text)
     ))
+}
+
+/// What a calamine error means, in French (its own text is English and technical).
+fn reader_error_fr(text: &str) -> String {
+    if let Some(part) = text
+        .strip_prefix("File not found '")
+        .and_then(|t| t.strip_suffix('\''))
+    {
+        return format!("une partie obligatoire du classeur manque (« {part} »)");
+    }
+    let lower = text.to_lowercase();
+    let meaning = if lower.starts_with("zip error") {
+        "l'archive du classeur est endommagée"
+    } else if lower.starts_with("xml")
+        || lower.starts_with("unexpected end of xml")
+        || lower.starts_with("expecting '")
+    {
+        "le contenu interne (XML) du classeur est mal formé ou tronqué"
+    } else if lower.starts_with("relationship not found") {
+        "un lien interne du classeur est rompu"
+    } else if lower.starts_with("parse") {
+        "une valeur interne du classeur est illisible"
+    } else if lower.starts_with("i/o error") {
+        "la lecture du fichier a échoué"
+    } else if lower.contains("overflow") {
+        "le classeur annonce des dimensions hors des limites d'Excel"
+    } else {
+        "fichier corrompu ou format non pris en charge"
+    };
+    meaning.to_string()
 }
 
 fn not_a_worksheet(typ: SheetType) -> Option<String> {
