@@ -191,6 +191,20 @@ fn reader_error_fr(text: &str) -> String {
     meaning.to_string()
 }
 
+/// The sheets a workbook declares: name and kind, in order.
+fn sheet_list(metadata: &[calamine::Sheet]) -> Vec<(String, SheetType)> {
+    metadata.iter().map(|s| (s.name.clone(), s.typ)).collect()
+}
+
+/// Why a sheet could not be read, for its diagnostic (the sheet is skipped, not refused).
+fn unreadable_sheet(e: &impl std::fmt::Display) -> String {
+    let text = e.to_string();
+    format!(
+        "feuille illisible : {} (détail technique : {text})",
+        reader_error_fr(&text)
+    )
+}
+
 fn not_a_worksheet(typ: SheetType) -> Option<String> {
     match typ {
         SheetType::WorkSheet => None,
@@ -250,11 +264,7 @@ fn read_xlsx(
 ) -> Result<Vec<Grid>> {
     let mut book: calamine::Xlsx<_> =
         calamine::open_workbook_from_rs(Cursor::new(bytes)).map_err(|e| open_error(file, e))?;
-    let sheets: Vec<(String, SheetType)> = book
-        .sheets_metadata()
-        .iter()
-        .map(|s| (s.name.clone(), s.typ))
-        .collect();
+    let sheets = sheet_list(book.sheets_metadata());
     let start_budget = budget.used;
     let mut grids = Vec::new();
     for (name, typ) in sheets {
@@ -339,11 +349,7 @@ fn read_xlsx(
 fn read_xlsb(bytes: &[u8], file: &str, budget: &mut CellBudget) -> Result<Vec<Grid>> {
     let mut book: calamine::Xlsb<_> =
         calamine::open_workbook_from_rs(Cursor::new(bytes)).map_err(|e| open_error(file, e))?;
-    let sheets: Vec<(String, SheetType)> = book
-        .sheets_metadata()
-        .iter()
-        .map(|s| (s.name.clone(), s.typ))
-        .collect();
+    let sheets = sheet_list(book.sheets_metadata());
     let mut grids = Vec::new();
     for (name, typ) in sheets {
         let mut grid = Grid::new(&name);
@@ -355,7 +361,7 @@ fn read_xlsb(bytes: &[u8], file: &str, budget: &mut CellBudget) -> Result<Vec<Gr
         let mut reader = match book.worksheet_cells_reader(&name) {
             Ok(r) => r,
             Err(e) => {
-                grid.unreadable = Some(format!("feuille illisible : {e}"));
+                grid.unreadable = Some(unreadable_sheet(&e));
                 grids.push(grid);
                 continue;
             }
@@ -412,11 +418,7 @@ where
 {
     let mut book: R =
         calamine::open_workbook_from_rs(Cursor::new(bytes)).map_err(|e| open_error(file, e))?;
-    let sheets: Vec<(String, SheetType)> = book
-        .sheets_metadata()
-        .iter()
-        .map(|s| (s.name.clone(), s.typ))
-        .collect();
+    let sheets = sheet_list(book.sheets_metadata());
     let mut grids = Vec::new();
     for (name, typ) in sheets {
         let mut grid = Grid::new(&name);
@@ -428,7 +430,7 @@ where
         let range = match book.worksheet_range(&name) {
             Ok(r) => r,
             Err(e) => {
-                grid.unreadable = Some(format!("feuille illisible : {e}"));
+                grid.unreadable = Some(unreadable_sheet(&e));
                 grids.push(grid);
                 continue;
             }
