@@ -166,37 +166,43 @@ impl Job<'_> {
         )
     }
 
-    /// Writes the workbook (and JSON) of one analysed dataset.
+    /// Writes the workbook (and JSON) of one analysed dataset, and returns what the
+    /// terminal summary says of it. The workbook is built first (nothing is written if
+    /// that fails), then the per-structure workbooks and the JSON, then the results and
+    /// the dataset are dropped before the workbook is assembled and written: its assembly
+    /// is the run's peak of memory.
     fn write(
         &self,
-        dataset: &Dataset,
-        results: &Results,
+        dataset: Dataset,
+        results: Results,
         output: &Path,
         json: Option<&Path>,
-    ) -> Result<()> {
+    ) -> Result<Summary> {
+        let summary = Summary::of(&results);
         let follow = self
             .objectives
-            .map(|(c, source)| crate::collect::follow_up(results, c, source));
-        let bytes = crate::report::workbook::write_workbook_with(
-            results,
-            dataset,
+            .map(|(c, source)| crate::collect::follow_up(&results, c, source));
+        let draft = crate::report::workbook::build_workbook(
+            &results,
+            &dataset,
             self.pack,
             follow.as_ref(),
         )?;
-        write_atomically(output, &bytes, self.force)?;
         if self.per_structure {
             let dir =
                 crate::report::per_structure::default_dir(Path::new(&results.input.file), output);
-            crate::report::per_structure::write_all(results, self.pack, &dir, self.force)?;
+            crate::report::per_structure::write_all(&results, self.pack, &dir, self.force)?;
         }
         if let Some(json) = json {
             write_atomically(
                 json,
-                &crate::report::json::results_bytes(results),
+                &crate::report::json::results_bytes(&results),
                 self.force,
             )?;
         }
-        Ok(())
+        drop((results, dataset, follow));
+        write_atomically(output, &draft.save()?, self.force)?;
+        Ok(summary)
     }
 
     fn refuse_existing(&self, path: &Path) -> Result<()> {
@@ -229,7 +235,7 @@ impl Job<'_> {
             outcome.structures = results.structures.len();
             outcome.errors = count(&results, Severity::Error);
             outcome.warnings = count(&results, Severity::Warning);
-            self.write(&dataset, &results, output, json)?;
+            self.write(dataset, results, output, json)?;
             Ok(output.to_path_buf())
         };
         let result = run();
@@ -334,29 +340,56 @@ pub fn run(args: Args) -> Result<i32> {
     run_batch(&job, &args, &inputs)
 }
 
-fn print_single(results: &Results, output: &Path, json: Option<&Path>) {
-    let recs: usize = results
-        .structures
-        .iter()
-        .map(|s| s.recommendations.len())
-        .sum();
-    let priorities: usize = results.regions.iter().map(|r| r.priorities.len()).sum();
+/// What the terminal says of one analysed workbook, taken before its results are dropped.
+struct Summary {
+    file: String,
+    structures: usize,
+    regions: usize,
+    set_aside: usize,
+    errors: usize,
+    warnings: usize,
+    reference: Option<String>,
+    recommendations: usize,
+    priorities: usize,
+}
+
+impl Summary {
+    fn of(results: &Results) -> Summary {
+        Summary {
+            file: results.input.file.clone(),
+            structures: results.structures.len(),
+            regions: results.regions.len(),
+            set_aside: results.set_aside.len(),
+            errors: count(results, Severity::Error),
+            warnings: count(results, Severity::Warning),
+            reference: results.reference.as_ref().map(|r| r.file.clone()),
+            recommendations: results
+                .structures
+                .iter()
+                .map(|s| s.recommendations.len())
+                .sum(),
+            priorities: results.regions.iter().map(|r| r.priorities.len()).sum(),
+        }
+    }
+}
+
+fn print_single(summary: &Summary, output: &Path, json: Option<&Path>) {
     println!(
         "{} : {} structures dans {} régions, {} lignes écartées, {} erreur(s) et {} avertissement(s) de lecture.",
-        results.input.file,
-        results.structures.len(),
-        results.regions.len(),
-        results.set_aside.len(),
-        count(results, Severity::Error),
-        count(results, Severity::Warning)
+        summary.file,
+        summary.structures,
+        summary.regions,
+        summary.set_aside,
+        summary.errors,
+        summary.warnings
     );
-    if let Some(r) = &results.reference {
-        println!(
-            "Référentiels national et des pairs tirés de « {} ».",
-            r.file
-        );
+    if let Some(file) = &summary.reference {
+        println!("Référentiels national et des pairs tirés de « {file} ».");
     }
-    println!("{recs} recommandations, {priorities} priorités régionales.");
+    println!(
+        "{} recommandations, {} priorités régionales.",
+        summary.recommendations, summary.priorities
+    );
     println!("Classeur annoté écrit : {}", output.display());
     if let Some(json) = json {
         println!("Résultats JSON écrits : {}", json.display());
@@ -374,9 +407,9 @@ fn run_single(job: &Job, args: &Args, input: &Path) -> Result<i32> {
     }
     let dataset = crate::workbook::read_path(input, &job.pack.manifest.columns)?;
     let results = job.analyse(&dataset)?;
-    job.write(&dataset, &results, &output, args.json.as_deref())?;
+    let summary = job.write(dataset, results, &output, args.json.as_deref())?;
     if !args.quiet {
-        print_single(&results, &output, args.json.as_deref());
+        print_single(&summary, &output, args.json.as_deref());
         if args.per_structure {
             println!(
                 "Classeurs par structure écrits dans : {}",
@@ -402,10 +435,10 @@ fn run_merged(job: &Job, args: &Args, inputs: &[PathBuf]) -> Result<i32> {
         .collect::<Result<Vec<Dataset>>>()?;
     let dataset = Dataset::merge(parts).map_err(Error::Input)?;
     let results = job.analyse(&dataset)?;
-    job.write(&dataset, &results, &output, args.json.as_deref())?;
+    let summary = job.write(dataset, results, &output, args.json.as_deref())?;
     if !args.quiet {
         println!("{} classeurs fusionnés.", inputs.len());
-        print_single(&results, &output, args.json.as_deref());
+        print_single(&summary, &output, args.json.as_deref());
     }
     Ok(exit::OK)
 }

@@ -84,6 +84,36 @@ pub fn write_workbook_with(
     pack: &Pack,
     follow_up: Option<&FollowUp>,
 ) -> Result<Vec<u8>> {
+    build_workbook(results, dataset, pack, follow_up)?.save()
+}
+
+/// An annotated workbook built but not yet assembled: it owns all its content, so the
+/// results and the dataset it was built from can be dropped before [`Draft::save`], whose
+/// assembly (XML, notes, compression) is the most memory-hungry moment of a run.
+pub struct Draft(Workbook);
+
+impl Draft {
+    /// Assembles the xlsx and returns its bytes.
+    pub fn save(mut self) -> Result<Vec<u8>> {
+        catch_panic(
+            || {
+                self.0.save_to_buffer().map_err(|e| {
+                    Error::Output(format!("assemblage du classeur annoté impossible : {e}"))
+                })
+            },
+            temporary_file_error,
+        )
+    }
+}
+
+/// Builds every sheet of the annotated workbook (see [`write_workbook_with`]); the bytes
+/// come from [`Draft::save`].
+pub fn build_workbook(
+    results: &Results,
+    dataset: &Dataset,
+    pack: &Pack,
+    follow_up: Option<&FollowUp>,
+) -> Result<Draft> {
     let mut ctx = Context::new(results, dataset, pack);
     ctx.follow_up = follow_up;
     let mut workbook = Workbook::new();
@@ -156,14 +186,7 @@ pub fn write_workbook_with(
         workbook.push_worksheet(ws);
     }
 
-    catch_panic(
-        || {
-            workbook.save_to_buffer().map_err(|e| {
-                Error::Output(format!("assemblage du classeur annoté impossible : {e}"))
-            })
-        },
-        temporary_file_error,
-    )
+    Ok(Draft(workbook))
 }
 
 /// rust_xlsxwriter panics when a streamed sheet's temporary file cannot be written.
