@@ -1,36 +1,11 @@
 //! Batch runs, national references and consolidation, as the operator and the regional
 //! office use them.
 
+mod common;
+use common::{boussole, names as files, sample};
+
 use boussole::pack::Pack;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-
-fn boussole(args: &[&str], cwd: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_boussole"))
-        .args(args)
-        .current_dir(cwd)
-        .output()
-        .expect("boussole runs")
-}
-
-fn sample(path: &Path, structures: usize, seed: u64) {
-    let bytes = boussole::sample::sample_workbook(&boussole::sample::SampleOptions {
-        structures,
-        seed,
-        ..Default::default()
-    })
-    .unwrap();
-    std::fs::write(path, bytes).unwrap();
-}
-
-fn files(dir: &Path) -> Vec<String> {
-    let mut v: Vec<String> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    v.sort();
-    v
-}
 
 #[test]
 fn a_folder_with_a_broken_file_gives_the_good_outputs_a_failing_status_and_a_summary() {

@@ -17,30 +17,15 @@
 //! test asserts strict equality. The only documented loss is boussole's own rule: a text made
 //! only of white space (`str::trim` empty) is an empty cell and is not copied.
 
+mod common;
+use common::{boussole, sample};
+
 use calamine::{Data, Reader};
 use proptest::prelude::*;
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Command;
 use std::time::{Duration, Instant};
-
-fn boussole(args: &[&str], cwd: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_boussole"))
-        .args(args)
-        .current_dir(cwd)
-        .output()
-        .expect("boussole runs")
-}
-
-fn sample(path: &Path, structures: usize, seed: u64) {
-    let bytes = boussole::sample::sample_workbook(&boussole::sample::SampleOptions {
-        structures,
-        seed,
-        ..Default::default()
-    })
-    .unwrap();
-    std::fs::write(path, bytes).unwrap();
-}
 
 fn sha(path: &Path) -> Vec<u8> {
     Sha256::digest(std::fs::read(path).unwrap()).to_vec()

@@ -8,6 +8,9 @@
 //! copying every cell of a returned workbook (read with calamine) into a new workbook
 //! written with rust_xlsxwriter, then setting the negotiated cells: boussole never writes it.
 
+mod common;
+use common::boussole;
+
 use calamine::{Data, Reader};
 use std::collections::BTreeMap;
 use std::io::Read;
@@ -96,14 +99,6 @@ fn csv(years: &[i32]) -> String {
         }
     }
     out
-}
-
-fn boussole(args: &[&str], cwd: &Path) -> Output {
-    std::process::Command::new(env!("CARGO_BIN_EXE_boussole"))
-        .args(args)
-        .current_dir(cwd)
-        .output()
-        .expect("boussole runs")
 }
 
 fn ok(out: &Output) {

@@ -1,36 +1,22 @@
 //! `boussole run` as a user meets it: outputs next to the input, refusal to overwrite,
 //! atomic writes with no litter, identical bytes for identical runs, inputs untouched.
 
+mod common;
+use common::{boussole, names, sample};
+
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Command;
 
-fn boussole(args: &[&str], cwd: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_boussole"))
-        .args(args)
-        .current_dir(cwd)
-        .output()
-        .expect("boussole runs")
-}
-
+/// `region.xlsx`: a sample of `structures` structures with the default seed.
 fn sample_into(dir: &Path, structures: usize) -> PathBuf {
-    let bytes = boussole::sample::sample_workbook(&boussole::sample::SampleOptions {
-        structures,
-        ..Default::default()
-    })
-    .unwrap();
     let path = dir.join("region.xlsx");
-    std::fs::write(&path, bytes).unwrap();
+    sample(
+        &path,
+        structures,
+        boussole::sample::SampleOptions::default().seed,
+    );
     path
-}
-
-fn names(dir: &Path) -> Vec<String> {
-    let mut v: Vec<String> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    v.sort();
-    v
 }
 
 #[test]
