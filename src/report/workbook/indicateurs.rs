@@ -11,7 +11,6 @@ use super::{Context, frame_median};
 use crate::analysis::results::{IndicatorDef, IndicatorResult, StructureResult};
 use crate::error::Result;
 use crate::pack::manifest::{FrameKind, Normalisation, Unit};
-use rayon::prelude::*;
 use rust_xlsxwriter::{
     ColNum, ConditionalFormatCustomIcon, ConditionalFormatIconSet, ConditionalFormatIconType,
     ConditionalFormatType, Table, TableColumn, TableStyle,
@@ -114,22 +113,6 @@ pub(crate) fn write(ctx: &Context, styles: &mut Styles, mut sheet: Sheet) -> Res
         .map(|d| styles.number(&change_format(d)))
         .collect();
     let rows = ctx.detailed * results.indicators.len();
-    // The explanations (one per judged row, the costly part of a row) are composed on every
-    // core first; the rows are then written in order.
-    let explanations: Vec<Vec<String>> = results
-        .structures
-        .par_iter()
-        .take(ctx.detailed)
-        .map(|st| {
-            results
-                .indicators
-                .iter()
-                .enumerate()
-                .filter(|(_, def)| def.judged())
-                .map(|(i, def)| explanation(ctx, st, def, st.indicators.get(i)))
-                .collect()
-        })
-        .collect();
 
     let mut headers: Vec<&str> = HEADERS.to_vec();
     if !with_notes {
@@ -164,7 +147,6 @@ pub(crate) fn write(ctx: &Context, styles: &mut Styles, mut sheet: Sheet) -> Res
     }
     sheet.apply(|ws| ws.set_row_height(0, 45))?;
     for (s, st) in results.structures.iter().take(ctx.detailed).enumerate() {
-        let mut texts = explanations[s].iter();
         for (i, def) in results.indicators.iter().enumerate() {
             let row = ctx.indicator_row(s, i);
             let ir = st.indicators.get(i);
@@ -210,13 +192,12 @@ pub(crate) fn write(ctx: &Context, styles: &mut Styles, mut sheet: Sheet) -> Res
             sheet.plain(row, COL_KEY, &key(&st.id.0, &def.id))?;
             sheet.opt_number(row, COL_PREVIOUS, ir.and_then(|r| r.previous), fmt)?;
             sheet.opt_number(row, COL_CHANGE, change(def, ir), &change_formats[i])?;
-            if def.judged()
-                && let Some(text) = texts.next()
-            {
+            if def.judged() {
+                let text = explanation(ctx, st, def, ir);
                 if with_notes {
-                    sheet.note(row, COL_SCORE, text)?;
+                    sheet.note(row, COL_SCORE, &text)?;
                 } else {
-                    sheet.text(row, COL_EXPLANATION, text, &styles.wrap)?;
+                    sheet.text(row, COL_EXPLANATION, &text, &styles.wrap)?;
                 }
             }
         }
