@@ -12,6 +12,7 @@
 //! - the percentile rank is the mid-rank one (ties count for half).
 
 use serde::Serialize;
+use std::sync::Arc;
 
 /// Descriptive statistics of a frame.
 ///
@@ -190,7 +191,7 @@ pub fn funnel_limits(p0: f64, n: f64, z: f64) -> Option<(f64, f64)> {
 #[derive(Debug, Clone, PartialEq)]
 pub struct FrameStats {
     sorted: Vec<f64>,
-    summary: std::sync::Arc<Summary>,
+    summary: Arc<Summary>,
 }
 
 impl FrameStats {
@@ -200,7 +201,7 @@ impl FrameStats {
         let summary = summarize_sorted(&sorted)?;
         Some(FrameStats {
             sorted,
-            summary: std::sync::Arc::new(summary),
+            summary: Arc::new(summary),
         })
     }
 
@@ -215,8 +216,8 @@ impl FrameStats {
     }
 
     /// The summary, shared (results keep it once per frame, not once per structure).
-    pub fn shared_summary(&self) -> std::sync::Arc<Summary> {
-        std::sync::Arc::clone(&self.summary)
+    pub fn shared_summary(&self) -> Arc<Summary> {
+        Arc::clone(&self.summary)
     }
 
     /// [`quantile_inc`] of the frame.
