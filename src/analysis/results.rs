@@ -81,11 +81,12 @@ pub fn shown_unit(unit: Unit, format: &str) -> Unit {
 /// A place in a script: the rule that decided.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct RuleRef {
-    pub script: String,
+    /// The script's file name, shared with the compiled pack.
+    pub script: Arc<str>,
     /// 1-based line.
     pub line: usize,
-    /// The line's text, trimmed, for explanations.
-    pub text: String,
+    /// The line's text, trimmed, for explanations (shared with the compiled pack).
+    pub text: Arc<str>,
 }
 
 /// One frame's statistics for one indicator, seen from one structure.

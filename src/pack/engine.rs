@@ -14,6 +14,7 @@ use crate::pack::manifest::{FrameKind, Manifest, Unit};
 use crate::pack::view::{IndicatorView, StructureData, StructureView};
 use rhai::{AST, Dynamic, Engine, EvalAltResult, NativeCallContext, Position, Scope};
 use std::cell::RefCell;
+use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -523,6 +524,9 @@ pub struct CompiledPack {
     /// First line of each top-level statement (a rule) of each script, ascending.
     findings_rules: Vec<usize>,
     recommendations_rules: Vec<usize>,
+    /// Each script's name and trimmed lines, shared by every rule reference a decision
+    /// carries (one allocation per line of the pack, not per structure).
+    script_lines: BTreeMap<String, (Arc<str>, Vec<Arc<str>>)>,
     limits: Limits,
 }
 
@@ -576,10 +580,19 @@ impl CompiledPack {
         };
         let findings = compile(&pack.manifest.scripts.findings, true)?;
         let recommendations = compile(&pack.manifest.scripts.recommendations, false)?;
+        let script_lines = pack
+            .files
+            .iter()
+            .map(|(name, text)| {
+                let lines = text.lines().map(|l| Arc::from(l.trim())).collect();
+                (name.clone(), (Arc::from(name.as_str()), lines))
+            })
+            .collect();
         Ok(CompiledPack {
             pack: pack.clone(),
             manifest,
             engine,
+            script_lines,
             findings_rules: rule_starts(&findings),
             recommendations_rules: rule_starts(&recommendations),
             findings,
@@ -670,15 +683,16 @@ impl CompiledPack {
 
     fn rule_ref(&self, script: &str, pos: Position) -> RuleRef {
         let line = pos.line().unwrap_or(0);
-        let text = self
-            .pack
-            .files
-            .get(script)
-            .and_then(|t| t.lines().nth(line.saturating_sub(1)))
-            .map(|l| l.trim().to_string())
-            .unwrap_or_default();
+        let (name, lines) = match self.script_lines.get(script) {
+            Some((name, lines)) => (Arc::clone(name), Some(lines)),
+            None => (Arc::from(script), None),
+        };
+        let text = lines
+            .and_then(|l| l.get(line.saturating_sub(1)))
+            .map(Arc::clone)
+            .unwrap_or_else(|| Arc::from(""));
         RuleRef {
-            script: script.to_string(),
+            script: name,
             line,
             text,
         }
