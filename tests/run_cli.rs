@@ -159,7 +159,7 @@ fn cells_of(path: &Path) -> Vec<(String, Vec<Vec<String>>)> {
 
 #[test]
 fn without_a_usable_temporary_directory_the_large_sheets_are_kept_in_memory() {
-    // Indicateurs and Données radars stream their rows to temporary files; where none can
+    // Indicateurs and Objectifs stream their rows to temporary files; where none can
     // be made, the run still writes the same content.
     let dir = tempfile::tempdir().unwrap();
     sample_into(dir.path(), 30);

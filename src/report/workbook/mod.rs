@@ -52,10 +52,16 @@ use styles::{Sheet, Styles};
 /// Builds one sheet of the annotated workbook.
 type SheetJob<'a> = Box<dyn Fn(&Context, &mut Styles) -> Result<Sheet> + Send + Sync + 'a>;
 
-/// Indicateurs, into its (streamed) worksheet.
-fn write_streamed(ctx: &Context, ws: Worksheet) -> Result<Sheet> {
-    let sheet = Sheet::from_worksheet(ws, &ctx.names.indicateurs)?;
-    indicateurs::write(ctx, &mut Styles::new(), sheet)
+/// Indicateurs then Objectifs, into their (streamed) worksheets, one after the other:
+/// streamed sheets number their formats as they meet them, so their order is fixed.
+fn write_streamed(ctx: &Context, worksheets: [Worksheet; 2]) -> Result<[Sheet; 2]> {
+    let mut styles = Styles::new();
+    let [indicateurs, objectifs] = worksheets;
+    let indicateurs = Sheet::from_worksheet(indicateurs, &ctx.names.indicateurs)?;
+    let indicateurs = indicateurs::write(ctx, &mut styles, indicateurs)?;
+    let objectifs = Sheet::from_worksheet(objectifs, &ctx.names.objectifs)?;
+    let objectifs = objectifs::write(ctx, &mut styles, objectifs)?;
+    Ok([indicateurs, objectifs])
 }
 
 /// 2000-01-01T00:00:00Z: the creation date stamped when the input's is unknown.
@@ -136,24 +142,26 @@ pub fn build_workbook(
     // Level 3 saves noticeably faster than the default 6 for a slightly larger file.
     workbook.set_zip_compression_level(3);
 
-    // Indicateurs, the sheet with one row per structure x indicator, streams its rows to a
-    // temporary file (rust_xlsxwriter's constant-memory mode) instead of holding every cell
-    // until the save; the other sheets are built meanwhile on the other cores, each with its
-    // own format cache, and added in the workbook's order, so the bytes do not depend on
-    // which finished first. A streamed sheet keeps no cell for the save, so no chart may
+    // Indicateurs and Objectifs, the sheets with one row per structure x indicator, stream
+    // their rows to temporary files (rust_xlsxwriter's constant-memory mode) instead of
+    // holding every cell until the save; they are built one after the other (see
+    // `write_streamed`) while the other sheets are built on the other cores, each with its
+    // own format cache. All are added in the workbook's order, so the bytes do not depend
+    // on which finished first. A streamed sheet keeps no cell for the save, so no chart may
     // read it: rust_xlsxwriter fills a chart's cached values from the cells it holds
     // (Données radars, read by the Radars charts, stays in memory). Where no temporary file
-    // can be made, Indicateurs is held in memory too: the same content, more memory.
-    let streamed = workbook
-        .new_worksheet_with_constant_memory()
-        .unwrap_or_else(|_| Worksheet::new());
+    // can be made, the sheets are held in memory: the same content, more memory.
+    let streamed = [(); 2].map(|_| {
+        workbook
+            .new_worksheet_with_constant_memory()
+            .unwrap_or_else(|_| Worksheet::new())
+    });
     let mut others: Vec<SheetJob> = vec![
         Box::new(synthese::write),
         Box::new(fiche::write),
         Box::new(axes::write),
         Box::new(priorites::write),
         Box::new(radars::write),
-        Box::new(objectifs::write),
     ];
     if let Some(follow) = follow_up {
         others.push(Box::new(move |ctx, styles| {
@@ -169,7 +177,7 @@ pub fn build_workbook(
     others.push(Box::new(regles::write));
     others.push(Box::new(listes::write));
     others.push(Box::new(radars::write_data));
-    let (indicateurs, others) = rayon::join(
+    let (streamed, others) = rayon::join(
         || catch_panic(|| write_streamed(&ctx, streamed), temporary_file_error),
         || {
             others
@@ -179,9 +187,12 @@ pub fn build_workbook(
                 .collect::<Result<Vec<Sheet>>>()
         },
     );
-    // `others` is in the workbook's order; Indicateurs comes after Synthèse and Fiche.
+    // `others` is in the workbook's order without the streamed sheets: Indicateurs comes
+    // after Synthèse and Fiche, Objectifs after Axes, Priorités and Radars.
+    let [indicateurs, objectifs] = streamed?;
     let mut sheets: Vec<Worksheet> = others?.into_iter().map(|s| s.ws).collect();
-    sheets.insert(2.min(sheets.len()), indicateurs?.ws);
+    sheets.insert(2.min(sheets.len()), indicateurs.ws);
+    sheets.insert(6.min(sheets.len()), objectifs.ws);
     for ws in sheets {
         workbook.push_worksheet(ws);
     }

@@ -53,15 +53,11 @@ const COL_FOLLOWED: ColNum = 7;
 /// Ranges per data validation (Excel keeps a validation's ranges in one attribute).
 const RANGES_PER_VALIDATION: usize = 64;
 
-pub(crate) fn write(ctx: &Context, styles: &mut Styles) -> Result<Sheet> {
+/// Writes the sheet into `sheet`, in row order (it may stream its rows).
+pub(crate) fn write(ctx: &Context, styles: &mut Styles, sheet: Sheet) -> Result<Sheet> {
     let structures: Vec<&StructureResult> =
         ctx.results.structures.iter().take(ctx.detailed).collect();
-    write_for(
-        ctx.results,
-        &structures,
-        Sheet::new(&ctx.names.objectifs)?,
-        styles,
-    )
+    write_for(ctx.results, &structures, sheet, styles)
 }
 
 /// The sheet for the structures given (all of a run, or one for its own workbook), written
