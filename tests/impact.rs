@@ -2,6 +2,9 @@
 //! library (`compare`, `impact_workbook`) and through the binary, each in a fresh temporary
 //! folder. The expected changes are computed here independently from the two `Results`.
 
+mod common;
+use common::{boussole, stderr, stdout};
+
 use boussole::analysis::evaluate::{Overrides, analyse};
 use boussole::analysis::results::{FindingKind, Results};
 use boussole::impact::{SHEETS, compare, impact_workbook};
@@ -12,7 +15,6 @@ use calamine::{Data, DataType, Reader, Xlsx};
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::Cursor;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 use tempfile::TempDir;
 
 const SAMPLE: &str = "exemple.xlsx";
@@ -95,22 +97,6 @@ fn priorities(r: &Results) -> BTreeSet<(String, String)> {
         .collect()
 }
 
-fn boussole(cwd: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_boussole"))
-        .args(args)
-        .current_dir(cwd)
-        .output()
-        .expect("the binary runs")
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
 fn open(bytes: Vec<u8>) -> Xlsx<Cursor<Vec<u8>>> {
     Xlsx::new(Cursor::new(bytes)).expect("readable xlsx")
 }
@@ -155,7 +141,7 @@ fn identical_packs_give_no_difference() {
     assert!(impact.axes.is_empty());
     assert!(impact.priorities.is_empty());
 
-    let o = boussole(dir.path(), &["impact", "--rules-b", "export", SAMPLE]);
+    let o = boussole(&["impact", "--rules-b", "export", SAMPLE], dir.path());
     let out = stdout(&o);
     assert_eq!(o.status.code(), Some(0), "{out}{}", stderr(&o));
     assert!(out.contains("Les deux packs sont identiques."), "{out}");
@@ -240,7 +226,7 @@ fn one_threshold_changed_reports_exactly_the_structures_that_cross_it() {
     assert_eq!(impact.summary.priorities_removed, removed.len());
 
     // The binary reports the same counts.
-    let o = boussole(dir.path(), &["impact", "--rules-b", "changed", SAMPLE]);
+    let o = boussole(&["impact", "--rules-b", "changed", SAMPLE], dir.path());
     let out = stdout(&o);
     assert_eq!(o.status.code(), Some(0), "{out}{}", stderr(&o));
     assert_eq!(printed(&out, "Structures modifiées"), expected.len());
@@ -346,7 +332,7 @@ fn the_binary_refuses_to_replace_its_output_without_force() {
         "-o",
         "impact.xlsx",
     ];
-    let o = boussole(dir.path(), &args);
+    let o = boussole(&args, dir.path());
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let out = stdout(&o);
     assert!(out.contains("Structures comparées"), "{out}");
@@ -356,13 +342,13 @@ fn the_binary_refuses_to_replace_its_output_without_force() {
     );
     let first = std::fs::read(dir.path().join("impact.xlsx")).expect("written");
 
-    let o = boussole(dir.path(), &args);
+    let o = boussole(&args, dir.path());
     assert_eq!(o.status.code(), Some(5), "{}", stdout(&o));
     assert!(stderr(&o).contains("--force"), "{}", stderr(&o));
 
     let mut forced: Vec<&str> = args.to_vec();
     forced.push("--force");
-    let o = boussole(dir.path(), &forced);
+    let o = boussole(&forced, dir.path());
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let second = std::fs::read(dir.path().join("impact.xlsx")).expect("written");
     assert_eq!(first, second, "the same run gives the same bytes");
@@ -372,7 +358,7 @@ fn the_binary_refuses_to_replace_its_output_without_force() {
 fn a_broken_input_is_named_and_fails() {
     let dir = setup("changed", None);
     std::fs::write(dir.path().join("casse.xlsx"), b"PK\x03\x04 pas un classeur").expect("write");
-    let o = boussole(dir.path(), &["impact", SAMPLE, "casse.xlsx"]);
+    let o = boussole(&["impact", SAMPLE, "casse.xlsx"], dir.path());
     assert_ne!(o.status.code(), Some(0));
     let err = stderr(&o);
     assert!(err.contains("casse.xlsx"), "{err}");
@@ -388,8 +374,8 @@ fn several_inputs_are_summed() {
     let copy: PathBuf = dir.path().join("copie.xlsx");
     std::fs::copy(dir.path().join(SAMPLE), &copy).expect("copy");
     let o = boussole(
-        dir.path(),
         &["impact", "--rules-b", "changed", SAMPLE, "copie.xlsx"],
+        dir.path(),
     );
     let out = stdout(&o);
     assert_eq!(o.status.code(), Some(0), "{out}{}", stderr(&o));

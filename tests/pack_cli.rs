@@ -2,27 +2,12 @@
 //! binary, each in a fresh temporary folder as the working directory. Assertions are on
 //! exit statuses and the French text printed; never on timing.
 
+mod common;
+use common::{boussole, stderr, stdout};
+
 use boussole::pack::EMBEDDED_CPO;
 use std::path::Path;
-use std::process::{Command, Output};
 use tempfile::TempDir;
-
-/// Runs the binary with `args` in `cwd`.
-fn boussole(cwd: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_boussole"))
-        .args(args)
-        .current_dir(cwd)
-        .output()
-        .expect("the binary runs")
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
 
 fn workdir() -> TempDir {
     tempfile::tempdir().expect("temporary folder")
@@ -30,7 +15,7 @@ fn workdir() -> TempDir {
 
 /// Exports the embedded pack into `cwd/name` with the binary.
 fn export(cwd: &Path, name: &str) {
-    let o = boussole(cwd, &["rules", "export", name]);
+    let o = boussole(&["rules", "export", name], cwd);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
 }
 
@@ -57,7 +42,7 @@ fn passed_failed(out: &str) -> (usize, usize) {
 #[test]
 fn check_on_the_embedded_pack_exits_0_with_no_error() {
     let dir = workdir();
-    let o = boussole(dir.path(), &["check"]);
+    let o = boussole(&["check"], dir.path());
     let out = stdout(&o);
     assert_eq!(o.status.code(), Some(0), "{out}{}", stderr(&o));
     assert!(out.starts_with("Pack « cpo » version "), "{out}");
@@ -82,7 +67,7 @@ fn check_rules_on_a_pack_with_a_lint_error_exits_4_and_lists_it() {
         "numerator = \"premiers_accueils\"\ndenominator = \"defm_moins_26\"",
         "numerator = \"premiers_acceuils\"\ndenominator = \"defm_moins_26\"",
     );
-    let o = boussole(dir.path(), &["check", "--rules", "mes-regles"]);
+    let o = boussole(&["check", "--rules", "mes-regles"], dir.path());
     let out = stdout(&o);
     assert_eq!(o.status.code(), Some(4), "{out}");
     assert!(
@@ -118,7 +103,7 @@ fn check_rules_on_a_script_that_does_not_compile_exits_4_pointing_at_the_line() 
         .position(|l| l.contains("taux_penetrat.est"))
         .expect("edited line")
         + 1;
-    let o = boussole(dir.path(), &["check", "--rules", "mes-regles"]);
+    let o = boussole(&["check", "--rules", "mes-regles"], dir.path());
     let err = stderr(&o);
     assert_eq!(o.status.code(), Some(4), "{err}");
     assert!(
@@ -148,7 +133,7 @@ fn check_rules_on_a_manifest_of_the_wrong_type_exits_4_naming_pack_toml_and_the_
         .position(|l| l.starts_with("peers_k"))
         .expect("peers_k line")
         + 1;
-    let o = boussole(dir.path(), &["check", "--rules", "mes-regles"]);
+    let o = boussole(&["check", "--rules", "mes-regles"], dir.path());
     assert_eq!(o.status.code(), Some(4));
     assert!(
         stderr(&o).starts_with(&format!(
@@ -162,7 +147,7 @@ fn check_rules_on_a_manifest_of_the_wrong_type_exits_4_naming_pack_toml_and_the_
 #[test]
 fn check_rules_on_a_missing_folder_exits_4() {
     let dir = workdir();
-    let o = boussole(dir.path(), &["check", "--rules", "absent"]);
+    let o = boussole(&["check", "--rules", "absent"], dir.path());
     assert_eq!(o.status.code(), Some(4));
     assert_eq!(
         stderr(&o),
@@ -173,7 +158,7 @@ fn check_rules_on_a_missing_folder_exits_4() {
 #[test]
 fn test_runs_every_case_of_the_embedded_pack_and_all_pass() {
     let dir = workdir();
-    let o = boussole(dir.path(), &["test"]);
+    let o = boussole(&["test"], dir.path());
     let out = stdout(&o);
     assert_eq!(o.status.code(), Some(0), "{out}");
     let (passed, failed) = passed_failed(&out);
@@ -195,7 +180,7 @@ fn test_rules_with_a_failing_case_exits_6_showing_expected_and_actual() {
         "constats = { taux_couverture = \"axe_de_progres\" }",
         "constats = { taux_couverture = \"force\" }",
     );
-    let o = boussole(dir.path(), &["test", "--rules", "mes-regles"]);
+    let o = boussole(&["test", "--rules", "mes-regles"], dir.path());
     let out = stdout(&o);
     assert_eq!(o.status.code(), Some(6), "{out}");
     assert!(
@@ -218,7 +203,7 @@ fn test_rules_with_a_failing_case_exits_6_showing_expected_and_actual() {
 #[test]
 fn rules_export_writes_the_embedded_pack_files() {
     let dir = workdir();
-    let o = boussole(dir.path(), &["rules", "export", "mes-regles"]);
+    let o = boussole(&["rules", "export", "mes-regles"], dir.path());
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert_eq!(
         stdout(&o),
@@ -248,7 +233,7 @@ fn rules_export_refuses_a_non_empty_folder_and_overwrites_nothing() {
     let target = dir.path().join("mes-regles");
     std::fs::create_dir(&target).expect("create folder");
     std::fs::write(target.join("pack.toml"), "# mes réglages\n").expect("write");
-    let o = boussole(dir.path(), &["rules", "export", "mes-regles"]);
+    let o = boussole(&["rules", "export", "mes-regles"], dir.path());
     assert_eq!(o.status.code(), Some(5));
     assert_eq!(stdout(&o), "");
     assert_eq!(
@@ -270,7 +255,7 @@ fn rules_export_refuses_a_non_empty_folder_and_overwrites_nothing() {
 fn an_exported_pack_passes_check_and_test() {
     let dir = workdir();
     export(dir.path(), "mes-regles");
-    let o = boussole(dir.path(), &["check", "--rules", "mes-regles"]);
+    let o = boussole(&["check", "--rules", "mes-regles"], dir.path());
     let out = stdout(&o);
     assert_eq!(o.status.code(), Some(0), "{out}{}", stderr(&o));
     assert_eq!(
@@ -278,10 +263,10 @@ fn an_exported_pack_passes_check_and_test() {
         Some("0 erreur(s), 0 avertissement(s)."),
         "{out}"
     );
-    let embedded = stdout(&boussole(dir.path(), &["check"]));
+    let embedded = stdout(&boussole(&["check"], dir.path()));
     // Same files, same fingerprint as the embedded pack.
     assert_eq!(out.lines().next(), embedded.lines().next());
-    let o = boussole(dir.path(), &["test", "--rules", "mes-regles"]);
+    let o = boussole(&["test", "--rules", "mes-regles"], dir.path());
     assert_eq!(o.status.code(), Some(0));
     assert_eq!(passed_failed(&stdout(&o)).1, 0);
 }
@@ -295,7 +280,7 @@ fn check_rules_reports_a_script_that_never_ends_as_an_error_naming_the_script() 
         "loop {}\n",
     )
     .expect("write script");
-    let o = boussole(dir.path(), &["check", "--rules", "mes-regles"]);
+    let o = boussole(&["check", "--rules", "mes-regles"], dir.path());
     let out = stdout(&o);
     assert_eq!(o.status.code(), Some(4), "{out}");
     assert!(

@@ -14,6 +14,16 @@ pub fn boussole(args: &[&str], cwd: &Path) -> Output {
         .expect("boussole runs")
 }
 
+/// What a run printed on standard output.
+pub fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+/// What a run printed on standard error.
+pub fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
 /// Writes a synthetic national workbook (`boussole sample`) of `structures` structures.
 pub fn sample(path: &Path, structures: usize, seed: u64) {
     let bytes = boussole::sample::sample_workbook(&boussole::sample::SampleOptions {

@@ -86,12 +86,7 @@ pub(crate) struct Sheet {
 
 impl Sheet {
     pub fn new(name: &str) -> Result<Sheet> {
-        let mut ws = Worksheet::new();
-        ws.set_name(name).map_err(|e| output_error(name, e))?;
-        Ok(Sheet {
-            ws,
-            name: name.to_string(),
-        })
+        Sheet::from_worksheet(Worksheet::new(), name)
     }
 
     /// A sheet over a worksheet made by the workbook (e.g. one that streams its rows).
