@@ -3,7 +3,7 @@
 //!
 //! Run: `cargo bench --bench evaluate`
 
-use boussole::analysis::evaluate::{Overrides, analyse};
+use boussole::analysis::analyse::{Overrides, analyse};
 use boussole::pack::Pack;
 use boussole::pack::engine::CompiledPack;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};

@@ -5,7 +5,7 @@
 //! Run: `cargo bench --bench stages` (about a minute).
 //!
 //! - `read`: `workbook::read_path` (guards, calamine, header matching, assembly);
-//! - `analyse`: `analysis::evaluate::analyse` (frames, statistics, peers, regression,
+//! - `analyse`: `analysis::analyse::analyse` (frames, statistics, peers, regression,
 //!   scores and the rule evaluation);
 //! - `evaluate`: the rule evaluation alone (both scripts over every structure, in
 //!   parallel, on the views the analysis built), reported per script evaluation;

@@ -404,7 +404,7 @@ impl Dataset {
         merged.source.file = files.join(" + ");
         merged.source.path = merged.source.file.clone();
         use sha2::{Digest, Sha256};
-        merged.source.sha256 = crate::pack::hex(&Sha256::digest(stamps.join("\n").as_bytes()));
+        merged.source.sha256 = hex(&Sha256::digest(stamps.join("\n").as_bytes()));
         Ok(merged)
     }
 }
@@ -458,4 +458,13 @@ mod tests {
             "Indicateurs!C7"
         );
     }
+}
+
+/// Lower-case hexadecimal of bytes (the content hashes that stamp sources and packs).
+pub fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write;
+    bytes.iter().fold(String::new(), |mut s, b| {
+        let _ = write!(s, "{b:02x}");
+        s
+    })
 }

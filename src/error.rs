@@ -1,5 +1,7 @@
 //! Errors carried to the edge and printed once, in French, with an exit status.
 
+use std::cell::Cell;
+use std::panic::{AssertUnwindSafe, catch_unwind};
 use thiserror::Error;
 
 /// Exit statuses (documented in `docs/codes-sortie.md`).
@@ -51,3 +53,25 @@ impl Error {
 }
 
 pub type Result<T> = std::result::Result<T, Error>;
+
+thread_local! {
+    static GUARDED: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Is the current thread inside [`catch_panic`]? The binary's panic hook stays silent then:
+/// the panic is turned into a French refusal, not shown as a crash.
+pub fn panic_is_guarded() -> bool {
+    GUARDED.with(Cell::get)
+}
+
+/// Runs `work` on this thread; a panic inside it (a library that panics instead of
+/// returning an error) becomes the error `on_panic` makes, and the panic hook stays silent.
+pub(crate) fn catch_panic<T>(
+    work: impl FnOnce() -> Result<T>,
+    on_panic: impl FnOnce() -> Error,
+) -> Result<T> {
+    let was = GUARDED.with(|g| g.replace(true));
+    let outcome = catch_unwind(AssertUnwindSafe(work));
+    GUARDED.with(|g| g.set(was));
+    outcome.unwrap_or_else(|_| Err(on_panic()))
+}

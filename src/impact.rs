@@ -207,7 +207,7 @@ impl Impact {
 ///
 /// ```
 /// # fn run() -> boussole::error::Result<()> {
-/// use boussole::analysis::evaluate::{Overrides, analyse};
+/// use boussole::analysis::analyse::{Overrides, analyse};
 /// use boussole::pack::{Pack, engine::CompiledPack};
 /// let pack = Pack::embedded()?;
 /// let compiled = CompiledPack::compile(&pack)?;

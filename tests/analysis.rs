@@ -1,7 +1,7 @@
 //! The analysis as a specification: properties over generated datasets, and an end-to-end
 //! check of the JSON results on the sample workbook against an independent computation.
 
-use boussole::analysis::evaluate::{Overrides, analyse};
+use boussole::analysis::analyse::{Overrides, analyse};
 use boussole::analysis::results::{FindingKind, Results};
 use boussole::dataset::{Dataset, Observation, Structure, StructureId, Value};
 use boussole::pack::Pack;

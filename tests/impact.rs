@@ -5,7 +5,7 @@
 mod common;
 use common::{boussole, stderr, stdout};
 
-use boussole::analysis::evaluate::{Overrides, analyse};
+use boussole::analysis::analyse::{Overrides, analyse};
 use boussole::analysis::results::{FindingKind, Results};
 use boussole::impact::{SHEETS, compare, impact_workbook};
 use boussole::pack::engine::CompiledPack;

@@ -6,12 +6,12 @@
 //! Every pack here starts from the embedded `cpo` pack and changes one thing, in memory or
 //! in a temporary folder, so each test shows the one behaviour it names.
 
-use boussole::analysis::evaluate::{Overrides, analyse};
+use boussole::analysis::analyse::{Overrides, analyse};
 use boussole::analysis::results::{FindingKind, Results, ThresholdUse};
 use boussole::dataset::{Dataset, Observation, Severity, Structure, StructureId, Value};
 use boussole::error::Error;
-use boussole::pack::cases::run_all;
-use boussole::pack::diagnostics::ScriptError;
+use boussole::analysis::cases::run_all;
+use boussole::pack::engine::errors::ScriptError;
 use boussole::pack::engine::{CompiledPack, Limits};
 use boussole::pack::lint::{Lint, lint_pack};
 use boussole::pack::{EMBEDDED_CPO, Origin, Pack};

@@ -3,7 +3,7 @@
 //! I/O floor.
 //!
 //! The stages are those of `boussole run`: read (`workbook::read_path`), analyse
-//! (`analysis::evaluate::analyse`, which includes the rule evaluation), write
+//! (`analysis::analyse::analyse`, which includes the rule evaluation), write
 //! (`report::workbook::write_workbook`). The rule evaluation alone ("evaluate") is measured
 //! by running the pack's two scripts again over the views the analysis built (rebuilt here
 //! from the results, untimed), in parallel as `analyse` does.
@@ -17,13 +17,13 @@
 
 #![allow(dead_code)]
 
-use boussole::analysis::evaluate::{Overrides, analyse};
+use boussole::analysis::analyse::{Overrides, analyse, frame_view, noise};
 use boussole::analysis::results::Results;
 use boussole::dataset::Dataset;
 use boussole::pack::Pack;
 use boussole::pack::engine::CompiledPack;
 use boussole::pack::manifest::FrameKind;
-use boussole::pack::view::{FrameView, IndicatorData, StructureData, frame_slot};
+use boussole::pack::engine::view::{IndicatorData, StructureData, frame_slot};
 use rayon::prelude::*;
 use std::collections::BTreeMap;
 use std::io::{Cursor, Read};
@@ -85,10 +85,10 @@ impl ScriptViews {
                                 let kind =
                                     FrameKind::ALL.into_iter().find(|&f| frame_slot(f) == k)?;
                                 let f = ir.frames.get(&kind)?;
-                                Some(FrameView {
-                                    summary: *f.summary.as_deref()?,
-                                    rank: f.rank,
-                                })
+                                let summary = f.summary.as_deref()?;
+                                let z = results.method.funnel_z;
+                                let noise = noise(summary.median, ir.denominator, def, z);
+                                Some(frame_view(summary, f.rank, noise))
                             }),
                             expected: ir.expected.as_ref().map(|e| e.value),
                             score: ir.score,

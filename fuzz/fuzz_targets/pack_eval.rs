@@ -9,7 +9,7 @@
 
 #![no_main]
 
-use boussole::analysis::evaluate::{Overrides, analyse};
+use boussole::analysis::analyse::{Overrides, analyse};
 use boussole::dataset::{Dataset, Observation, Structure, StructureId, Value};
 use boussole::pack::engine::{CompiledPack, Limits};
 use boussole::pack::{EMBEDDED_CPO, Origin, Pack};

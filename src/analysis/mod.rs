@@ -1,5 +1,6 @@
 //! Analysis: reference frames, statistics, scoring, findings and their trace.
-pub mod evaluate;
+pub mod analyse;
+pub mod cases;
 pub mod normalise;
 pub mod objectives;
 pub mod peers;

@@ -7,6 +7,7 @@
 use crate::analysis::stats::Summary;
 use crate::dataset::{CellRef, Diagnostic, SetAside, Source, StructureId};
 use crate::pack::manifest::{Direction, FrameKind, Normalisation, Unit};
+pub use crate::pack::decisions::{FindingKind, RuleRef, ThresholdUse};
 use serde::Serialize;
 use std::sync::Arc;
 
@@ -78,16 +79,6 @@ pub fn shown_unit(unit: Unit, format: &str) -> Unit {
     }
 }
 
-/// A place in a script: the rule that decided.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct RuleRef {
-    /// The script's file name, shared with the compiled pack.
-    pub script: Arc<str>,
-    /// 1-based line.
-    pub line: usize,
-    /// The line's text, trimmed, for explanations (shared with the compiled pack).
-    pub text: Arc<str>,
-}
 
 /// One frame's statistics for one indicator, seen from one structure.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -109,11 +100,11 @@ pub struct Frames([Option<FrameResult>; 4]);
 
 impl Frames {
     pub fn get(&self, kind: &FrameKind) -> Option<&FrameResult> {
-        self.0[crate::pack::view::frame_slot(*kind)].as_ref()
+        self.0[crate::pack::engine::view::frame_slot(*kind)].as_ref()
     }
 
     pub fn insert(&mut self, kind: FrameKind, frame: FrameResult) {
-        self.0[crate::pack::view::frame_slot(kind)] = Some(frame);
+        self.0[crate::pack::engine::view::frame_slot(kind)] = Some(frame);
     }
 
     /// The frames present, in `FrameKind::ALL` order.
@@ -174,39 +165,7 @@ pub struct Expected {
     pub n: usize,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum FindingKind {
-    Force,
-    AxeDeProgres,
-    Vigilance,
-}
 
-impl FindingKind {
-    pub fn id(self) -> &'static str {
-        match self {
-            FindingKind::Force => "force",
-            FindingKind::AxeDeProgres => "axe_de_progres",
-            FindingKind::Vigilance => "vigilance",
-        }
-    }
-    pub fn label_fr(self) -> &'static str {
-        match self {
-            FindingKind::Force => "Force",
-            FindingKind::AxeDeProgres => "Axe de progrès",
-            FindingKind::Vigilance => "Vigilance",
-        }
-    }
-}
-
-/// A threshold read by a rule, with the value in force for the structure's region.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct ThresholdUse {
-    pub name: String,
-    pub value: f64,
-    /// `true` when the value comes from the region's layer rather than the base table.
-    pub regional: bool,
-}
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Finding {

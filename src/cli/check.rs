@@ -28,10 +28,10 @@ pub fn run(args: Args) -> Result<i32> {
     let compiled = CompiledPack::compile(&pack)?;
     let mut lints = lint_pack(&pack);
     // Every script runs on the pack's own cases, so run-time mistakes surface here too.
-    match crate::pack::cases::load_cases(&compiled) {
+    match crate::analysis::cases::load_cases(&compiled) {
         Ok(cases) => {
             for (file, case) in &cases {
-                let outcome = crate::pack::cases::run_case(&compiled, file, case);
+                let outcome = crate::analysis::cases::run_case(&compiled, file, case);
                 for f in outcome
                     .failures
                     .iter()

@@ -1,9 +1,9 @@
 //! `boussole explain INPUT --structure ID [--indicator ID]`: the full trace of one result.
 
-use crate::analysis::evaluate::{Overrides, analyse};
+use crate::analysis::analyse::{Overrides, analyse};
 use crate::error::{Error, Result, exit};
 use crate::pack::Pack;
-use crate::pack::diagnostics::suggest;
+use crate::pack::engine::errors::suggest;
 use crate::pack::engine::CompiledPack;
 use std::path::PathBuf;
 

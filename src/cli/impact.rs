@@ -4,7 +4,7 @@
 //! written as a workbook (`impact-boussole.xlsx` in the current folder unless told
 //! otherwise), atomically and never over an existing file without `--force`.
 
-use crate::analysis::evaluate::{Overrides, analyse};
+use crate::analysis::analyse::{Overrides, analyse};
 use crate::analysis::results::PackStamp;
 use crate::error::{Error, Result, exit};
 use crate::impact::{Impact, Summary, compare, finding_label, impact_workbook};

@@ -132,7 +132,7 @@ pub fn main() -> i32 {
     // refusal: it must not print a crash report. Any other panic is a bug and is shown.
     let default_hook = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
-        if !crate::workbook::calamine_guard::panic_is_guarded() {
+        if !crate::error::panic_is_guarded() {
             default_hook(info);
         }
     }));

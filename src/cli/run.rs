@@ -5,7 +5,7 @@
 //! and peer frames from a national workbook. Outputs are written atomically; an existing
 //! output is not replaced without `--force`; inputs are only read.
 
-use crate::analysis::evaluate::{Overrides, analyse_with_reference};
+use crate::analysis::analyse::{Overrides, analyse_with_reference};
 use crate::analysis::results::Results;
 use crate::dataset::{Dataset, Severity};
 use crate::error::{Error, Result, exit};

@@ -20,7 +20,7 @@ pub struct Args {
 pub fn run(args: Args) -> Result<i32> {
     let pack = Pack::load(args.rules.as_deref())?;
     let compiled = CompiledPack::compile(&pack)?;
-    let outcomes = crate::pack::cases::run_all(&compiled)?;
+    let outcomes = crate::analysis::cases::run_all(&compiled)?;
     let mut failed = 0;
     for o in &outcomes {
         if o.failures.is_empty() {

@@ -5,7 +5,7 @@
 
 use crate::dataset::Severity;
 use crate::pack::Pack;
-use crate::pack::diagnostics::suggest;
+use crate::pack::engine::errors::suggest;
 use crate::pack::engine::indicator_ids;
 use crate::pack::manifest::{Direction, FrameKind};
 use std::collections::BTreeSet;

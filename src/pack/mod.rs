@@ -4,12 +4,10 @@
 //! This module must not read workbooks nor compute statistics: it receives the analysis'
 //! per-structure views and returns decisions with the script position that made them.
 
-pub mod cases;
-pub mod diagnostics;
+pub mod decisions;
 pub mod engine;
 pub mod lint;
 pub mod manifest;
-pub mod view;
 
 use crate::error::{Error, Result};
 use manifest::Manifest;
@@ -130,14 +128,14 @@ impl Pack {
             h.update(content.as_bytes());
             h.update([0u8]);
         }
-        hex(&h.finalize())
+        crate::dataset::hex(&h.finalize())
     }
 
     /// SHA-256 of each file (hex), for the Règles sheet.
     pub fn file_hashes(&self) -> Vec<(String, String)> {
         self.files
             .iter()
-            .map(|(p, c)| (p.clone(), hex(&Sha256::digest(c.as_bytes()))))
+            .map(|(p, c)| (p.clone(), crate::dataset::hex(&Sha256::digest(c.as_bytes()))))
             .collect()
     }
 
@@ -147,15 +145,6 @@ impl Pack {
             .iter()
             .filter(|(p, _)| p.starts_with("tests/") && p.ends_with(".toml"))
     }
-}
-
-/// Lower-case hexadecimal of bytes.
-pub fn hex(bytes: &[u8]) -> String {
-    use std::fmt::Write;
-    bytes.iter().fold(String::new(), |mut s, b| {
-        let _ = write!(s, "{b:02x}");
-        s
-    })
 }
 
 /// 1-based line and column of a byte offset.

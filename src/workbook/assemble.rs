@@ -7,7 +7,7 @@
 
 use super::cell::{read_code, read_numeric, read_year, shorten, text_of};
 use super::header::{Catalogue, Header, normalize_header};
-use super::sheets::Grid;
+use super::grid::Grid;
 use crate::dataset::{
     CellRef, Diagnostic, Missing, Observation, SetAside, Severity, Structure, StructureId, Value,
 };

@@ -3,20 +3,8 @@
 //! and an ods whose content stops inside a table (on which calamine loops forever) is
 //! refused before calamine reads it.
 
-use crate::error::{Error, Result};
-use std::cell::Cell;
+use crate::error::{Error, Result, catch_panic};
 use std::io::{Cursor, Read};
-use std::panic::{AssertUnwindSafe, catch_unwind};
-
-thread_local! {
-    static GUARDED: Cell<bool> = const { Cell::new(false) };
-}
-
-/// Is the current thread inside [`guarded`]? The binary's panic hook stays silent then:
-/// the panic is turned into a French refusal, not shown as a crash.
-pub fn panic_is_guarded() -> bool {
-    GUARDED.with(Cell::get)
-}
 
 /// Runs a calamine read; a panic inside it becomes a refusal naming the file.
 pub(crate) fn guarded<T>(file: &str, read: impl FnOnce() -> Result<T>) -> Result<T> {
@@ -25,18 +13,6 @@ pub(crate) fn guarded<T>(file: &str, read: impl FnOnce() -> Result<T>) -> Result
             "{file} : classeur corrompu (sa structure interne est incohérente) ; fichier refusé"
         ))
     })
-}
-
-/// Runs `work` on this thread; a panic inside it (a library that panics instead of
-/// returning an error) becomes the error `on_panic` makes, and the panic hook stays silent.
-pub(crate) fn catch_panic<T>(
-    work: impl FnOnce() -> Result<T>,
-    on_panic: impl FnOnce() -> Error,
-) -> Result<T> {
-    let was = GUARDED.with(|g| g.replace(true));
-    let outcome = catch_unwind(AssertUnwindSafe(work));
-    GUARDED.with(|g| g.set(was));
-    outcome.unwrap_or_else(|_| Err(on_panic()))
 }
 
 /// Refuses an xls whose compound-file structure is inconsistent (sector chains that loop
@@ -150,6 +126,6 @@ mod tests {
     fn a_panic_inside_a_guarded_read_is_a_refusal() {
         let r: Result<()> = guarded("x.xls", || panic!("calamine"));
         assert!(r.unwrap_err().to_string().contains("corrompu"));
-        assert!(!panic_is_guarded());
+        assert!(!crate::error::panic_is_guarded());
     }
 }

@@ -5,7 +5,7 @@
 //! knows nothing of sheets, headers or rows: the caller gives the cell and gets a value plus,
 //! when something was repaired or doubted, a diagnostic to place at the cell.
 
-use super::sheets::Content;
+use super::grid::{Content, is_excel_error};
 use crate::dataset::{CellRef, Diagnostic, Missing, Severity, Value};
 use crate::pack::manifest::{ColumnSpec, Scale, Unit};
 
@@ -37,50 +37,6 @@ const MARKERS: &[&str] = &[
     "n.s.", "n.s", "na", "n.a.", "n/a", "nr", "/", "x", "?", "…", "...",
 ];
 
-/// Known Excel error spellings (older and dynamic-array ones).
-const EXCEL_ERRORS: &[&str] = &[
-    "#DIV/0!",
-    "#N/A",
-    "#NAME?",
-    "#NULL!",
-    "#NUM!",
-    "#REF!",
-    "#VALUE!",
-    "#DATA!",
-    "#SPILL!",
-    "#CALC!",
-    "#GETTING_DATA",
-    "#FIELD!",
-    "#BLOCKED!",
-    "#CONNECT!",
-    "#BUSY!",
-    "#UNKNOWN!",
-    "#NOM?",
-    "#VALEUR!",
-    "#NOMBRE!",
-    "#REF!",
-    "#NUL!",
-    "#DIV/0 !",
-];
-
-/// True when `text` looks like an Excel error value (`#` then letters, ending with `!`, `?`
-/// or being `#N/A`), including ones no reader knows yet.
-pub fn is_excel_error(text: &str) -> bool {
-    let t = text.trim();
-    if EXCEL_ERRORS.iter().any(|e| e.eq_ignore_ascii_case(t)) {
-        return true;
-    }
-    let Some(rest) = t.strip_prefix('#') else {
-        return false;
-    };
-    let body = rest.trim_end_matches(['!', '?']);
-    (rest.ends_with('!') || rest.ends_with('?'))
-        && !body.is_empty()
-        && body.len() <= 20
-        && body
-            .chars()
-            .all(|c| c.is_ascii_uppercase() || c == '/' || c == '_' || c.is_ascii_digit())
-}
 
 /// Tolerant French number parsing: `1 234`, `1 234,5`, `12,5 %`, `-3`, `1.234,5`, `0.125`.
 ///

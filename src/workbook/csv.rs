@@ -4,7 +4,7 @@
 //! separator (`;` or `,`, or tab) and splitting quoted fields. Every field stays text: numbers
 //! are interpreted later by the same tolerant parser as text cells of a workbook.
 
-use super::sheets::{Content, Grid};
+use super::grid::{Content, Grid};
 use crate::error::{Error, Result};
 
 /// Decodes CSV bytes: UTF-8 (BOM removed) when valid, else Windows-1252.

@@ -5,7 +5,7 @@
 //! It does not read values.
 
 use super::cell::text_of;
-use super::sheets::Grid;
+use super::grid::Grid;
 use crate::pack::manifest::{ColumnSpec, Role};
 use std::collections::HashMap;
 

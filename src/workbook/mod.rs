@@ -20,9 +20,10 @@
 //! ```
 
 mod assemble;
-pub mod calamine_guard;
+mod calamine_guard;
 mod cell;
 mod csv;
+mod grid;
 mod guard;
 mod header;
 mod sheets;
@@ -39,7 +40,8 @@ use crate::pack::manifest::ColumnSpec;
 use guard::{Kind, Limits, ZipKind};
 use header::{Catalogue, HEADER_SCAN_ROWS};
 use sha2::Digest;
-use sheets::{Container, Content, Grid};
+use grid::{Content, Grid};
+use sheets::Container;
 use std::io::Read;
 use std::path::Path;
 
@@ -199,7 +201,7 @@ fn read_with(bytes: &[u8], file: &str, columns: &[ColumnSpec], limits: &Limits) 
     data.source = Source {
         file: file.to_string(),
         path: file.to_string(),
-        sha256: crate::pack::hex(&sha2::Sha256::digest(bytes)),
+        sha256: crate::dataset::hex(&sha2::Sha256::digest(bytes)),
         modified_unix: None,
     };
     Ok(data)

@@ -43,7 +43,7 @@ use crate::dataset::Dataset;
 use crate::error::{Error, Result};
 use crate::pack::Pack;
 use crate::pack::manifest::{Direction, FrameKind};
-use crate::workbook::calamine_guard::catch_panic;
+use crate::error::catch_panic;
 use names::SheetNames;
 use rayon::prelude::*;
 use rust_xlsxwriter::{DocProperties, ExcelDateTime, Workbook, Worksheet};

@@ -18,7 +18,7 @@
 //! recommandations = ["renforcer_reperage"]            # exactly these
 //! ```
 
-use crate::analysis::evaluate::{Overrides, analyse};
+use crate::analysis::analyse::{Overrides, analyse};
 use crate::dataset::{Dataset, Observation, Structure, StructureId, Value};
 use crate::error::{Error, Result};
 use crate::pack::engine::CompiledPack;

@@ -1,7 +1,7 @@
 //! Script errors that point: the file, line and column, the offending line with a marker,
 //! and what is wrong in French (close names for an unknown one, the types for a mismatch).
 
-use crate::pack::engine::Limits;
+use crate::pack::engine::limits::Limits;
 use rhai::{EvalAltResult, ParseError, ParseErrorType, Position};
 use std::fmt;
 
@@ -102,8 +102,8 @@ pub fn type_fr(t: &str) -> String {
         "char" => "caractère",
         "array" => "liste",
         "map" => "table",
-        "Indicateur" | "boussole::pack::view::IndicatorView" => "Indicateur",
-        "MissionLocale" | "boussole::pack::view::StructureView" => "MissionLocale",
+        "Indicateur" | "boussole::pack::engine::view::IndicatorView" => "Indicateur",
+        "MissionLocale" | "boussole::pack::engine::view::StructureView" => "MissionLocale",
         "Constat" | "boussole::pack::engine::FindingValue" => "Constat",
         other => other,
     };

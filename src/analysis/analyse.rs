@@ -9,12 +9,12 @@ use crate::analysis::normalise;
 use crate::analysis::peers::nearest_peers;
 use crate::analysis::regression::ols;
 use crate::analysis::results::*;
-use crate::analysis::stats::FrameStats;
+use crate::analysis::stats::{FrameStats, Summary};
 use crate::dataset::{CellRef, Dataset, Diagnostic, Severity, Structure, StructureId, Value};
 use crate::error::{Error, Result};
 use crate::pack::engine::CompiledPack;
-use crate::pack::manifest::{Direction, FrameKind, Manifest};
-use crate::pack::view::{FrameView, IndicatorData, StructureData, frame_slot};
+use crate::pack::manifest::{Direction, FrameKind, Manifest, Unit};
+use crate::pack::engine::view::{FrameView, IndicatorData, Noise, StructureData, frame_slot};
 use rayon::prelude::*;
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -464,9 +464,12 @@ pub fn analyse_with_reference(
                     let frames = &per_indicator[i][s];
                     let cell = &values[s][i];
                     let views: [Option<FrameView>; 4] = std::array::from_fn(|k| {
-                        frames[k].as_ref().map(|(f, _)| FrameView {
-                            summary: *f.summary(),
-                            rank: cell.value.and_then(|v| f.percent_rank(v)),
+                        frames[k].as_ref().map(|(f, _)| {
+                            frame_view(
+                                f.summary(),
+                                cell.value.and_then(|v| f.percent_rank(v)),
+                                noise(f.summary().median, cell.denominator, def, manifest.findings.funnel_z),
+                            )
                         })
                     });
                     let score = if def.judged() {
@@ -510,7 +513,7 @@ pub fn analyse_with_reference(
     );
     let annotated: Vec<usize> = (0..n).filter(|&s| annotate[s]).collect();
     let run_deadline = std::time::Instant::now() + compiled.limits().run_budget;
-    let evaluated: Vec<std::result::Result<Evaluated, crate::pack::diagnostics::ScriptError>> =
+    let evaluated: Vec<std::result::Result<Evaluated, crate::pack::engine::errors::ScriptError>> =
         annotated
             .par_iter()
             .map(|&s| {
@@ -674,6 +677,43 @@ pub fn analyse_with_reference(
         set_aside: dataset.set_aside.clone(),
         diagnostics,
     })
+}
+
+/// What a script sees of one frame for one structure's value.
+pub fn frame_view(s: &Summary, rank: Option<f64>, noise: Noise) -> FrameView {
+    FrameView {
+        n: s.n,
+        mean: s.mean,
+        median: s.median,
+        q1: s.q1,
+        q3: s.q3,
+        min: s.min,
+        max: s.max,
+        sd: s.sd,
+        rank,
+        noise,
+    }
+}
+
+/// The small-numbers guard's noise around a frame median `p0` for a denominator `n`:
+/// fractions use the binomial half-width z·sqrt(p0(1-p0)/n); other rates (per young person,
+/// per FTE, ×factor) the Poisson factor·z·sqrt(r0/n) with r0 = p0/factor.
+pub fn noise(p0: f64, n: Option<f64>, def: &IndicatorDef, z: f64) -> Noise {
+    let Some(n) = n else {
+        return Noise::NoDenominator;
+    };
+    if n.is_nan() || n <= 0.0 {
+        return Noise::Unknown;
+    }
+    if def.unit == Unit::Fraction && (0.0..=1.0).contains(&p0) {
+        return match crate::analysis::stats::funnel_limits(p0, n, z) {
+            Some((lo, _)) => Noise::HalfWidth(p0 - lo),
+            None => Noise::Unknown,
+        };
+    }
+    let factor = if def.factor > 0.0 { def.factor } else { 1.0 };
+    let r0 = (p0 / factor).max(0.0);
+    Noise::HalfWidth(factor * z * (r0 / n).sqrt())
 }
 
 fn members(g: &Grouping) -> Vec<Vec<usize>> {

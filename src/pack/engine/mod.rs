@@ -7,49 +7,22 @@
 //! operations, call depth, expression depth, string, array and map sizes, and a wall-clock
 //! guard checked through `on_progress`.
 
-use crate::analysis::results::{FindingKind, RuleRef, ThresholdUse};
+pub mod errors;
+pub mod limits;
+pub mod view;
+
+pub use limits::Limits;
+
+use crate::pack::decisions::{FindingKind, RuleRef, ThresholdUse};
 use crate::pack::Pack;
-use crate::pack::diagnostics::{ScriptError, describe_eval_error, describe_parse_error};
+use crate::pack::engine::errors::{ScriptError, describe_eval_error, describe_parse_error};
 use crate::pack::manifest::{FrameKind, Manifest, Unit};
-use crate::pack::view::{IndicatorView, StructureData, StructureView};
+use crate::pack::engine::view::{IndicatorView, StructureData, StructureView};
 use rhai::{AST, Dynamic, Engine, EvalAltResult, NativeCallContext, Position, Scope};
 use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
-
-/// Limits every evaluation runs under.
-#[derive(Debug, Clone, Copy)]
-pub struct Limits {
-    pub max_operations: u64,
-    pub max_call_levels: usize,
-    pub max_expr_depth: usize,
-    pub max_function_expr_depth: usize,
-    pub max_string_size: usize,
-    pub max_array_size: usize,
-    pub max_map_size: usize,
-    /// Wall-clock budget of one evaluation.
-    pub time_budget: Duration,
-    /// Wall-clock budget of all the evaluations of one analysis (one workbook), so that a
-    /// script staying just under the per-evaluation limits cannot run for hours.
-    pub run_budget: Duration,
-}
-
-impl Default for Limits {
-    fn default() -> Self {
-        Limits {
-            max_operations: 500_000,
-            max_call_levels: 48,
-            max_expr_depth: 64,
-            max_function_expr_depth: 32,
-            max_string_size: 100_000,
-            max_array_size: 10_000,
-            max_map_size: 10_000,
-            time_budget: Duration::from_secs(2),
-            run_budget: Duration::from_secs(60),
-        }
-    }
-}
+use std::time::Instant;
 
 /// A decision a script made, with where.
 #[derive(Debug, Clone, PartialEq)]
@@ -314,20 +287,20 @@ fn register_api(engine: &mut Engine) {
                  frame: &str|
                  -> Result<Dynamic, Box<EvalAltResult>> {
                     let kind = parse_frame(frame, ctx.call_position())?;
-                    let f: fn(&crate::pack::view::FrameView) -> Option<f64> = $f;
+                    let f: fn(&crate::pack::engine::view::FrameView) -> Option<f64> = $f;
                     Ok(opt(v.get().frame(kind).and_then(f)))
                 },
             );
         };
     }
-    frame_stat!("mediane", |f| Some(f.summary.median));
-    frame_stat!("q1", |f| Some(f.summary.q1));
-    frame_stat!("q3", |f| Some(f.summary.q3));
-    frame_stat!("moyenne", |f| Some(f.summary.mean));
-    frame_stat!("minimum", |f| Some(f.summary.min));
-    frame_stat!("maximum", |f| Some(f.summary.max));
-    frame_stat!("ecart_type", |f| f.summary.sd);
-    frame_stat!("effectif", |f| Some(f.summary.n as f64));
+    frame_stat!("mediane", |f| Some(f.median));
+    frame_stat!("q1", |f| Some(f.q1));
+    frame_stat!("q3", |f| Some(f.q3));
+    frame_stat!("moyenne", |f| Some(f.mean));
+    frame_stat!("minimum", |f| Some(f.min));
+    frame_stat!("maximum", |f| Some(f.max));
+    frame_stat!("ecart_type", |f| f.sd);
+    frame_stat!("effectif", |f| Some(f.n as f64));
     frame_stat!("rang", |f| f.rank);
     engine.register_fn(
         "position",
@@ -372,8 +345,7 @@ fn register_api(engine: &mut Engine) {
          frame: &str|
          -> Result<bool, Box<EvalAltResult>> {
             let kind = parse_frame(frame, ctx.call_position())?;
-            let z = with_state(|s| s.manifest.findings.funnel_z).unwrap_or(1.96);
-            Ok(v.get().significant_gap(kind, z))
+            Ok(v.get().significant_gap(kind))
         },
     );
     engine.register_fn("est_force", |v: &mut IndicatorView| {
@@ -426,7 +398,7 @@ fn register_api(engine: &mut Engine) {
                         .collect();
                     Err(format!(
                         "seuil inconnu « {name} »{}",
-                        crate::pack::diagnostics::suggest(name, names.iter().copied())
+                        crate::pack::engine::errors::suggest(name, names.iter().copied())
                     ))
                 }
             });
@@ -491,7 +463,7 @@ fn register_api(engine: &mut Engine) {
                 } else {
                     Err(format!(
                         "recommandation inconnue « {id} » (elle doit être déclarée dans pack.toml){}",
-                        crate::pack::diagnostics::suggest(
+                        crate::pack::engine::errors::suggest(
                             id,
                             s.manifest.recommendations.iter().map(|r| r.id.as_str())
                         )

@@ -4,17 +4,43 @@
 //! These are plain values behind an `Arc`, so handing every indicator to a script as a
 //! variable costs a pointer copy.
 
-use crate::analysis::results::FindingKind;
-use crate::analysis::stats::Summary;
+use crate::pack::decisions::FindingKind;
 use crate::pack::manifest::{Direction, FrameKind, Unit};
 use std::sync::Arc;
 
-/// One frame's statistics as a script sees them.
+/// One frame's statistics as a script sees them (computed by the analysis).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct FrameView {
-    pub summary: Summary,
+    /// Number of values.
+    pub n: usize,
+    pub mean: f64,
+    /// Median (`QUARTILE.INC(.., 2)`).
+    pub median: f64,
+    /// First quartile (`QUARTILE.INC(.., 1)`).
+    pub q1: f64,
+    /// Third quartile (`QUARTILE.INC(.., 3)`).
+    pub q3: f64,
+    pub min: f64,
+    pub max: f64,
+    /// Sample standard deviation; `None` when `n < 2`.
+    pub sd: Option<f64>,
     /// The structure's percentile rank in the frame (0-100), raw (not oriented).
     pub rank: Option<f64>,
+    /// The noise expected around the median for the structure's denominator.
+    pub noise: Noise,
+}
+
+/// The noise a gap to a frame's median is measured against (the small-numbers guard),
+/// computed by the analysis from the funnel limits at the pack's `funnel_z`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Noise {
+    /// The value has no denominator: any gap is significant.
+    NoDenominator,
+    /// The limits cannot be computed (no or a non-positive denominator, a median outside
+    /// the possible range): no gap is significant.
+    Unknown,
+    /// Half the width of the funnel around the median.
+    HalfWidth(f64),
 }
 
 /// One indicator of one structure.
@@ -67,8 +93,8 @@ impl IndicatorData {
     /// better, above Q3 when lower is better)? False when unknown or neutral.
     pub fn in_weak_quarter(&self, kind: FrameKind) -> bool {
         match (self.value, self.frame(kind), self.direction) {
-            (Some(v), Some(f), Direction::Higher) => v < f.summary.q1,
-            (Some(v), Some(f), Direction::Lower) => v > f.summary.q3,
+            (Some(v), Some(f), Direction::Higher) => v < f.q1,
+            (Some(v), Some(f), Direction::Lower) => v > f.q3,
             _ => false,
         }
     }
@@ -76,8 +102,8 @@ impl IndicatorData {
     /// Is the value in the most favourable quarter of the frame?
     pub fn in_strong_quarter(&self, kind: FrameKind) -> bool {
         match (self.value, self.frame(kind), self.direction) {
-            (Some(v), Some(f), Direction::Higher) => v > f.summary.q3,
-            (Some(v), Some(f), Direction::Lower) => v < f.summary.q1,
+            (Some(v), Some(f), Direction::Higher) => v > f.q3,
+            (Some(v), Some(f), Direction::Lower) => v < f.q1,
             _ => false,
         }
     }
@@ -93,12 +119,12 @@ impl IndicatorData {
     }
 
     pub fn better_than_median(&self, kind: FrameKind) -> bool {
-        self.oriented_gap(self.frame(kind).map(|f| f.summary.median))
+        self.oriented_gap(self.frame(kind).map(|f| f.median))
             .is_some_and(|g| g > 0.0)
     }
 
     pub fn worse_than_median(&self, kind: FrameKind) -> bool {
-        self.oriented_gap(self.frame(kind).map(|f| f.summary.median))
+        self.oriented_gap(self.frame(kind).map(|f| f.median))
             .is_some_and(|g| g < 0.0)
     }
 
@@ -121,34 +147,17 @@ impl IndicatorData {
     }
 
     /// The small-numbers guard: is the gap between the value and the frame median larger
-    /// than noise on a denominator of this size? Funnel limits around the median p0:
-    /// fractions use the binomial p0 ± z·sqrt(p0(1-p0)/n); other rates (per young person,
-    /// per FTE, ×factor) the Poisson factor·(r0 ± z·sqrt(r0/n)) with r0 = p0/factor.
-    /// Values without a denominator are never noise: always significant.
-    pub fn significant_gap(&self, kind: FrameKind, z: f64) -> bool {
+    /// than the noise the analysis computed for this denominator ([`Noise`])?
+    pub fn significant_gap(&self, kind: FrameKind) -> bool {
         let (Some(v), Some(f)) = (self.value, self.frame(kind)) else {
             return false;
         };
-        let p0 = f.summary.median;
-        let Some(n) = self.denominator else {
-            return v != p0;
-        };
-        if n <= 0.0 {
-            return false;
+        match f.noise {
+            Noise::NoDenominator => v != f.median,
+            Noise::Unknown => false,
+            Noise::HalfWidth(half_width) => (v - f.median).abs() > half_width,
         }
-        let half_width = if self.unit == Unit::Fraction && (0.0..=1.0).contains(&p0) {
-            match crate::analysis::stats::funnel_limits(p0, n, z) {
-                Some((lo, _)) => p0 - lo,
-                None => return false,
-            }
-        } else {
-            let factor = if self.factor > 0.0 { self.factor } else { 1.0 };
-            let r0 = (p0 / factor).max(0.0);
-            factor * z * (r0 / n).sqrt()
-        };
-        (v - p0).abs() > half_width
-    }
-}
+    }}
 
 /// Everything a script sees of one structure.
 #[derive(Debug, Clone, PartialEq)]
