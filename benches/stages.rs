@@ -9,7 +9,7 @@
 //!   scores and the rule evaluation);
 //! - `evaluate`: the rule evaluation alone (both scripts over every structure, in
 //!   parallel, on the views the analysis built), reported per script evaluation;
-//! - `write`: `report::workbook::write_workbook` (the annotated workbook, in memory);
+//! - `write`: `report::annotated::write_workbook` (the annotated workbook, in memory);
 //! - `floor_read` / `floor_write`: calamine reading every sheet of the input, and
 //!   rust_xlsxwriter writing the same content as boussole's output (see `support::Replay`).
 

@@ -3,7 +3,7 @@
 //! set of negotiated objectives and action plans; and the follow-up of those objectives a
 //! year later (`run --objectives`).
 //!
-//! The contract with the writer (`report::workbook::objectifs`) is [`layout`]: the labels
+//! The contract with the writer (`report::annotated::objectifs`) is [`layout`]: the labels
 //! of the stamp block and the column titles. The reader relies on cell values only (never
 //! styles, positions of hidden columns or sheet names), so a workbook re-saved by Excel,
 //! LibreOffice or a library reads the same. It must not evaluate rules.
@@ -1117,7 +1117,7 @@ pub fn follow_up(results: &Results, collected: &Collected, source: &str) -> Foll
         .structures
         .iter()
         .enumerate()
-        .map(|(i, s)| (s.id.0.as_str(), i))
+        .map(|(i, s)| (s.id.as_str(), i))
         .collect();
     let mut out = FollowUp {
         source: format!("{source} ({})", collected.stamp.describe()),

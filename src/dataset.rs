@@ -125,7 +125,17 @@ pub struct Observation {
 /// The identifier of a structure (a mission locale's 5-character code). Always text.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(transparent)]
-pub struct StructureId(pub String);
+pub struct StructureId(String);
+
+impl StructureId {
+    pub fn new(code: impl Into<String>) -> StructureId {
+        StructureId(code.into())
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
 
 impl fmt::Display for StructureId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -317,7 +327,7 @@ pub struct Dataset {
 
 impl Dataset {
     pub fn structure(&self, id: &str) -> Option<&Structure> {
-        self.structures.iter().find(|s| s.id.0 == id)
+        self.structures.iter().find(|s| s.id.as_str() == id)
     }
 }
 

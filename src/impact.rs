@@ -656,7 +656,7 @@ fn structure_cells(
     s: &StructureKey,
 ) -> Xlsx<()> {
     ws.write_string_with_format(row, 0, file, &st.text)?;
-    ws.write_string_with_format(row, 1, &s.id.0, &st.text)?;
+    ws.write_string_with_format(row, 1, s.id.as_str(), &st.text)?;
     ws.write_string_with_format(row, 2, &s.name, &st.text)?;
     ws.write_string_with_format(row, 3, &s.region, &st.text)?;
     Ok(())

@@ -40,7 +40,7 @@ fn structure(
         );
     }
     Structure {
-        id: StructureId(code.to_string()),
+        id: StructureId::new(code.to_string()),
         name: format!("Mission locale {code}"),
         region: region.to_string(),
         year: None,
@@ -90,7 +90,7 @@ proptest! {
         let after = analyse(&dataset(&raised), &pack, &Overrides::default()).unwrap();
         let i = index(&before, "taux_acces_emploi");
         let id = format!("{:05}", target + 1);
-        let score = |r: &Results| r.structures.iter().find(|s| s.id.0 == id).unwrap().indicators[i].score;
+        let score = |r: &Results| r.structures.iter().find(|s| s.id.as_str() == id).unwrap().indicators[i].score;
         prop_assert!(score(&after).unwrap() >= score(&before).unwrap());
     }
 
@@ -364,7 +364,7 @@ fn a_workbook_with_one_sheet_per_year_gives_previous_values_and_changes() {
     let s = results
         .structures
         .iter()
-        .find(|s| s.id.0 == "01053")
+        .find(|s| s.id.as_str() == "01053")
         .unwrap();
     assert_eq!(s.indicators[i].value, Some(0.4));
     assert_eq!(s.indicators[i].previous, Some(0.35));

@@ -105,11 +105,11 @@ fn regional_workbook_with(national: &Path, region: &str, target: &Path, bump: f6
         .enumerate()
     {
         let r = r as u32 + 1;
-        codes.push(s.id.0.clone());
+        codes.push(s.id.to_string());
         for (c, col) in columns.iter().enumerate() {
             let c = c as u16;
             match col.id.as_str() {
-                "code" => sheet.write_string(r, c, &s.id.0).map(|_| ()).unwrap(),
+                "code" => sheet.write_string(r, c, s.id.as_str()).map(|_| ()).unwrap(),
                 "nom" => sheet.write_string(r, c, &s.name).map(|_| ()).unwrap(),
                 "region" => sheet.write_string(r, c, &s.region).map(|_| ()).unwrap(),
                 id => {

@@ -69,7 +69,7 @@ fn differing_structures(a: &Results, b: &Results) -> BTreeSet<String> {
                     .filter_map(|(x, d)| x.finding.as_ref().map(|f| (d.id.clone(), f.kind)))
                     .collect();
                 let recs = s.recommendations.iter().map(|x| x.id.clone()).collect();
-                (s.id.0.clone(), (findings, recs))
+                (s.id.to_string(), (findings, recs))
             })
             .collect()
     };
@@ -170,12 +170,12 @@ fn one_threshold_changed_reports_exactly_the_structures_that_cross_it() {
     let listed: BTreeSet<String> = impact
         .findings
         .iter()
-        .map(|c| c.structure.id.0.clone())
+        .map(|c| c.structure.id.to_string())
         .chain(
             impact
                 .recommendations
                 .iter()
-                .map(|c| c.structure.id.0.clone()),
+                .map(|c| c.structure.id.to_string()),
         )
         .collect();
     assert_eq!(listed, expected);
@@ -186,7 +186,7 @@ fn one_threshold_changed_reports_exactly_the_structures_that_cross_it() {
         impact
             .changed_structures()
             .into_iter()
-            .map(|id| id.0.clone())
+            .map(|id| id.to_string())
             .collect::<BTreeSet<_>>(),
         expected
     );
@@ -294,7 +294,7 @@ fn the_workbook_reads_back_with_one_row_per_change() {
         let row = r as u32 + 1;
         assert_eq!(
             recs.get_value((row, 1)),
-            Some(&Data::String(c.structure.id.0.clone()))
+            Some(&Data::String(c.structure.id.to_string()))
         );
         assert_eq!(
             recs.get_value((row, 6)),

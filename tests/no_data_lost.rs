@@ -386,8 +386,7 @@ fn no_command_modifies_its_input_and_the_input_is_refused_as_output() {
         .unwrap()
         .structures[0]
         .id
-        .0
-        .clone();
+        .to_string();
 
     let runs: Vec<Vec<&str>> = vec![
         vec!["run", "region.xlsx", "-q"],

@@ -87,7 +87,7 @@ fn compile_error(pack: &Pack) -> ScriptError {
 /// One structure with the given numeric values.
 fn structure(code: &str, region: &str, values: &[(&str, f64)]) -> Structure {
     Structure {
-        id: StructureId(code.to_string()),
+        id: StructureId::new(code.to_string()),
         name: format!("Mission locale {code}"),
         region: region.to_string(),
         year: None,
@@ -166,7 +166,7 @@ fn structure_result<'a>(
     results
         .structures
         .iter()
-        .find(|s| s.id.0 == code)
+        .find(|s| s.id.as_str() == code)
         .unwrap_or_else(|| panic!("structure {code} not in the results"))
 }
 

@@ -378,7 +378,7 @@ fn codes_stay_text_and_lost_leading_zeros_are_restored() {
     ws.write_number(2, 3, 2.0).unwrap();
     ws.write_string(2, 4, "2022").unwrap();
     let data = read(&mut wb);
-    let ids: Vec<&str> = data.structures.iter().map(|s| s.id.0.as_str()).collect();
+    let ids: Vec<&str> = data.structures.iter().map(|s| s.id.as_str()).collect();
     assert_eq!(ids, ["01053", "2A004"]);
     assert_eq!(data.structures[0].year, Some(2022));
     assert_eq!(data.structures[1].year, Some(2022));
@@ -575,7 +575,7 @@ fn identical_duplicates_are_merged_and_conflicting_ones_all_set_aside() {
                01054;Bretagne;1;3\n";
     let data = read_bytes(csv.as_bytes(), "ml.csv", &columns()).unwrap();
     assert_eq!(data.structures.len(), 1);
-    assert_eq!(data.structures[0].id.0, "01053");
+    assert_eq!(data.structures[0].id.as_str(), "01053");
     assert!(has_diag(
         &data,
         Severity::Warning,
@@ -603,7 +603,7 @@ fn structures_are_sorted_by_code_and_year() {
     let keys: Vec<(&str, Option<i32>)> = data
         .structures
         .iter()
-        .map(|s| (s.id.0.as_str(), s.year))
+        .map(|s| (s.id.as_str(), s.year))
         .collect();
     assert_eq!(
         keys,

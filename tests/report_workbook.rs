@@ -14,7 +14,7 @@ use boussole::dataset::{
 };
 use boussole::pack::Pack;
 use boussole::pack::manifest::{Direction, FrameKind, Normalisation, Unit};
-use boussole::report::workbook::{sheet_name, write_workbook};
+use boussole::report::annotated::{sheet_name, write_workbook};
 use calamine::{Data, Reader, Xlsx};
 use std::io::Cursor;
 
@@ -140,7 +140,7 @@ fn structure(
     axes: [Option<f64>; 2],
 ) -> StructureResult {
     StructureResult {
-        id: StructureId(code.into()),
+        id: StructureId::new(code),
         name: name.into(),
         region: region.into(),
         year: Some(2024),

@@ -269,7 +269,7 @@ fn filled_template_reads_back_three_structures_and_sets_the_example_aside() {
     );
     assert!(data.set_aside[0].reason.contains("exemple"));
 
-    let ids: Vec<&str> = data.structures.iter().map(|s| s.id.0.as_str()).collect();
+    let ids: Vec<&str> = data.structures.iter().map(|s| s.id.as_str()).collect();
     assert_eq!(ids, ["01053", "2A004", "97411"]);
 
     let bourg = data.structure("01053").unwrap();

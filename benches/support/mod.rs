@@ -4,7 +4,7 @@
 //!
 //! The stages are those of `boussole run`: read (`workbook::read_path`), analyse
 //! (`analysis::analyse::analyse`, which includes the rule evaluation), write
-//! (`report::workbook::write_workbook`). The rule evaluation alone ("evaluate") is measured
+//! (`report::annotated::write_workbook`). The rule evaluation alone ("evaluate") is measured
 //! by running the pack's two scripts again over the views the analysis built (rebuilt here
 //! from the results, untimed), in parallel as `analyse` does.
 //!
@@ -46,7 +46,7 @@ pub fn analyse_all(dataset: &Dataset, compiled: &CompiledPack) -> Results {
 }
 
 pub fn write(results: &Results, dataset: &Dataset, pack: &Pack) -> Vec<u8> {
-    boussole::report::workbook::write_workbook(results, dataset, pack).expect("writes")
+    boussole::report::annotated::write_workbook(results, dataset, pack).expect("writes")
 }
 
 /// What the two scripts see of each structure, rebuilt from the results: the view for the
@@ -63,7 +63,7 @@ impl ScriptViews {
             .iter()
             .map(|s| {
                 let view = |with_findings: bool| StructureData {
-                    code: s.id.0.clone(),
+                    code: s.id.to_string(),
                     name: s.name.clone(),
                     region: s.region.clone(),
                     typology: s.typology.clone(),

@@ -47,7 +47,7 @@ fn dataset() -> &'static Dataset {
         .iter()
         .enumerate()
         .map(|(k, (code, region))| Structure {
-            id: StructureId(code.to_string()),
+            id: StructureId::new(code.to_string()),
             name: format!("Mission locale {code}"),
             region: region.to_string(),
             year: None,

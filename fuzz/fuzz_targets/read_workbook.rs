@@ -87,7 +87,7 @@ fuzz_target!(|input: &[u8]| {
     match boussole::workbook::read_bytes(&bytes, name, columns()) {
         Ok(data) => {
             // Every structure read has an id.
-            assert!(data.structures.iter().all(|s| !s.id.0.is_empty()));
+            assert!(data.structures.iter().all(|s| !s.id.as_str().is_empty()));
         }
         Err(Error::Input(message)) => assert!(!message.is_empty()),
         Err(other) => panic!("a bad input must give an input error, got {other:?}"),

@@ -289,7 +289,7 @@ pub fn analyse_with_reference(
     let id_index: BTreeMap<&str, usize> = structures
         .iter()
         .enumerate()
-        .map(|(i, s)| (s.id.0.as_str(), i))
+        .map(|(i, s)| (s.id.as_str(), i))
         .collect();
     let peer_context = context_rows(manifest, &manifest.frames.peers_context, &structures);
     let mut peers: Vec<Option<Vec<usize>>> = if manifest.frames.peers_context.is_empty() {
@@ -453,7 +453,7 @@ pub fn analyse_with_reference(
     let build_data = |s: usize, findings: Option<&[Option<FindingKind>]>| -> StructureData {
         let st = structures[s];
         StructureData {
-            code: st.id.0.clone(),
+            code: st.id.to_string(),
             name: st.name.clone(),
             region: st.region.clone(),
             typology: st.typology.clone(),

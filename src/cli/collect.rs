@@ -7,7 +7,7 @@
 
 use crate::collect::{collect_paths, collected_json, collected_workbook};
 use crate::dataset::Severity;
-use crate::error::{Error, Result, exit};
+use crate::error::{Result, exit};
 use crate::report::atomic::write_atomically;
 use std::path::PathBuf;
 
@@ -46,12 +46,7 @@ pub fn run(args: Args) -> Result<i32> {
     let bytes = collected_workbook(&collected)?;
     // Refuse before writing anything.
     for path in std::iter::once(&args.output).chain(args.json.iter()) {
-        if path.exists() && !args.force {
-            return Err(Error::Output(format!(
-                "le fichier « {} » existe déjà : il n'est pas remplacé sans --force",
-                path.display()
-            )));
-        }
+        crate::report::atomic::refuse_existing(path, args.force)?;
     }
     write_atomically(&args.output, &bytes, args.force)?;
     if let Some(json) = &args.json {

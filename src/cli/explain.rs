@@ -33,14 +33,14 @@ pub fn run(args: Args) -> Result<i32> {
     let compiled = CompiledPack::compile(&pack)?;
     let dataset = crate::workbook::read_path(&args.input, &pack.manifest.columns)?;
     let results = analyse(&dataset, &compiled, &Overrides::default())?;
-    let Some(s) = results.structures.iter().find(|s| s.id.0 == args.structure) else {
+    let Some(s) = results.structures.iter().find(|s| s.id.as_str() == args.structure) else {
         return Err(Error::Input(format!(
             "structure « {} » introuvable dans {}{}",
             args.structure,
             args.input.display(),
             suggest(
                 &args.structure,
-                results.structures.iter().map(|s| s.id.0.as_str())
+                results.structures.iter().map(|s| s.id.as_str())
             )
         )));
     };

@@ -84,12 +84,7 @@ pub fn run(args: Args) -> Result<i32> {
         .output
         .clone()
         .unwrap_or_else(|| PathBuf::from(DEFAULT_OUTPUT));
-    if output.exists() && !args.force {
-        return Err(Error::Output(format!(
-            "le fichier « {} » existe déjà : il n'est pas remplacé sans --force",
-            output.display()
-        )));
-    }
+    crate::report::atomic::refuse_existing(&output, args.force)?;
     let a = side(args.rules_a.as_deref(), "A")?;
     let b = side(args.rules_b.as_deref(), "B")?;
     let same_columns = a.pack.manifest.columns == b.pack.manifest.columns;

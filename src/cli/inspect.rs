@@ -79,7 +79,7 @@ pub fn to_json(data: &Dataset) -> Json {
                 })
                 .collect();
             json!({
-                "id": s.id.0,
+                "id": s.id.as_str(),
                 "name": s.name,
                 "region": s.region,
                 "year": s.year,

@@ -7,6 +7,7 @@ pub mod collect;
 pub mod explain;
 pub mod impact;
 pub mod inspect;
+pub mod paths;
 pub mod rules;
 pub mod run;
 pub mod sample;

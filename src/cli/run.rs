@@ -11,7 +11,8 @@ use crate::dataset::{Dataset, Severity};
 use crate::error::{Error, Result, exit};
 use crate::pack::Pack;
 use crate::pack::engine::CompiledPack;
-use crate::report::atomic::write_atomically;
+use crate::cli::paths::{ReadFiles, SPREADSHEET_EXTENSIONS, default_output, expand_inputs};
+use crate::report::atomic::{refuse_existing, write_atomically};
 use rayon::prelude::*;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
@@ -72,66 +73,6 @@ pub struct Args {
     pub objectives: Option<PathBuf>,
 }
 
-const SPREADSHEET_EXTENSIONS: &[&str] = &["xlsx", "xlsm", "xls", "xlsb", "ods", "csv"];
-
-/// The annotated workbook's default path for an input.
-pub fn default_output(input: &Path, out_dir: Option<&Path>) -> PathBuf {
-    let stem = input
-        .file_stem()
-        .map(|s| s.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "classeur".into());
-    let name = format!("{stem}-boussole.xlsx");
-    match out_dir {
-        Some(dir) => dir.join(name),
-        None => input.with_file_name(name),
-    }
-}
-
-fn is_spreadsheet(path: &Path) -> bool {
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let ext = path
-        .extension()
-        .map(|e| e.to_string_lossy().to_lowercase())
-        .unwrap_or_default();
-    SPREADSHEET_EXTENSIONS.contains(&ext.as_str())
-        && !name.starts_with("~$")
-        && !name.starts_with('.')
-        && !name.ends_with("-boussole.xlsx")
-}
-
-/// Files named, and the spreadsheets inside folders named (sorted; recursing on request).
-pub fn expand_inputs(inputs: &[PathBuf], recursive: bool) -> Vec<PathBuf> {
-    fn walk(dir: &Path, recursive: bool, depth: usize, out: &mut Vec<PathBuf>) {
-        let Ok(entries) = std::fs::read_dir(dir) else {
-            out.push(dir.to_path_buf());
-            return;
-        };
-        let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
-        paths.sort();
-        for p in paths {
-            if p.is_dir() {
-                if recursive && depth < 32 {
-                    walk(&p, recursive, depth + 1, out);
-                }
-            } else if is_spreadsheet(&p) {
-                out.push(p);
-            }
-        }
-    }
-    let mut out = Vec::new();
-    for input in inputs {
-        if input.is_dir() {
-            walk(input, recursive, 0, &mut out);
-        } else {
-            out.push(input.clone());
-        }
-    }
-    out
-}
-
 /// What happened to one input of a batch.
 #[derive(Debug)]
 pub struct Outcome {
@@ -144,8 +85,9 @@ pub struct Outcome {
 
 /// Everything a run shares across its inputs.
 struct Job<'a> {
-    /// Every input (and the reference): never written to, even with --force.
-    inputs: &'a [PathBuf],
+    /// Every file read (inputs, reference, objectives, pack): never written to, even with
+    /// --force.
+    read: &'a ReadFiles,
     pack: &'a Pack,
     compiled: &'a CompiledPack,
     reference: Option<&'a Dataset>,
@@ -182,7 +124,7 @@ impl Job<'_> {
         let follow = self
             .objectives
             .map(|(c, source)| crate::collect::follow_up(&results, c, source));
-        let draft = crate::report::workbook::build_workbook(
+        let draft = crate::report::annotated::build_workbook(
             &results,
             &dataset,
             self.pack,
@@ -206,14 +148,8 @@ impl Job<'_> {
     }
 
     fn refuse_existing(&self, path: &Path) -> Result<()> {
-        refuse_input_as_output(path, self.inputs)?;
-        if path.exists() && !self.force {
-            return Err(Error::Output(format!(
-                "le fichier « {} » existe déjà : il n'est pas remplacé sans --force",
-                path.display()
-            )));
-        }
-        Ok(())
+        self.read.refuse_as_output(path)?;
+        refuse_existing(path, self.force)
     }
 
     /// One input, start to end.
@@ -244,23 +180,6 @@ impl Job<'_> {
     }
 }
 
-/// Refuses an output path that is one of the inputs: inputs are never modified.
-fn refuse_input_as_output(output: &Path, inputs: &[PathBuf]) -> Result<()> {
-    let Ok(target) = output.canonicalize() else {
-        return Ok(()); // does not exist yet: cannot be an input
-    };
-    if inputs
-        .iter()
-        .any(|i| i.canonicalize().is_ok_and(|i| i == target))
-    {
-        return Err(Error::Output(format!(
-            "« {} » est un classeur d'entrée : boussole ne modifie jamais ses entrées, même avec --force ; choisissez un autre fichier de sortie",
-            output.display()
-        )));
-    }
-    Ok(())
-}
-
 fn count(results: &Results, severity: Severity) -> usize {
     results
         .diagnostics
@@ -272,7 +191,7 @@ fn count(results: &Results, severity: Severity) -> usize {
 pub fn run(args: Args) -> Result<i32> {
     let pack = Pack::load(args.rules.as_deref())?;
     let compiled = CompiledPack::compile(&pack)?;
-    let inputs = expand_inputs(&args.inputs, args.recursive);
+    let inputs = expand_inputs(&args.inputs, args.recursive, SPREADSHEET_EXTENSIONS);
     if inputs.is_empty() {
         return Err(Error::Input(format!(
             "aucun classeur trouvé dans {} (extensions lues : {})",
@@ -314,10 +233,13 @@ pub fn run(args: Args) -> Result<i32> {
         )),
         None => None,
     };
-    let mut protected: Vec<PathBuf> = inputs.clone();
-    protected.extend(args.reference.iter().cloned());
+    let mut read = ReadFiles::new();
+    read.add_all(&inputs);
+    read.add_all(&args.reference);
+    read.add_all(&args.objectives);
+    read.add_pack(&pack);
     let job = Job {
-        inputs: &protected,
+        read: &read,
         pack: &pack,
         compiled: &compiled,
         reference: reference.as_ref(),

@@ -8,14 +8,20 @@ use crate::error::{Error, Result};
 use std::io::Write;
 use std::path::Path;
 
-/// Writes `bytes` to `path` atomically. An existing file is replaced only with `force`.
-pub fn write_atomically(path: &Path, bytes: &[u8], force: bool) -> Result<()> {
-    if path.exists() && !force {
+/// Refuses an existing output unless `force`: the one wording of that refusal.
+pub fn refuse_existing(path: &Path, force: bool) -> Result<()> {
+    if !force && path.symlink_metadata().is_ok() {
         return Err(Error::Output(format!(
             "le fichier « {} » existe déjà : il n'est pas remplacé sans --force",
             path.display()
         )));
     }
+    Ok(())
+}
+
+/// Writes `bytes` to `path` atomically. An existing file is replaced only with `force`.
+pub fn write_atomically(path: &Path, bytes: &[u8], force: bool) -> Result<()> {
+    refuse_existing(path, force)?;
     let dir = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),

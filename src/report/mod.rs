@@ -5,4 +5,5 @@
 pub mod atomic;
 pub mod json;
 pub mod per_structure;
-pub mod workbook;
+pub mod annotated;
+pub mod xlsx;

@@ -9,8 +9,8 @@ use crate::error::{Error, Result};
 use crate::pack::Pack;
 use crate::pack::manifest::FrameKind;
 use crate::report::atomic::write_atomically;
-use crate::report::workbook::objectifs;
-use crate::report::workbook::styles::{Sheet, Styles};
+use crate::report::annotated::objectifs;
+use crate::report::xlsx::{Sheet, Styles};
 use rayon::prelude::*;
 use rust_xlsxwriter::{DocProperties, ExcelDateTime, Workbook};
 use std::path::{Path, PathBuf};
@@ -44,7 +44,7 @@ pub fn slug(text: &str) -> String {
 
 /// The structure's file name: `<code>-<name slug>.xlsx` (`<code>.xlsx` without a name).
 pub fn file_name(s: &StructureResult) -> String {
-    let code = slug(&s.id.0).to_uppercase();
+    let code = slug(s.id.as_str()).to_uppercase();
     let code = if code.is_empty() {
         "structure".to_string()
     } else {
@@ -94,11 +94,8 @@ pub fn write_all(results: &Results, pack: &Pack, dir: &Path, force: bool) -> Res
         names.push(name);
     }
     let paths: Vec<PathBuf> = names.iter().map(|n| dir.join(n)).collect();
-    if !force && let Some(p) = paths.iter().find(|p| p.exists()) {
-        return Err(Error::Output(format!(
-            "le fichier « {} » existe déjà : il n'est pas remplacé sans --force",
-            p.display()
-        )));
+    for path in &paths {
+        crate::report::atomic::refuse_existing(path, force)?;
     }
     results
         .structures
@@ -130,15 +127,15 @@ pub fn structure_workbook(results: &Results, pack: &Pack, s: &StructureResult) -
         .map_err(|e| Error::Output(format!("date du classeur invalide : {e}")))?;
     workbook.set_properties(
         &DocProperties::new()
-            .set_title(format!("boussole — {} {}", s.id.0, s.name))
+            .set_title(format!("boussole — {} {}", s.id.as_str(), s.name))
             .set_author("boussole")
             .set_creation_datetime(&created),
     );
     let mut taken = Vec::new();
     let fiche_name =
-        crate::report::workbook::sheet_name(&label(pack, "fiche", "Fiche"), &mut taken);
+        crate::report::annotated::sheet_name(&label(pack, "fiche", "Fiche"), &mut taken);
     let objectifs_name =
-        crate::report::workbook::sheet_name(&label(pack, "objectifs", "Objectifs"), &mut taken);
+        crate::report::annotated::sheet_name(&label(pack, "objectifs", "Objectifs"), &mut taken);
     let mut fiche = fiche_sheet(results, s, &fiche_name, &mut styles)?;
     fiche.ws.set_active(true);
     workbook.push_worksheet(fiche.ws);
@@ -148,7 +145,7 @@ pub fn structure_workbook(results: &Results, pack: &Pack, s: &StructureResult) -
     workbook.save_to_buffer().map_err(|e| {
         Error::Output(format!(
             "assemblage du classeur de {} impossible : {e}",
-            s.id.0
+            s.id.as_str()
         ))
     })
 }
@@ -163,7 +160,7 @@ fn fiche_sheet(
     sheet.text(
         0,
         0,
-        &format!("Fiche structure — {} {}", s.id.0, s.name),
+        &format!("Fiche structure — {} {}", s.id.as_str(), s.name),
         &styles.title,
     )?;
     let info = [
@@ -204,7 +201,7 @@ fn fiche_sheet(
         }
         let ir = s.indicators.get(i);
         let fmt = styles.number(&def.format);
-        let change_fmt = styles.number(&crate::report::workbook::change_format(def));
+        let change_fmt = styles.number(&crate::report::annotated::change_format(def));
         let median = |f: FrameKind| {
             ir.and_then(|r| r.frames.get(&f))
                 .and_then(|x| x.summary.as_ref())
@@ -216,7 +213,7 @@ fn fiche_sheet(
         sheet.opt_number(
             row,
             3,
-            crate::report::workbook::change(def, ir),
+            crate::report::annotated::change(def, ir),
             &change_fmt,
         )?;
         sheet.opt_number(row, 4, median(FrameKind::Region), &fmt)?;

@@ -380,7 +380,7 @@ pub(crate) fn join(
             found.iter().flatten().find_map(|r| pick(r))
         };
         let mut structure = Structure {
-            id: StructureId(key.0.clone()),
+            id: StructureId::new(key.0.clone()),
             name: first_with(&|r| r.name.clone()).unwrap_or_default(),
             region: first_with(&|r| r.region.clone()).unwrap_or_default(),
             year: key.1,

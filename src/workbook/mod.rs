@@ -89,7 +89,7 @@ pub fn read_path(path: &Path, columns: &[ColumnSpec]) -> Result<Dataset> {
 /// let pack = Pack::embedded()?;
 /// let csv = "Code ML;Région;Jeunes en premier accueil;Jeunes accompagnés\n01053;Auvergne-Rhône-Alpes;1 234;2 345\n";
 /// let data = boussole::workbook::read_bytes(csv.as_bytes(), "ml.csv", &pack.manifest.columns)?;
-/// assert_eq!(data.structures[0].id.0, "01053");
+/// assert_eq!(data.structures[0].id.as_str(), "01053");
 /// assert_eq!(data.structures[0].value("premiers_accueils"), Some(1234.0));
 /// # Ok::<(), boussole::error::Error>(())
 /// ```

@@ -3,7 +3,7 @@
 //! overrides), the bands, the regional-priority rule and the recommendations.
 
 use super::indicateurs::normalisation_fr;
-use super::styles::{Sheet, Styles, fr_number};
+use crate::report::xlsx::{Sheet, Styles, fr_number};
 use super::{Context, indicator_labels};
 use crate::error::Result;
 use crate::pack::Origin;

@@ -5,7 +5,7 @@
 //! Each chart is a drawing part held in memory until the file is saved: beyond
 //! [`MAX_RADARS`] structures only the first ones get a chart, and the sheet says so.
 
-use super::styles::{Sheet, Styles};
+use crate::report::xlsx::{Sheet, Styles};
 use super::{Context, RADAR_SCALE_NOTE, radar_points};
 use crate::error::Result;
 use rust_xlsxwriter::{Chart, ChartLegendPosition, ChartType, ColNum, RowNum};

@@ -3,13 +3,13 @@
 //! again. Input text is always written as text: `=HYPERLINK(…)`, `+SUM(…)`, `-2+3` or `@cmd`
 //! stay the strings they were.
 
-use super::styles::{Sheet, Styles};
+use crate::report::xlsx::{Sheet, Styles};
 use crate::dataset::{RawValue, SheetCopy};
 use crate::error::Result;
 use rust_xlsxwriter::Format;
 use std::collections::BTreeMap;
 
-const MAX_ROW: u32 = 1_048_575;
+const MAX_ROW: u32 = crate::report::xlsx::EXCEL_LAST_ROW as u32;
 const MAX_COL: u32 = 16_383;
 /// A merged range is re-created only up to this many cells: rust_xlsxwriter fills a merged
 /// range with blank cells, and a hostile input could merge a whole sheet.

@@ -14,7 +14,7 @@ const MAX_SHEET_NAME: usize = 31;
 /// name being shortened to keep the suffix.
 ///
 /// ```
-/// use boussole::report::workbook::sheet_name;
+/// use boussole::report::annotated::sheet_name;
 ///
 /// let mut taken = Vec::new();
 /// assert_eq!(sheet_name("Données : 2024/2025", &mut taken), "Données _ 2024_2025");

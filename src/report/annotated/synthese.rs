@@ -3,7 +3,7 @@
 //! main chart (mean axis scores by region) with its data table.
 
 use super::Context;
-use super::styles::{Sheet, Styles};
+use crate::report::xlsx::{Sheet, Styles};
 use crate::dataset::Severity;
 use crate::error::Result;
 use rust_xlsxwriter::{Chart, ChartLegendPosition, ChartType, ColNum, RowNum};
@@ -258,7 +258,7 @@ fn count_diagnostics(ctx: &Context, regions: &[String]) -> Vec<[usize; 3]> {
     let mut counts = vec![[0usize; 3]; regions.len() + 1];
     for d in &ctx.results.diagnostics {
         let region = match (&d.sheet, &d.cell) {
-            (Some(sheet), Some(cell)) => super::styles::a1_row(cell)
+            (Some(sheet), Some(cell)) => crate::report::xlsx::a1_row(cell)
                 .and_then(|row| row_region.get(&(sheet.as_str(), row)).copied()),
             _ => None,
         };

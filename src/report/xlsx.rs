@@ -1,15 +1,49 @@
-//! Shared formats, French number formatting and a thin writer over a worksheet that maps
-//! rust_xlsxwriter's errors to French output errors.
+//! Every xlsx boussole writes goes through here: the workbook with its document
+//! properties, Excel's limits, the shared formats, and a thin writer over a worksheet that
+//! maps rust_xlsxwriter's errors to French output errors.
 
 use crate::error::{Error, Result};
 use rust_xlsxwriter::{
-    Chart, ColNum, Color, DataValidation, Format, FormatAlign, FormatBorder, Formula, Note, RowNum,
-    Worksheet, XlsxError,
+    Chart, ColNum, Color, DataValidation, DocProperties, ExcelDateTime, Format, FormatAlign,
+    FormatBorder, Formula, Note, RowNum, Workbook, Worksheet, XlsxError,
 };
 use std::collections::BTreeMap;
 
 /// Excel's limit on the text of one cell.
 const MAX_CELL_TEXT: usize = 32_767;
+
+/// Excel's last row (0-based index): a sheet holds 1,048,576 rows.
+pub(crate) const EXCEL_LAST_ROW: usize = 1_048_575;
+
+/// The creation date of outputs that have no input date (2000-01-01, UTC), so that the
+/// same content always gives the same bytes.
+pub(crate) const FIXED_EPOCH: i64 = 946_684_800;
+
+/// A new workbook, stamped with boussole as author, a title, a comment and a creation
+/// date (seconds since 1970, UTC; the fixed epoch when absent or out of Excel's range):
+/// outputs are byte-reproducible because the date comes from the input, never the clock.
+pub(crate) fn new_workbook(title: &str, comment: &str, created_unix: Option<i64>) -> Workbook {
+    let created = ExcelDateTime::from_timestamp(created_unix.unwrap_or(FIXED_EPOCH))
+        .or_else(|_| ExcelDateTime::from_timestamp(FIXED_EPOCH))
+        .expect("the fixed epoch is a valid Excel date");
+    let mut properties = DocProperties::new()
+        .set_title(title)
+        .set_author("boussole")
+        .set_creation_datetime(&created);
+    if !comment.is_empty() {
+        properties = properties.set_comment(comment);
+    }
+    let mut workbook = Workbook::new();
+    workbook.set_properties(&properties);
+    workbook
+}
+
+/// The bytes of a finished workbook; `what` names it in the French error.
+pub(crate) fn save(workbook: &mut Workbook, what: &str) -> Result<Vec<u8>> {
+    workbook
+        .save_to_buffer()
+        .map_err(|e| Error::Output(format!("écriture du {what} impossible : {e}")))
+}
 
 /// Shown in formula cells whose value is missing (never 0).
 pub(crate) const MISSING_MARK: &str = "—";

@@ -14,7 +14,7 @@
 //! workbooks (`run --per-structure`).
 
 use super::Context;
-use super::styles::{Sheet, Styles};
+use crate::report::xlsx::{Sheet, Styles};
 use crate::analysis::results::{Results, StructureResult};
 use crate::collect::{RunStamp, layout, unit_code};
 use crate::dataset::column_letters;
@@ -151,7 +151,7 @@ pub(crate) fn write_for(
             let def = &results.indicators[i];
             let ir = s.indicators.get(i);
             let fmt = styles.number(&def.format);
-            sheet.plain(row, COL_CODE, &s.id.0)?;
+            sheet.plain(row, COL_CODE, s.id.as_str())?;
             sheet.plain(row, COL_NAME, &s.name)?;
             sheet.plain(row, COL_REGION, &s.region)?;
             sheet.plain(row, COL_INDICATOR, &def.label)?;
@@ -170,7 +170,7 @@ pub(crate) fn write_for(
                 .or_insert_with(|| editable.clone().set_num_format(&def.format));
             blank(&mut sheet, row, COL_NEGOTIATED, negotiated)?;
             blank(&mut sheet, row, COL_COMMENT, &editable)?;
-            sheet.plain(row, COL_KEY, &format!("{}|{}", s.id.0, def.id))?;
+            sheet.plain(row, COL_KEY, &format!("{}|{}", s.id.as_str(), def.id))?;
             sheet.plain(row, COL_RULE, unit_code(def.unit))?;
             let unit_runs = runs.entry(unit_code(def.unit)).or_default();
             match unit_runs.last_mut() {
@@ -259,7 +259,7 @@ pub(crate) fn write_for(
             "libre".into(),
         ));
         for (text, priority, followed, id) in lines {
-            sheet.plain(row, COL_CODE, &s.id.0)?;
+            sheet.plain(row, COL_CODE, s.id.as_str())?;
             sheet.plain(row, COL_NAME, &s.name)?;
             sheet.text(row, COL_RECOMMENDATION, &text, &styles.wrap)?;
             if let Some(p) = priority {
@@ -274,7 +274,7 @@ pub(crate) fn write_for(
             } else {
                 sheet.text(row, COL_FOLLOWED, &followed, &editable_wrap)?;
             }
-            sheet.plain(row, COL_KEY, &format!("{}|{id}", s.id.0))?;
+            sheet.plain(row, COL_KEY, &format!("{}|{id}", s.id.as_str()))?;
             let lines = text.chars().count().div_ceil(38).clamp(1, 12);
             sheet.apply(|ws| ws.set_row_height(row, lines as f64 * 15.0))?;
             row += 1;

@@ -13,7 +13,7 @@ use super::indicateurs::{
 };
 use super::listes;
 use super::names::quoted;
-use super::styles::{Cached, MISSING_MARK, Sheet, Styles, formula_string};
+use crate::report::xlsx::{Cached, MISSING_MARK, Sheet, Styles, formula_string};
 use super::{Context, RADAR_SCALE_NOTE, frame_median, radar_ratio};
 use crate::dataset::column_letters;
 use crate::error::Result;

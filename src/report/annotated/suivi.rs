@@ -3,7 +3,7 @@
 //! of objectives met per region and per structure shown in the Synthèse.
 
 use super::Context;
-use super::styles::{Sheet, Styles};
+use crate::report::xlsx::{Sheet, Styles};
 use crate::collect::FollowUp;
 use crate::error::Result;
 use crate::pack::manifest::Unit;
@@ -69,7 +69,7 @@ pub(crate) fn write(ctx: &Context, styles: &mut Styles, follow: &FollowUp) -> Re
         let s = &results.structures[e.structure];
         let def = &results.indicators[e.indicator];
         let fmt = styles.number(&def.format);
-        sheet.plain(row, 0, &s.id.0)?;
+        sheet.plain(row, 0, s.id.as_str())?;
         sheet.plain(row, 1, &s.name)?;
         sheet.plain(row, 2, &s.region)?;
         sheet.plain(row, 3, &def.label)?;

@@ -30,7 +30,6 @@ pub(crate) mod objectifs;
 mod priorites;
 mod radars;
 mod regles;
-pub(crate) mod styles;
 mod suivi;
 mod synthese;
 
@@ -46,8 +45,8 @@ use crate::pack::manifest::{Direction, FrameKind};
 use crate::error::catch_panic;
 use names::SheetNames;
 use rayon::prelude::*;
-use rust_xlsxwriter::{DocProperties, ExcelDateTime, Workbook, Worksheet};
-use styles::{Sheet, Styles};
+use rust_xlsxwriter::{Workbook, Worksheet};
+use crate::report::xlsx::{Sheet, Styles, new_workbook};
 
 /// Builds one sheet of the annotated workbook.
 type SheetJob<'a> = Box<dyn Fn(&Context, &mut Styles) -> Result<Sheet> + Send + Sync + 'a>;
@@ -64,16 +63,13 @@ fn write_streamed(ctx: &Context, worksheets: [Worksheet; 2]) -> Result<[Sheet; 2
     Ok([indicateurs, objectifs])
 }
 
-/// 2000-01-01T00:00:00Z: the creation date stamped when the input's is unknown.
-const FIXED_EPOCH: i64 = 946_684_800;
-
 /// Writes the annotated workbook and returns its bytes (xlsx).
 ///
 /// ```no_run
 /// # fn run(results: &boussole::analysis::results::Results,
 /// #        dataset: &boussole::dataset::Dataset) -> boussole::error::Result<()> {
 /// let pack = boussole::pack::Pack::embedded()?;
-/// let bytes = boussole::report::workbook::write_workbook(results, dataset, &pack)?;
+/// let bytes = boussole::report::annotated::write_workbook(results, dataset, &pack)?;
 /// boussole::report::atomic::write_atomically("annote.xlsx".as_ref(), &bytes, false)?;
 /// # Ok(()) }
 /// ```
@@ -122,23 +118,16 @@ pub fn build_workbook(
 ) -> Result<Draft> {
     let mut ctx = Context::new(results, dataset, pack);
     ctx.follow_up = follow_up;
-    let mut workbook = Workbook::new();
-
-    let created = results.input.modified_unix.unwrap_or(FIXED_EPOCH);
-    let created = ExcelDateTime::from_timestamp(created)
-        .or_else(|_| ExcelDateTime::from_timestamp(FIXED_EPOCH))
-        .map_err(|e| Error::Output(format!("date du classeur annoté invalide : {e}")))?;
-    let properties = DocProperties::new()
-        .set_title(format!("boussole — {}", results.input.file))
-        .set_author("boussole")
-        .set_comment(format!(
+    let mut workbook = new_workbook(
+        &format!("boussole — {}", results.input.file),
+        &format!(
             "Classeur annoté par boussole {} avec le pack {} {}",
             crate::VERSION,
             results.pack.name,
             results.pack.version
-        ))
-        .set_creation_datetime(&created);
-    workbook.set_properties(&properties);
+        ),
+        results.input.modified_unix,
+    );
     // Level 3 saves noticeably faster than the default 6 for a slightly larger file.
     workbook.set_zip_compression_level(3);
 
@@ -227,9 +216,6 @@ pub(crate) struct Context<'a> {
 /// structures are detailed, the sheet says so, and the JSON output carries them all.
 pub(crate) const MAX_INDICATOR_ROWS: usize = 150_000;
 
-/// Excel's last row (0-based): sheets with one row per item stop there.
-pub(crate) const EXCEL_LAST_ROW: usize = 1_048_575;
-
 impl<'a> Context<'a> {
     fn new(results: &'a Results, dataset: &'a Dataset, pack: &'a Pack) -> Context<'a> {
         let per_structure = results.indicators.len().max(1);
@@ -276,9 +262,9 @@ impl<'a> Context<'a> {
     /// "code — nom", the structure's entry in the Fiche's drop-down.
     pub fn display(s: &StructureResult) -> String {
         if s.name.is_empty() {
-            s.id.0.clone()
+            s.id.to_string()
         } else {
-            format!("{} — {}", s.id.0, s.name)
+            format!("{} — {}", s.id.as_str(), s.name)
         }
     }
 }

@@ -1,0 +1,196 @@
+//! The paths of a command: input expansion, default output names, and the one guard that
+//! refuses to write onto any file the command reads (inputs, returned workbooks, the
+//! reference, the objectives, every file of the pack), whatever its spelling.
+
+use crate::error::{Error, Result};
+use crate::pack::{Origin, Pack};
+use std::path::{Path, PathBuf};
+
+/// What `run`, `inspect` and `impact` read from a folder.
+pub const SPREADSHEET_EXTENSIONS: &[&str] = &["xlsx", "xlsm", "xls", "xlsb", "ods", "csv"];
+/// What `collect` reads from a folder: workbooks that can hold a returned Objectifs sheet.
+pub const RETURNED_EXTENSIONS: &[&str] = &["xlsx", "xlsm", "ods"];
+
+/// The annotated workbook's default path for an input.
+pub fn default_output(input: &Path, out_dir: Option<&Path>) -> PathBuf {
+    let stem = input
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "classeur".into());
+    let name = format!("{stem}-boussole.xlsx");
+    match out_dir {
+        Some(dir) => dir.join(name),
+        None => input.with_file_name(name),
+    }
+}
+
+/// Is this a file a folder expansion picks: one of `extensions`, not an office lock file
+/// (`~$`), not hidden, not one of boussole's own annotated outputs?
+fn is_picked(path: &Path, extensions: &[&str]) -> bool {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let ext = path
+        .extension()
+        .map(|e| e.to_string_lossy().to_lowercase())
+        .unwrap_or_default();
+    extensions.contains(&ext.as_str())
+        && !name.starts_with("~$")
+        && !name.starts_with('.')
+        && !name.ends_with("-boussole.xlsx")
+}
+
+/// The files named, and the files of `extensions` inside the folders named (sorted, one
+/// level unless `recursive`). A folder that cannot be listed stays in the list, so that
+/// reading it gives its own clear refusal.
+pub fn expand_inputs(inputs: &[PathBuf], recursive: bool, extensions: &[&str]) -> Vec<PathBuf> {
+    fn walk(dir: &Path, recursive: bool, depth: usize, ext: &[&str], out: &mut Vec<PathBuf>) {
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            out.push(dir.to_path_buf());
+            return;
+        };
+        let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
+        paths.sort();
+        for p in paths {
+            if p.is_dir() {
+                if recursive && depth < 32 {
+                    walk(&p, recursive, depth + 1, ext, out);
+                }
+            } else if is_picked(&p, ext) {
+                out.push(p);
+            }
+        }
+    }
+    let mut out = Vec::new();
+    for input in inputs {
+        if input.is_dir() {
+            walk(input, recursive, 0, extensions, &mut out);
+        } else {
+            out.push(input.clone());
+        }
+    }
+    out
+}
+
+/// The identity of an existing file: its canonical path and, on Unix, its device and inode
+/// (so that a hard link is recognised too).
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct FileId {
+    canonical: Option<PathBuf>,
+    #[cfg(unix)]
+    inode: Option<(u64, u64)>,
+}
+
+impl FileId {
+    fn of(path: &Path) -> FileId {
+        FileId {
+            canonical: path.canonicalize().ok(),
+            #[cfg(unix)]
+            inode: {
+                use std::os::unix::fs::MetadataExt;
+                std::fs::metadata(path).ok().map(|m| (m.dev(), m.ino()))
+            },
+        }
+    }
+
+    fn same(&self, other: &FileId) -> bool {
+        #[cfg(unix)]
+        if self.inode.is_some() && self.inode == other.inode {
+            return true;
+        }
+        self.canonical.is_some() && self.canonical == other.canonical
+    }
+}
+
+/// Every file a command reads: no output may be one of them, even with `--force`.
+#[derive(Debug, Default)]
+pub struct ReadFiles {
+    files: Vec<(PathBuf, FileId)>,
+}
+
+impl ReadFiles {
+    pub fn new() -> ReadFiles {
+        ReadFiles::default()
+    }
+
+    /// Adds a file the command reads (a folder adds nothing: its files are added one by
+    /// one as they are expanded).
+    pub fn add(&mut self, path: &Path) {
+        if path.is_dir() {
+            return;
+        }
+        self.files.push((path.to_path_buf(), FileId::of(path)));
+    }
+
+    pub fn add_all<'a>(&mut self, paths: impl IntoIterator<Item = &'a PathBuf>) {
+        for p in paths {
+            self.add(p);
+        }
+    }
+
+    /// Adds every file of a pack loaded from a folder.
+    pub fn add_pack(&mut self, pack: &Pack) {
+        if let Origin::Folder(dir) = &pack.origin {
+            for rel in pack.files.keys() {
+                self.add(&dir.join(rel));
+            }
+        }
+    }
+
+    /// Refuses `output` when it is a file the command reads, whatever its spelling
+    /// (relative, `./`, a symbolic or a hard link): inputs are never modified.
+    pub fn refuse_as_output(&self, output: &Path) -> Result<()> {
+        let id = FileId::of(output);
+        if self.files.iter().any(|(_, input)| input.same(&id)) {
+            return Err(Error::Output(format!(
+                "« {} » est un fichier que cette commande lit : boussole ne modifie jamais ses entrées, même avec --force ; choisissez un autre fichier de sortie",
+                output.display()
+            )));
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_input_is_refused_as_output_whatever_its_spelling() {
+        let dir = tempfile::tempdir().unwrap();
+        let input = dir.path().join("entree.xlsx");
+        std::fs::write(&input, b"x").unwrap();
+        let mut read = ReadFiles::new();
+        read.add(&input);
+        assert!(read.refuse_as_output(&input).is_err());
+        let dotted = dir.path().join(".").join("entree.xlsx");
+        assert!(read.refuse_as_output(&dotted).is_err());
+        #[cfg(unix)]
+        {
+            let link = dir.path().join("lien.xlsx");
+            std::os::unix::fs::symlink(&input, &link).unwrap();
+            assert!(read.refuse_as_output(&link).is_err());
+            let hard = dir.path().join("dur.xlsx");
+            std::fs::hard_link(&input, &hard).unwrap();
+            assert!(read.refuse_as_output(&hard).is_err());
+        }
+        assert!(read.refuse_as_output(&dir.path().join("autre.xlsx")).is_ok());
+    }
+
+    #[test]
+    fn folders_expand_to_their_spreadsheets_only() {
+        let dir = tempfile::tempdir().unwrap();
+        for name in ["b.xlsx", "a.csv", "~$a.xlsx", ".cache.xlsx", "a-boussole.xlsx", "n.txt"] {
+            std::fs::write(dir.path().join(name), b"x").unwrap();
+        }
+        let got = expand_inputs(&[dir.path().to_path_buf()], false, SPREADSHEET_EXTENSIONS);
+        let names: Vec<_> = got
+            .iter()
+            .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(names, ["a.csv", "b.xlsx"]);
+        let returned = expand_inputs(&[dir.path().to_path_buf()], false, RETURNED_EXTENSIONS);
+        assert_eq!(returned.len(), 1);
+    }
+}
