@@ -10,6 +10,7 @@ pub mod cli;
 pub mod collect;
 pub mod dataset;
 pub mod error;
+pub mod fr;
 pub mod impact;
 pub mod pack;
 pub mod report;

@@ -46,7 +46,7 @@ pub(crate) fn save(workbook: &mut Workbook, what: &str) -> Result<Vec<u8>> {
 }
 
 /// Shown in formula cells whose value is missing (never 0).
-pub(crate) const MISSING_MARK: &str = "—";
+pub(crate) const MISSING_MARK: &str = crate::fr::MISSING;
 
 /// Maps a rust_xlsxwriter error to a French output error naming the sheet.
 pub(crate) fn output_error(sheet: &str, e: XlsxError) -> Error {
@@ -349,30 +349,6 @@ pub(crate) fn formula_string(s: &str) -> String {
     format!("\"{}\"", s.replace('"', "\"\""))
 }
 
-/// A number for French text (notes, explanations): decimal comma, at most `decimals`
-/// decimals, trailing zeros removed.
-pub(crate) fn fr_number(x: f64, decimals: usize) -> String {
-    if !x.is_finite() {
-        return "—".into();
-    }
-    let s = format!("{x:.decimals$}");
-    let s = if s.contains('.') {
-        s.trim_end_matches('0').trim_end_matches('.').to_string()
-    } else {
-        s
-    };
-    let s = if s == "-0" { "0".to_string() } else { s };
-    s.replace('.', ",")
-}
-
-/// A value shown in the indicator's unit: `45,2 %` for fractions, else a French number.
-pub(crate) fn fr_value(x: f64, fraction: bool) -> String {
-    if fraction {
-        format!("{} %", fr_number(x * 100.0, 1))
-    } else {
-        fr_number(x, 3)
-    }
-}
 
 /// The (0-based) row of an A1 address such as `C7` or the first cell of `A3:F3`.
 pub(crate) fn a1_row(cell: &str) -> Option<u32> {
@@ -388,14 +364,6 @@ pub(crate) fn a1_row(cell: &str) -> Option<u32> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn french_numbers() {
-        assert_eq!(fr_number(0.4520, 3), "0,452");
-        assert_eq!(fr_number(12.0, 3), "12");
-        assert_eq!(fr_number(-0.0001, 2), "0");
-        assert_eq!(fr_value(0.4521, true), "45,2 %");
-    }
 
     #[test]
     fn a1_rows() {

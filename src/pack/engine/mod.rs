@@ -73,37 +73,14 @@ fn parse_frame(name: &str, pos: Position) -> Result<FrameKind, Box<EvalAltResult
     })
 }
 
-/// Formats a number the French way for reasons: `12,5 %`, `1 234`, `3,40`.
+/// A value in the unit's French notation, as explanations write it.
 pub fn format_fr(value: f64, unit: Unit) -> String {
     match unit {
-        Unit::Fraction => format!("{} %", decimal_fr(value * 100.0, 1)),
-        Unit::Count => group_thousands(&format!("{:.0}", value)),
-        Unit::Decimal => decimal_fr(value, 1),
-        Unit::Ratio => decimal_fr(value, 2),
+        Unit::Fraction => crate::fr::percent(value, 1),
+        Unit::Count => crate::fr::fixed(value, 0),
+        Unit::Decimal => crate::fr::fixed(value, 1),
+        Unit::Ratio => crate::fr::fixed(value, 2),
     }
-}
-
-fn decimal_fr(value: f64, digits: usize) -> String {
-    let s = format!("{value:.digits$}");
-    let (int, frac) = s.split_once('.').unwrap_or((&s, ""));
-    let int = group_thousands(int);
-    if frac.is_empty() {
-        int
-    } else {
-        format!("{int},{frac}")
-    }
-}
-
-fn group_thousands(int: &str) -> String {
-    let (sign, digits) = int.strip_prefix('-').map(|d| ("-", d)).unwrap_or(("", int));
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push('\u{202f}');
-        }
-        out.push(c);
-    }
-    format!("{sign}{out}")
 }
 
 fn opt(x: Option<f64>) -> Dynamic {
@@ -480,8 +457,8 @@ fn register_api(engine: &mut Engine) {
 
     // Formatting helpers for reasons.
     engine.register_fn("pourcent", |x: f64| format_fr(x, Unit::Fraction));
-    engine.register_fn("nombre", |x: f64| decimal_fr(x, 2));
-    engine.register_fn("nombre", |x: i64| group_thousands(&x.to_string()));
+    engine.register_fn("nombre", |x: f64| crate::fr::fixed(x, 2));
+    engine.register_fn("nombre", |x: i64| crate::fr::integer(x));
 }
 
 /// A compiled pack: the engine, the two scripts, the variable names they may use.

@@ -1,7 +1,8 @@
 //! The Axes sheet: one row per structure, one column per axis score (0-100) with a
 //! red-yellow-green colour scale; « données insuffisantes » where an axis has no score.
 
-use crate::report::xlsx::{Sheet, Styles, fr_number};
+use crate::fr;
+use crate::report::xlsx::{Sheet, Styles};
 use super::Context;
 use crate::report::xlsx::EXCEL_LAST_ROW;
 use crate::error::Result;
@@ -25,7 +26,7 @@ pub(crate) fn write(ctx: &Context, styles: &mut Styles) -> Result<Sheet> {
                 "Axe « {} » : moyenne pondérée des scores de ses indicateurs jugés (0 à 100). \
                  Sans score quand moins de {} % du poids de l'axe a un score : « {INSUFFICIENT} ».",
                 axis.label,
-                fr_number(results.method.min_coverage * 100.0, 0)
+                fr::number(results.method.min_coverage * 100.0, 0)
             ),
         )?;
     }

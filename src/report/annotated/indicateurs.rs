@@ -6,7 +6,8 @@
 //! The Fiche's formulas look rows up through the key column (`code|indicator id`); the
 //! column positions below are shared with them.
 
-use crate::report::xlsx::{Sheet, Styles, fr_number, fr_value};
+use crate::fr;
+use crate::report::xlsx::{Sheet, Styles};
 use super::{Context, frame_median};
 use crate::analysis::results::{IndicatorDef, IndicatorResult, StructureResult};
 use crate::error::Result;
@@ -278,7 +279,7 @@ pub(crate) fn explanation(
     match ir.score {
         Some(score) => lines.push(format!(
             "Score {} sur 100 ({}).",
-            fr_number(score, 0),
+            fr::number(score, 0),
             if def.direction == crate::pack::manifest::Direction::Lower {
                 "une valeur basse est meilleure"
             } else {
@@ -288,7 +289,7 @@ pub(crate) fn explanation(
         None => lines.push("Pas de score.".to_string()),
     }
     match ir.value {
-        Some(v) => lines.push(format!("Valeur : {}.", fr_value(v, fraction))),
+        Some(v) => lines.push(format!("Valeur : {}.", fr::shown(v, fraction))),
         None => lines.push(format!(
             "Valeur manquante : {}.",
             ir.missing.as_deref().unwrap_or("non renseignée")
@@ -300,7 +301,7 @@ pub(crate) fn explanation(
             label_of(ctx, n),
             label_of(ctx, d),
             if def.factor != 1.0 {
-                format!(" × {}", fr_number(def.factor, 3))
+                format!(" × {}", fr::number(def.factor, 3))
             } else {
                 String::new()
             }
@@ -324,14 +325,14 @@ pub(crate) fn explanation(
         Some(s) => lines.push(format!(
             "Référentiel : n = {}, médiane = {}, Q1 = {}, Q3 = {}.",
             s.n,
-            fr_value(s.median, fraction),
-            fr_value(s.q1, fraction),
-            fr_value(s.q3, fraction)
+            fr::shown(s.median, fraction),
+            fr::shown(s.q1, fraction),
+            fr::shown(s.q3, fraction)
         )),
         None => lines.push("Référentiel : aucune valeur.".to_string()),
     }
     if let Some(m) = frame_median(Some(ir), FrameKind::National) {
-        lines.push(format!("Médiane nationale : {}.", fr_value(m, fraction)));
+        lines.push(format!("Médiane nationale : {}.", fr::shown(m, fraction)));
     }
     if let Some(f) = &ir.finding {
         let reason = if f.reason.is_empty() {
@@ -353,7 +354,7 @@ pub(crate) fn explanation(
                     format!(
                         "{} = {}{}",
                         t.name,
-                        fr_number(t.value, 4),
+                        fr::number(t.value, 4),
                         if t.regional {
                             format!(" (seuil régional {})", st.region)
                         } else {

@@ -3,7 +3,8 @@
 //! overrides), the bands, the regional-priority rule and the recommendations.
 
 use super::indicateurs::normalisation_fr;
-use crate::report::xlsx::{Sheet, Styles, fr_number};
+use crate::fr;
+use crate::report::xlsx::{Sheet, Styles};
 use super::{Context, indicator_labels};
 use crate::error::Result;
 use crate::pack::Origin;
@@ -94,7 +95,7 @@ pub(crate) fn write(ctx: &Context, styles: &mut Styles) -> Result<Sheet> {
                 "Couverture minimale d'un axe",
                 format!(
                     "{} % du poids de l'axe",
-                    fr_number(m.min_coverage * 100.0, 1)
+                    fr::number(m.min_coverage * 100.0, 1)
                 ),
             ),
             (
@@ -108,7 +109,7 @@ pub(crate) fn write(ctx: &Context, styles: &mut Styles) -> Result<Sheet> {
             ),
             (
                 "z des limites en entonnoir (petits effectifs)",
-                fr_number(m.funnel_z, 2),
+                fr::number(m.funnel_z, 2),
             ),
         ],
         styles,
@@ -118,14 +119,14 @@ pub(crate) fn write(ctx: &Context, styles: &mut Styles) -> Result<Sheet> {
     let mut items = vec![
         (
             "Part minimale des structures",
-            format!("{} %", fr_number(rp.min_share * 100.0, 1)),
+            format!("{} %", fr::number(rp.min_share * 100.0, 1)),
         ),
         ("Nombre minimal de structures", rp.min_count.to_string()),
     ];
     let overrides: Vec<String> = rp
         .regions
         .iter()
-        .map(|(r, s)| format!("{r} : {} %", fr_number(s * 100.0, 1)))
+        .map(|(r, s)| format!("{r} : {} %", fr::number(s * 100.0, 1)))
         .collect();
     if !overrides.is_empty() {
         items.push(("Parts minimales régionales", overrides.join(" ; ")));
