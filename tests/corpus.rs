@@ -1,16 +1,41 @@
 //! Every spreadsheet of the shared corpus (`../shared/corpus/`, made by other people) gets a
 //! correct read or one clear refusal: never a panic, a hang or a runaway allocation.
-//! Passes with a notice when the corpus is absent.
+//! Ignored by default (the corpus lives outside the repository): run with
+//! `cargo test --release -- --ignored`; then a missing corpus fails the test.
 
 use boussole::error::Error;
 use boussole::pack::Pack;
 use std::path::{Path, PathBuf};
 
+/// The corpus folder; fails the test when it is absent.
+fn corpus() -> PathBuf {
+    let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus");
+    assert!(
+        corpus.is_dir(),
+        "the shared corpus is absent ({}): this test needs ../shared/corpus beside the checkout",
+        corpus.display()
+    );
+    corpus
+}
+
+/// Every file under `dir`, recursively, in name order (the corpus' LICENSE and README.md
+/// aside); fails the test when the corpus holds none.
+fn corpus_files(dir: &Path) -> Vec<PathBuf> {
+    let mut paths = Vec::new();
+    files(dir, &mut paths);
+    assert!(!paths.is_empty(), "no file in {}", dir.display());
+    paths
+}
+
 fn files(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
+    let entries =
+        std::fs::read_dir(dir).unwrap_or_else(|e| panic!("{} unreadable: {e}", dir.display()));
+    let mut paths: Vec<PathBuf> = entries
+        .map(|e| {
+            e.unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+                .path()
+        })
+        .collect();
     paths.sort();
     for path in paths {
         if path.is_dir() {
@@ -25,16 +50,11 @@ fn files(dir: &Path, out: &mut Vec<PathBuf>) {
 }
 
 #[test]
+#[ignore = "needs ../shared/corpus (run with --include-ignored)"]
 fn every_corpus_file_is_read_or_refused_clearly() {
-    let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus");
-    if !corpus.is_dir() {
-        eprintln!("corpus absent ({}) : test ignoré", corpus.display());
-        return;
-    }
+    let corpus = corpus();
     let columns = Pack::embedded().expect("embedded pack").manifest.columns;
-    let mut paths = Vec::new();
-    files(&corpus, &mut paths);
-    assert!(!paths.is_empty());
+    let paths = corpus_files(&corpus);
     let (mut read, mut refused) = (0, 0);
     for path in &paths {
         match boussole::workbook::read_path(path, &columns) {
@@ -62,12 +82,9 @@ fn every_corpus_file_is_read_or_refused_clearly() {
 /// recursively): the process ends, names every file in its summary, writes an annotated
 /// workbook for each file it could read, and never panics.
 #[test]
+#[ignore = "needs ../shared/corpus (run with --include-ignored)"]
 fn every_corpus_file_goes_through_run() {
-    let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus");
-    if !corpus.is_dir() {
-        eprintln!("corpus absent ({}) : test ignoré", corpus.display());
-        return;
-    }
+    let corpus = corpus();
     let out = tempfile::tempdir().expect("tempdir");
     let run = std::process::Command::new(env!("CARGO_BIN_EXE_boussole"))
         .arg("run")
@@ -87,8 +104,7 @@ fn every_corpus_file_goes_through_run() {
         "{:?} {stderr}",
         run.status
     );
-    let mut paths = Vec::new();
-    files(&corpus, &mut paths);
+    let paths = corpus_files(&corpus);
     let spreadsheets: Vec<&PathBuf> = paths
         .iter()
         .filter(|p| {
@@ -100,6 +116,11 @@ fn every_corpus_file_goes_through_run() {
             ["xlsx", "xlsm", "xls", "xlsb", "ods", "csv"].contains(&ext.as_str())
         })
         .collect();
+    assert!(
+        !spreadsheets.is_empty(),
+        "no spreadsheet in {}",
+        corpus.display()
+    );
     for p in &spreadsheets {
         let name = p.file_name().unwrap().to_string_lossy();
         assert!(

@@ -365,9 +365,8 @@ fn a_syntax_error_names_the_script_line_and_column_with_the_snippet_and_a_marker
     assert_eq!(lines[3], "   |               ^");
 }
 
-/// BUG (src/pack/diagnostics.rs, `describe_parse_error`, `MissingToken` arm): Rhai's English
-/// explanation is pasted after the French words: « ) » attendu for a matching ( in this
-/// expression.
+/// A missing token (`describe_parse_error`, `MissingToken`) is reported in French only:
+/// Rhai's English explanation (« for a matching ( in this expression ») is not appended.
 #[test]
 fn a_missing_token_message_is_entirely_french() {
     let e = compile_error(&pack_with_recommendations("let c = (1 + 2;\n"));
@@ -424,10 +423,9 @@ fn print_eval_and_debug_are_refused_at_compile_time() {
     }
 }
 
-/// BUG (src/pack/diagnostics.rs, `describe_parse_error`): Rhai reports a disabled symbol as
-/// `BadInput(ImproperSymbol(..))`, not `Reserved`, so the sandbox message written for
-/// eval/print/debug is never shown; users read « saisie invalide : reserved keyword 'print'
-/// is disabled ».
+/// `print`, `eval` and `debug` (disabled symbols, which Rhai reports as
+/// `BadInput(ImproperSymbol(..))` rather than `Reserved`) are refused at compile time with
+/// the sandbox message, not Rhai's « reserved keyword 'print' is disabled ».
 #[test]
 fn print_eval_and_debug_are_refused_with_the_sandbox_message() {
     for word in ["print", "eval", "debug"] {
@@ -586,10 +584,9 @@ fn arithmetic_on_text_and_a_number_names_both_types() {
     );
 }
 
-/// BUG (src/pack/engine.rs, `register_api`): Rhai's built-in fallback makes `<`, `>`, `<=`,
-/// `>=` and `==` between text and a number return `false` (and `!=` return `true`) instead
-/// of failing, so a rule such as `if ml.nom < 1.5` silently never applies. The engine
-/// registers failing comparisons for nothing but `()`.
+/// Comparing text with a number (`if ml.nom < 1.5`) is an evaluation error naming both
+/// types (« texte », « nombre »), not a silently false condition: the engine registers
+/// failing comparisons for text against numbers, ahead of Rhai's built-in fallback.
 #[test]
 fn comparing_text_with_a_number_is_a_type_error_naming_both_types() {
     let pack = pack_with_recommendations("if ml.nom < 1.5 { recommander(\"aller_vers\"); }");
@@ -620,9 +617,9 @@ fn arithmetic_on_a_missing_value_says_how_to_test_it() {
     );
 }
 
-/// BUG (src/pack/diagnostics.rs, `describe_signature`): `trim_end_matches(')')` also strips
-/// the closing parenthesis of a trailing `()` argument, so a missing value as the second
-/// operand reads « nombre décimal et ( » and is not recognised as a missing value.
+/// A missing value as the second operand of an arithmetic operation is named as such in
+/// the message (« nombre décimal et valeur manquante () »): the closing parenthesis of the
+/// trailing `()` argument is kept when the signature is described.
 #[test]
 fn a_missing_value_as_second_operand_is_named_in_the_message() {
     let message =
@@ -653,9 +650,9 @@ fn a_missing_value_compared_with_a_number_satisfies_no_ordering_condition() {
     }
 }
 
-/// BUG (src/pack/engine.rs, `unit_comparisons!`): only `<`, `>`, `<=`, `>=` are registered
-/// for `()`; Rhai's fallback makes `() != 0.5` true, so `if x.valeur != 0` fires when the
-/// value is missing, against "a missing value satisfies no condition".
+/// `!=` between a missing value and a number is false too (`unit_comparisons!` registers it
+/// for `()` like `<`, `>`, `<=`, `>=`): `if x.valeur != 0.5` does not fire when the value is
+/// missing, as a missing value satisfies no condition.
 #[test]
 fn a_missing_value_is_not_different_from_a_number_either() {
     assert_eq!(
@@ -722,9 +719,9 @@ fn a_misspelt_function_suggests_the_api_names() {
     );
 }
 
-/// BUG (src/pack/diagnostics.rs, `describe_eval_error`): Rhai reports an unknown property as
-/// `ErrorDotExpr`, not `ErrorPropertyNotFound`, so users read Rhai's English text
-/// (« Unknown property 'valeu' - a getter is not registered... ») with no suggestion.
+/// A misspelt property (which Rhai reports as `ErrorDotExpr`, not `ErrorPropertyNotFound`)
+/// gives a French message with the close API names (« vouliez-vous dire : valeur »), not
+/// Rhai's « Unknown property 'valeu' - a getter is not registered... ».
 #[test]
 fn a_misspelt_property_suggests_the_api_names() {
     let message = evaluation_error("if taux_couverture.valeu > 0.1 {}");
@@ -1417,10 +1414,10 @@ fn a_malformed_case_file_is_refused_with_its_line() {
     }
 }
 
-/// BUG (src/pack/engine.rs, `CompiledPack::recommendations`): every recommendation gets
-/// `state.thresholds_used.clone()`, every threshold the whole script read for the structure,
-/// so `renforcer_reperage` carries `jeunes_par_etp_eleve`, `forces_bonnes_pratiques` and
-/// `donnees_manquantes_max` (read by later, unrelated rules) in the results and the JSON.
+/// A recommendation records only the thresholds its own rule read: `renforcer_reperage`
+/// carries `chomage_eleve` alone, not the thresholds later, unrelated rules of the same
+/// script read for the structure (`jeunes_par_etp_eleve`, `forces_bonnes_pratiques`,
+/// `donnees_manquantes_max`).
 #[test]
 fn a_recommendation_records_only_the_thresholds_its_rule_read() {
     let results = analyse_region("Bretagne", 0.27);
@@ -1436,12 +1433,10 @@ fn a_recommendation_records_only_the_thresholds_its_rule_read() {
     assert_eq!(names, ["chomage_eleve"]);
 }
 
-/// BUG (src/analysis/evaluate.rs, `analyse`, the `into_par_iter()...collect::<Result<..>>()`
-/// over structures): rayon returns whichever error a thread met first, so the structure an
-/// evaluation error names changes from run to run (`check` on the same pack printed
-/// 00001, 00002 or 00003). Messages should be reproducible: the first structure in id order.
-/// The failure is probabilistic (it needs two threads racing); 20 runs over 8 structures
-/// make it all but certain on a multi-core machine.
+/// An evaluation error met by several structures always names the first in id order,
+/// whichever thread met its error first (the structures are evaluated in parallel), so the
+/// message is the same from run to run. A regression would show only when threads race:
+/// 20 runs over 8 structures make it all but certain to show on a multi-core machine.
 #[test]
 fn an_evaluation_error_always_names_the_first_structure_in_id_order() {
     let compiled = CompiledPack::compile(&pack_with_recommendations("loop {}")).expect("compiles");

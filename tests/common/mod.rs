@@ -44,3 +44,20 @@ pub fn names(dir: &Path) -> Vec<String> {
     v.sort();
     v
 }
+
+/// Fails the test unless LibreOffice (`soffice`) runs: the tests that call it are
+/// `#[ignore]`d, so reaching this without it means someone asked for them.
+pub fn require_soffice() {
+    match Command::new("soffice").arg("--version").output() {
+        Ok(o) if o.status.success() => {}
+        Ok(o) => panic!(
+            "LibreOffice (soffice --version) failed ({}): this test needs it\n{}",
+            o.status,
+            String::from_utf8_lossy(&o.stderr)
+        ),
+        Err(e) => panic!(
+            "LibreOffice (soffice) is not available ({e}): this test needs it; \
+             install libreoffice-calc-nogui"
+        ),
+    }
+}
