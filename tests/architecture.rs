@@ -224,11 +224,13 @@ fn imports_point_only_down_the_pipeline() {
         if from == "main" || from == "lib" {
             continue;
         }
-        assert!(
-            LAYERS.iter().any(|(m, _)| *m == from),
-            "{}: module « {from} » has no layer in this test and ARCHITECTURE.md",
-            relative(&path)
-        );
+        if !LAYERS.iter().any(|(m, _)| *m == from) {
+            wrong.push(format!(
+                "{}: module « {from} » has no layer in this test and ARCHITECTURE.md",
+                relative(&path)
+            ));
+            continue;
+        }
         for (line, target) in crate_paths(&code_only(&text)) {
             if !allowed(&from, &target) {
                 wrong.push(format!("{}:{line}: {from} imports crate::{target}", relative(&path)));

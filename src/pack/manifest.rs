@@ -40,6 +40,18 @@ pub struct Manifest {
     pub labels: BTreeMap<String, String>,
 }
 
+impl Manifest {
+    /// The pack's label for `key` (a sheet name, a header), or `default` when the pack
+    /// leaves it unset or blank.
+    pub fn label(&self, key: &str, default: &str) -> String {
+        self.labels
+            .get(key)
+            .filter(|l| !l.trim().is_empty())
+            .cloned()
+            .unwrap_or_else(|| default.to_string())
+    }
+}
+
 #[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct PackInfo {

@@ -12,7 +12,6 @@ use crate::report::atomic::write_atomically;
 use crate::report::annotated::objectifs;
 use crate::report::xlsx::{Sheet, Styles};
 use rayon::prelude::*;
-use rust_xlsxwriter::{DocProperties, ExcelDateTime, Workbook};
 use std::path::{Path, PathBuf};
 
 /// Most characters of a file name's slug.
@@ -108,34 +107,19 @@ pub fn write_all(results: &Results, pack: &Pack, dir: &Path, force: bool) -> Res
     Ok(paths)
 }
 
-fn label(pack: &Pack, key: &str, default: &str) -> String {
-    pack.manifest
-        .labels
-        .get(key)
-        .filter(|l| !l.trim().is_empty())
-        .cloned()
-        .unwrap_or_else(|| default.to_string())
-}
-
 /// One structure's workbook: its Fiche (values) and its Objectifs sheet.
 pub fn structure_workbook(results: &Results, pack: &Pack, s: &StructureResult) -> Result<Vec<u8>> {
     let mut styles = Styles::new();
-    let mut workbook = Workbook::new();
-    let created = results.input.modified_unix.unwrap_or(946_684_800);
-    let created = ExcelDateTime::from_timestamp(created)
-        .or_else(|_| ExcelDateTime::from_timestamp(946_684_800))
-        .map_err(|e| Error::Output(format!("date du classeur invalide : {e}")))?;
-    workbook.set_properties(
-        &DocProperties::new()
-            .set_title(format!("boussole — {} {}", s.id.as_str(), s.name))
-            .set_author("boussole")
-            .set_creation_datetime(&created),
+    let mut workbook = crate::report::xlsx::new_workbook(
+        &format!("boussole — {} {}", s.id.as_str(), s.name),
+        "",
+        results.input.modified_unix,
     );
     let mut taken = Vec::new();
     let fiche_name =
-        crate::report::annotated::sheet_name(&label(pack, "fiche", "Fiche"), &mut taken);
+        crate::report::annotated::sheet_name(&pack.manifest.label("fiche", "Fiche"), &mut taken);
     let objectifs_name =
-        crate::report::annotated::sheet_name(&label(pack, "objectifs", "Objectifs"), &mut taken);
+        crate::report::annotated::sheet_name(&pack.manifest.label("objectifs", "Objectifs"), &mut taken);
     let mut fiche = fiche_sheet(results, s, &fiche_name, &mut styles)?;
     fiche.ws.set_active(true);
     workbook.push_worksheet(fiche.ws);

@@ -234,7 +234,7 @@ impl<'a> Context<'a> {
 
     /// A label from the pack's `[labels]`, else the French default.
     pub fn label(&self, key: &str, default: &str) -> String {
-        names::label(self.pack, key, default)
+        self.pack.manifest.label(key, default)
     }
 
     /// The Indicateurs row (0-based, header on row 0) of structure `s`, indicator `i`:

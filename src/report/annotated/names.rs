@@ -81,17 +81,6 @@ fn truncate_utf16(s: &str, max: usize) -> String {
     }
 }
 
-/// The label of an output element: the pack's `[labels]` entry for `key`, else the French
-/// default.
-pub(crate) fn label(pack: &Pack, key: &str, default: &str) -> String {
-    pack.manifest
-        .labels
-        .get(key)
-        .filter(|l| !l.trim().is_empty())
-        .cloned()
-        .unwrap_or_else(|| default.to_string())
-}
-
 /// The names of every sheet, decided before any is written since formulas and charts refer
 /// to each other across sheets.
 #[derive(Debug, Clone)]
@@ -122,7 +111,7 @@ impl SheetNames {
     pub fn new(pack: &Pack, dataset: &Dataset) -> SheetNames {
         let mut taken = Vec::new();
         let name = |key: &str, default: &str, taken: &mut Vec<String>| {
-            sheet_name(&label(pack, key, default), taken)
+            sheet_name(&pack.manifest.label(key, default), taken)
         };
         let synthese = name("synthese", "Synthèse", &mut taken);
         let fiche = name("fiche", "Fiche", &mut taken);
@@ -138,7 +127,7 @@ impl SheetNames {
         let regles = name("regles", "Règles", &mut taken);
         let listes = name("listes", "Listes", &mut taken);
         let donnees_radars = name("donnees_radars", "Données radars", &mut taken);
-        let prefix = label(pack, "donnees", "Données");
+        let prefix = pack.manifest.label("donnees", "Données");
         let donnees = dataset
             .copies
             .iter()
