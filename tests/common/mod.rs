@@ -61,3 +61,4 @@ pub fn require_soffice() {
         ),
     }
 }
+pub mod libreoffice;

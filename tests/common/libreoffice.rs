@@ -1,0 +1,155 @@
+//! A real spreadsheet program as the judge: LibreOffice headless, with a profile that
+//! forces the recalculation of every formula on load, re-saves or prints what boussole
+//! wrote; the tests then compare what it computed with what boussole cached.
+
+use calamine::{Data, Reader, open_workbook_auto};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// A LibreOffice user profile that recalculates every formula of an xlsx or ods on load
+/// (`OOXMLRecalcMode` and `ODFRecalcMode` 0: always), as Excel does with `fullCalcOnLoad`.
+pub fn recalculating_profile(dir: &Path) -> PathBuf {
+    let profile = dir.join("lo-profile");
+    let user = profile.join("user");
+    std::fs::create_dir_all(&user).expect("profile folder");
+    let item = |name: &str| {
+        format!(
+            "<item oor:path=\"/org.openoffice.Office.Calc/Formula/Load\">\
+             <prop oor:name=\"{name}\" oor:op=\"fuse\"><value>0</value></prop></item>"
+        )
+    };
+    let xcu = format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n\
+         <oor:items xmlns:oor=\"http://openoffice.org/2001/registry\" \
+         xmlns:xs=\"http://www.w3.org/2001/XMLSchema\" \
+         xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\">\n{}\n{}\n</oor:items>\n",
+        item("OOXMLRecalcMode"),
+        item("ODFRecalcMode")
+    );
+    std::fs::write(user.join("registrymodifications.xcu"), xcu).expect("profile written");
+    profile
+}
+
+/// Converts `input` with LibreOffice (`filter` as `--convert-to` takes it, e.g.
+/// `xlsx:"Calc MS Excel 2007 XML"` or `pdf`) into `out_dir`, recalculating on load.
+pub fn convert(input: &Path, filter: &str, extension: &str, out_dir: &Path) -> PathBuf {
+    super::require_soffice();
+    std::fs::create_dir_all(out_dir).expect("output folder");
+    let profile = recalculating_profile(out_dir);
+    let output = Command::new("timeout")
+        .arg("600")
+        .arg("soffice")
+        .arg(format!("-env:UserInstallation=file://{}", profile.display()))
+        .args(["--headless", "--norestore", "--convert-to", filter, "--outdir"])
+        .arg(out_dir)
+        .arg(input)
+        .output()
+        .expect("soffice runs");
+    let stem = input.file_stem().expect("a file name").to_string_lossy();
+    let converted = out_dir.join(format!("{stem}.{extension}"));
+    assert!(
+        converted.is_file(),
+        "LibreOffice did not convert {} ({}):\n{}\n{}",
+        input.display(),
+        output.status,
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    converted
+}
+
+/// `input` recalculated by LibreOffice and saved again as xlsx in `out_dir` (under
+/// another folder than the input, since the file keeps its name).
+pub fn recalculated(input: &Path, out_dir: &Path) -> PathBuf {
+    convert(input, "xlsx:Calc MS Excel 2007 XML", "xlsx", out_dir)
+}
+
+/// One formula cell: where it is, its formula, the value boussole cached.
+#[derive(Debug, Clone)]
+pub struct FormulaCell {
+    pub sheet: String,
+    pub row: u32,
+    pub col: u32,
+    pub formula: String,
+    pub cached: Data,
+}
+
+/// Every formula cell of a workbook with its cached value.
+pub fn formula_cells(path: &Path) -> Vec<FormulaCell> {
+    let mut book = open_workbook_auto(path).expect("workbook opens");
+    let mut out = Vec::new();
+    for sheet in book.sheet_names().to_vec() {
+        let formulas = book.worksheet_formula(&sheet).expect("formulas readable");
+        let values = book.worksheet_range(&sheet).expect("values readable");
+        let (r0, c0) = formulas.start().unwrap_or((0, 0));
+        for (r, c, f) in formulas.cells() {
+            if f.is_empty() {
+                continue;
+            }
+            let (row, col) = (r0 + r as u32, c0 + c as u32);
+            let cached = values.get_value((row, col)).cloned().unwrap_or(Data::Empty);
+            out.push(FormulaCell {
+                sheet: sheet.clone(),
+                row,
+                col,
+                formula: f.clone(),
+                cached,
+            });
+        }
+    }
+    out
+}
+
+/// The value of every cell of a workbook, by sheet.
+pub fn values(path: &Path) -> std::collections::BTreeMap<String, calamine::Range<Data>> {
+    let mut book = open_workbook_auto(path).expect("workbook opens");
+    book.sheet_names()
+        .to_vec()
+        .into_iter()
+        .map(|s| {
+            let range = book.worksheet_range(&s).expect("values readable");
+            (s, range)
+        })
+        .collect()
+}
+
+/// Do two cell values mean the same (numbers within a relative 1e-9; an empty text and an
+/// empty cell alike)?
+pub fn same_value(a: &Data, b: &Data) -> bool {
+    let number = |d: &Data| match d {
+        Data::Float(f) => Some(*f),
+        Data::Int(i) => Some(*i as f64),
+        _ => None,
+    };
+    let blank = |d: &Data| matches!(d, Data::Empty) || matches!(d, Data::String(s) if s.is_empty());
+    match (number(a), number(b)) {
+        (Some(x), Some(y)) => (x - y).abs() <= 1e-9 * x.abs().max(y.abs()).max(1.0),
+        _ => a == b || (blank(a) && blank(b)),
+    }
+}
+
+/// The formula cells whose value LibreOffice computes differently from the cached one, as
+/// `Sheet!A1: cached → recalculated (formula)`.
+pub fn recalculation_differences(original: &Path, recalculated: &Path) -> Vec<String> {
+    let after = values(recalculated);
+    formula_cells(original)
+        .into_iter()
+        .filter_map(|f| {
+            let now = after
+                .get(&f.sheet)
+                .and_then(|r| r.get_value((f.row, f.col)).cloned())
+                .unwrap_or(Data::Empty);
+            (!same_value(&f.cached, &now)).then(|| {
+                format!(
+                    "{}!{}{}: {:?} → {:?} ({})",
+                    f.sheet,
+                    boussole::dataset::column_letters(f.col),
+                    f.row + 1,
+                    f.cached,
+                    now,
+                    f.formula.chars().take(120).collect::<String>()
+                )
+            })
+        })
+        .collect()
+}
