@@ -1,6 +1,7 @@
 //! Script errors that point: the file, line and column, the offending line with a marker,
 //! and what is wrong in French (close names for an unknown one, the types for a mismatch).
 
+use crate::pack::engine::api;
 use crate::pack::engine::limits::Limits;
 use rhai::{EvalAltResult, ParseError, ParseErrorType, Position};
 use std::fmt;
@@ -221,13 +222,13 @@ pub fn describe_eval_error(
             Some((name, types)) => format!(
                 "fonction inconnue ou mal appelée « {name} » avec ({}){}",
                 types.join(", "),
-                suggest(&name, API_NAMES.iter().copied())
+                suggest(&name, api::names())
             ),
             None => format!("fonction inconnue « {sig} »"),
         },
         EvalAltResult::ErrorPropertyNotFound(name, _) => format!(
             "propriété inconnue « {name} »{}",
-            suggest(name, API_NAMES.iter().copied())
+            suggest(name, api::names())
         ),
         EvalAltResult::ErrorVariableNotFound(name, _) => format!("variable inconnue « {name} »"),
         EvalAltResult::ErrorMismatchDataType(want, got, _) => {
@@ -251,7 +252,7 @@ pub fn describe_eval_error(
         EvalAltResult::ErrorDotExpr(what, _) => match what.split('\'').nth(1) {
             Some(name) if what.starts_with("Unknown property") => format!(
                 "propriété inconnue « {name} »{}",
-                suggest(name, API_NAMES.iter().copied())
+                suggest(name, api::names())
             ),
             _ => format!("accès invalide : {what}"),
         },
@@ -272,52 +273,3 @@ pub fn describe_eval_error(
         format!("{message} (pendant l'évaluation : {context})"),
     )
 }
-
-/// Every name of the script API, for suggestions.
-pub const API_NAMES: &[&str] = &[
-    "valeur",
-    "disponible",
-    "denominateur",
-    "attendu",
-    "ecart_attendu",
-    "score",
-    "constat",
-    "texte",
-    "id",
-    "libelle",
-    "mediane",
-    "q1",
-    "q3",
-    "moyenne",
-    "minimum",
-    "maximum",
-    "ecart_type",
-    "effectif",
-    "rang",
-    "position",
-    "dans_le_quart_faible",
-    "dans_le_quart_fort",
-    "mieux_que_la_mediane",
-    "moins_bien_que_la_mediane",
-    "mieux_que_prevu",
-    "moins_bien_que_prevu",
-    "ecart_significatif",
-    "est_force",
-    "est_axe_de_progres",
-    "est_vigilance",
-    "seuil",
-    "bande",
-    "force",
-    "axe_de_progres",
-    "vigilance",
-    "recommander",
-    "pourcent",
-    "nombre",
-    "code",
-    "nom",
-    "region",
-    "typologie",
-    "donnees_manquantes",
-    "nombre_de_forces",
-    "nombre_d_axes_de_progres",
-];

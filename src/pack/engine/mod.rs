@@ -1,5 +1,6 @@
-//! The sandboxed Rhai engine: set-up, limits, the functions scripts may call, compilation
-//! with strict variables, and evaluation of one structure at a time.
+//! The sandboxed Rhai engine: set-up, limits, compilation with strict variables, and
+//! evaluation of one structure at a time. The functions scripts may call are declared in
+//! [`api`].
 //!
 //! Sandbox: Rhai has no file, network or environment access of its own; modules (`import`)
 //! are compiled out (`no_module`), `eval`, `print` and `debug` are disabled, so a script can
@@ -7,18 +8,19 @@
 //! operations, call depth, expression depth, string, array and map sizes, and a wall-clock
 //! guard checked through `on_progress`.
 
+pub mod api;
 pub mod errors;
 pub mod limits;
 pub mod view;
 
 pub use limits::Limits;
 
-use crate::pack::decisions::{FindingKind, RuleRef, ThresholdUse};
 use crate::pack::Pack;
+use crate::pack::decisions::{FindingKind, RuleRef, ThresholdUse};
 use crate::pack::engine::errors::{ScriptError, describe_eval_error, describe_parse_error};
-use crate::pack::manifest::{FrameKind, Manifest, Unit};
 use crate::pack::engine::view::{IndicatorView, StructureData, StructureView};
-use rhai::{AST, Dynamic, Engine, EvalAltResult, NativeCallContext, Position, Scope};
+use crate::pack::manifest::{Manifest, Unit};
+use rhai::{AST, Dynamic, Engine, Position, Scope};
 use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -58,21 +60,6 @@ fn with_state<R>(f: impl FnOnce(&mut EvalState) -> R) -> Option<R> {
     STATE.with(|s| s.borrow_mut().as_mut().map(f))
 }
 
-fn runtime_error(message: String, pos: Position) -> Box<EvalAltResult> {
-    Box::new(EvalAltResult::ErrorRuntime(Dynamic::from(message), pos))
-}
-
-fn parse_frame(name: &str, pos: Position) -> Result<FrameKind, Box<EvalAltResult>> {
-    FrameKind::parse(name).ok_or_else(|| {
-        runtime_error(
-            format!(
-                "cadre de référence inconnu « {name} » : utilisez \"national\", \"region\", \"pairs\" ou \"typologie\""
-            ),
-            pos,
-        )
-    })
-}
-
 /// A value in the unit's French notation, as explanations write it.
 pub fn format_fr(value: f64, unit: Unit) -> String {
     match unit {
@@ -81,10 +68,6 @@ pub fn format_fr(value: f64, unit: Unit) -> String {
         Unit::Decimal => crate::fr::fixed(value, 1),
         Unit::Ratio => crate::fr::fixed(value, 2),
     }
-}
-
-fn opt(x: Option<f64>) -> Dynamic {
-    x.map(Dynamic::from_float).unwrap_or(Dynamic::UNIT)
 }
 
 /// Builds the sandboxed engine with the script API registered.
@@ -112,353 +95,8 @@ pub fn build_engine(limits: Limits) -> Engine {
         let late = with_state(|s| Instant::now() > s.deadline).unwrap_or(false);
         late.then(|| Dynamic::from("délai dépassé".to_string()))
     });
-    register_api(&mut engine);
+    api::register(&mut engine);
     engine
-}
-
-fn register_api(engine: &mut Engine) {
-    engine.register_type_with_name::<IndicatorView>("Indicateur");
-    engine.register_type_with_name::<StructureView>("MissionLocale");
-    engine.register_type_with_name::<FindingValue>("Constat");
-
-    // A missing value compared with a number satisfies no condition.
-    macro_rules! unit_comparisons {
-        ($($op:literal),*) => {$(
-            engine.register_fn($op, |_: (), _: f64| false);
-            engine.register_fn($op, |_: f64, _: ()| false);
-            engine.register_fn($op, |_: (), _: i64| false);
-            engine.register_fn($op, |_: i64, _: ()| false);
-        )*};
-    }
-    unit_comparisons!("<", ">", "<=", ">=", "!=");
-
-    // Text compared with a number is a mistake, not a false condition.
-    macro_rules! mismatched {
-        ($a:ty, $an:literal, $b:ty, $bn:literal, $($op:literal),*) => {$(
-            engine.register_fn($op, |ctx: NativeCallContext, _: $a, _: $b| -> Result<bool, Box<EvalAltResult>> {
-                Err(runtime_error(
-                    format!("types incompatibles pour « {} » : {} et {}", $op, $an, $bn),
-                    ctx.call_position(),
-                ))
-            });
-        )*};
-    }
-    mismatched!(
-        rhai::ImmutableString,
-        "texte",
-        f64,
-        "nombre décimal",
-        "<",
-        ">",
-        "<=",
-        ">=",
-        "==",
-        "!="
-    );
-    mismatched!(
-        f64,
-        "nombre décimal",
-        rhai::ImmutableString,
-        "texte",
-        "<",
-        ">",
-        "<=",
-        ">=",
-        "==",
-        "!="
-    );
-    mismatched!(
-        rhai::ImmutableString,
-        "texte",
-        i64,
-        "entier",
-        "<",
-        ">",
-        "<=",
-        ">=",
-        "==",
-        "!="
-    );
-    mismatched!(
-        i64,
-        "entier",
-        rhai::ImmutableString,
-        "texte",
-        "<",
-        ">",
-        "<=",
-        ">=",
-        "==",
-        "!="
-    );
-
-    // The structure.
-    engine.register_get("code", |m: &mut StructureView| m.data.code.clone());
-    engine.register_get("nom", |m: &mut StructureView| m.data.name.clone());
-    engine.register_get("region", |m: &mut StructureView| m.data.region.clone());
-    engine.register_get("typologie", |m: &mut StructureView| {
-        m.data
-            .typology
-            .clone()
-            .map(Dynamic::from)
-            .unwrap_or(Dynamic::UNIT)
-    });
-    engine.register_fn("donnees_manquantes", |m: &mut StructureView| {
-        m.data
-            .indicators
-            .iter()
-            .filter(|i| i.judged && i.value.is_none())
-            .count() as i64
-    });
-    engine.register_fn("nombre_de_forces", |m: &mut StructureView| {
-        m.data
-            .indicators
-            .iter()
-            .filter(|i| i.finding == Some(FindingKind::Force))
-            .count() as i64
-    });
-    engine.register_fn("nombre_d_axes_de_progres", |m: &mut StructureView| {
-        m.data
-            .indicators
-            .iter()
-            .filter(|i| i.finding == Some(FindingKind::AxeDeProgres))
-            .count() as i64
-    });
-
-    // An indicator: properties.
-    engine.register_get("id", |v: &mut IndicatorView| v.get().id.clone());
-    engine.register_get("libelle", |v: &mut IndicatorView| v.get().label.clone());
-    engine.register_get("valeur", |v: &mut IndicatorView| opt(v.get().value));
-    engine.register_get("disponible", |v: &mut IndicatorView| {
-        v.get().value.is_some()
-    });
-    engine.register_get("denominateur", |v: &mut IndicatorView| {
-        opt(v.get().denominator)
-    });
-    engine.register_get("attendu", |v: &mut IndicatorView| opt(v.get().expected));
-    engine.register_get("ecart_attendu", |v: &mut IndicatorView| {
-        let d = v.get();
-        opt(d.value.zip(d.expected).map(|(a, b)| a - b))
-    });
-    engine.register_get("score", |v: &mut IndicatorView| opt(v.get().score));
-    engine.register_get("constat", |v: &mut IndicatorView| {
-        v.get()
-            .finding
-            .map(|f| f.id().to_string())
-            .unwrap_or_default()
-    });
-    engine.register_get("texte", |v: &mut IndicatorView| {
-        let d = v.get();
-        d.value
-            .map(|x| format_fr(x, d.shown_unit))
-            .unwrap_or_else(|| "non disponible".into())
-    });
-
-    // An indicator: frame statistics.
-    macro_rules! frame_stat {
-        ($name:literal, $f:expr) => {
-            engine.register_fn(
-                $name,
-                |ctx: NativeCallContext,
-                 v: &mut IndicatorView,
-                 frame: &str|
-                 -> Result<Dynamic, Box<EvalAltResult>> {
-                    let kind = parse_frame(frame, ctx.call_position())?;
-                    let f: fn(&crate::pack::engine::view::FrameView) -> Option<f64> = $f;
-                    Ok(opt(v.get().frame(kind).and_then(f)))
-                },
-            );
-        };
-    }
-    frame_stat!("mediane", |f| Some(f.median));
-    frame_stat!("q1", |f| Some(f.q1));
-    frame_stat!("q3", |f| Some(f.q3));
-    frame_stat!("moyenne", |f| Some(f.mean));
-    frame_stat!("minimum", |f| Some(f.min));
-    frame_stat!("maximum", |f| Some(f.max));
-    frame_stat!("ecart_type", |f| f.sd);
-    frame_stat!("effectif", |f| Some(f.n as f64));
-    frame_stat!("rang", |f| f.rank);
-    engine.register_fn(
-        "position",
-        |ctx: NativeCallContext,
-         v: &mut IndicatorView,
-         frame: &str|
-         -> Result<Dynamic, Box<EvalAltResult>> {
-            let kind = parse_frame(frame, ctx.call_position())?;
-            Ok(opt(v.get().position(kind)))
-        },
-    );
-
-    // An indicator: oriented predicates (false when the value or the frame is unknown).
-    macro_rules! frame_predicate {
-        ($name:literal, $method:ident) => {
-            engine.register_fn(
-                $name,
-                |ctx: NativeCallContext,
-                 v: &mut IndicatorView,
-                 frame: &str|
-                 -> Result<bool, Box<EvalAltResult>> {
-                    let kind = parse_frame(frame, ctx.call_position())?;
-                    Ok(v.get().$method(kind))
-                },
-            );
-        };
-    }
-    frame_predicate!("dans_le_quart_faible", in_weak_quarter);
-    frame_predicate!("dans_le_quart_fort", in_strong_quarter);
-    frame_predicate!("mieux_que_la_mediane", better_than_median);
-    frame_predicate!("moins_bien_que_la_mediane", worse_than_median);
-    engine.register_fn("mieux_que_prevu", |v: &mut IndicatorView| {
-        v.get().better_than_expected()
-    });
-    engine.register_fn("moins_bien_que_prevu", |v: &mut IndicatorView| {
-        v.get().worse_than_expected()
-    });
-    engine.register_fn(
-        "ecart_significatif",
-        |ctx: NativeCallContext,
-         v: &mut IndicatorView,
-         frame: &str|
-         -> Result<bool, Box<EvalAltResult>> {
-            let kind = parse_frame(frame, ctx.call_position())?;
-            Ok(v.get().significant_gap(kind))
-        },
-    );
-    engine.register_fn("est_force", |v: &mut IndicatorView| {
-        v.get().finding == Some(FindingKind::Force)
-    });
-    engine.register_fn("est_axe_de_progres", |v: &mut IndicatorView| {
-        v.get().finding == Some(FindingKind::AxeDeProgres)
-    });
-    engine.register_fn("est_vigilance", |v: &mut IndicatorView| {
-        v.get().finding == Some(FindingKind::Vigilance)
-    });
-
-    // Thresholds.
-    engine.register_fn(
-        "seuil",
-        |ctx: NativeCallContext, name: &str| -> Result<f64, Box<EvalAltResult>> {
-            let pos = ctx.call_position();
-            let found = with_state(|s| {
-                let value = s.manifest.thresholds.value(name, &s.region);
-                if let Some(value) = value {
-                    let regional = s
-                        .manifest
-                        .thresholds
-                        .regions
-                        .get(&s.region)
-                        .is_some_and(|r| r.contains_key(name));
-                    let line = pos.line().unwrap_or(0);
-                    if !s
-                        .thresholds_used
-                        .iter()
-                        .any(|(t, l)| t.name == name && *l == line)
-                    {
-                        s.thresholds_used.push((
-                            ThresholdUse {
-                                name: name.to_string(),
-                                value,
-                                regional,
-                            },
-                            line,
-                        ));
-                    }
-                    Ok(value)
-                } else {
-                    let names: Vec<&str> = s
-                        .manifest
-                        .thresholds
-                        .base
-                        .keys()
-                        .map(|k| k.as_str())
-                        .collect();
-                    Err(format!(
-                        "seuil inconnu « {name} »{}",
-                        crate::pack::engine::errors::suggest(name, names.iter().copied())
-                    ))
-                }
-            });
-            match found {
-                Some(Ok(v)) => Ok(v),
-                Some(Err(msg)) => Err(runtime_error(msg, pos)),
-                None => Err(runtime_error(
-                    "seuil() appelé hors d'une évaluation".into(),
-                    pos,
-                )),
-            }
-        },
-    );
-    engine.register_fn(
-        "bande",
-        |ctx: NativeCallContext, name: &str, value: f64| -> Result<String, Box<EvalAltResult>> {
-            let pos = ctx.call_position();
-            let found = with_state(|s| match s.manifest.thresholds.bands.get(name) {
-                Some(bands) => Ok(bands
-                    .iter()
-                    .find(|b| value >= b.from && value < b.to)
-                    .map(|b| b.label.clone())
-                    .unwrap_or_default()),
-                None => Err(format!("échelle de seuils inconnue « {name} »")),
-            });
-            match found {
-                Some(Ok(v)) => Ok(v),
-                Some(Err(msg)) => Err(runtime_error(msg, pos)),
-                None => Err(runtime_error(
-                    "bande() appelé hors d'une évaluation".into(),
-                    pos,
-                )),
-            }
-        },
-    );
-
-    // Findings.
-    macro_rules! finding {
-        ($name:literal, $kind:expr) => {
-            engine.register_fn($name, |ctx: NativeCallContext, reason: &str| FindingValue {
-                kind: $kind,
-                reason: reason.to_string(),
-                position: ctx.call_position(),
-            });
-        };
-    }
-    finding!("force", FindingKind::Force);
-    finding!("axe_de_progres", FindingKind::AxeDeProgres);
-    finding!("vigilance", FindingKind::Vigilance);
-
-    // Recommendations.
-    engine.register_fn(
-        "recommander",
-        |ctx: NativeCallContext, id: &str| -> Result<(), Box<EvalAltResult>> {
-            let pos = ctx.call_position();
-            let result = with_state(|s| {
-                if s.manifest.recommendations.iter().any(|r| r.id == id) {
-                    if !s.recommended.iter().any(|(r, _)| r == id) {
-                        s.recommended.push((id.to_string(), pos));
-                    }
-                    Ok(())
-                } else {
-                    Err(format!(
-                        "recommandation inconnue « {id} » (elle doit être déclarée dans pack.toml){}",
-                        crate::pack::engine::errors::suggest(
-                            id,
-                            s.manifest.recommendations.iter().map(|r| r.id.as_str())
-                        )
-                    ))
-                }
-            });
-            match result {
-                Some(Ok(())) => Ok(()),
-                Some(Err(msg)) => Err(runtime_error(msg, pos)),
-                None => Err(runtime_error("recommander() appelé hors d'une évaluation".into(), pos)),
-            }
-        },
-    );
-
-    // Formatting helpers for reasons.
-    engine.register_fn("pourcent", |x: f64| format_fr(x, Unit::Fraction));
-    engine.register_fn("nombre", |x: f64| crate::fr::fixed(x, 2));
-    engine.register_fn("nombre", |x: i64| crate::fr::integer(x));
 }
 
 /// A compiled pack: the engine, the two scripts, the variable names they may use.
@@ -645,15 +283,6 @@ impl CompiledPack {
             line,
             text,
         }
-    }
-
-    /// Runs the findings script for one indicator of one structure.
-    pub fn finding(
-        &self,
-        data: &Arc<StructureData>,
-        indicator: usize,
-    ) -> Result<Option<Decision<FindingValue>>, ScriptError> {
-        Ok(self.findings(data, &[indicator])?.pop().flatten())
     }
 
     /// Runs the findings script for several indicators of one structure, in order. The
