@@ -11,6 +11,29 @@
 //! assert_eq!(fr::count(0, "ligne écartée", "lignes écartées"), "0 ligne écartée");
 //! ```
 
+/// The 18 French regions since 2016, as the template's region drop-down offers them and the
+/// sample workbook spreads its structures over them.
+pub const REGIONS: [&str; 18] = [
+    "Auvergne-Rhône-Alpes",
+    "Bourgogne-Franche-Comté",
+    "Bretagne",
+    "Centre-Val de Loire",
+    "Corse",
+    "Grand Est",
+    "Hauts-de-France",
+    "Île-de-France",
+    "Normandie",
+    "Nouvelle-Aquitaine",
+    "Occitanie",
+    "Pays de la Loire",
+    "Provence-Alpes-Côte d'Azur",
+    "Guadeloupe",
+    "Martinique",
+    "Guyane",
+    "La Réunion",
+    "Mayotte",
+];
+
 /// What a missing or non-finite number shows as.
 pub const MISSING: &str = "—";
 

@@ -11,11 +11,9 @@ pub mod collect;
 pub mod dataset;
 pub mod error;
 pub mod fr;
-pub mod impact;
 pub mod pack;
 pub mod report;
 pub mod sample;
-pub mod template;
 pub mod workbook;
 
 /// The version stamped into outputs.

@@ -17,7 +17,7 @@
 //! the document creation date is derived from the options, never from the clock.
 
 use crate::error::{Error, Result};
-use crate::template::FRENCH_REGIONS;
+use crate::fr;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rust_xlsxwriter::{
@@ -160,10 +160,10 @@ const GUF: usize = 15;
 const REU: usize = 16;
 const MAY: usize = 17;
 
-/// Region `index` of [`FRENCH_REGIONS`] (the template's drop-down holds the same names).
+/// Region `index` of [`fr::REGIONS`] (the template's drop-down holds the same names).
 const fn region(index: usize, count_440: usize, unemployment: f64) -> Region {
     Region {
-        name: FRENCH_REGIONS[index],
+        name: fr::REGIONS[index],
         count_440,
         unemployment,
         overseas: false,
@@ -172,14 +172,14 @@ const fn region(index: usize, count_440: usize, unemployment: f64) -> Region {
 
 const fn overseas(index: usize, count_440: usize) -> Region {
     Region {
-        name: FRENCH_REGIONS[index],
+        name: fr::REGIONS[index],
         count_440,
         unemployment: 0.37,
         overseas: true,
     }
 }
 
-/// The 18 regions since 2016, in the order of [`FRENCH_REGIONS`]; the counts add up to 440.
+/// The 18 regions since 2016, in the order of [`fr::REGIONS`]; the counts add up to 440.
 const REGIONS: [Region; 18] = [
     region(0, 48, 0.215),
     region(1, 25, 0.245),

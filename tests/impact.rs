@@ -6,10 +6,11 @@ mod common;
 use common::{boussole, stderr, stdout};
 
 use boussole::analysis::analyse::{Overrides, analyse};
+use boussole::analysis::impact::{Change, compare};
 use boussole::analysis::results::{FindingKind, Results};
-use boussole::impact::{SHEETS, compare, impact_workbook};
 use boussole::pack::engine::CompiledPack;
 use boussole::pack::{EMBEDDED_CPO, Pack};
+use boussole::report::impact::{SHEETS, impact_workbook};
 use boussole::sample::{SampleOptions, sample_workbook};
 use calamine::{Data, DataType, Reader, Xlsx};
 use std::collections::{BTreeMap, BTreeSet};
@@ -212,7 +213,7 @@ fn one_threshold_changed_reports_exactly_the_structures_that_cross_it() {
     let (pa, pb) = (priorities(&a), priorities(&b));
     let added: BTreeSet<_> = pb.difference(&pa).cloned().collect();
     let removed: BTreeSet<_> = pa.difference(&pb).cloned().collect();
-    let pairs = |change: boussole::impact::Change| -> BTreeSet<(String, String)> {
+    let pairs = |change: Change| -> BTreeSet<(String, String)> {
         impact
             .priorities
             .iter()
@@ -220,8 +221,8 @@ fn one_threshold_changed_reports_exactly_the_structures_that_cross_it() {
             .map(|p| (p.region.clone(), p.recommendation.clone()))
             .collect()
     };
-    assert_eq!(pairs(boussole::impact::Change::Appears), added);
-    assert_eq!(pairs(boussole::impact::Change::Disappears), removed);
+    assert_eq!(pairs(Change::Appears), added);
+    assert_eq!(pairs(Change::Disappears), removed);
     assert_eq!(impact.summary.priorities_added, added.len());
     assert_eq!(impact.summary.priorities_removed, removed.len());
 

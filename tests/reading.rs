@@ -5,8 +5,9 @@
 use boussole::dataset::{Dataset, Missing, Severity, Value};
 use boussole::error::Error;
 use boussole::pack::Pack;
+use boussole::pack::manifest::normalize_header;
 use boussole::pack::manifest::{ColumnSpec, Scale};
-use boussole::workbook::{ParsedText, normalize_header, parse_number, read_bytes, read_path};
+use boussole::workbook::{ParsedText, parse_number, read_bytes, read_path};
 use rust_xlsxwriter::{Format, Formula, Workbook, Worksheet};
 use std::io::Write;
 use std::path::PathBuf;

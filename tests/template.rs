@@ -3,11 +3,11 @@
 
 use boussole::dataset::{Missing, Severity, Value};
 use boussole::error::Error;
+use boussole::fr::REGIONS;
 use boussole::pack::manifest::{Role, Unit};
 use boussole::pack::{Origin, Pack};
-use boussole::template::{
-    DATA_SHEET, EXAMPLE_CODE, EXAMPLE_NAME, FRENCH_REGIONS, INSTRUCTIONS_SHEET, LISTS_SHEET,
-    template_workbook,
+use boussole::report::template::{
+    DATA_SHEET, EXAMPLE_CODE, EXAMPLE_NAME, INSTRUCTIONS_SHEET, LISTS_SHEET, template_workbook,
 };
 use boussole::workbook::{read_bytes, read_path};
 use calamine::{Data, Reader, SheetVisible, open_workbook_auto_from_rs};
@@ -151,7 +151,7 @@ fn template_has_instructions_data_and_a_hidden_list_sheet() {
         .skip(1)
         .map(|r| text(&r[0]))
         .collect();
-    assert_eq!(regions, FRENCH_REGIONS);
+    assert_eq!(regions, REGIONS);
 }
 
 #[test]

@@ -6,7 +6,7 @@
 
 #![no_main]
 
-use boussole::workbook::normalize_header;
+use boussole::pack::manifest::normalize_header;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|bytes: &[u8]| {

@@ -661,11 +661,7 @@ pub fn analyse_with_reference(
 
     let regions_out = regional_priorities(manifest, &results_structures);
     Ok(Results {
-        pack: PackStamp {
-            name: manifest.pack.name.clone(),
-            version: manifest.pack.version.clone(),
-            hash: compiled.pack.hash(),
-        },
+        pack: PackStamp::of(&compiled.pack),
         input: dataset.source.clone(),
         reference: reference.map(|r| r.source.clone()),
         year,

@@ -1,6 +1,7 @@
 //! Analysis: reference frames, statistics, scoring, findings and their trace.
 pub mod analyse;
 pub mod cases;
+pub mod impact;
 pub mod normalise;
 pub mod objectives;
 pub mod peers;

@@ -6,8 +6,9 @@
 
 use crate::analysis::stats::Summary;
 use crate::dataset::{CellRef, Diagnostic, SetAside, Source, StructureId};
-use crate::pack::manifest::{Direction, FrameKind, Normalisation, Unit};
+use crate::pack::Pack;
 pub use crate::pack::decisions::{FindingKind, RuleRef, ThresholdUse};
+use crate::pack::manifest::{Direction, FrameKind, Normalisation, Unit};
 use serde::Serialize;
 use std::sync::Arc;
 
@@ -18,6 +19,17 @@ pub struct PackStamp {
     pub version: String,
     /// SHA-256 over the pack's files.
     pub hash: String,
+}
+
+impl PackStamp {
+    /// The stamp of a loaded pack: its name, version and hash.
+    pub fn of(pack: &Pack) -> PackStamp {
+        PackStamp {
+            name: pack.manifest.pack.name.clone(),
+            version: pack.manifest.pack.version.clone(),
+            hash: pack.hash(),
+        }
+    }
 }
 
 /// Whether an indicator was read from the workbook or derived by the pack.

@@ -1,16 +1,19 @@
 //! `boussole impact`: what a rule change would change, before adopting it. Each input is
 //! read once and analysed with pack A and pack B (each compiled once); the two results are
-//! compared ([`crate::impact::compare`]) and the comparison is printed as a summary and
-//! written as a workbook (`impact-boussole.xlsx` in the current folder unless told
-//! otherwise), atomically and never over an existing file without `--force`.
+//! compared ([`crate::analysis::impact::compare`]) and the comparison is printed as a
+//! summary and written as a workbook ([`crate::report::impact::impact_workbook`],
+//! `impact-boussole.xlsx` in the current folder unless told otherwise), atomically and
+//! never over an existing file without `--force`.
 
 use crate::analysis::analyse::{Overrides, analyse};
+use crate::analysis::impact::{Impact, Summary, compare, finding_label, summaries};
 use crate::analysis::results::PackStamp;
 use crate::error::{Error, Result, exit};
-use crate::impact::{Impact, Summary, compare, finding_label, impact_workbook};
+use crate::fr;
 use crate::pack::engine::CompiledPack;
 use crate::pack::{Origin, Pack};
 use crate::report::atomic::write_atomically;
+use crate::report::impact::impact_workbook;
 use std::path::{Path, PathBuf};
 
 /// The default output, in the current folder.
@@ -67,11 +70,7 @@ fn for_pack(e: Error, which: &str) -> Error {
 fn side(rules: Option<&Path>, which: &str) -> Result<Side> {
     let pack = Pack::load(rules).map_err(|e| for_pack(e, which))?;
     let compiled = CompiledPack::compile(&pack).map_err(|e| for_pack(e.into(), which))?;
-    let stamp = PackStamp {
-        name: pack.manifest.pack.name.clone(),
-        version: pack.manifest.pack.version.clone(),
-        hash: pack.hash(),
-    };
+    let stamp = PackStamp::of(&pack);
     Ok(Side {
         pack,
         compiled,
@@ -140,17 +139,10 @@ fn report(impacts: &[(String, Impact)], a: &Side, b: &Side) -> String {
     }
     out.push('\n');
 
-    let mut columns: Vec<(String, Summary)> = impacts
-        .iter()
-        .map(|(file, i)| (file_name(file), i.summary))
+    let columns: Vec<(String, Summary)> = summaries(impacts)
+        .into_iter()
+        .map(|(file, summary)| (file_name(file), summary))
         .collect();
-    if impacts.len() > 1 {
-        let mut total = Summary::default();
-        for (_, i) in impacts {
-            total.add(&i.summary);
-        }
-        columns.push(("Total".into(), total));
-    }
     let labels = Summary::default().rows();
     let label_width = labels
         .iter()
@@ -246,7 +238,7 @@ fn change_lines(impacts: &[(String, Impact)]) -> Vec<String> {
             ));
         }
         for c in i.scores.iter().chain(&i.axes) {
-            let show = |x: Option<f64>| x.map(|x| format!("{x:.1}")).unwrap_or("—".into());
+            let show = |x: Option<f64>| x.map_or(fr::MISSING.into(), |x| fr::fixed(x, 1));
             lines.push(format!(
                 "{}{} {} ({}) : score « {} » {} → {}",
                 prefix(file),

@@ -1,13 +1,13 @@
 //! `boussole template`: writes the blank field workbook of a pack.
 //!
 //! Usage: `boussole template [--rules DIR] -o FILE [--force]`.
-//! The layout lives in [`crate::template`]; this file loads the pack, writes the file
+//! The layout lives in [`crate::report::template`]; this file loads the pack, writes the file
 //! atomically and says what was written.
 
 use crate::error::{Result, exit};
 use crate::pack::Pack;
 use crate::report::atomic::write_atomically;
-use crate::template::{DATA_SHEET, template_workbook};
+use crate::report::template::{DATA_SHEET, template_workbook};
 use std::path::PathBuf;
 
 /// Écrit un classeur vierge à remplir pour un pack de règles.

@@ -1,9 +1,10 @@
 //! The pack manifest (`pack.toml`): what a rule pack declares as data.
 //!
 //! The manifest owns the catalogue (input columns with their aliases and units, derived
-//! indicators), the axes, the reference frames, the scoring settings, the thresholds with
-//! their regional layers, the recommendations and the regional-priority rule. Scripts
-//! (`*.rhai`) hold the reasoning; this file holds the vocabulary they reason with.
+//! indicators, and the key a header is matched to a label or alias on), the axes, the
+//! reference frames, the scoring settings, the thresholds with their regional layers, the
+//! recommendations and the regional-priority rule. Scripts (`*.rhai`) hold the reasoning;
+//! this file holds the vocabulary they reason with.
 
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -185,6 +186,43 @@ impl ColumnSpec {
     pub fn direction(&self) -> Direction {
         self.direction.unwrap_or(Direction::Neutral)
     }
+}
+
+/// The key a header is matched on: lower case, no accents, punctuation and every kind of
+/// space (repeated, line breaks, non-breaking) reduced to single spaces.
+///
+/// ```
+/// use boussole::pack::manifest::normalize_header;
+/// assert_eq!(normalize_header("  Jeunes\u{a0}en\n premier  ACCUEIL "), "jeunes en premier accueil");
+/// assert_eq!(normalize_header("Offres d’emploi collectées"), "offres d emploi collectees");
+/// assert_eq!(normalize_header("N° ML"), normalize_header("no ml"));
+/// ```
+pub fn normalize_header(s: &str) -> String {
+    // `°` after N means "numéro": keep it as `o` so `N° ML` and `No ML` meet.
+    // Separators become spaces before transliteration (deunicode drops some of them).
+    let s: String = s
+        .chars()
+        .map(|c| match c {
+            '°' => 'o',
+            c if c.is_alphanumeric() => c,
+            _ => ' ',
+        })
+        .collect();
+    let ascii = deunicode::deunicode(&s).to_lowercase();
+    let mut out = String::with_capacity(ascii.len());
+    let mut space = false;
+    for c in ascii.chars() {
+        if c.is_ascii_alphanumeric() {
+            if space && !out.is_empty() {
+                out.push(' ');
+            }
+            space = false;
+            out.push(c);
+        } else {
+            space = true;
+        }
+    }
+    out
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
@@ -505,4 +543,20 @@ pub struct ScriptsSpec {
     pub findings: String,
     /// Decides the recommendations of one structure.
     pub recommendations: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn headers_meet_whatever_the_typing() {
+        assert_eq!(normalize_header("Région"), "region");
+        assert_eq!(normalize_header("Code  ML"), normalize_header("code-ml"));
+        assert_eq!(
+            normalize_header("Sorties de CIVIS vers l’emploi durable"),
+            normalize_header("sorties de civis vers l'emploi durable")
+        );
+        assert_eq!(normalize_header("Densité (hab/km²)"), "densite hab km2");
+    }
 }

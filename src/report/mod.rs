@@ -1,9 +1,13 @@
-//! Writers: the annotated workbook, JSON, and the atomic file writing they share.
+//! Writers: the annotated workbook, the per-structure workbooks, the impact workbook, the
+//! blank field workbook of a pack (template), JSON, and the xlsx and atomic file writing
+//! they share.
 //!
 //! Writers read `analysis` results and never reach back into reading or evaluation.
 
+pub mod annotated;
 pub mod atomic;
+pub mod impact;
 pub mod json;
 pub mod per_structure;
-pub mod annotated;
+pub mod template;
 pub mod xlsx;

@@ -12,6 +12,9 @@ use std::collections::BTreeMap;
 /// Excel's limit on the text of one cell.
 const MAX_CELL_TEXT: usize = 32_767;
 
+/// Excel's limit on the title of a data validation's messages.
+const MAX_VALIDATION_TITLE: usize = 32;
+
 /// Excel's last row (0-based index): a sheet holds 1,048,576 rows.
 pub(crate) const EXCEL_LAST_ROW: usize = 1_048_575;
 
@@ -329,14 +332,28 @@ impl Cached {
 
 /// Text cut to Excel's per-cell limit, on a character boundary.
 pub(crate) fn cut_text(s: &str) -> &str {
-    if s.len() <= MAX_CELL_TEXT {
+    cut_utf16(s, MAX_CELL_TEXT)
+}
+
+/// A data validation's title within Excel's limit, cut with an ellipsis.
+pub(crate) fn validation_title(title: &str) -> String {
+    if title.encode_utf16().count() <= MAX_VALIDATION_TITLE {
+        return title.to_string();
+    }
+    format!("{}…", cut_utf16(title, MAX_VALIDATION_TITLE - 1))
+}
+
+/// The longest prefix of `s` (whole characters) within `max` UTF-16 code units, what Excel
+/// counts.
+fn cut_utf16(s: &str, max: usize) -> &str {
+    if s.len() <= max {
         return s;
     }
     let mut end = 0;
     let mut units = 0;
     for (i, c) in s.char_indices() {
         units += c.len_utf16();
-        if units > MAX_CELL_TEXT {
+        if units > max {
             break;
         }
         end = i + c.len_utf8();
@@ -348,7 +365,6 @@ pub(crate) fn cut_text(s: &str) -> &str {
 pub(crate) fn formula_string(s: &str) -> String {
     format!("\"{}\"", s.replace('"', "\"\""))
 }
-
 
 /// The (0-based) row of an A1 address such as `C7` or the first cell of `A3:F3`.
 pub(crate) fn a1_row(cell: &str) -> Option<u32> {
@@ -377,5 +393,15 @@ mod tests {
     fn long_text_is_cut_on_a_character() {
         let s = "é".repeat(40_000);
         assert_eq!(cut_text(&s).chars().count(), MAX_CELL_TEXT);
+    }
+
+    #[test]
+    fn long_validation_titles_end_with_an_ellipsis() {
+        let exact = "x".repeat(32);
+        assert_eq!(validation_title(&exact), exact);
+        let long = format!("Jeunes en premier accueil {}", "é".repeat(10));
+        let title = validation_title(&long);
+        assert_eq!(title.encode_utf16().count(), 32);
+        assert!(title.ends_with("éé…"));
     }
 }

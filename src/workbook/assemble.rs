@@ -6,12 +6,12 @@
 //! diagnostic with its place. Cell interpretation is delegated to `cell`.
 
 use super::cell::{read_code, read_numeric, read_year, shorten, text_of};
-use super::header::{Catalogue, Header, normalize_header};
 use super::grid::Grid;
+use super::header::{Catalogue, Header};
 use crate::dataset::{
     CellRef, Diagnostic, Missing, Observation, SetAside, Severity, Structure, StructureId, Value,
 };
-use crate::pack::manifest::Role;
+use crate::pack::manifest::{Role, normalize_header};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// One data row of one sheet, read.

@@ -1,4 +1,5 @@
-//! Header matching: the key headers are compared on, and finding the header row of a sheet.
+//! Header matching: the catalogue indexed by header key (`pack::manifest::normalize_header`),
+//! and finding the header row of a sheet.
 //!
 //! This module owns matching the workbook's headers against the pack's catalogue (labels and
 //! aliases) and choosing the header row under title rows and grouped (merged) header rows.
@@ -6,48 +7,11 @@
 
 use super::cell::text_of;
 use super::grid::Grid;
-use crate::pack::manifest::{ColumnSpec, Role};
+use crate::pack::manifest::{ColumnSpec, Role, normalize_header};
 use std::collections::HashMap;
 
 /// How many rows from the top are scanned for the header row.
 pub(crate) const HEADER_SCAN_ROWS: u32 = 30;
-
-/// The key a header is matched on: lower case, no accents, punctuation and every kind of
-/// space (repeated, line breaks, non-breaking) reduced to single spaces.
-///
-/// ```
-/// use boussole::workbook::normalize_header;
-/// assert_eq!(normalize_header("  Jeunes\u{a0}en\n premier  ACCUEIL "), "jeunes en premier accueil");
-/// assert_eq!(normalize_header("Offres d’emploi collectées"), "offres d emploi collectees");
-/// assert_eq!(normalize_header("N° ML"), normalize_header("no ml"));
-/// ```
-pub fn normalize_header(s: &str) -> String {
-    // `°` after N means "numéro": keep it as `o` so `N° ML` and `No ML` meet.
-    // Separators become spaces before transliteration (deunicode drops some of them).
-    let s: String = s
-        .chars()
-        .map(|c| match c {
-            '°' => 'o',
-            c if c.is_alphanumeric() => c,
-            _ => ' ',
-        })
-        .collect();
-    let ascii = deunicode::deunicode(&s).to_lowercase();
-    let mut out = String::with_capacity(ascii.len());
-    let mut space = false;
-    for c in ascii.chars() {
-        if c.is_ascii_alphanumeric() {
-            if space && !out.is_empty() {
-                out.push(' ');
-            }
-            space = false;
-            out.push(c);
-        } else {
-            space = true;
-        }
-    }
-    out
-}
 
 /// The catalogue indexed by normalized label and alias.
 pub(crate) struct Catalogue<'a> {
@@ -165,20 +129,4 @@ pub(crate) fn find_header(grid: &Grid, catalogue: &Catalogue) -> Option<Header> 
         }
     }
     best
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn headers_meet_whatever_the_typing() {
-        assert_eq!(normalize_header("Région"), "region");
-        assert_eq!(normalize_header("Code  ML"), normalize_header("code-ml"));
-        assert_eq!(
-            normalize_header("Sorties de CIVIS vers l’emploi durable"),
-            normalize_header("sorties de civis vers l'emploi durable")
-        );
-        assert_eq!(normalize_header("Densité (hab/km²)"), "densite hab km2");
-    }
 }

@@ -29,7 +29,6 @@ mod header;
 mod sheets;
 
 pub use cell::{ParsedText, parse_number};
-pub use header::normalize_header;
 
 use crate::dataset::{
     ColumnMatch, Dataset, Diagnostic, RawCell, RawValue, Severity, SheetCopy, SheetReading, Source,

@@ -21,13 +21,13 @@
 
 use crate::dataset::column_letters;
 use crate::error::{Error, Result};
+use crate::fr::REGIONS;
 use crate::pack::Pack;
-use crate::pack::manifest::{ColumnSpec, Role, Scale, Unit};
-use crate::workbook::normalize_header;
+use crate::pack::manifest::{ColumnSpec, Role, Scale, Unit, normalize_header};
+use crate::report::xlsx::{Sheet, Styles, new_workbook, save, validation_title};
 use rust_xlsxwriter::{
-    Color, DataValidation, DataValidationErrorStyle, DataValidationRule, DocProperties,
-    ExcelDateTime, Format, FormatAlign, FormatBorder, Formula, Note, Workbook, Worksheet,
-    XlsxError,
+    Color, DataValidation, DataValidationErrorStyle, DataValidationRule, Format, FormatAlign,
+    FormatBorder, Formula, Note, XlsxError,
 };
 use std::collections::BTreeMap;
 
@@ -45,46 +45,25 @@ pub const EXAMPLE_CODE: &str = "EXEMPLE";
 /// The name cell of the example row.
 pub const EXAMPLE_NAME: &str = "Exemple — ligne à remplacer ou supprimer (ignorée à la lecture)";
 
-/// The 18 French regions since 2016, offered in the region drop-down before any region
-/// the pack names in its regional thresholds or priorities.
-pub const FRENCH_REGIONS: [&str; 18] = [
-    "Auvergne-Rhône-Alpes",
-    "Bourgogne-Franche-Comté",
-    "Bretagne",
-    "Centre-Val de Loire",
-    "Corse",
-    "Grand Est",
-    "Hauts-de-France",
-    "Île-de-France",
-    "Normandie",
-    "Nouvelle-Aquitaine",
-    "Occitanie",
-    "Pays de la Loire",
-    "Provence-Alpes-Côte d'Azur",
-    "Guadeloupe",
-    "Martinique",
-    "Guyane",
-    "La Réunion",
-    "Mayotte",
-];
-
 /// Lowest and highest year accepted in the year column.
 const YEARS: (i32, i32) = (2000, 2100);
+
+type Xlsx<T> = std::result::Result<T, XlsxError>;
 
 /// Generates the blank field workbook of a pack and returns the `.xlsx` bytes.
 ///
 /// ```
 /// use boussole::pack::Pack;
 /// let pack = Pack::embedded()?;
-/// let bytes = boussole::template::template_workbook(&pack)?;
+/// let bytes = boussole::report::template::template_workbook(&pack)?;
 /// assert_eq!(&bytes[..2], b"PK");
-/// assert_eq!(bytes, boussole::template::template_workbook(&pack)?);
+/// assert_eq!(bytes, boussole::report::template::template_workbook(&pack)?);
 /// # Ok::<(), boussole::error::Error>(())
 /// ```
 ///
 /// # Errors
 /// [`Error::Pack`] when the pack's catalogue declares no id column (nothing could be read
-/// back); [`Error::Internal`] if the workbook cannot be assembled.
+/// back); [`Error::Output`] if the workbook cannot be assembled.
 pub fn template_workbook(pack: &Pack) -> Result<Vec<u8>> {
     let columns = &pack.manifest.columns;
     if !columns.iter().any(|c| c.role == Role::Id) {
@@ -94,7 +73,6 @@ pub fn template_workbook(pack: &Pack) -> Result<Vec<u8>> {
     }
     let layout = Layout::new(pack);
     write_workbook(pack, &layout)
-        .map_err(|e| Error::Internal(format!("écriture du modèle de classeur impossible : {e}")))
 }
 
 /// How one catalogue column is entered.
@@ -214,7 +192,9 @@ impl<'a> Layout<'a> {
             })
             .collect();
 
-        let mut regions: Vec<String> = FRENCH_REGIONS.iter().map(|r| r.to_string()).collect();
+        // The French regions, then any region the pack names in its regional thresholds or
+        // priorities.
+        let mut regions: Vec<String> = REGIONS.iter().map(|r| r.to_string()).collect();
         let named = manifest
             .thresholds
             .regions
@@ -331,11 +311,9 @@ fn example_case(pack: &Pack) -> ExampleCase {
     best
 }
 
-/// The cell formats of the workbook.
+/// The template's own formats, next to the shared title, subtitle and text.
 struct Formats {
-    title: Format,
-    heading: Format,
-    text: Format,
+    shared: Styles,
     table_head: Format,
     table_cell: Format,
     table_wrap: Format,
@@ -355,9 +333,7 @@ impl Formats {
             .set_border(FormatBorder::Thin)
             .set_background_color(head_fill);
         Formats {
-            title: Format::new().set_bold().set_font_size(14),
-            heading: Format::new().set_bold().set_font_size(12),
-            text: Format::new(),
+            shared: Styles::new(),
             table_head: Format::new()
                 .set_bold()
                 .set_border(FormatBorder::Thin)
@@ -392,40 +368,38 @@ fn with_number_format(format: Format, code: &str) -> Format {
     }
 }
 
-fn write_workbook(pack: &Pack, layout: &Layout) -> std::result::Result<Vec<u8>, XlsxError> {
+fn write_workbook(pack: &Pack, layout: &Layout) -> Result<Vec<u8>> {
     let info = &pack.manifest.pack;
     let formats = Formats::new();
-    let mut workbook = Workbook::new();
-    let created = ExcelDateTime::from_ymd(2000, 1, 1)?;
-    workbook.set_properties(
-        &DocProperties::new()
-            .set_title(format!(
-                "Classeur à remplir — pack « {} » version {}",
-                info.name, info.version
-            ))
-            .set_author("boussole")
-            .set_comment("boussole template")
-            .set_creation_datetime(&created),
+    let mut workbook = new_workbook(
+        &format!(
+            "Classeur à remplir — pack « {} » version {}",
+            info.name, info.version
+        ),
+        "boussole template",
+        None,
     );
-
-    let sheet = workbook.add_worksheet();
-    sheet.set_name(INSTRUCTIONS_SHEET)?;
-    write_instructions(sheet, pack, layout, &formats)?;
-
-    let sheet = workbook.add_worksheet();
-    sheet.set_name(DATA_SHEET)?;
-    write_data_sheet(sheet, layout, &formats)?;
-
-    let sheet = workbook.add_worksheet();
-    sheet.set_name(LISTS_SHEET)?;
-    sheet.write_string_with_format(0, 0, layout.safe("Régions"), &formats.table_head)?;
-    for (i, region) in layout.regions.iter().enumerate() {
-        sheet.write_string(1 + i as u32, 0, layout.safe(region))?;
+    let sheets = [
+        instructions_sheet(pack, layout, &formats)?,
+        data_sheet(layout, &formats)?,
+        lists_sheet(layout, &formats)?,
+    ];
+    for sheet in sheets {
+        workbook.push_worksheet(sheet.ws);
     }
-    sheet.set_column_width(0, 32)?;
-    sheet.set_hidden(true);
+    save(&mut workbook, "modèle de classeur")
+}
 
-    workbook.save_to_buffer()
+/// The hidden sheet of the region drop-down.
+fn lists_sheet(layout: &Layout, formats: &Formats) -> Result<Sheet> {
+    let mut sheet = Sheet::new(LISTS_SHEET)?;
+    sheet.text(0, 0, &layout.safe("Régions"), &formats.table_head)?;
+    for (i, region) in layout.regions.iter().enumerate() {
+        sheet.plain(1 + i as u32, 0, &layout.safe(region))?;
+    }
+    sheet.widths(&[(0, 32.0)])?;
+    sheet.ws.set_hidden(true);
+    Ok(sheet)
 }
 
 /// The range of the region list on the Listes sheet, for the drop-down.
@@ -436,51 +410,78 @@ fn region_list_formula(layout: &Layout) -> Formula {
     ))
 }
 
-fn write_instructions(
-    sheet: &mut Worksheet,
-    pack: &Pack,
-    layout: &Layout,
-    formats: &Formats,
-) -> std::result::Result<(), XlsxError> {
+fn instructions_sheet(pack: &Pack, layout: &Layout, formats: &Formats) -> Result<Sheet> {
     let info = &pack.manifest.pack;
-    let has = |entry: Entry| layout.columns.iter().any(|c| c.entry == entry);
+    let shared = &formats.shared;
+    let mut sheet = Sheet::new(INSTRUCTIONS_SHEET)?;
     let mut row = 0u32;
-    let line = |sheet: &mut Worksheet, row: &mut u32, text: &str, format: &Format| {
-        sheet.write_string_with_format(*row, 0, layout.safe(text), format)?;
+    let line = |sheet: &mut Sheet, row: &mut u32, text: &str, format: &Format| {
+        sheet.text(*row, 0, &layout.safe(text), format)?;
         *row += 1;
-        Ok::<(), XlsxError>(())
+        Ok::<(), Error>(())
     };
 
     line(
-        sheet,
+        &mut sheet,
         &mut row,
         &format!("Classeur à remplir — pack de règles « {} »", info.name),
-        &formats.title,
+        &shared.title,
     )?;
     line(
-        sheet,
+        &mut sheet,
         &mut row,
         &format!("Pack « {} », version {}", info.name, info.version),
-        &formats.text,
+        &shared.text,
     )?;
     if !info.description.is_empty() {
-        line(sheet, &mut row, &info.description, &formats.text)?;
+        line(&mut sheet, &mut row, &info.description, &shared.text)?;
     }
     row += 1;
 
-    line(sheet, &mut row, "À quoi sert ce classeur", &formats.heading)?;
     line(
-        sheet,
+        &mut sheet,
+        &mut row,
+        "À quoi sert ce classeur",
+        &shared.subtitle,
+    )?;
+    line(
+        &mut sheet,
         &mut row,
         &format!(
             "Il recueille, pour chaque structure, les données qu'analyse le pack « {} ». Une fois rempli, il se lit avec « boussole run », qui écrit un classeur annoté (scores, constats, recommandations).",
             info.name
         ),
-        &formats.text,
+        &shared.text,
     )?;
     row += 1;
 
-    line(sheet, &mut row, "Comment le remplir", &formats.heading)?;
+    line(&mut sheet, &mut row, "Comment le remplir", &shared.subtitle)?;
+    for (i, step) in steps(layout).iter().enumerate() {
+        line(
+            &mut sheet,
+            &mut row,
+            &format!("{}. {step}", i + 1),
+            &shared.text,
+        )?;
+    }
+    row += 1;
+
+    line(
+        &mut sheet,
+        &mut row,
+        &format!("Colonnes attendues (feuille « {DATA_SHEET} »)"),
+        &shared.subtitle,
+    )?;
+    columns_table(&mut sheet, row, layout, formats)?;
+    sheet.widths(&[(0, 40.0), (1, 30.0), (2, 12.0), (3, 90.0)])?;
+    sheet.ws.set_landscape();
+    sheet.ws.set_print_fit_to_pages(1, 0);
+    Ok(sheet)
+}
+
+/// How to fill the data sheet, step by step (only the steps its columns call for).
+fn steps(layout: &Layout) -> Vec<String> {
+    let has = |entry: Entry| layout.columns.iter().any(|c| c.entry == entry);
     let mut steps: Vec<String> = vec![
         format!(
             "Saisir les données dans la feuille « {DATA_SHEET} », une ligne par structure, sous la ligne d'en-tête."
@@ -512,27 +513,22 @@ fn write_instructions(
     steps.push("Ne pas renommer les en-têtes de la ligne 1 : ils servent à reconnaître les colonnes. Les en-têtes sur fond orangé sont obligatoires ; les autres colonnes peuvent rester vides.".into());
     steps.push("Ne pas ajouter de ligne de total, de sous-total ou de moyenne : boussole calcule les agrégats, et ces lignes sont de toute façon écartées à la lecture.".into());
     steps.push("Chaque en-tête porte une note (définition, unité) ; les cellules contrôlent la saisie jusqu'à la ligne 5000.".into());
-    for (i, step) in steps.iter().enumerate() {
-        line(
-            sheet,
-            &mut row,
-            &format!("{}. {step}", i + 1),
-            &formats.text,
-        )?;
-    }
-    row += 1;
+    steps
+}
 
-    line(
-        sheet,
-        &mut row,
-        &format!("Colonnes attendues (feuille « {DATA_SHEET} »)"),
-        &formats.heading,
-    )?;
+/// The table of expected columns, its header on `row`: letter and label, unit, whether
+/// required, definition.
+fn columns_table(
+    sheet: &mut Sheet,
+    mut row: u32,
+    layout: &Layout,
+    formats: &Formats,
+) -> Result<()> {
     for (col, title) in ["Colonne — en-tête", "Unité", "Obligatoire", "Définition"]
         .into_iter()
         .enumerate()
     {
-        sheet.write_string_with_format(row, col as u16, layout.safe(title), &formats.table_head)?;
+        sheet.text(row, col as u16, &layout.safe(title), &formats.table_head)?;
     }
     row += 1;
     for (i, column) in layout.columns.iter().enumerate() {
@@ -549,46 +545,38 @@ fn write_instructions(
             } else {
                 &formats.table_cell
             };
-            sheet.write_string_with_format(row, col as u16, layout.safe(text), format)?;
+            sheet.text(row, col as u16, &layout.safe(text), format)?;
         }
         row += 1;
     }
-    sheet.set_column_width(0, 40)?;
-    sheet.set_column_width(1, 30)?;
-    sheet.set_column_width(2, 12)?;
-    sheet.set_column_width(3, 90)?;
-    sheet.set_landscape();
-    sheet.set_print_fit_to_pages(1, 0);
     Ok(())
 }
 
-fn write_data_sheet(
-    sheet: &mut Worksheet,
-    layout: &Layout,
-    formats: &Formats,
-) -> std::result::Result<(), XlsxError> {
+fn data_sheet(layout: &Layout, formats: &Formats) -> Result<Sheet> {
+    let mut sheet = Sheet::new(DATA_SHEET)?;
     let first = 1u32;
     let last = LAST_VALIDATED_ROW - 1;
     for (i, column) in layout.columns.iter().enumerate() {
         let col = i as u16;
         let spec = column.spec;
-        sheet.set_column_width(col, column.width)?;
-        sheet.set_column_format(col, &with_number_format(Format::new(), &column.format))?;
+        sheet.widths(&[(col, column.width)])?;
+        let cells = with_number_format(Format::new(), &column.format);
+        sheet.apply(|ws| ws.set_column_format(col, &cells))?;
         let header = if spec.required {
             &formats.header_required
         } else {
             &formats.header
         };
-        sheet.write_string_with_format(0, col, &spec.label, header)?;
-        sheet.insert_note(0, col, &header_note(column))?;
-        if let Some(validation) = validation(column, layout)? {
-            sheet.add_data_validation(first, col, last, col, &validation)?;
+        sheet.text(0, col, &spec.label, header)?;
+        sheet.apply(|ws| ws.insert_note(0, col, &header_note(column)))?;
+        if let Some(validation) = sheet.check(validation(column, layout))? {
+            sheet.apply(|ws| ws.add_data_validation(first, col, last, col, &validation))?;
         }
-        write_example_cell(sheet, col, column, layout)?;
+        write_example_cell(&mut sheet, col, column, layout)?;
     }
-    sheet.set_row_height(0, 45)?;
-    sheet.set_freeze_panes(1, 0)?;
-    Ok(())
+    sheet.apply(|ws| ws.set_row_height(0, 45))?;
+    sheet.freeze(1, 0)?;
+    Ok(sheet)
 }
 
 fn header_note(column: &Column) -> Note {
@@ -614,10 +602,7 @@ fn header_note(column: &Column) -> Note {
         .set_height(lines * 15 + 16)
 }
 
-fn validation(
-    column: &Column,
-    layout: &Layout,
-) -> std::result::Result<Option<DataValidation>, XlsxError> {
+fn validation(column: &Column, layout: &Layout) -> Xlsx<Option<DataValidation>> {
     let unknown = "Valeur inconnue : n.d.";
     let (rule, input, style) = match column.entry {
         Entry::Code | Entry::Text | Entry::Ratio => return Ok(None),
@@ -661,7 +646,7 @@ fn validation(
         _ => format!("{input}\nPour garder « n.d. » ou une valeur inhabituelle, confirmer."),
     };
     let validation = rule
-        .set_input_title(excel_title(&column.spec.label))?
+        .set_input_title(validation_title(&column.spec.label))?
         .set_input_message(input)?
         .set_error_title("Valeur inattendue")?
         .set_error_message(error)?
@@ -669,53 +654,23 @@ fn validation(
     Ok(Some(validation))
 }
 
-/// A title within Excel's 32-character limit for validation dialogs.
-fn excel_title(label: &str) -> String {
-    if label.encode_utf16().count() <= 32 {
-        return label.to_string();
-    }
-    let mut out = String::new();
-    for c in label.chars() {
-        if out.encode_utf16().count() + c.len_utf16() > 31 {
-            break;
-        }
-        out.push(c);
-    }
-    out.push('…');
-    out
-}
-
-fn write_example_cell(
-    sheet: &mut Worksheet,
-    col: u16,
-    column: &Column,
-    layout: &Layout,
-) -> std::result::Result<(), XlsxError> {
+fn write_example_cell(sheet: &mut Sheet, col: u16, column: &Column, layout: &Layout) -> Result<()> {
     let format = Formats::example(&column.format);
     let row = 1;
     match column.entry {
-        Entry::Code => {
-            sheet.write_string_with_format(row, col, EXAMPLE_CODE, &format)?;
-        }
+        Entry::Code => sheet.text(row, col, EXAMPLE_CODE, &format),
         Entry::Text if column.spec.role == Role::Name => {
-            sheet.write_string_with_format(row, col, EXAMPLE_NAME, &format)?;
+            sheet.text(row, col, EXAMPLE_NAME, &format)
         }
-        Entry::Text => {
-            if let Some(typology) = &layout.example_typology {
-                sheet.write_string_with_format(row, col, typology, &format)?;
-            }
-        }
-        Entry::Region => {
-            sheet.write_string_with_format(row, col, &layout.example_region, &format)?;
-        }
-        Entry::Year => {
-            sheet.write_number_with_format(row, col, layout.example_year, &format)?;
-        }
+        Entry::Text => match &layout.example_typology {
+            Some(typology) => sheet.text(row, col, typology, &format),
+            None => Ok(()),
+        },
+        Entry::Region => sheet.text(row, col, &layout.example_region, &format),
+        Entry::Year => sheet.number(row, col, layout.example_year.into(), &format),
         _ => {
-            if let Some(x) = layout.example_numbers.get(&column.spec.id) {
-                sheet.write_number_with_format(row, col, *x, &format)?;
-            }
+            let x = layout.example_numbers.get(&column.spec.id).copied();
+            sheet.opt_number(row, col, x, &format)
         }
     }
-    Ok(())
 }

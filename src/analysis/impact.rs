@@ -1,22 +1,19 @@
 //! The impact of a rule change: two [`Results`] of the same input, one per pack, compared
-//! structure by structure and region by region, and the comparison written as a workbook.
+//! structure by structure and region by region.
 //!
-//! This module owns the comparison types ([`Impact`] and its changes) and the impact
-//! workbook's layout. It reads results only: it never reads a file, compiles a pack nor
-//! re-runs an analysis (`boussole impact` does that, see `cli::impact`).
+//! This module owns the comparison types ([`Impact`] and its changes) and computes them. It
+//! reads results only: it never reads a file, compiles a pack nor re-runs an analysis
+//! (`boussole impact` does that, see `cli::impact`), and writes nothing (the impact workbook
+//! is `report::impact`).
 //!
 //! Invariants: comparing results with themselves gives an [`Impact`] with no change at all;
 //! structures are matched by id, indicators and axes by id, regions by name, recommendations
-//! by id; changes are listed in structure id order, then in the packs' order of indicators;
-//! the workbook's bytes depend only on its arguments (fixed creation date, no clock).
+//! by id; changes are listed in structure id order, then in the packs' order of indicators.
 
-use crate::analysis::results::{FindingKind, PackStamp, RegionResult, Results, StructureResult};
-use crate::dataset::StructureId;
-use crate::error::{Error, Result};
-use rust_xlsxwriter::{
-    Chart, ChartType, ColNum, DocProperties, ExcelDateTime, Format, FormatAlign, RowNum, Workbook,
-    Worksheet, XlsxError,
+use crate::analysis::results::{
+    FindingKind, IndicatorResult, RegionResult, Results, StructureResult,
 };
+use crate::dataset::StructureId;
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -203,6 +200,32 @@ impl Impact {
     }
 }
 
+/// The summary of each input, by file, then their total unless there is exactly one input.
+///
+/// ```
+/// use boussole::analysis::impact::{Impact, summaries};
+/// let impacts = [
+///     ("a.xlsx".to_string(), Impact::default()),
+///     ("b.xlsx".to_string(), Impact::default()),
+/// ];
+/// let columns: Vec<&str> = summaries(&impacts).iter().map(|(file, _)| *file).collect();
+/// assert_eq!(columns, ["a.xlsx", "b.xlsx", "Total"]);
+/// ```
+pub fn summaries(impacts: &[(String, Impact)]) -> Vec<(&str, Summary)> {
+    let mut columns: Vec<(&str, Summary)> = impacts
+        .iter()
+        .map(|(file, i)| (file.as_str(), i.summary))
+        .collect();
+    if impacts.len() != 1 {
+        let mut total = Summary::default();
+        for (_, i) in impacts {
+            total.add(&i.summary);
+        }
+        columns.push(("Total", total));
+    }
+    columns
+}
+
 /// Compares the results of pack A (`a`) and pack B (`b`) on the same input.
 ///
 /// ```
@@ -215,7 +238,7 @@ impl Impact {
 /// let bytes = boussole::sample::sample_workbook(&opts)?;
 /// let data = boussole::workbook::read_bytes(&bytes, "exemple.xlsx", &pack.manifest.columns)?;
 /// let results = analyse(&data, &compiled, &Overrides::default())?;
-/// let impact = boussole::impact::compare(&results, &results);
+/// let impact = boussole::analysis::impact::compare(&results, &results);
 /// assert!(impact.is_empty());
 /// assert_eq!(impact.summary.structures_compared, 30);
 /// # Ok(()) }
@@ -321,9 +344,7 @@ fn compare_structure(
     for (id, label) in indicators {
         let ra = a.indicator_index(id).and_then(|i| sa.indicators.get(i));
         let rb = b.indicator_index(id).and_then(|i| sb.indicators.get(i));
-        let kind = |r: Option<&crate::analysis::results::IndicatorResult>| {
-            r.and_then(|r| r.finding.as_ref()).map(|f| f.kind)
-        };
+        let kind = |r: Option<&IndicatorResult>| r.and_then(|r| r.finding.as_ref()).map(|f| f.kind);
         let (before, after) = (kind(ra), kind(rb));
         if before != after {
             impact.findings.push(FindingChange {
@@ -428,363 +449,7 @@ fn compare_regions(a: &[RegionResult], b: &[RegionResult], impact: &mut Impact) 
     }
 }
 
-/// Sheet names of the impact workbook, in order.
-pub const SHEETS: [&str; 5] = [
-    "Synthèse",
-    "Constats",
-    "Recommandations",
-    "Scores",
-    "Priorités régionales",
-];
-
-/// Excel's last row (0-based): listing sheets stop there and say so.
-const EXCEL_LAST_ROW: usize = 1_048_575;
-
-/// Writes the impact workbook for the inputs compared (file name and impact each) between
-/// pack A and pack B, and returns its bytes (xlsx). The same arguments give the same bytes.
-///
-/// Sheets: Synthèse (the packs, the inputs, the counts and a chart of them), Constats,
-/// Recommandations, Scores and Priorités régionales (one row per change, with filters).
-///
-/// ```
-/// use boussole::analysis::results::PackStamp;
-/// use boussole::impact::{Impact, impact_workbook};
-/// let stamp = PackStamp { name: "cpo".into(), version: "1".into(), hash: "ab12".into() };
-/// let bytes = impact_workbook(&[("exemple.xlsx".into(), Impact::default())], &stamp, &stamp)?;
-/// assert!(bytes.starts_with(b"PK"));
-/// # Ok::<(), boussole::error::Error>(())
-/// ```
-pub fn impact_workbook(
-    impacts: &[(String, Impact)],
-    pack_a: &PackStamp,
-    pack_b: &PackStamp,
-) -> Result<Vec<u8>> {
-    build(impacts, pack_a, pack_b)
-        .map_err(|e| Error::Output(format!("assemblage du classeur d'impact impossible : {e}")))
-}
-
-struct Styles {
-    title: Format,
-    header: Format,
-    bold: Format,
-    text: Format,
-    count: Format,
-    score: Format,
-    share: Format,
-    note: Format,
-}
-
-impl Styles {
-    fn new() -> Styles {
-        Styles {
-            title: Format::new().set_bold().set_font_size(14),
-            header: Format::new()
-                .set_bold()
-                .set_background_color("#DDE4EE")
-                .set_text_wrap()
-                .set_align(FormatAlign::Top),
-            bold: Format::new().set_bold(),
-            text: Format::new(),
-            count: Format::new().set_num_format("0"),
-            score: Format::new().set_num_format("0.0"),
-            share: Format::new().set_num_format("0.0%"),
-            note: Format::new().set_italic(),
-        }
-    }
-}
-
-type Xlsx<T> = std::result::Result<T, XlsxError>;
-
-fn build(impacts: &[(String, Impact)], pack_a: &PackStamp, pack_b: &PackStamp) -> Xlsx<Vec<u8>> {
-    let st = Styles::new();
-    let mut workbook = Workbook::new();
-    // A fixed date: the bytes must not depend on the clock.
-    let created = ExcelDateTime::from_ymd(2000, 1, 1)?;
-    workbook.set_properties(
-        &DocProperties::new()
-            .set_title("boussole — impact d'un changement de règles")
-            .set_author("boussole")
-            .set_comment(format!(
-                "Comparaison du pack {} {} (A) et du pack {} {} (B) par boussole {}",
-                pack_a.name,
-                pack_a.version,
-                pack_b.name,
-                pack_b.version,
-                crate::VERSION
-            ))
-            .set_creation_datetime(&created),
-    );
-
-    let sheet = workbook.add_worksheet();
-    synthese(sheet, &st, impacts, pack_a, pack_b)?;
-
-    let rows = impacts
-        .iter()
-        .flat_map(|(file, i)| i.findings.iter().map(move |c| (file, c)));
-    let sheet = workbook.add_worksheet();
-    listing(
-        sheet,
-        &st,
-        SHEETS[1],
-        &[
-            ("Fichier", 24.0),
-            ("Code", 10.0),
-            ("Nom", 36.0),
-            ("Région", 24.0),
-            ("Indicateur", 40.0),
-            ("Avant", 16.0),
-            ("Après", 16.0),
-        ],
-        rows,
-        |ws, row, (file, c)| {
-            structure_cells(ws, &st, row, file, &c.structure)?;
-            ws.write_string_with_format(row, 4, &c.label, &st.text)?;
-            ws.write_string_with_format(row, 5, finding_label(c.before), &st.text)?;
-            ws.write_string_with_format(row, 6, finding_label(c.after), &st.text)?;
-            Ok(())
-        },
-    )?;
-
-    let rows = impacts
-        .iter()
-        .flat_map(|(file, i)| i.recommendations.iter().map(move |c| (file, c)));
-    let sheet = workbook.add_worksheet();
-    listing(
-        sheet,
-        &st,
-        SHEETS[2],
-        &[
-            ("Fichier", 24.0),
-            ("Code", 10.0),
-            ("Nom", 36.0),
-            ("Région", 24.0),
-            ("Recommandation", 60.0),
-            ("Priorité", 9.0),
-            ("Changement", 12.0),
-        ],
-        rows,
-        |ws, row, (file, c)| {
-            structure_cells(ws, &st, row, file, &c.structure)?;
-            ws.write_string_with_format(row, 4, &c.text, &st.text)?;
-            ws.write_number_with_format(row, 5, c.priority, &st.count)?;
-            ws.write_string_with_format(row, 6, c.change.label_fr(), &st.text)?;
-            Ok(())
-        },
-    )?;
-
-    let rows = impacts.iter().flat_map(|(file, i)| {
-        let indicators = i.scores.iter().map(move |c| (file, "Indicateur", c));
-        indicators.chain(i.axes.iter().map(move |c| (file, "Axe", c)))
-    });
-    let sheet = workbook.add_worksheet();
-    listing(
-        sheet,
-        &st,
-        SHEETS[3],
-        &[
-            ("Fichier", 24.0),
-            ("Code", 10.0),
-            ("Nom", 36.0),
-            ("Région", 24.0),
-            ("Niveau", 11.0),
-            ("Indicateur ou axe", 40.0),
-            ("Avant", 9.0),
-            ("Après", 9.0),
-            ("Écart", 9.0),
-        ],
-        rows,
-        |ws, row, (file, level, c)| {
-            structure_cells(ws, &st, row, file, &c.structure)?;
-            ws.write_string_with_format(row, 4, level, &st.text)?;
-            ws.write_string_with_format(row, 5, &c.label, &st.text)?;
-            for (col, value) in [(6, c.before), (7, c.after), (8, c.delta)] {
-                if let Some(x) = value.filter(|x| x.is_finite()) {
-                    ws.write_number_with_format(row, col, x, &st.score)?;
-                }
-            }
-            Ok(())
-        },
-    )?;
-
-    let rows = impacts
-        .iter()
-        .flat_map(|(file, i)| i.priorities.iter().map(move |c| (file, c)));
-    let sheet = workbook.add_worksheet();
-    listing(
-        sheet,
-        &st,
-        SHEETS[4],
-        &[
-            ("Fichier", 24.0),
-            ("Région", 24.0),
-            ("Recommandation", 60.0),
-            ("Priorité", 9.0),
-            ("Changement", 12.0),
-            ("Structures avant", 11.0),
-            ("Part avant", 9.0),
-            ("Structures après", 11.0),
-            ("Part après", 9.0),
-        ],
-        rows,
-        |ws, row, (file, c)| {
-            ws.write_string_with_format(row, 0, file.as_str(), &st.text)?;
-            ws.write_string_with_format(row, 1, &c.region, &st.text)?;
-            ws.write_string_with_format(row, 2, &c.text, &st.text)?;
-            ws.write_number_with_format(row, 3, c.priority, &st.count)?;
-            ws.write_string_with_format(row, 4, c.change.label_fr(), &st.text)?;
-            ws.write_number_with_format(row, 5, c.count_before as f64, &st.count)?;
-            ws.write_number_with_format(row, 6, c.share_before, &st.share)?;
-            ws.write_number_with_format(row, 7, c.count_after as f64, &st.count)?;
-            ws.write_number_with_format(row, 8, c.share_after, &st.share)?;
-            Ok(())
-        },
-    )?;
-
-    workbook.save_to_buffer()
-}
-
 /// The French label of a finding kind, « Aucun » for none.
 pub fn finding_label(kind: Option<FindingKind>) -> &'static str {
     kind.map(FindingKind::label_fr).unwrap_or("Aucun")
-}
-
-fn structure_cells(
-    ws: &mut Worksheet,
-    st: &Styles,
-    row: RowNum,
-    file: &str,
-    s: &StructureKey,
-) -> Xlsx<()> {
-    ws.write_string_with_format(row, 0, file, &st.text)?;
-    ws.write_string_with_format(row, 1, s.id.as_str(), &st.text)?;
-    ws.write_string_with_format(row, 2, &s.name, &st.text)?;
-    ws.write_string_with_format(row, 3, &s.region, &st.text)?;
-    Ok(())
-}
-
-/// A sheet with one row per change: bold headers, filters, the header row frozen.
-fn listing<T>(
-    ws: &mut Worksheet,
-    st: &Styles,
-    name: &str,
-    columns: &[(&str, f64)],
-    rows: impl Iterator<Item = T>,
-    mut write: impl FnMut(&mut Worksheet, RowNum, T) -> Xlsx<()>,
-) -> Xlsx<()> {
-    ws.set_name(name)?;
-    for (col, (label, width)) in columns.iter().enumerate() {
-        ws.write_string_with_format(0, col as ColNum, *label, &st.header)?;
-        ws.set_column_width(col as ColNum, *width)?;
-    }
-    let mut written = 0usize;
-    let mut left_off = 0usize;
-    for item in rows {
-        if written + 1 >= EXCEL_LAST_ROW {
-            left_off += 1;
-            continue;
-        }
-        written += 1;
-        write(ws, written as RowNum, item)?;
-    }
-    let last_col = (columns.len() - 1) as ColNum;
-    ws.autofilter(0, 0, written as RowNum, last_col)?;
-    ws.set_freeze_panes(1, 0)?;
-    if left_off > 0 {
-        ws.write_string_with_format(
-            (written + 1) as RowNum,
-            0,
-            format!("{left_off} changement(s) non affiché(s) : limite de lignes d'Excel atteinte"),
-            &st.note,
-        )?;
-    }
-    Ok(())
-}
-
-fn synthese(
-    ws: &mut Worksheet,
-    st: &Styles,
-    impacts: &[(String, Impact)],
-    pack_a: &PackStamp,
-    pack_b: &PackStamp,
-) -> Xlsx<()> {
-    let name = SHEETS[0];
-    ws.set_name(name)?;
-    ws.write_string_with_format(0, 0, "Impact d'un changement de règles", &st.title)?;
-    ws.write_string_with_format(
-        1,
-        0,
-        "Ce que donnerait le pack B à la place du pack A sur les mêmes classeurs.",
-        &st.note,
-    )?;
-
-    for (col, label) in ["Pack", "Nom", "Version", "Empreinte SHA-256"]
-        .iter()
-        .enumerate()
-    {
-        ws.write_string_with_format(3, col as ColNum, *label, &st.header)?;
-    }
-    for (row, (label, p)) in [(4, ("A (avant)", pack_a)), (5, ("B (après)", pack_b))] {
-        ws.write_string_with_format(row, 0, label, &st.bold)?;
-        ws.write_string_with_format(row, 1, &p.name, &st.text)?;
-        ws.write_string_with_format(row, 2, &p.version, &st.text)?;
-        ws.write_string_with_format(row, 3, &p.hash, &st.text)?;
-    }
-    ws.write_string_with_format(
-        6,
-        0,
-        if pack_a.hash == pack_b.hash {
-            "Les deux packs sont identiques."
-        } else {
-            "Les deux packs diffèrent."
-        },
-        &st.note,
-    )?;
-
-    // The counts: one column per input, plus a total when there are several.
-    let header: RowNum = 8;
-    ws.write_string_with_format(header, 0, "Changement", &st.header)?;
-    let mut columns: Vec<(&str, Summary)> = impacts
-        .iter()
-        .map(|(file, i)| (file.as_str(), i.summary))
-        .collect();
-    if impacts.len() != 1 {
-        let mut total = Summary::default();
-        for (_, i) in impacts {
-            total.add(&i.summary);
-        }
-        columns.push(("Total", total));
-    }
-    for (c, (label, summary)) in columns.iter().enumerate() {
-        let col = 1 + c as ColNum;
-        ws.write_string_with_format(header, col, *label, &st.header)?;
-        for (r, (row_label, n)) in summary.rows().iter().enumerate() {
-            let row = header + 1 + r as RowNum;
-            if c == 0 {
-                ws.write_string_with_format(row, 0, *row_label, &st.bold)?;
-            }
-            ws.write_number_with_format(row, col, *n as f64, &st.count)?;
-        }
-        ws.set_column_width(col, 16)?;
-    }
-    let rows = Summary::default().rows().len() as RowNum;
-    let kinds = Summary::default().kinds().len() as RowNum;
-    let last = header + rows;
-    let first_kind = last - kinds + 1;
-    let total_col = columns.len() as ColNum;
-
-    let mut chart = Chart::new(ChartType::Column);
-    chart
-        .add_series()
-        .set_name((name, header, total_col))
-        .set_categories((name, first_kind, 0, last, 0))
-        .set_values((name, first_kind, total_col, last, total_col));
-    chart.title().set_name("Changements par type");
-    chart.y_axis().set_name("Nombre").set_min(0);
-    chart.legend().set_hidden();
-    chart.set_width(640).set_height(360);
-    ws.insert_chart(last + 2, 0, &chart)?;
-
-    ws.set_column_width(0, 30)?;
-    ws.set_active(true);
-    Ok(())
 }
