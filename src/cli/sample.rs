@@ -5,8 +5,12 @@
 //! atomically and says what was written.
 
 use crate::error::{Result, exit};
+use crate::fr;
 use crate::report::atomic::write_atomically;
-use crate::sample::{MAX_STRUCTURES, MAX_YEARS, SampleOptions, sample_workbook};
+use crate::sample::{
+    EARLIEST_FIRST_YEAR, LATEST_FIRST_YEAR, MAX_STRUCTURES, MAX_YEARS, SampleOptions,
+    sample_workbook,
+};
 use std::path::PathBuf;
 
 /// Génère un classeur national synthétique (feuilles « Indicateurs » et « Contexte »).
@@ -73,7 +77,13 @@ fn parse_years(s: &str) -> std::result::Result<u32, String> {
 }
 
 fn parse_first_year(s: &str) -> std::result::Result<i32, String> {
-    parse_in_range(s, 1900, 2100, "la première année", "1900 et 2100")
+    parse_in_range(
+        s,
+        EARLIEST_FIRST_YEAR,
+        LATEST_FIRST_YEAR,
+        "la première année",
+        "1900 et 2100",
+    )
 }
 
 /// Generates the workbook, writes it atomically and reports it.
@@ -86,21 +96,11 @@ pub fn run(args: Args) -> Result<i32> {
     };
     let bytes = sample_workbook(&opts)?;
     write_atomically(&args.output, &bytes, args.force)?;
-    let years = if opts.years == 1 {
-        format!("1 année ({})", opts.first_year)
-    } else {
-        format!(
-            "{} années ({} à {})",
-            opts.years,
-            opts.first_year,
-            opts.first_year + opts.years as i32 - 1
-        )
-    };
     println!(
-        "Classeur synthétique écrit : {} mission{} locale{}, {years}, graine {}, dans « {} ».",
-        opts.structures,
-        if opts.structures > 1 { "s" } else { "" },
-        if opts.structures > 1 { "s" } else { "" },
+        "Classeur synthétique écrit : {}, {} ({}), graine {}, dans « {} ».",
+        fr::count(opts.structures, "mission locale", "missions locales"),
+        fr::count(opts.years as usize, "année", "années"),
+        opts.span(),
         opts.seed,
         args.output.display()
     );
