@@ -448,6 +448,15 @@ fn first_difference(a: &Structure, b: &Structure) -> Option<String> {
     None
 }
 
+/// Lower-case hexadecimal of bytes (the content hashes that stamp sources and packs).
+pub fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write;
+    bytes.iter().fold(String::new(), |mut s, b| {
+        let _ = write!(s, "{b:02x}");
+        s
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -468,13 +477,4 @@ mod tests {
             "Indicateurs!C7"
         );
     }
-}
-
-/// Lower-case hexadecimal of bytes (the content hashes that stamp sources and packs).
-pub fn hex(bytes: &[u8]) -> String {
-    use std::fmt::Write;
-    bytes.iter().fold(String::new(), |mut s, b| {
-        let _ = write!(s, "{b:02x}");
-        s
-    })
 }

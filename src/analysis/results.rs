@@ -6,8 +6,8 @@
 
 use crate::analysis::stats::Summary;
 use crate::dataset::{CellRef, Diagnostic, SetAside, Source, StructureId};
-use crate::pack::manifest::{Direction, FrameKind, Normalisation, Unit};
 pub use crate::pack::decisions::{FindingKind, RuleRef, ThresholdUse};
+use crate::pack::manifest::{Direction, FrameKind, Normalisation, Unit};
 use serde::Serialize;
 use std::sync::Arc;
 
@@ -78,7 +78,6 @@ pub fn shown_unit(unit: Unit, format: &str) -> Unit {
         unit
     }
 }
-
 
 /// One frame's statistics for one indicator, seen from one structure.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -164,8 +163,6 @@ pub struct Expected {
     pub r2: f64,
     pub n: usize,
 }
-
-
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Finding {

@@ -135,7 +135,12 @@ impl Pack {
     pub fn file_hashes(&self) -> Vec<(String, String)> {
         self.files
             .iter()
-            .map(|(p, c)| (p.clone(), crate::dataset::hex(&Sha256::digest(c.as_bytes()))))
+            .map(|(p, c)| {
+                (
+                    p.clone(),
+                    crate::dataset::hex(&Sha256::digest(c.as_bytes())),
+                )
+            })
             .collect()
     }
 

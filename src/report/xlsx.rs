@@ -349,7 +349,6 @@ pub(crate) fn formula_string(s: &str) -> String {
     format!("\"{}\"", s.replace('"', "\"\""))
 }
 
-
 /// The (0-based) row of an A1 address such as `C7` or the first cell of `A3:F3`.
 pub(crate) fn a1_row(cell: &str) -> Option<u32> {
     let first = cell.split(':').next()?.trim().replace('$', "");

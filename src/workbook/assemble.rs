@@ -6,8 +6,8 @@
 //! diagnostic with its place. Cell interpretation is delegated to `cell`.
 
 use super::cell::{read_code, read_numeric, read_year, shorten, text_of};
-use super::header::{Catalogue, Header, normalize_header};
 use super::grid::Grid;
+use super::header::{Catalogue, Header, normalize_header};
 use crate::dataset::{
     CellRef, Diagnostic, Missing, Observation, SetAside, Severity, Structure, StructureId, Value,
 };

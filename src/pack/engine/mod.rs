@@ -13,11 +13,11 @@ pub mod view;
 
 pub use limits::Limits;
 
-use crate::pack::decisions::{FindingKind, RuleRef, ThresholdUse};
 use crate::pack::Pack;
+use crate::pack::decisions::{FindingKind, RuleRef, ThresholdUse};
 use crate::pack::engine::errors::{ScriptError, describe_eval_error, describe_parse_error};
-use crate::pack::manifest::{FrameKind, Manifest, Unit};
 use crate::pack::engine::view::{IndicatorView, StructureData, StructureView};
+use crate::pack::manifest::{FrameKind, Manifest, Unit};
 use rhai::{AST, Dynamic, Engine, EvalAltResult, NativeCallContext, Position, Scope};
 use std::cell::RefCell;
 use std::collections::BTreeMap;

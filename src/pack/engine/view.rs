@@ -157,7 +157,8 @@ impl IndicatorData {
             Noise::Unknown => false,
             Noise::HalfWidth(half_width) => (v - f.median).abs() > half_width,
         }
-    }}
+    }
+}
 
 /// Everything a script sees of one structure.
 #[derive(Debug, Clone, PartialEq)]
