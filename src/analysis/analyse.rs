@@ -13,8 +13,8 @@ use crate::analysis::stats::{FrameStats, Summary};
 use crate::dataset::{CellRef, Dataset, Diagnostic, Severity, Structure, StructureId, Value};
 use crate::error::{Error, Result};
 use crate::pack::engine::CompiledPack;
-use crate::pack::manifest::{Direction, FrameKind, Manifest, Unit};
 use crate::pack::engine::view::{FrameView, IndicatorData, Noise, StructureData, frame_slot};
+use crate::pack::manifest::{Direction, FrameKind, Manifest, Unit};
 use rayon::prelude::*;
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -468,7 +468,12 @@ pub fn analyse_with_reference(
                             frame_view(
                                 f.summary(),
                                 cell.value.and_then(|v| f.percent_rank(v)),
-                                noise(f.summary().median, cell.denominator, def, manifest.findings.funnel_z),
+                                noise(
+                                    f.summary().median,
+                                    cell.denominator,
+                                    def,
+                                    manifest.findings.funnel_z,
+                                ),
                             )
                         })
                     });

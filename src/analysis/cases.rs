@@ -169,7 +169,11 @@ pub fn run_case(compiled: &CompiledPack, file: &str, case: &Case) -> CaseOutcome
         Ok(r) => r,
         Err(e) => return outcome(vec![format!("l'évaluation a échoué : {e}")]),
     };
-    let Some(s) = results.structures.iter().find(|s| s.id.as_str() == case.structure) else {
+    let Some(s) = results
+        .structures
+        .iter()
+        .find(|s| s.id.as_str() == case.structure)
+    else {
         return outcome(vec![format!(
             "la structure « {} » n'est pas parmi les structures du cas",
             case.structure

@@ -2,13 +2,15 @@
 //! consolidates their negotiated objectives and action plans.
 //!
 //! Usage: `boussole collect RETURNED... -o FILE [--json FILE] [--force]`.
-//! The reading and the consolidation live in [`crate::collect`]; this file writes the
-//! outputs atomically and prints the diagnostics.
+//! The reading and the consolidation live in [`crate::collect`], the collected workbook in
+//! [`crate::report::collected`]; this file expands the folders named, writes the outputs
+//! atomically and prints the diagnostics.
 
-use crate::collect::{collect_paths, collected_json, collected_workbook};
-use crate::dataset::Severity;
+use crate::cli::paths::expand_returned;
+use crate::collect::{collect_paths, collected_json};
 use crate::error::{Result, exit};
-use crate::report::atomic::write_atomically;
+use crate::report::atomic::{refuse_existing, write_atomically};
+use crate::report::collected::collected_workbook;
 use std::path::PathBuf;
 
 /// Relit les classeurs renvoyés après le dialogue et consolide objectifs négociés et plans d'action.
@@ -42,15 +44,19 @@ pub struct Args {
 
 /// Collects, writes the workbook (and JSON), reports.
 pub fn run(args: Args) -> Result<i32> {
-    let collected = collect_paths(&args.returned)?;
+    let collected = collect_paths(&expand_returned(&args.returned))?;
     let bytes = collected_workbook(&collected)?;
+    let json = match &args.json {
+        Some(path) => Some((path, collected_json(&collected)?)),
+        None => None,
+    };
     // Refuse before writing anything.
     for path in std::iter::once(&args.output).chain(args.json.iter()) {
-        crate::report::atomic::refuse_existing(path, args.force)?;
+        refuse_existing(path, args.force)?;
     }
     write_atomically(&args.output, &bytes, args.force)?;
-    if let Some(json) = &args.json {
-        write_atomically(json, &collected_json(&collected), args.force)?;
+    if let Some((path, json)) = &json {
+        write_atomically(path, json, args.force)?;
     }
     if !args.quiet {
         let negotiated = collected
@@ -66,14 +72,13 @@ pub fn run(args: Args) -> Result<i32> {
             collected.actions.len()
         );
         for d in &collected.diagnostics {
-            let level = match d.severity {
-                Severity::Error => "erreur",
-                Severity::Warning => "avertissement",
-                Severity::Info => "information",
-            };
             println!(
-                "  {level} : {} ({}!{}) : {}",
-                d.file, d.sheet, d.cell, d.message
+                "  {} : {} ({}!{}) : {}",
+                d.severity.label_fr(),
+                d.file,
+                d.sheet,
+                d.cell,
+                d.message
             );
         }
         println!("Classeur consolidé écrit : {}", args.output.display());

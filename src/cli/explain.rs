@@ -3,8 +3,8 @@
 use crate::analysis::analyse::{Overrides, analyse};
 use crate::error::{Error, Result, exit};
 use crate::pack::Pack;
-use crate::pack::engine::errors::suggest;
 use crate::pack::engine::CompiledPack;
+use crate::pack::engine::errors::suggest;
 use std::path::PathBuf;
 
 /// Explique un résultat : cellules sources, référentiels, valeur attendue, score, règle.
@@ -33,7 +33,11 @@ pub fn run(args: Args) -> Result<i32> {
     let compiled = CompiledPack::compile(&pack)?;
     let dataset = crate::workbook::read_path(&args.input, &pack.manifest.columns)?;
     let results = analyse(&dataset, &compiled, &Overrides::default())?;
-    let Some(s) = results.structures.iter().find(|s| s.id.as_str() == args.structure) else {
+    let Some(s) = results
+        .structures
+        .iter()
+        .find(|s| s.id.as_str() == args.structure)
+    else {
         return Err(Error::Input(format!(
             "structure « {} » introuvable dans {}{}",
             args.structure,

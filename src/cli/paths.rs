@@ -24,9 +24,18 @@ pub fn default_output(input: &Path, out_dir: Option<&Path>) -> PathBuf {
     }
 }
 
-/// Is this a file a folder expansion picks: one of `extensions`, not an office lock file
-/// (`~$`), not hidden, not one of boussole's own annotated outputs?
-fn is_picked(path: &Path, extensions: &[&str]) -> bool {
+/// Boussole's annotated outputs (`*-boussole.xlsx`) in a folder: skipped as inputs of an
+/// analysis, kept as returned workbooks (an annotated workbook carries an Objectifs sheet).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum AnnotatedOutputs {
+    Skipped,
+    Kept,
+}
+
+/// Is this a file a folder expansion picks: a file, one of `extensions`, not an office
+/// lock file (`~$`), not hidden, and not one of boussole's own annotated outputs unless
+/// they are kept?
+fn is_picked(path: &Path, extensions: &[&str], annotated: AnnotatedOutputs) -> bool {
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
@@ -35,17 +44,41 @@ fn is_picked(path: &Path, extensions: &[&str]) -> bool {
         .extension()
         .map(|e| e.to_string_lossy().to_lowercase())
         .unwrap_or_default();
-    extensions.contains(&ext.as_str())
+    path.is_file()
+        && extensions.contains(&ext.as_str())
         && !name.starts_with("~$")
         && !name.starts_with('.')
-        && !name.ends_with("-boussole.xlsx")
+        && (annotated == AnnotatedOutputs::Kept || !name.ends_with("-boussole.xlsx"))
 }
 
 /// The files named, and the files of `extensions` inside the folders named (sorted, one
 /// level unless `recursive`). A folder that cannot be listed stays in the list, so that
 /// reading it gives its own clear refusal.
 pub fn expand_inputs(inputs: &[PathBuf], recursive: bool, extensions: &[&str]) -> Vec<PathBuf> {
-    fn walk(dir: &Path, recursive: bool, depth: usize, ext: &[&str], out: &mut Vec<PathBuf>) {
+    expand(inputs, recursive, extensions, AnnotatedOutputs::Skipped)
+}
+
+/// What `collect` reads: the files named, and the returned workbooks
+/// ([`RETURNED_EXTENSIONS`]) inside the folders named, one level, sorted; unlike
+/// [`expand_inputs`], annotated outputs (`*-boussole.xlsx`) are kept.
+pub fn expand_returned(inputs: &[PathBuf]) -> Vec<PathBuf> {
+    expand(inputs, false, RETURNED_EXTENSIONS, AnnotatedOutputs::Kept)
+}
+
+fn expand(
+    inputs: &[PathBuf],
+    recursive: bool,
+    extensions: &[&str],
+    annotated: AnnotatedOutputs,
+) -> Vec<PathBuf> {
+    fn walk(
+        dir: &Path,
+        recursive: bool,
+        depth: usize,
+        ext: &[&str],
+        annotated: AnnotatedOutputs,
+        out: &mut Vec<PathBuf>,
+    ) {
         let Ok(entries) = std::fs::read_dir(dir) else {
             out.push(dir.to_path_buf());
             return;
@@ -55,9 +88,9 @@ pub fn expand_inputs(inputs: &[PathBuf], recursive: bool, extensions: &[&str]) -
         for p in paths {
             if p.is_dir() {
                 if recursive && depth < 32 {
-                    walk(&p, recursive, depth + 1, ext, out);
+                    walk(&p, recursive, depth + 1, ext, annotated, out);
                 }
-            } else if is_picked(&p, ext) {
+            } else if is_picked(&p, ext, annotated) {
                 out.push(p);
             }
         }
@@ -65,7 +98,7 @@ pub fn expand_inputs(inputs: &[PathBuf], recursive: bool, extensions: &[&str]) -
     let mut out = Vec::new();
     for input in inputs {
         if input.is_dir() {
-            walk(input, recursive, 0, extensions, &mut out);
+            walk(input, recursive, 0, extensions, annotated, &mut out);
         } else {
             out.push(input.clone());
         }
@@ -175,22 +208,45 @@ mod tests {
             std::fs::hard_link(&input, &hard).unwrap();
             assert!(read.refuse_as_output(&hard).is_err());
         }
-        assert!(read.refuse_as_output(&dir.path().join("autre.xlsx")).is_ok());
+        assert!(
+            read.refuse_as_output(&dir.path().join("autre.xlsx"))
+                .is_ok()
+        );
     }
 
     #[test]
     fn folders_expand_to_their_spreadsheets_only() {
         let dir = tempfile::tempdir().unwrap();
-        for name in ["b.xlsx", "a.csv", "~$a.xlsx", ".cache.xlsx", "a-boussole.xlsx", "n.txt"] {
+        for name in [
+            "b.xlsx",
+            "a.csv",
+            "~$a.xlsx",
+            ".cache.xlsx",
+            "a-boussole.xlsx",
+            "n.txt",
+        ] {
             std::fs::write(dir.path().join(name), b"x").unwrap();
         }
-        let got = expand_inputs(&[dir.path().to_path_buf()], false, SPREADSHEET_EXTENSIONS);
-        let names: Vec<_> = got
-            .iter()
-            .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
-            .collect();
-        assert_eq!(names, ["a.csv", "b.xlsx"]);
-        let returned = expand_inputs(&[dir.path().to_path_buf()], false, RETURNED_EXTENSIONS);
-        assert_eq!(returned.len(), 1);
+        // Not files: a folder named like a workbook, a link to nothing.
+        std::fs::create_dir(dir.path().join("dossier.xlsx")).unwrap();
+        #[cfg(unix)]
+        std::os::unix::fs::symlink(dir.path().join("absent.xlsx"), dir.path().join("lien.xlsx"))
+            .unwrap();
+        let names = |paths: Vec<PathBuf>| -> Vec<String> {
+            paths
+                .iter()
+                .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
+                .collect()
+        };
+        let folder = [dir.path().to_path_buf()];
+        let inputs = expand_inputs(&folder, false, SPREADSHEET_EXTENSIONS);
+        assert_eq!(names(inputs), ["a.csv", "b.xlsx"]);
+        let returned = expand_inputs(&folder, false, RETURNED_EXTENSIONS);
+        assert_eq!(names(returned), ["b.xlsx"]);
+        // collect reads an annotated workbook returned as it is.
+        assert_eq!(
+            names(expand_returned(&folder)),
+            ["a-boussole.xlsx", "b.xlsx"]
+        );
     }
 }

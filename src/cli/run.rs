@@ -7,11 +7,11 @@
 
 use crate::analysis::analyse::{Overrides, analyse_with_reference};
 use crate::analysis::results::Results;
+use crate::cli::paths::{ReadFiles, SPREADSHEET_EXTENSIONS, default_output, expand_inputs};
 use crate::dataset::{Dataset, Severity};
 use crate::error::{Error, Result, exit};
 use crate::pack::Pack;
 use crate::pack::engine::CompiledPack;
-use crate::cli::paths::{ReadFiles, SPREADSHEET_EXTENSIONS, default_output, expand_inputs};
 use crate::report::atomic::{refuse_existing, write_atomically};
 use rayon::prelude::*;
 use std::io::IsTerminal;

@@ -1,4 +1,4 @@
-//! Writers: the annotated workbook, the per-structure workbooks, the impact workbook, the
+//! Writers: the annotated workbook, the per-structure, collected and impact workbooks, the
 //! blank field workbook of a pack (template), JSON, and the xlsx and atomic file writing
 //! they share.
 //!
@@ -6,6 +6,7 @@
 
 pub mod annotated;
 pub mod atomic;
+pub mod collected;
 pub mod impact;
 pub mod json;
 pub mod per_structure;

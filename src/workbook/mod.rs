@@ -36,10 +36,11 @@ use crate::dataset::{
 };
 use crate::error::{Error, Result};
 use crate::pack::manifest::ColumnSpec;
+pub(crate) use cell::text_of;
+pub(crate) use grid::{Content, Grid};
 use guard::{Kind, Limits, ZipKind};
 use header::{Catalogue, HEADER_SCAN_ROWS};
 use sha2::Digest;
-use grid::{Content, Grid};
 use sheets::Container;
 use std::io::Read;
 use std::path::Path;
@@ -98,8 +99,14 @@ pub fn read_bytes(bytes: &[u8], file_name: &str, columns: &[ColumnSpec]) -> Resu
 
 /// Reads every sheet of a workbook (xlsx, xlsm, xls, xlsb, ods) as plain values, through the
 /// same guards as [`read_path`] (format sniffing, encryption, zip and size bounds) but
-/// without looking for a header: for readers of boussole's own outputs (`collect`).
+/// without looking for a header.
 pub fn read_sheets(bytes: &[u8], file: &str) -> Result<Vec<SheetCopy>> {
+    Ok(read_grids(bytes, file)?.iter().map(copy_of).collect())
+}
+
+/// Every sheet of a workbook as the reader's grids, through the guards of [`read_sheets`]:
+/// for readers of boussole's own outputs (`collect`).
+pub(crate) fn read_grids(bytes: &[u8], file: &str) -> Result<Vec<Grid>> {
     let limits = Limits::default();
     if bytes.len() as u64 > limits.max_file_bytes {
         return Err(too_big(file, bytes.len() as u64, &limits));
@@ -108,12 +115,7 @@ pub fn read_sheets(bytes: &[u8], file: &str) -> Result<Vec<SheetCopy>> {
         Format::Csv => Err(Error::Input(format!(
             "{file} : un classeur (xlsx, xlsm, ods) est attendu, pas un fichier texte"
         ))),
-        Format::Container(container) => {
-            Ok(sheets::read_container(bytes, container, file, &limits)?
-                .iter()
-                .map(copy_of)
-                .collect())
-        }
+        Format::Container(container) => sheets::read_container(bytes, container, file, &limits),
     }
 }
 

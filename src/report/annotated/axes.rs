@@ -1,11 +1,11 @@
 //! The Axes sheet: one row per structure, one column per axis score (0-100) with a
 //! red-yellow-green colour scale; « données insuffisantes » where an axis has no score.
 
-use crate::fr;
-use crate::report::xlsx::{Sheet, Styles};
 use super::Context;
-use crate::report::xlsx::EXCEL_LAST_ROW;
 use crate::error::Result;
+use crate::fr;
+use crate::report::xlsx::EXCEL_LAST_ROW;
+use crate::report::xlsx::{Sheet, Styles};
 use rust_xlsxwriter::{ColNum, Color, ConditionalFormat3ColorScale, ConditionalFormatType};
 
 /// What an axis without a score shows (text, never a number).

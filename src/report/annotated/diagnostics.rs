@@ -1,10 +1,10 @@
 //! The Diagnostics sheet: every data issue met while reading or evaluating (severity, sheet,
 //! cell, message, what was done) with a filter; beside it, the rows set aside.
 
-use crate::report::xlsx::{Sheet, Styles};
 use super::Context;
-use crate::report::xlsx::EXCEL_LAST_ROW;
 use crate::error::Result;
+use crate::report::xlsx::EXCEL_LAST_ROW;
+use crate::report::xlsx::{Sheet, Styles};
 use rust_xlsxwriter::ColNum;
 
 /// First column of the set-aside table.

@@ -3,9 +3,9 @@
 //! again. Input text is always written as text: `=HYPERLINK(…)`, `+SUM(…)`, `-2+3` or `@cmd`
 //! stay the strings they were.
 
-use crate::report::xlsx::{Sheet, Styles};
 use crate::dataset::{RawValue, SheetCopy};
 use crate::error::Result;
+use crate::report::xlsx::{Sheet, Styles};
 use rust_xlsxwriter::Format;
 use std::collections::BTreeMap;
 

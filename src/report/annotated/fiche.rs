@@ -13,11 +13,11 @@ use super::indicateurs::{
 };
 use super::listes;
 use super::names::quoted;
-use crate::report::xlsx::{Cached, MISSING_MARK, Sheet, Styles, formula_string};
 use super::{Context, RADAR_SCALE_NOTE, frame_median, radar_ratio};
 use crate::dataset::column_letters;
 use crate::error::Result;
 use crate::pack::manifest::{Direction, FrameKind};
+use crate::report::xlsx::{Cached, MISSING_MARK, Sheet, Styles, formula_string};
 use rust_xlsxwriter::{
     Chart, ChartLegendPosition, ChartType, ColNum, DataValidation, Format, Formula, RowNum,
 };

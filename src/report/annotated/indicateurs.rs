@@ -6,12 +6,12 @@
 //! The Fiche's formulas look rows up through the key column (`code|indicator id`); the
 //! column positions below are shared with them.
 
-use crate::fr;
-use crate::report::xlsx::{Sheet, Styles};
 use super::{Context, frame_median};
 use crate::analysis::results::{IndicatorDef, IndicatorResult, StructureResult};
 use crate::error::Result;
+use crate::fr;
 use crate::pack::manifest::{FrameKind, Normalisation, Unit};
+use crate::report::xlsx::{Sheet, Styles};
 use rust_xlsxwriter::{
     ColNum, ConditionalFormatCustomIcon, ConditionalFormatIconSet, ConditionalFormatIconType,
     ConditionalFormatType, Table, TableColumn, TableStyle,

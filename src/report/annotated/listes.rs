@@ -2,10 +2,10 @@
 //! (« code — nom ») and the texts the Fiche looks up (region, strengths, areas for
 //! progress, points to watch, recommendations).
 
-use crate::report::xlsx::{MISSING_MARK, Sheet, Styles};
 use super::{Context, findings_text, recommendations_text};
 use crate::analysis::results::FindingKind;
 use crate::error::Result;
+use crate::report::xlsx::{MISSING_MARK, Sheet, Styles};
 use rust_xlsxwriter::ColNum;
 
 pub(crate) const COL_DISPLAY: ColNum = 0;

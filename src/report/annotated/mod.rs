@@ -39,14 +39,14 @@ pub use names::sheet_name;
 use crate::analysis::results::{FindingKind, IndicatorResult, Results, StructureResult};
 use crate::collect::FollowUp;
 use crate::dataset::Dataset;
+use crate::error::catch_panic;
 use crate::error::{Error, Result};
 use crate::pack::Pack;
 use crate::pack::manifest::{Direction, FrameKind};
-use crate::error::catch_panic;
+use crate::report::xlsx::{Sheet, Styles, new_workbook};
 use names::SheetNames;
 use rayon::prelude::*;
 use rust_xlsxwriter::{Workbook, Worksheet};
-use crate::report::xlsx::{Sheet, Styles, new_workbook};
 
 /// Builds one sheet of the annotated workbook.
 type SheetJob<'a> = Box<dyn Fn(&Context, &mut Styles) -> Result<Sheet> + Send + Sync + 'a>;

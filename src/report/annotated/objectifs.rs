@@ -14,12 +14,13 @@
 //! workbooks (`run --per-structure`).
 
 use super::Context;
-use crate::report::xlsx::{Sheet, Styles};
 use crate::analysis::results::{Results, StructureResult};
-use crate::collect::{RunStamp, layout, unit_code};
+use crate::collect::RunStamp;
+use crate::collect::layout::{self, EntryRule, unit_code};
 use crate::dataset::column_letters;
 use crate::error::Result;
 use crate::pack::manifest::Unit;
+use crate::report::xlsx::{Sheet, Styles};
 use rust_xlsxwriter::{
     ColNum, Color, DataValidation, DataValidationRule, ExcelDateTime, Format, FormatAlign,
     FormatBorder, ProtectionOptions, RowNum,
@@ -49,6 +50,9 @@ const COL_ACTION: ColNum = 4;
 const COL_RESPONSIBLE: ColNum = 5;
 const COL_DUE: ColNum = 6;
 const COL_FOLLOWED: ColNum = 7;
+
+/// Runs of consecutive rows (first, last).
+type RowRuns = Vec<(RowNum, RowNum)>;
 
 /// Ranges per data validation (Excel keeps a validation's ranges in one attribute).
 const RANGES_PER_VALIDATION: usize = 64;
@@ -145,7 +149,8 @@ pub(crate) fn write_for(
          positif ou nul (entier pour un effectif). Vide : l'objectif proposé sera suivi.",
     )?;
     row += 1;
-    let mut runs: BTreeMap<&'static str, Vec<(RowNum, RowNum)>> = BTreeMap::new();
+    // The negotiated cells' rows per unit code.
+    let mut runs: BTreeMap<&'static str, (Unit, RowRuns)> = BTreeMap::new();
     for s in structures {
         for &i in &judged {
             let def = &results.indicators[i];
@@ -172,7 +177,9 @@ pub(crate) fn write_for(
             blank(&mut sheet, row, COL_COMMENT, &editable)?;
             sheet.plain(row, COL_KEY, &format!("{}|{}", s.id.as_str(), def.id))?;
             sheet.plain(row, COL_RULE, unit_code(def.unit))?;
-            let unit_runs = runs.entry(unit_code(def.unit)).or_default();
+            let (_, unit_runs) = runs
+                .entry(unit_code(def.unit))
+                .or_insert_with(|| (def.unit, Vec::new()));
             match unit_runs.last_mut() {
                 Some(last) if last.1 + 1 == row => last.1 = row,
                 _ => unit_runs.push((row, row)),
@@ -180,13 +187,7 @@ pub(crate) fn write_for(
             row += 1;
         }
     }
-    for (code, ranges) in &runs {
-        let unit = match *code {
-            "fraction" => Unit::Fraction,
-            "count" => Unit::Count,
-            "decimal" => Unit::Decimal,
-            _ => Unit::Ratio,
-        };
+    for (unit, ranges) in runs.values() {
         for chunk in ranges.chunks(RANGES_PER_VALIDATION) {
             let letter = column_letters(COL_NEGOTIATED as u32);
             let multi = chunk
@@ -200,7 +201,9 @@ pub(crate) fn write_for(
                 })
                 .collect::<Vec<_>>()
                 .join(" ");
-            let dv = sheet.check(validation_for(unit))?.set_multi_range(multi);
+            let dv = sheet
+                .check(validation_for(EntryRule::of(*unit)))?
+                .set_multi_range(multi);
             let (first, last) = (chunk[0].0, chunk[0].1);
             sheet.apply(|ws| {
                 ws.add_data_validation(first, COL_NEGOTIATED, last, COL_NEGOTIATED, &dv)
@@ -331,25 +334,25 @@ fn date(y: u16, m: u8, d: u8) -> Result<ExcelDateTime> {
         .map_err(|e| crate::error::Error::Internal(format!("date de validation : {e}")))
 }
 
-/// The negotiated cell's validation for a unit.
-fn validation_for(unit: Unit) -> std::result::Result<DataValidation, rust_xlsxwriter::XlsxError> {
-    let (dv, message) = match unit {
-        Unit::Fraction => (
-            DataValidation::new().allow_decimal_number(DataValidationRule::Between(0.0, 1.0)),
-            "Une proportion entre 0 % et 100 % (saisir 45 % ou 0,45).",
-        ),
-        Unit::Count => (
-            DataValidation::new().allow_whole_number(DataValidationRule::GreaterThanOrEqualTo(0)),
-            "Un nombre entier positif ou nul.",
-        ),
-        Unit::Decimal | Unit::Ratio => (
-            DataValidation::new()
-                .allow_decimal_number(DataValidationRule::GreaterThanOrEqualTo(0.0)),
-            "Un nombre positif ou nul.",
-        ),
+/// The negotiated cell's validation: its unit's rule, as Excel checks it at entry.
+fn validation_for(
+    rule: EntryRule,
+) -> std::result::Result<DataValidation, rust_xlsxwriter::XlsxError> {
+    let dv = DataValidation::new();
+    let dv = match (rule.whole, rule.max) {
+        (true, Some(max)) => {
+            dv.allow_whole_number(DataValidationRule::Between(rule.min as i32, max as i32))
+        }
+        (true, None) => {
+            dv.allow_whole_number(DataValidationRule::GreaterThanOrEqualTo(rule.min as i32))
+        }
+        (false, Some(max)) => dv.allow_decimal_number(DataValidationRule::Between(rule.min, max)),
+        (false, None) => {
+            dv.allow_decimal_number(DataValidationRule::GreaterThanOrEqualTo(rule.min))
+        }
     };
     dv.set_input_title("Objectif négocié")?
-        .set_input_message(message)?
+        .set_input_message(rule.hint)?
         .set_error_title("Valeur hors règle")?
-        .set_error_message(message)
+        .set_error_message(rule.hint)
 }

@@ -2,10 +2,10 @@
 //! that made them), and beside them every recommendation's count and share per region,
 //! marking the regional priorities.
 
-use crate::report::xlsx::{Sheet, Styles};
 use super::{Context, indicator_labels};
-use crate::report::xlsx::EXCEL_LAST_ROW;
 use crate::error::Result;
+use crate::report::xlsx::EXCEL_LAST_ROW;
+use crate::report::xlsx::{Sheet, Styles};
 use rust_xlsxwriter::ColNum;
 
 /// First column of the regional table (beside the structures' table).

@@ -5,9 +5,9 @@
 //! Each chart is a drawing part held in memory until the file is saved: beyond
 //! [`MAX_RADARS`] structures only the first ones get a chart, and the sheet says so.
 
-use crate::report::xlsx::{Sheet, Styles};
 use super::{Context, RADAR_SCALE_NOTE, radar_points};
 use crate::error::Result;
+use crate::report::xlsx::{Sheet, Styles};
 use rust_xlsxwriter::{Chart, ChartLegendPosition, ChartType, ColNum, RowNum};
 
 /// Most charts written (memory bound).

@@ -3,11 +3,11 @@
 //! overrides), the bands, the regional-priority rule and the recommendations.
 
 use super::indicateurs::normalisation_fr;
-use crate::fr;
-use crate::report::xlsx::{Sheet, Styles};
 use super::{Context, indicator_labels};
 use crate::error::Result;
+use crate::fr;
 use crate::pack::Origin;
+use crate::report::xlsx::{Sheet, Styles};
 
 pub(crate) fn write(ctx: &Context, styles: &mut Styles) -> Result<Sheet> {
     let results = ctx.results;

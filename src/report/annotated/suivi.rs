@@ -3,10 +3,10 @@
 //! of objectives met per region and per structure shown in the Synthèse.
 
 use super::Context;
-use crate::report::xlsx::{Sheet, Styles};
 use crate::collect::FollowUp;
 use crate::error::Result;
 use crate::pack::manifest::Unit;
+use crate::report::xlsx::{Sheet, Styles};
 use rust_xlsxwriter::{ColNum, Color, Format, RowNum};
 
 const HEADERS: [&str; 9] = [

@@ -3,9 +3,9 @@
 //! main chart (mean axis scores by region) with its data table.
 
 use super::Context;
-use crate::report::xlsx::{Sheet, Styles};
 use crate::dataset::Severity;
 use crate::error::Result;
+use crate::report::xlsx::{Sheet, Styles};
 use rust_xlsxwriter::{Chart, ChartLegendPosition, ChartType, ColNum, RowNum};
 use std::collections::BTreeMap;
 
