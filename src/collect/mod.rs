@@ -245,6 +245,29 @@ fn parse_iso_date(s: &str) -> Option<(u16, u8, u8)> {
     let y: u16 = p.next()?.parse().ok()?;
     let m: u8 = p.next()?.parse().ok()?;
     let d: u8 = p.next()?.parse().ok()?;
-    rust_xlsxwriter::ExcelDateTime::from_ymd(y, m, d).ok()?;
-    (2000..=2100).contains(&y).then_some((y, m, d))
+    let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    let days = match m {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if leap => 29,
+        2 => 28,
+        _ => return None,
+    };
+    ((2000..=2100).contains(&y) && (1..=days).contains(&d)).then_some((y, m, d))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_iso_date;
+
+    #[test]
+    fn iso_dates_are_checked_against_the_calendar() {
+        assert_eq!(parse_iso_date("2027-03-31"), Some((2027, 3, 31)));
+        assert_eq!(parse_iso_date("2028-02-29"), Some((2028, 2, 29)));
+        assert_eq!(parse_iso_date("2100-02-29"), None);
+        assert_eq!(parse_iso_date("2027-04-31"), None);
+        assert_eq!(parse_iso_date("2027-13-01"), None);
+        assert_eq!(parse_iso_date("1999-12-31"), None);
+        assert_eq!(parse_iso_date("2027-1"), None);
+    }
 }
