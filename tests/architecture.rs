@@ -24,14 +24,24 @@ const LAYERS: &[(&str, &[&str])] = &[
     ),
     (
         "report",
-        &["error", "fr", "dataset", "pack", "analysis", "collect", "!collect::read"],
+        &[
+            "error",
+            "fr",
+            "dataset",
+            "pack",
+            "analysis",
+            "collect",
+            "!collect::read",
+        ],
     ),
-    ("sample", &["error", "fr", "dataset", "pack", "report::xlsx"]),
+    (
+        "sample",
+        &["error", "fr", "dataset", "pack", "report::xlsx"],
+    ),
     (
         "cli",
         &[
-            "error", "fr", "dataset", "pack", "workbook", "analysis", "collect", "report",
-            "sample",
+            "error", "fr", "dataset", "pack", "workbook", "analysis", "collect", "report", "sample",
         ],
     ),
 ];
@@ -175,7 +185,12 @@ fn path_head(path: &str) -> String {
         .take_while(|c| c.is_alphanumeric() || *c == '_' || *c == ':')
         .collect();
     let segments: Vec<&str> = ident.split("::").filter(|s| !s.is_empty()).collect();
-    segments.iter().take(2).copied().collect::<Vec<_>>().join("::")
+    segments
+        .iter()
+        .take(2)
+        .copied()
+        .collect::<Vec<_>>()
+        .join("::")
 }
 
 fn allowed(from: &str, target: &str) -> bool {
@@ -233,11 +248,18 @@ fn imports_point_only_down_the_pipeline() {
         }
         for (line, target) in crate_paths(&code_only(&text)) {
             if !allowed(&from, &target) {
-                wrong.push(format!("{}:{line}: {from} imports crate::{target}", relative(&path)));
+                wrong.push(format!(
+                    "{}:{line}: {from} imports crate::{target}",
+                    relative(&path)
+                ));
             }
         }
     }
-    assert!(wrong.is_empty(), "imports against the pipeline:\n{}", wrong.join("\n"));
+    assert!(
+        wrong.is_empty(),
+        "imports against the pipeline:\n{}",
+        wrong.join("\n")
+    );
 }
 
 #[test]
@@ -254,10 +276,16 @@ fn every_xlsx_is_written_through_report_xlsx() {
             wrong.insert(format!("{rel}: uses rust_xlsxwriter outside src/report/"));
         }
         if code.contains("calamine") && !rel.starts_with("src/workbook/") {
-            wrong.insert(format!("{rel}: uses calamine outside the reader (src/workbook/)"));
+            wrong.insert(format!(
+                "{rel}: uses calamine outside the reader (src/workbook/)"
+            ));
         }
     }
-    assert!(wrong.is_empty(), "{}", wrong.into_iter().collect::<Vec<_>>().join("\n"));
+    assert!(
+        wrong.is_empty(),
+        "{}",
+        wrong.into_iter().collect::<Vec<_>>().join("\n")
+    );
 }
 
 #[test]

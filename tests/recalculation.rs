@@ -21,7 +21,12 @@ fn assert_recalculates_to_cached(dir: &Path, output: &str) {
         differences.is_empty(),
         "{} of {formulas} formulas of {output} change on recalculation:\n{}",
         differences.len(),
-        differences.iter().take(30).cloned().collect::<Vec<_>>().join("\n")
+        differences
+            .iter()
+            .take(30)
+            .cloned()
+            .collect::<Vec<_>>()
+            .join("\n")
     );
 }
 
@@ -47,7 +52,10 @@ fn a_two_year_annotated_workbook_recalculates_to_its_cached_values() {
     })
     .unwrap();
     std::fs::write(dir.path().join("deux-ans.xlsx"), bytes).unwrap();
-    let run = boussole(&["run", "deux-ans.xlsx", "-q", "--per-structure"], dir.path());
+    let run = boussole(
+        &["run", "deux-ans.xlsx", "-q", "--per-structure"],
+        dir.path(),
+    );
     assert!(run.status.success(), "{}", common::stderr(&run));
     assert_recalculates_to_cached(dir.path(), "deux-ans-boussole.xlsx");
 }

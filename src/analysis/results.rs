@@ -91,7 +91,6 @@ pub fn shown_unit(unit: Unit, format: &str) -> Unit {
     }
 }
 
-
 /// One frame's statistics for one indicator, seen from one structure.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct FrameResult {
@@ -176,8 +175,6 @@ pub struct Expected {
     pub r2: f64,
     pub n: usize,
 }
-
-
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Finding {

@@ -118,8 +118,10 @@ pub fn structure_workbook(results: &Results, pack: &Pack, s: &StructureResult) -
     let mut taken = Vec::new();
     let fiche_name =
         crate::report::annotated::sheet_name(&pack.manifest.label("fiche", "Fiche"), &mut taken);
-    let objectifs_name =
-        crate::report::annotated::sheet_name(&pack.manifest.label("objectifs", "Objectifs"), &mut taken);
+    let objectifs_name = crate::report::annotated::sheet_name(
+        &pack.manifest.label("objectifs", "Objectifs"),
+        &mut taken,
+    );
     let mut fiche = fiche_sheet(results, s, &fiche_name, &mut styles)?;
     fiche.ws.set_active(true);
     workbook.push_worksheet(fiche.ws);

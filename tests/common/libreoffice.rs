@@ -39,8 +39,17 @@ pub fn convert(input: &Path, filter: &str, extension: &str, out_dir: &Path) -> P
     let output = Command::new("timeout")
         .arg("600")
         .arg("soffice")
-        .arg(format!("-env:UserInstallation=file://{}", profile.display()))
-        .args(["--headless", "--norestore", "--convert-to", filter, "--outdir"])
+        .arg(format!(
+            "-env:UserInstallation=file://{}",
+            profile.display()
+        ))
+        .args([
+            "--headless",
+            "--norestore",
+            "--convert-to",
+            filter,
+            "--outdir",
+        ])
         .arg(out_dir)
         .arg(input)
         .output()

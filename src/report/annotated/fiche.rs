@@ -24,11 +24,12 @@ use rust_xlsxwriter::{
 
 /// First row of the indicators' table (0-based; the header is the row above).
 const TABLE_ROW: RowNum = 5;
-/// Hidden helper column: the Listes row of the selected structure (row 2) and the
-/// Indicateurs row of each indicator (on the indicator's row).
-const COL_HELPER: ColNum = 14;
-/// The radar's data: label, national median, structure, regional median, peer median.
+/// The radar's data (K:O, outside the print area, visible so that charts plot it): label,
+/// national median, structure, regional median, peer median.
 const COL_CHART: ColNum = 10;
+/// Hidden helper column, apart from the radar's data: the Listes row of the selected
+/// structure (row 2) and the Indicateurs row of each indicator (on the indicator's row).
+const COL_HELPER: ColNum = COL_CHART + 6;
 /// Last printed column (I).
 const LAST_PRINTED: ColNum = 8;
 
@@ -102,7 +103,8 @@ pub(crate) fn write(ctx: &Context, styles: &mut Styles) -> Result<Sheet> {
         1,
         COL_HELPER,
         &format!(
-            "=IFERROR(MATCH($B$2,{},0),0)",
+            "=IFERROR(MATCH({},{},0),0)",
+            exact_pattern("$B$2"),
             listes_col(listes::COL_DISPLAY)
         ),
         &Cached::Number(1.0),
@@ -161,9 +163,12 @@ pub(crate) fn write(ctx: &Context, styles: &mut Styles) -> Result<Sheet> {
             row,
             COL_HELPER,
             &format!(
-                "=IF(${helper}$2=0,0,IFERROR(MATCH(INDEX({},${helper}$2)&{},{},0),0))",
-                listes_col(listes::COL_DISPLAY + 1),
-                formula_string(&format!("|{}", def.id)),
+                "=IF(${helper}$2=0,0,IFERROR(MATCH({},{},0),0))",
+                exact_pattern(&format!(
+                    "INDEX({},${helper}$2)&{}",
+                    listes_col(listes::COL_DISPLAY + 1),
+                    formula_string(&format!("|{}", def.id))
+                )),
                 ind_col(COL_KEY)
             ),
             &Cached::Number(f64::from(ctx.indicator_row(0, i))),
@@ -252,9 +257,13 @@ pub(crate) fn write(ctx: &Context, styles: &mut Styles) -> Result<Sheet> {
             max_lines[k] = max_lines[k].max(wrapped_lines(t, 80));
         }
     }
+    // Each label stands at the top of its row, beside the first line of its text.
+    let label_format = Format::new()
+        .set_bold()
+        .set_align(rust_xlsxwriter::FormatAlign::Top);
     for (k, (label, col, text_index)) in blocks.iter().enumerate() {
         let row = after_table + k as RowNum;
-        sheet.text(row, 0, label, &styles.bold)?;
+        sheet.text(row, 0, label, &label_format)?;
         sheet.merge((row, 1), (row, LAST_PRINTED), "", &styles.wrap)?;
         sheet.formula(
             row,
@@ -369,6 +378,12 @@ fn page_setup(sheet: &mut Sheet, last_row: RowNum) -> Result<()> {
     sheet.ws.set_print_center_horizontally(true);
     sheet.apply(|ws| ws.set_print_area(0, 0, last_row, LAST_PRINTED))?;
     Ok(())
+}
+
+/// A MATCH pattern that finds exactly the text of `expr`: MATCH(.., 0) reads `*`, `?` and
+/// `~` as wildcards (Excel, and LibreOffice on xlsx files), so each is escaped by `~`.
+fn exact_pattern(expr: &str) -> String {
+    format!("SUBSTITUTE(SUBSTITUTE(SUBSTITUTE({expr},\"~\",\"~~\"),\"*\",\"~*\"),\"?\",\"~?\")")
 }
 
 /// Lines a text takes in a cell about `width` characters wide.
