@@ -5,7 +5,7 @@
 //! use boussole::fr;
 //!
 //! assert_eq!(fr::number(1234.5, 2), "1\u{202f}234,5");
-//! assert_eq!(fr::fixed(0.125, 2), "0,13");
+//! assert_eq!(fr::fixed(0.126, 2), "0,13");
 //! assert_eq!(fr::percent(0.519, 1), "51,9 %");
 //! assert_eq!(fr::count(1, "région", "régions"), "1 région");
 //! assert_eq!(fr::count(0, "ligne écartée", "lignes écartées"), "0 ligne écartée");
