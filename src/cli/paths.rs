@@ -2,7 +2,7 @@
 //! refuses to write onto any file the command reads (inputs, returned workbooks, the
 //! reference, the objectives, every file of the pack), whatever its spelling.
 
-use crate::error::{Error, Result};
+use crate::error::{Result, WriteError};
 use crate::pack::{Origin, Pack};
 use std::path::{Path, PathBuf};
 
@@ -143,10 +143,10 @@ impl ReadFiles {
     pub fn refuse_as_output(&self, output: &Path) -> Result<()> {
         let id = FileId::of(output);
         if self.files.iter().any(|(_, input)| input.same(&id)) {
-            return Err(Error::Output(format!(
-                "« {} » est un fichier que cette commande lit : boussole ne modifie jamais ses entrées, même avec --force ; choisissez un autre fichier de sortie",
-                output.display()
-            )));
+            return Err(WriteError::IsAnInput {
+                path: output.to_path_buf(),
+            }
+            .into());
         }
         Ok(())
     }
@@ -175,13 +175,23 @@ mod tests {
             std::fs::hard_link(&input, &hard).unwrap();
             assert!(read.refuse_as_output(&hard).is_err());
         }
-        assert!(read.refuse_as_output(&dir.path().join("autre.xlsx")).is_ok());
+        assert!(
+            read.refuse_as_output(&dir.path().join("autre.xlsx"))
+                .is_ok()
+        );
     }
 
     #[test]
     fn folders_expand_to_their_spreadsheets_only() {
         let dir = tempfile::tempdir().unwrap();
-        for name in ["b.xlsx", "a.csv", "~$a.xlsx", ".cache.xlsx", "a-boussole.xlsx", "n.txt"] {
+        for name in [
+            "b.xlsx",
+            "a.csv",
+            "~$a.xlsx",
+            ".cache.xlsx",
+            "a-boussole.xlsx",
+            "n.txt",
+        ] {
             std::fs::write(dir.path().join(name), b"x").unwrap();
         }
         let got = expand_inputs(&[dir.path().to_path_buf()], false, SPREADSHEET_EXTENSIONS);

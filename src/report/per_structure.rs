@@ -5,14 +5,13 @@
 //! both kinds alike.
 
 use crate::analysis::results::{FindingKind, Results, StructureResult};
-use crate::error::{Error, Result};
+use crate::error::{Result, WriteError};
 use crate::pack::Pack;
 use crate::pack::manifest::FrameKind;
-use crate::report::atomic::write_atomically;
 use crate::report::annotated::objectifs;
-use crate::report::xlsx::{Sheet, Styles};
+use crate::report::atomic::write_atomically;
+use crate::report::xlsx::{Sheet, Styles, new_workbook, save};
 use rayon::prelude::*;
-use rust_xlsxwriter::{DocProperties, ExcelDateTime, Workbook};
 use std::path::{Path, PathBuf};
 
 /// Most characters of a file name's slug.
@@ -76,11 +75,10 @@ pub fn default_dir(input: &Path, output: &Path) -> PathBuf {
 /// An existing file is replaced only with `force`; two structures with the same file name
 /// get `-2`, `-3`... suffixes.
 pub fn write_all(results: &Results, pack: &Pack, dir: &Path, force: bool) -> Result<Vec<PathBuf>> {
-    std::fs::create_dir_all(dir).map_err(|e| {
-        Error::Output(format!(
-            "création du dossier « {} » impossible : {e}",
-            dir.display()
-        ))
+    std::fs::create_dir_all(dir).map_err(|source| WriteError::CreateFolder {
+        what: "dossier",
+        dir: dir.to_path_buf(),
+        source,
     })?;
     let mut names: Vec<String> = Vec::with_capacity(results.structures.len());
     for s in &results.structures {
@@ -120,16 +118,10 @@ fn label(pack: &Pack, key: &str, default: &str) -> String {
 /// One structure's workbook: its Fiche (values) and its Objectifs sheet.
 pub fn structure_workbook(results: &Results, pack: &Pack, s: &StructureResult) -> Result<Vec<u8>> {
     let mut styles = Styles::new();
-    let mut workbook = Workbook::new();
-    let created = results.input.modified_unix.unwrap_or(946_684_800);
-    let created = ExcelDateTime::from_timestamp(created)
-        .or_else(|_| ExcelDateTime::from_timestamp(946_684_800))
-        .map_err(|e| Error::Output(format!("date du classeur invalide : {e}")))?;
-    workbook.set_properties(
-        &DocProperties::new()
-            .set_title(format!("boussole — {} {}", s.id.as_str(), s.name))
-            .set_author("boussole")
-            .set_creation_datetime(&created),
+    let mut workbook = new_workbook(
+        &format!("boussole — {} {}", s.id.as_str(), s.name),
+        "",
+        results.input.modified_unix,
     );
     let mut taken = Vec::new();
     let fiche_name =
@@ -142,12 +134,7 @@ pub fn structure_workbook(results: &Results, pack: &Pack, s: &StructureResult) -
     workbook.push_worksheet(
         objectifs::write_for(results, &[s], Sheet::new(&objectifs_name)?, &mut styles)?.ws,
     );
-    workbook.save_to_buffer().map_err(|e| {
-        Error::Output(format!(
-            "assemblage du classeur de {} impossible : {e}",
-            s.id.as_str()
-        ))
-    })
+    save(&mut workbook, &format!("classeur de {}", s.id.as_str()))
 }
 
 fn fiche_sheet(

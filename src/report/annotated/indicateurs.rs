@@ -152,7 +152,7 @@ pub(crate) fn write(ctx: &Context, styles: &mut Styles, mut sheet: Sheet) -> Res
             let row = ctx.indicator_row(s, i);
             let ir = st.indicators.get(i);
             let fmt = &formats[i];
-            sheet.plain(row, 0, &st.id.as_str())?;
+            sheet.plain(row, 0, st.id.as_str())?;
             sheet.plain(row, 1, &st.name)?;
             sheet.plain(row, 2, &st.region)?;
             sheet.plain(row, 3, &def.label)?;
@@ -190,7 +190,7 @@ pub(crate) fn write(ctx: &Context, styles: &mut Styles, mut sheet: Sheet) -> Res
             } else if ir.is_none_or(|r| r.value.is_none()) {
                 sheet.plain(row, COL_FINDING + 1, "valeur absente")?;
             }
-            sheet.plain(row, COL_KEY, &key(&st.id.as_str(), &def.id))?;
+            sheet.plain(row, COL_KEY, &key(st.id.as_str(), &def.id))?;
             sheet.opt_number(row, COL_PREVIOUS, ir.and_then(|r| r.previous), fmt)?;
             sheet.opt_number(row, COL_CHANGE, change(def, ir), &change_formats[i])?;
             if def.judged() {

@@ -14,12 +14,12 @@
 //! workbooks (`run --per-structure`).
 
 use super::Context;
-use crate::report::xlsx::{Sheet, Styles};
 use crate::analysis::results::{Results, StructureResult};
 use crate::collect::{RunStamp, layout, unit_code};
 use crate::dataset::column_letters;
 use crate::error::Result;
 use crate::pack::manifest::Unit;
+use crate::report::xlsx::{Sheet, Styles};
 use rust_xlsxwriter::{
     ColNum, Color, DataValidation, DataValidationRule, ExcelDateTime, Format, FormatAlign,
     FormatBorder, ProtectionOptions, RowNum,
@@ -328,7 +328,7 @@ fn blank(sheet: &mut Sheet, row: RowNum, col: ColNum, format: &Format) -> Result
 
 fn date(y: u16, m: u8, d: u8) -> Result<ExcelDateTime> {
     ExcelDateTime::from_ymd(y, m, d)
-        .map_err(|e| crate::error::Error::Internal(format!("date de validation : {e}")))
+        .map_err(|e| crate::error::InternalError::ValidationDate(e).into())
 }
 
 /// The negotiated cell's validation for a unit.
