@@ -4,6 +4,7 @@
 //! `analysis` (evaluation). It must not know how a workbook is parsed nor how results are
 //! computed: values with their provenance, structures, set-aside rows and diagnostics.
 
+use crate::error::{Difference, MergeConflict};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::fmt;
@@ -337,7 +338,7 @@ impl Dataset {
     /// writes a reference to another workbook. A code (and year) present in two files with
     /// the same values is kept once with a warning; with different values the merge is
     /// refused with a message naming the code, the files and the first difference.
-    pub fn merge(parts: Vec<Dataset>) -> std::result::Result<Dataset, String> {
+    pub fn merge(parts: Vec<Dataset>) -> Result<Dataset, MergeConflict> {
         let mut merged = Dataset::default();
         let mut seen: BTreeMap<(StructureId, Option<i32>), (usize, String)> = BTreeMap::new();
         let mut stamps = Vec::new();
@@ -360,10 +361,12 @@ impl Dataset {
                 if let Some((index, other_file)) = seen.get(&key) {
                     let existing: &Structure = &merged.structures[*index];
                     if let Some(difference) = first_difference(existing, &s) {
-                        return Err(format!(
-                            "fusion impossible : le code {} figure dans « {other_file} » et dans « {file} » avec des valeurs différentes ({difference})",
-                            s.id
-                        ));
+                        return Err(MergeConflict {
+                            code: s.id,
+                            first_file: other_file.clone(),
+                            second_file: file,
+                            difference: Box::new(difference),
+                        });
                     }
                     merged.diagnostics.push(Diagnostic::general(
                         Severity::Warning,
@@ -420,12 +423,12 @@ impl Dataset {
 }
 
 /// The first difference between two rows of the same code, in French, or None.
-fn first_difference(a: &Structure, b: &Structure) -> Option<String> {
+fn first_difference(a: &Structure, b: &Structure) -> Option<Difference> {
     if a.name != b.name {
-        return Some(format!("nom « {} » / « {} »", a.name, b.name));
+        return Some(Difference::Name(a.name.clone(), b.name.clone()));
     }
     if a.region != b.region {
-        return Some(format!("région « {} » / « {} »", a.region, b.region));
+        return Some(Difference::Region(a.region.clone(), b.region.clone()));
     }
     let keys: std::collections::BTreeSet<&String> =
         a.values.keys().chain(b.values.keys()).collect();
@@ -438,11 +441,11 @@ fn first_difference(a: &Structure, b: &Structure) -> Option<String> {
             _ => false,
         };
         if !same {
-            let show = |v: Option<f64>| {
-                v.map(|x| x.to_string())
-                    .unwrap_or_else(|| "manquant".into())
-            };
-            return Some(format!("{k} : {} / {}", show(va), show(vb)));
+            return Some(Difference::Value {
+                column: k.clone(),
+                first: va,
+                second: vb,
+            });
         }
     }
     None

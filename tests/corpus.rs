@@ -3,7 +3,7 @@
 //! Ignored by default (the corpus lives outside the repository): run with
 //! `cargo test --release -- --ignored`; then a missing corpus fails the test.
 
-use boussole::error::Error;
+use boussole::error::exit;
 use boussole::pack::Pack;
 use std::path::{Path, PathBuf};
 
@@ -66,7 +66,8 @@ fn every_corpus_file_is_read_or_refused_clearly() {
                     data.structures.len()
                 );
             }
-            Err(Error::Input(message)) => {
+            Err(message) if message.exit_code() == exit::INPUT => {
+                let message = message.to_string();
                 refused += 1;
                 assert!(!message.is_empty());
                 assert!(!message.contains('\n') || message.lines().count() < 5);

@@ -1,14 +1,14 @@
 //! Inputs found by fuzzing (`fuzz/`, see docs/fiabilite.md) that crashed boussole, rebuilt
-//! here byte by byte. Each must give one clear refusal (`Error::Input`), never a panic.
+//! here byte by byte. Each must give one clear input refusal (exit 3), never a panic.
 
-use boussole::error::Error;
+use boussole::error::exit;
 use boussole::pack::Pack;
 use boussole::workbook::read_bytes;
 
 fn refusal(bytes: &[u8], file: &str) -> String {
     let columns = Pack::embedded().expect("embedded pack").manifest.columns;
     match read_bytes(bytes, file, &columns) {
-        Err(Error::Input(message)) => message,
+        Err(e) if e.exit_code() == exit::INPUT => e.to_string(),
         Err(other) => panic!("expected an input error, got {other:?}"),
         Ok(_) => panic!("expected a refusal"),
     }
@@ -167,7 +167,8 @@ fn an_xlsx_cell_reference_too_long_to_count_does_not_panic() {
     for reference in ["AAAAAAAAAAAAA1", "A99999999999"] {
         let data = format!(r#"<row r="1"><c r="{reference}"><v>1</v></c></row>"#);
         match read_bytes(&xlsx("A1", &data), "reference.xlsx", &columns) {
-            Ok(_) | Err(Error::Input(_)) => {}
+            Ok(_) => {}
+            Err(e) if e.exit_code() == exit::INPUT => {}
             Err(other) => panic!("{reference}: expected an input error, got {other:?}"),
         }
     }

@@ -3,7 +3,7 @@
 //! give a correct read or one clear refusal, quickly and without a runaway allocation.
 
 use boussole::dataset::{Dataset, Missing, Value};
-use boussole::error::Error;
+use boussole::error::{Error, exit};
 use boussole::pack::Pack;
 use boussole::pack::manifest::ColumnSpec;
 use boussole::workbook::{parse_number, read_bytes};
@@ -15,7 +15,7 @@ fn columns() -> Vec<ColumnSpec> {
 
 fn refusal(result: Result<Dataset, Error>) -> String {
     match result {
-        Err(Error::Input(m)) => m,
+        Err(e) if e.exit_code() == exit::INPUT => e.to_string(),
         Err(other) => panic!("expected an input error, got {other:?}"),
         Ok(_) => panic!("expected a refusal"),
     }

@@ -4,12 +4,12 @@
 //! elements, malformed XML, missing package parts, wrong extensions.
 //!
 //! Each must be read within bounded time (a hang guard fails the test instead of hanging the
-//! suite) and give either a correct read or one French `Error::Input` whose message starts
+//! suite) and give either a correct read or one French input refusal (exit 3) whose message starts
 //! with the file name. The worst ones also go through the binary: exit code 0 or 3, never
 //! « panicked », and when an output is written its sheet names are valid and unique.
 
 use boussole::dataset::Dataset;
-use boussole::error::Error;
+use boussole::error::{Error, exit};
 use boussole::pack::Pack;
 use calamine::{Data, Reader};
 use std::io::Write;
@@ -132,7 +132,8 @@ fn read_or_refused(bytes: Vec<u8>, name: &str) -> Option<Dataset> {
             eprintln!("{name}: read, {} structure(s)", d.structures.len());
             Some(d)
         }
-        Err(Error::Input(m)) => {
+        Err(e) if e.exit_code() == exit::INPUT => {
+            let m = e.to_string();
             assert!(m.starts_with(&format!("{name} : ")), "{m}");
             eprintln!("refused: {m}");
             None
@@ -143,7 +144,8 @@ fn read_or_refused(bytes: Vec<u8>, name: &str) -> Option<Dataset> {
 
 fn refused(bytes: Vec<u8>, name: &str) -> String {
     match read(bytes, name) {
-        Err(Error::Input(m)) => {
+        Err(e) if e.exit_code() == exit::INPUT => {
+            let m = e.to_string();
             assert!(m.starts_with(&format!("{name} : ")), "{m}");
             m
         }

@@ -10,7 +10,7 @@ use boussole::analysis::analyse::{Overrides, analyse};
 use boussole::analysis::cases::run_all;
 use boussole::analysis::results::{FindingKind, Results, ThresholdUse};
 use boussole::dataset::{Dataset, Observation, Severity, Structure, StructureId, Value};
-use boussole::error::Error;
+use boussole::error::exit;
 use boussole::pack::engine::errors::ScriptError;
 use boussole::pack::engine::{CompiledPack, Limits};
 use boussole::pack::lint::{Lint, lint_pack};
@@ -132,7 +132,7 @@ fn evaluation_error_with(pack: &Pack, limits: Limits) -> (String, Duration) {
     let result = analyse(&one_structure(), &compiled, &Overrides::default());
     let elapsed = start.elapsed();
     match result {
-        Err(Error::Pack(message)) => (message, elapsed),
+        Err(e) if e.exit_code() == exit::PACK => (e.to_string(), elapsed),
         Err(other) => panic!("expected a pack error, got {other:?}"),
         Ok(_) => panic!("the evaluation should fail"),
     }
@@ -216,7 +216,7 @@ fn manifest_refusal(text: &str) -> String {
     let mut files = embedded_files();
     files.insert("pack.toml".into(), text.to_string());
     match Pack::from_files(files, Origin::Embedded) {
-        Err(Error::Pack(message)) => message,
+        Err(e) if e.exit_code() == exit::PACK => e.to_string(),
         Err(other) => panic!("expected a pack error, got {other:?}"),
         Ok(_) => panic!("the manifest should be refused"),
     }
@@ -312,7 +312,7 @@ fn a_folder_without_manifest_is_refused() {
     let dir = tempfile::tempdir().expect("temporary folder");
     std::fs::write(dir.path().join("constats.rhai"), "").expect("write");
     let message = match Pack::from_dir(dir.path()) {
-        Err(Error::Pack(m)) => m,
+        Err(e) if e.exit_code() == exit::PACK => e.to_string(),
         other => panic!("expected a refusal, got {other:?}"),
     };
     assert_eq!(
@@ -329,8 +329,8 @@ fn a_script_declared_in_the_manifest_but_absent_is_refused() {
     let mut files = embedded_files();
     files.remove("constats.rhai");
     match Pack::from_files(files, Origin::Embedded) {
-        Err(Error::Pack(m)) => assert_eq!(
-            m,
+        Err(e) if e.exit_code() == exit::PACK => assert_eq!(
+            e.to_string(),
             "pack.toml : le script « constats.rhai » déclaré dans [scripts] est introuvable dans le pack"
         ),
         other => panic!("expected a refusal, got {other:?}"),
@@ -592,7 +592,8 @@ fn comparing_text_with_a_number_is_a_type_error_naming_both_types() {
     let pack = pack_with_recommendations("if ml.nom < 1.5 { recommander(\"aller_vers\"); }");
     let compiled = CompiledPack::compile(&pack).expect("compiles");
     match analyse(&one_structure(), &compiled, &Overrides::default()) {
-        Err(Error::Pack(message)) => {
+        Err(e) if e.exit_code() == exit::PACK => {
+            let message = e.to_string();
             assert!(message.contains("texte"), "{message}");
             assert!(message.contains("nombre"), "{message}");
         }
@@ -1404,11 +1405,11 @@ fn a_malformed_case_file_is_refused_with_its_line() {
     let (line, _) = line_of(&cases, "nom = 3");
     let compiled = CompiledPack::compile(&pack_with("tests/cas.toml", &cases)).expect("compiles");
     match run_all(&compiled) {
-        Err(Error::Pack(m)) => assert!(
-            m.starts_with(&format!(
+        Err(e) if e.exit_code() == exit::PACK => assert!(
+            e.to_string().starts_with(&format!(
                 "cas de test tests/cas.toml, ligne {line}, colonne 7 : "
             )),
-            "{m}"
+            "{e}"
         ),
         other => panic!("expected a refusal, got {other:?}"),
     }
@@ -1453,7 +1454,8 @@ fn an_evaluation_error_always_names_the_first_structure_in_id_order() {
     let mut named = std::collections::BTreeSet::new();
     for _ in 0..20 {
         match analyse(&data, &compiled, &Overrides::default()) {
-            Err(Error::Pack(m)) => {
+            Err(e) if e.exit_code() == exit::PACK => {
+                let m = e.to_string();
                 let at = m.find("structure 0000").expect("a structure is named");
                 named.insert(m[at..at + 15].to_string());
             }

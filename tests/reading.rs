@@ -3,7 +3,7 @@
 //! diagnostics and set-aside rows.
 
 use boussole::dataset::{Dataset, Missing, Severity, Value};
-use boussole::error::Error;
+use boussole::error::{Error, exit};
 use boussole::pack::Pack;
 use boussole::pack::manifest::normalize_header;
 use boussole::pack::manifest::{ColumnSpec, Scale};
@@ -44,7 +44,7 @@ fn read(workbook: &mut Workbook) -> Dataset {
 
 fn refusal(result: Result<Dataset, Error>) -> String {
     match result {
-        Err(Error::Input(m)) => m,
+        Err(e) if e.exit_code() == exit::INPUT => e.to_string(),
         Err(other) => panic!("expected an input error, got {other:?}"),
         Ok(_) => panic!("expected a refusal"),
     }

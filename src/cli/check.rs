@@ -2,7 +2,7 @@
 //! workbook's headers. Exit status 4 on errors; warnings are listed.
 
 use crate::dataset::Severity;
-use crate::error::{Error, Result, exit};
+use crate::error::{PackError, Result, exit};
 use crate::pack::Pack;
 use crate::pack::engine::CompiledPack;
 use crate::pack::lint::{Lint, lint_pack};
@@ -80,9 +80,7 @@ pub fn run(args: Args) -> Result<i32> {
         .count();
     println!("{errors} erreur(s), {warnings} avertissement(s).");
     if errors > 0 {
-        return Err(Error::Pack(format!(
-            "le pack contient {errors} erreur(s) ; voir la liste ci-dessus"
-        )));
+        return Err(PackError::Lint { errors }.into());
     }
     Ok(exit::OK)
 }

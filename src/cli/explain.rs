@@ -1,7 +1,7 @@
 //! `boussole explain INPUT --structure ID [--indicator ID]`: the full trace of one result.
 
 use crate::analysis::analyse::{Overrides, analyse};
-use crate::error::{Error, Result, exit};
+use crate::error::{InputError, Result, exit};
 use crate::pack::Pack;
 use crate::pack::engine::CompiledPack;
 use crate::pack::engine::errors::suggest;
@@ -38,24 +38,28 @@ pub fn run(args: Args) -> Result<i32> {
         .iter()
         .find(|s| s.id.as_str() == args.structure)
     else {
-        return Err(Error::Input(format!(
-            "structure « {} » introuvable dans {}{}",
-            args.structure,
-            args.input.display(),
-            suggest(
+        return Err(InputError::UnknownStructure {
+            suggestion: suggest(
                 &args.structure,
-                results.structures.iter().map(|s| s.id.as_str())
-            )
-        )));
+                results.structures.iter().map(|s| s.id.as_str()),
+            ),
+            code: args.structure,
+            input: args.input,
+        }
+        .into());
     };
     let indicator = match &args.indicator {
         None => None,
-        Some(id) => Some(results.indicator_index(id).ok_or_else(|| {
-            Error::Input(format!(
-                "indicateur « {id} » inconnu du pack{}",
-                suggest(id, results.indicators.iter().map(|d| d.id.as_str()))
-            ))
-        })?),
+        Some(id) => {
+            Some(
+                results
+                    .indicator_index(id)
+                    .ok_or_else(|| InputError::UnknownIndicator {
+                        id: id.clone(),
+                        suggestion: suggest(id, results.indicators.iter().map(|d| d.id.as_str())),
+                    })?,
+            )
+        }
     };
     print!(
         "{}",

@@ -8,7 +8,7 @@
 use crate::analysis::analyse::{Overrides, analyse};
 use crate::analysis::impact::{Impact, Summary, compare, finding_label, summaries};
 use crate::analysis::results::PackStamp;
-use crate::error::{Error, Result, exit};
+use crate::error::{Error, PackError, Result, exit};
 use crate::fr;
 use crate::pack::engine::CompiledPack;
 use crate::pack::{Origin, Pack};
@@ -60,14 +60,18 @@ struct Side {
 }
 
 /// A pack error says which pack it comes from.
-fn for_pack(e: Error, which: &str) -> Error {
+fn for_pack(e: Error, which: &'static str) -> Error {
     match e {
-        Error::Pack(m) => Error::Pack(format!("pack {which} : {m}")),
+        Error::Rules(e) => PackError::Compared {
+            pack: which,
+            source: e,
+        }
+        .into(),
         e => e,
     }
 }
 
-fn side(rules: Option<&Path>, which: &str) -> Result<Side> {
+fn side(rules: Option<&Path>, which: &'static str) -> Result<Side> {
     let pack = Pack::load(rules).map_err(|e| for_pack(e, which))?;
     let compiled = CompiledPack::compile(&pack).map_err(|e| for_pack(e.into(), which))?;
     let stamp = PackStamp::of(&pack);

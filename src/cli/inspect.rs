@@ -7,7 +7,7 @@
 //! with warnings; 3 when the workbook is refused.
 
 use crate::dataset::{Dataset, Severity, Value};
-use crate::error::{Error, Result, exit};
+use crate::error::{InternalError, Result, exit};
 use crate::pack::Pack;
 use serde_json::{Map, Value as Json, json};
 use std::collections::BTreeSet;
@@ -35,8 +35,7 @@ pub fn run(args: Args) -> Result<i32> {
     let pack = Pack::load(args.rules.as_deref())?;
     let data = crate::workbook::read_path(&args.input, &pack.manifest.columns)?;
     if args.json {
-        let text = serde_json::to_string_pretty(&to_json(&data))
-            .map_err(|e| Error::Internal(format!("sérialisation JSON impossible : {e}")))?;
+        let text = serde_json::to_string_pretty(&to_json(&data)).map_err(InternalError::Json)?;
         println!("{text}");
     } else {
         print!("{}", render(&data));

@@ -2,7 +2,7 @@
 //! refuses to write onto any file the command reads (inputs, returned workbooks, the
 //! reference, the objectives, every file of the pack), whatever its spelling.
 
-use crate::error::{Error, Result};
+use crate::error::{Result, WriteError};
 use crate::pack::{Origin, Pack};
 use std::path::{Path, PathBuf};
 
@@ -176,10 +176,10 @@ impl ReadFiles {
     pub fn refuse_as_output(&self, output: &Path) -> Result<()> {
         let id = FileId::of(output);
         if self.files.iter().any(|(_, input)| input.same(&id)) {
-            return Err(Error::Output(format!(
-                "« {} » est un fichier que cette commande lit : boussole ne modifie jamais ses entrées, même avec --force ; choisissez un autre fichier de sortie",
-                output.display()
-            )));
+            return Err(WriteError::IsAnInput {
+                path: output.to_path_buf(),
+            }
+            .into());
         }
         Ok(())
     }

@@ -1,6 +1,6 @@
 //! `boussole rules export DIR`: write the embedded default pack to a folder to tune it.
 
-use crate::error::{Error, Result, exit};
+use crate::error::{Result, WriteError, exit};
 use crate::pack::EMBEDDED_CPO;
 use std::path::{Path, PathBuf};
 
@@ -38,36 +38,31 @@ pub fn run(args: Args) -> Result<i32> {
 pub fn export(dir: &Path) -> Result<i32> {
     if dir.exists() {
         let non_empty = std::fs::read_dir(dir)
-            .map_err(|e| {
-                Error::Output(format!(
-                    "lecture du dossier « {} » impossible : {e}",
-                    dir.display()
-                ))
+            .map_err(|source| WriteError::ReadFolder {
+                dir: dir.to_path_buf(),
+                source,
             })?
             .next()
             .is_some();
         if non_empty {
-            return Err(Error::Output(format!(
-                "le dossier « {} » n'est pas vide : rien n'est écrasé ; choisissez un dossier nouveau ou vide",
-                dir.display()
-            )));
+            return Err(WriteError::FolderNotEmpty {
+                dir: dir.to_path_buf(),
+            }
+            .into());
         }
     }
     for (path, content) in EMBEDDED_CPO {
         let target = dir.join(path);
         if let Some(parent) = target.parent() {
-            std::fs::create_dir_all(parent).map_err(|e| {
-                Error::Output(format!(
-                    "création du dossier « {} » impossible : {e}",
-                    parent.display()
-                ))
+            std::fs::create_dir_all(parent).map_err(|source| WriteError::CreateFolder {
+                what: "dossier",
+                dir: parent.to_path_buf(),
+                source,
             })?;
         }
-        std::fs::write(&target, content).map_err(|e| {
-            Error::Output(format!(
-                "écriture de « {} » impossible : {e}",
-                target.display()
-            ))
+        std::fs::write(&target, content).map_err(|source| WriteError::Write {
+            path: target.clone(),
+            source,
         })?;
     }
     println!(

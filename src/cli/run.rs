@@ -9,7 +9,7 @@ use crate::analysis::analyse::{Overrides, analyse_with_reference};
 use crate::analysis::results::Results;
 use crate::cli::paths::{ReadFiles, SPREADSHEET_EXTENSIONS, default_output, expand_inputs};
 use crate::dataset::{Dataset, Severity};
-use crate::error::{Error, Result, exit};
+use crate::error::{Error, InputError, InternalError, Result, WriteError, exit};
 use crate::pack::Pack;
 use crate::pack::engine::CompiledPack;
 use crate::report::atomic::{refuse_existing, write_atomically};
@@ -138,7 +138,7 @@ impl Job<'_> {
         if let Some(json) = json {
             write_atomically(
                 json,
-                &crate::report::json::results_bytes(&results),
+                &crate::report::json::results_bytes(&results)?,
                 self.force,
             )?;
         }
@@ -154,13 +154,7 @@ impl Job<'_> {
 
     /// One input, start to end.
     fn one(&self, input: &Path, output: &Path, json: Option<&Path>) -> Outcome {
-        let mut outcome = Outcome {
-            input: input.to_path_buf(),
-            structures: 0,
-            errors: 0,
-            warnings: 0,
-            result: Err(Error::Internal("non traité".into())),
-        };
+        let (mut structures, mut errors, mut warnings) = (0, 0, 0);
         let mut run = || -> Result<PathBuf> {
             self.refuse_existing(output)?;
             if let Some(j) = json {
@@ -168,15 +162,20 @@ impl Job<'_> {
             }
             let dataset = crate::workbook::read_path(input, &self.pack.manifest.columns)?;
             let results = self.analyse(&dataset)?;
-            outcome.structures = results.structures.len();
-            outcome.errors = count(&results, Severity::Error);
-            outcome.warnings = count(&results, Severity::Warning);
+            structures = results.structures.len();
+            errors = count(&results, Severity::Error);
+            warnings = count(&results, Severity::Warning);
             self.write(dataset, results, output, json)?;
             Ok(output.to_path_buf())
         };
         let result = run();
-        outcome.result = result;
-        outcome
+        Outcome {
+            input: input.to_path_buf(),
+            structures,
+            errors,
+            warnings,
+            result,
+        }
     }
 }
 
@@ -193,33 +192,28 @@ pub fn run(args: Args) -> Result<i32> {
     let compiled = CompiledPack::compile(&pack)?;
     let inputs = expand_inputs(&args.inputs, args.recursive, SPREADSHEET_EXTENSIONS);
     if inputs.is_empty() {
-        return Err(Error::Input(format!(
-            "aucun classeur trouvé dans {} (extensions lues : {})",
-            args.inputs
-                .iter()
-                .map(|p| format!("« {} »", p.display()))
-                .collect::<Vec<_>>()
-                .join(", "),
-            SPREADSHEET_EXTENSIONS.join(", ")
-        )));
+        return Err(InputError::NoWorkbookFound {
+            given: args.inputs.clone(),
+            extensions: SPREADSHEET_EXTENSIONS,
+        }
+        .into());
     }
     if let Some(dir) = &args.out_dir
         && !dir.is_dir()
     {
-        std::fs::create_dir_all(dir).map_err(|e| {
-            Error::Output(format!(
-                "création du dossier de sortie « {} » impossible : {e}",
-                dir.display()
-            ))
+        std::fs::create_dir_all(dir).map_err(|source| WriteError::CreateFolder {
+            what: "dossier de sortie",
+            dir: dir.clone(),
+            source,
         })?;
     }
     let reference = match &args.reference {
         Some(path) => Some(
             crate::workbook::read_path(path, &pack.manifest.columns).map_err(|e| {
-                Error::Input(format!(
-                    "classeur de référence « {} » : {e}",
-                    path.display()
-                ))
+                InputError::Reference {
+                    path: path.clone(),
+                    source: Box::new(e),
+                }
             })?,
         ),
         None => None,
@@ -255,9 +249,7 @@ pub fn run(args: Args) -> Result<i32> {
         return run_single(&job, &args, &inputs[0]);
     }
     if args.output.is_some() {
-        return Err(Error::Output(
-            "-o désigne un seul fichier : avec plusieurs classeurs, utilisez --out-dir (ou --merge pour n'en faire qu'un)".into(),
-        ));
+        return Err(WriteError::OneFileForMany.into());
     }
     run_batch(&job, &args, &inputs)
 }
@@ -355,7 +347,7 @@ fn run_merged(job: &Job, args: &Args, inputs: &[PathBuf]) -> Result<i32> {
         .par_iter()
         .map(|p| crate::workbook::read_path(p, &job.pack.manifest.columns))
         .collect::<Result<Vec<Dataset>>>()?;
-    let dataset = Dataset::merge(parts).map_err(Error::Input)?;
+    let dataset = Dataset::merge(parts)?;
     let results = job.analyse(&dataset)?;
     let summary = job.write(dataset, results, &output, args.json.as_deref())?;
     if !args.quiet {
@@ -368,11 +360,10 @@ fn run_merged(job: &Job, args: &Args, inputs: &[PathBuf]) -> Result<i32> {
 fn run_batch(job: &Job, args: &Args, inputs: &[PathBuf]) -> Result<i32> {
     let json_dir = args.json.clone();
     if let Some(dir) = &json_dir {
-        std::fs::create_dir_all(dir).map_err(|e| {
-            Error::Output(format!(
-                "création du dossier JSON « {} » impossible : {e}",
-                dir.display()
-            ))
+        std::fs::create_dir_all(dir).map_err(|source| WriteError::CreateFolder {
+            what: "dossier JSON",
+            dir: dir.clone(),
+            source,
         })?;
     }
     // Outputs must not collide (two inputs with the same name in different folders).
@@ -418,7 +409,7 @@ fn run_batch(job: &Job, args: &Args, inputs: &[PathBuf]) -> Result<i32> {
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(jobs)
         .build()
-        .map_err(|e| Error::Internal(format!("création des fils de calcul impossible : {e}")))?;
+        .map_err(InternalError::Threads)?;
     let outcomes: Vec<Outcome> = pool.install(|| {
         inputs
             .par_iter()
@@ -438,10 +429,10 @@ fn run_batch(job: &Job, args: &Args, inputs: &[PathBuf]) -> Result<i32> {
                         structures: 0,
                         errors: 0,
                         warnings: 0,
-                        result: Err(Error::Output(format!(
-                            "un autre classeur du lot produit déjà « {} »",
-                            outputs[i].display()
-                        ))),
+                        result: Err(WriteError::SameOutput {
+                            path: outputs[i].clone(),
+                        }
+                        .into()),
                     }
                 } else {
                     job.one(input, &outputs[i], json.as_deref())

@@ -36,10 +36,10 @@ pub fn run(args: Args) -> Result<i32> {
     let passed = outcomes.len() - failed;
     println!("{passed} passed, {failed} failed");
     if failed > 0 {
-        return Err(Error::TestsFailed(format!(
-            "{failed} cas de test en échec sur {}",
-            outcomes.len()
-        )));
+        return Err(Error::TestsFailed {
+            failed,
+            total: outcomes.len(),
+        });
     }
     Ok(exit::OK)
 }

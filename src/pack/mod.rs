@@ -9,7 +9,7 @@ pub mod engine;
 pub mod lint;
 pub mod manifest;
 
-use crate::error::{Error, Result};
+use crate::error::{PackError, Result};
 use manifest::Manifest;
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
@@ -62,18 +62,18 @@ impl Pack {
     /// A pack from a folder: `pack.toml`, the scripts and `tests/*.toml`.
     pub fn from_dir(dir: &Path) -> Result<Pack> {
         if !dir.is_dir() {
-            return Err(Error::Pack(format!(
-                "le dossier de règles « {} » n'existe pas ou n'est pas un dossier",
-                dir.display()
-            )));
+            return Err(PackError::NoFolder {
+                dir: dir.to_path_buf(),
+            }
+            .into());
         }
         let mut files = BTreeMap::new();
         collect_files(dir, dir, &mut files, 0)?;
         if !files.contains_key("pack.toml") {
-            return Err(Error::Pack(format!(
-                "le dossier de règles « {} » ne contient pas de manifeste pack.toml",
-                dir.display()
-            )));
+            return Err(PackError::NoManifestInFolder {
+                dir: dir.to_path_buf(),
+            }
+            .into());
         }
         Pack::from_files(files, Origin::Folder(dir.to_path_buf()))
     }
@@ -87,29 +87,20 @@ impl Pack {
     }
 
     pub fn from_files(files: BTreeMap<String, String>, origin: Origin) -> Result<Pack> {
-        let text = files
-            .get("pack.toml")
-            .ok_or_else(|| Error::Pack("le manifeste pack.toml est absent du pack".into()))?;
-        let manifest: Manifest = toml::from_str(text).map_err(|e| {
-            Error::Pack(format!(
-                "pack.toml : manifeste invalide{}\n{}",
-                e.span()
-                    .map(|s| {
-                        let (line, col) = line_col(text, s.start);
-                        format!(" (ligne {line}, colonne {col})")
-                    })
-                    .unwrap_or_default(),
-                e.message()
-            ))
+        let text = files.get("pack.toml").ok_or(PackError::NoManifest)?;
+        let manifest: Manifest = toml::from_str(text).map_err(|source| PackError::Manifest {
+            at: source.span().map(|s| line_col(text, s.start)),
+            source,
         })?;
         for script in [
             &manifest.scripts.findings,
             &manifest.scripts.recommendations,
         ] {
             if !files.contains_key(script.as_str()) {
-                return Err(Error::Pack(format!(
-                    "pack.toml : le script « {script} » déclaré dans [scripts] est introuvable dans le pack"
-                )));
+                return Err(PackError::MissingScript {
+                    script: script.clone(),
+                }
+                .into());
             }
         }
         Ok(Pack {
@@ -177,11 +168,9 @@ fn collect_files(
     if depth > 4 {
         return Ok(());
     }
-    let entries = std::fs::read_dir(dir).map_err(|e| {
-        Error::Pack(format!(
-            "lecture du dossier de règles « {} » impossible : {e}",
-            dir.display()
-        ))
+    let entries = std::fs::read_dir(dir).map_err(|source| PackError::ReadFolder {
+        dir: dir.to_path_buf(),
+        source,
     })?;
     let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
     paths.sort();
@@ -195,23 +184,24 @@ fn collect_files(
             continue;
         }
         if out.len() >= MAX_PACK_FILES {
-            return Err(Error::Pack(format!(
-                "le dossier de règles « {} » contient trop de fichiers (plus de {MAX_PACK_FILES})",
-                root.display()
-            )));
+            return Err(PackError::TooManyFiles {
+                dir: root.to_path_buf(),
+                limit: MAX_PACK_FILES,
+            }
+            .into());
         }
         let len = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
         if len > MAX_PACK_FILE_BYTES {
-            return Err(Error::Pack(format!(
-                "le fichier de règles « {} » est trop gros ({len} octets, maximum {MAX_PACK_FILE_BYTES})",
-                path.display()
-            )));
+            return Err(PackError::FileTooBig {
+                path,
+                size: len,
+                limit: MAX_PACK_FILE_BYTES,
+            }
+            .into());
         }
-        let content = std::fs::read_to_string(&path).map_err(|e| {
-            Error::Pack(format!(
-                "lecture du fichier de règles « {} » impossible (texte UTF-8 attendu) : {e}",
-                path.display()
-            ))
+        let content = std::fs::read_to_string(&path).map_err(|source| PackError::ReadFile {
+            path: path.clone(),
+            source,
         })?;
         let rel = path
             .strip_prefix(root)

@@ -4,17 +4,17 @@
 //! then renamed over the target. On any error the temporary file is removed (tempfile's
 //! `NamedTempFile` deletes itself on drop), so no partial output and no litter remain.
 
-use crate::error::{Error, Result};
+use crate::error::{Result, WriteError};
 use std::io::Write;
 use std::path::Path;
 
 /// Refuses an existing output unless `force`: the one wording of that refusal.
 pub fn refuse_existing(path: &Path, force: bool) -> Result<()> {
     if !force && path.symlink_metadata().is_ok() {
-        return Err(Error::Output(format!(
-            "le fichier « {} » existe déjà : il n'est pas remplacé sans --force",
-            path.display()
-        )));
+        return Err(WriteError::Exists {
+            path: path.to_path_buf(),
+        }
+        .into());
     }
     Ok(())
 }
@@ -27,16 +27,15 @@ pub fn write_atomically(path: &Path, bytes: &[u8], force: bool) -> Result<()> {
         _ => Path::new("."),
     };
     if !dir.is_dir() {
-        return Err(Error::Output(format!(
-            "le dossier de sortie « {} » n'existe pas",
-            dir.display()
-        )));
+        return Err(WriteError::NoFolder {
+            dir: dir.to_path_buf(),
+        }
+        .into());
     }
-    let fail = |e: std::io::Error| {
-        Error::Output(format!(
-            "écriture de « {} » impossible : {e}",
-            path.display()
-        ))
+    // Errors name the target, never the temporary file the user does not know of.
+    let fail = |source: std::io::Error| WriteError::Write {
+        path: path.to_path_buf(),
+        source,
     };
     let mut tmp = tempfile::Builder::new()
         .prefix(".boussole-")

@@ -1,6 +1,7 @@
 //! The JSON results (`run --json`): stable field names, documented in `docs/resultats-json.md`.
 
 use crate::analysis::results::{Results, StructureResult};
+use crate::error::InternalError;
 use serde_json::{Map, Value, json};
 
 fn num(x: Option<f64>) -> Value {
@@ -116,9 +117,10 @@ pub fn results_json(results: &Results) -> Value {
     })
 }
 
-/// Pretty JSON bytes with a final newline.
-pub fn results_bytes(results: &Results) -> Vec<u8> {
-    let mut bytes = serde_json::to_vec_pretty(&results_json(results)).unwrap_or_default();
+/// Pretty JSON bytes with a final newline. Serialising a JSON value cannot fail short of a
+/// bug; if it did, the error is reported rather than an empty file written.
+pub fn results_bytes(results: &Results) -> Result<Vec<u8>, InternalError> {
+    let mut bytes = serde_json::to_vec_pretty(&results_json(results))?;
     bytes.push(b'\n');
-    bytes
+    Ok(bytes)
 }

@@ -5,12 +5,12 @@
 //! both kinds alike.
 
 use crate::analysis::results::{FindingKind, Results, StructureResult};
-use crate::error::{Error, Result};
+use crate::error::{Result, WriteError};
 use crate::pack::Pack;
 use crate::pack::manifest::FrameKind;
 use crate::report::annotated::objectifs;
 use crate::report::atomic::write_atomically;
-use crate::report::xlsx::{Sheet, Styles};
+use crate::report::xlsx::{Sheet, Styles, new_workbook, save};
 use rayon::prelude::*;
 use std::path::{Path, PathBuf};
 
@@ -75,11 +75,10 @@ pub fn default_dir(input: &Path, output: &Path) -> PathBuf {
 /// An existing file is replaced only with `force`; two structures with the same file name
 /// get `-2`, `-3`... suffixes.
 pub fn write_all(results: &Results, pack: &Pack, dir: &Path, force: bool) -> Result<Vec<PathBuf>> {
-    std::fs::create_dir_all(dir).map_err(|e| {
-        Error::Output(format!(
-            "création du dossier « {} » impossible : {e}",
-            dir.display()
-        ))
+    std::fs::create_dir_all(dir).map_err(|source| WriteError::CreateFolder {
+        what: "dossier",
+        dir: dir.to_path_buf(),
+        source,
     })?;
     let mut names: Vec<String> = Vec::with_capacity(results.structures.len());
     for s in &results.structures {
@@ -110,7 +109,7 @@ pub fn write_all(results: &Results, pack: &Pack, dir: &Path, force: bool) -> Res
 /// One structure's workbook: its Fiche (values) and its Objectifs sheet.
 pub fn structure_workbook(results: &Results, pack: &Pack, s: &StructureResult) -> Result<Vec<u8>> {
     let mut styles = Styles::new();
-    let mut workbook = crate::report::xlsx::new_workbook(
+    let mut workbook = new_workbook(
         &format!("boussole — {} {}", s.id.as_str(), s.name),
         "",
         results.input.modified_unix,
@@ -128,12 +127,7 @@ pub fn structure_workbook(results: &Results, pack: &Pack, s: &StructureResult) -
     workbook.push_worksheet(
         objectifs::write_for(results, &[s], Sheet::new(&objectifs_name)?, &mut styles)?.ws,
     );
-    workbook.save_to_buffer().map_err(|e| {
-        Error::Output(format!(
-            "assemblage du classeur de {} impossible : {e}",
-            s.id.as_str()
-        ))
-    })
+    save(&mut workbook, &format!("classeur de {}", s.id.as_str()))
 }
 
 fn fiche_sheet(

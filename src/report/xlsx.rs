@@ -2,7 +2,7 @@
 //! properties, Excel's limits, the shared formats, and a thin writer over a worksheet that
 //! maps rust_xlsxwriter's errors to French output errors.
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, WriteError};
 use rust_xlsxwriter::{
     Chart, ColNum, Color, DataValidation, DocProperties, ExcelDateTime, Format, FormatAlign,
     FormatBorder, Formula, Note, RowNum, Workbook, Worksheet, XlsxError,
@@ -41,21 +41,28 @@ pub(crate) fn new_workbook(title: &str, comment: &str, created_unix: Option<i64>
     workbook
 }
 
-/// The bytes of a finished workbook; `what` names it in the French error.
+/// The bytes of a finished workbook; `what` names it in the French error (« classeur
+/// annoté »).
 pub(crate) fn save(workbook: &mut Workbook, what: &str) -> Result<Vec<u8>> {
-    workbook
-        .save_to_buffer()
-        .map_err(|e| Error::Output(format!("écriture du {what} impossible : {e}")))
+    workbook.save_to_buffer().map_err(|source| {
+        WriteError::Assemble {
+            workbook: what.to_string(),
+            source,
+        }
+        .into()
+    })
 }
 
 /// Shown in formula cells whose value is missing (never 0).
 pub(crate) const MISSING_MARK: &str = crate::fr::MISSING;
 
 /// Maps a rust_xlsxwriter error to a French output error naming the sheet.
-pub(crate) fn output_error(sheet: &str, e: XlsxError) -> Error {
-    Error::Output(format!(
-        "écriture du classeur annoté impossible (feuille « {sheet} ») : {e}"
-    ))
+pub(crate) fn output_error(sheet: &str, source: XlsxError) -> Error {
+    WriteError::Sheet {
+        sheet: sheet.to_string(),
+        source,
+    }
+    .into()
 }
 
 /// The formats every sheet shares.

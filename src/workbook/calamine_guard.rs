@@ -3,28 +3,19 @@
 //! and an ods whose content stops inside a table (on which calamine loops forever) is
 //! refused before calamine reads it.
 
-use crate::error::{Error, Result, catch_panic};
+use crate::error::{Refusal, catch_panic};
 use std::io::{Cursor, Read};
 
-/// Runs a calamine read; a panic inside it becomes a refusal naming the file.
-pub(crate) fn guarded<T>(file: &str, read: impl FnOnce() -> Result<T>) -> Result<T> {
-    catch_panic(read, || {
-        Error::Input(format!(
-            "{file} : classeur corrompu (sa structure interne est incohérente) ; fichier refusé"
-        ))
-    })
+/// Runs a calamine read; a panic inside it becomes a refusal.
+pub(crate) fn guarded<T>(read: impl FnOnce() -> Result<T, Refusal>) -> Result<T, Refusal> {
+    catch_panic(read, || Refusal::Corrupt)
 }
 
 /// Refuses an xls whose compound-file structure is inconsistent (sector chains that loop
 /// or point outside the file): calamine follows such chains without bound and exhausts
 /// memory. The `cfb` crate validates the structure and its streams' chains first.
-pub(crate) fn check_xls(bytes: &[u8], file: &str) -> Result<()> {
-    let corrupt = |e: &dyn std::fmt::Display| {
-        Error::Input(format!(
-            "{file} : classeur xls corrompu (structure interne incohérente : {e}) ; fichier refusé"
-        ))
-    };
-    let mut compound = cfb::CompoundFile::open(Cursor::new(bytes)).map_err(|e| corrupt(&e))?;
+pub(crate) fn check_xls(bytes: &[u8]) -> Result<(), Refusal> {
+    let mut compound = cfb::CompoundFile::open(Cursor::new(bytes)).map_err(Refusal::CorruptXls)?;
     let streams: Vec<std::path::PathBuf> = compound
         .walk()
         .filter(|e| e.is_stream())
@@ -32,20 +23,15 @@ pub(crate) fn check_xls(bytes: &[u8], file: &str) -> Result<()> {
         .collect();
     for path in streams {
         // Reading each stream follows its whole chain, which cfb bounds and checks.
-        let mut stream = compound.open_stream(&path).map_err(|e| corrupt(&e))?;
+        let mut stream = compound.open_stream(&path).map_err(Refusal::CorruptXls)?;
         let mut sink = std::io::sink();
-        std::io::copy(&mut stream, &mut sink).map_err(|e| corrupt(&e))?;
+        std::io::copy(&mut stream, &mut sink).map_err(Refusal::CorruptXls)?;
     }
     Ok(())
 }
 
 /// Refuses an ods whose `content.xml` is cut inside a table or is not a whole document.
-pub(crate) fn check_ods(bytes: &[u8], file: &str) -> Result<()> {
-    let corrupt = || {
-        Error::Input(format!(
-            "{file} : classeur ods tronqué ou corrompu (le contenu s'arrête au milieu d'un tableau) ; fichier refusé"
-        ))
-    };
+pub(crate) fn check_ods(bytes: &[u8]) -> Result<(), Refusal> {
     let Ok(mut archive) = zip::ZipArchive::new(Cursor::new(bytes)) else {
         return Ok(()); // the zip guard and calamine report it
     };
@@ -54,13 +40,13 @@ pub(crate) fn check_ods(bytes: &[u8], file: &str) -> Result<()> {
     };
     let mut content = Vec::new();
     if entry.read_to_end(&mut content).is_err() {
-        return Err(corrupt());
+        return Err(Refusal::TruncatedOds);
     }
     let opens = count_tag(&content, b"<table:table", true);
     let closes = count_tag(&content, b"</table:table>", false);
     let self_closed = count_self_closed_tables(&content);
     if opens != closes + self_closed {
-        return Err(corrupt());
+        return Err(Refusal::TruncatedOds);
     }
     Ok(())
 }
@@ -124,8 +110,8 @@ mod tests {
 
     #[test]
     fn a_panic_inside_a_guarded_read_is_a_refusal() {
-        let r: Result<()> = guarded("x.xls", || panic!("calamine"));
-        assert!(r.unwrap_err().to_string().contains("corrompu"));
+        let r: Result<(), Refusal> = guarded(|| panic!("calamine"));
+        assert!(matches!(r, Err(Refusal::Corrupt)));
         assert!(!crate::error::panic_is_guarded());
     }
 }

@@ -5,7 +5,7 @@
 //! are interpreted later by the same tolerant parser as text cells of a workbook.
 
 use super::grid::{Content, Grid};
-use crate::error::{Error, Result};
+use crate::error::Refusal;
 
 /// Decodes CSV bytes: UTF-8 (BOM removed) when valid, else Windows-1252.
 pub(crate) fn decode(bytes: &[u8]) -> String {
@@ -55,15 +55,13 @@ fn detect_separator(text: &str) -> char {
 
 /// Reads CSV text into a grid named `sheet`, refusing beyond `max_cells` non-empty fields.
 /// The fields are counted before any is stored, so a refusal costs no memory.
-pub(crate) fn read(bytes: &[u8], sheet: &str, file: &str, max_cells: usize) -> Result<Grid> {
+pub(crate) fn read(bytes: &[u8], sheet: &str, max_cells: usize) -> Result<Grid, Refusal> {
     let text = decode(bytes);
     let sep = detect_separator(&text);
     let mut count = 0usize;
     split(&text, sep, |_, _, _| count += 1);
     if count > max_cells {
-        return Err(Error::Input(format!(
-            "{file} : le fichier CSV contient plus de {max_cells} valeurs non vides ; boussole refuse de le lire"
-        )));
+        return Err(Refusal::TooManyCsvValues { limit: max_cells });
     }
     let mut grid = Grid::new(sheet);
     split(&text, sep, |row, col, value| {
@@ -134,16 +132,10 @@ mod tests {
 
     #[test]
     fn separator_and_quotes() {
-        let g = read(
-            "a;b\n\"x;y\";\"say \"\"hi\"\"\"\n".as_bytes(),
-            "s",
-            "f.csv",
-            100,
-        )
-        .unwrap();
+        let g = read("a;b\n\"x;y\";\"say \"\"hi\"\"\"\n".as_bytes(), "s", 100).unwrap();
         assert_eq!(g.get(1, 0), Some(&Content::Text("x;y".into())));
         assert_eq!(g.get(1, 1), Some(&Content::Text("say \"hi\"".into())));
-        let g = read(b"a,b\n1,2\n", "s", "f.csv", 100).unwrap();
+        let g = read(b"a,b\n1,2\n", "s", 100).unwrap();
         assert_eq!(g.get(1, 1), Some(&Content::Text("2".into())));
     }
 

@@ -5,7 +5,7 @@
 //! files, password-protected workbooks) and the one byte-level repair boussole makes on an
 //! xlsx (retyping error cells calamine does not know). It never interprets cell values.
 
-use crate::error::{Error, Result};
+use crate::error::Refusal;
 use std::io::{Cursor, Read, Write};
 
 /// Bounds on what boussole agrees to read.
@@ -77,12 +77,6 @@ fn looks_like_text(bytes: &[u8]) -> bool {
     controls * 100 <= head.len()
 }
 
-pub(crate) fn encrypted_error(file: &str) -> Error {
-    Error::Input(format!(
-        "{file} : classeur protégé par mot de passe ; boussole ne peut pas le lire. Enregistrez-le sans mot de passe (Fichier > Informations > Protéger le classeur) puis relancez."
-    ))
-}
-
 /// An OLE compound file holding an encrypted OOXML package (what Excel writes for a
 /// password-protected xlsx) names its streams `EncryptionInfo` and `EncryptedPackage`.
 pub(crate) fn cfb_is_encrypted(bytes: &[u8]) -> bool {
@@ -102,41 +96,38 @@ pub(crate) enum ZipKind {
     Unknown,
 }
 
-fn corrupt(file: &str, e: impl std::fmt::Display) -> Error {
-    Error::Input(format!(
-        "{file} : archive du classeur tronquée ou corrompue ({e}) ; réenregistrez le fichier depuis Excel ou LibreOffice"
-    ))
+fn corrupt(e: impl Into<zip::result::ZipError>) -> Refusal {
+    Refusal::CorruptArchive(e.into())
 }
 
 /// Checks a zip archive before any reader inflates it: readable central directory, bounded
 /// entry count, declared sizes and ratios, and actual inflated sizes not beyond what was
 /// declared (a lying archive is refused). Returns what the archive is.
-pub(crate) fn check_zip(bytes: &[u8], file: &str, limits: &Limits) -> Result<ZipKind> {
-    let mut archive = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| corrupt(file, e))?;
+pub(crate) fn check_zip(bytes: &[u8], limits: &Limits) -> Result<ZipKind, Refusal> {
+    let mut archive = zip::ZipArchive::new(Cursor::new(bytes)).map_err(corrupt)?;
     if archive.len() > limits.max_entries {
-        return Err(Error::Input(format!(
-            "{file} : l'archive contient {} éléments (maximum {}) ; fichier anormal refusé",
-            archive.len(),
-            limits.max_entries
-        )));
+        return Err(Refusal::TooManyEntries {
+            entries: archive.len(),
+            limit: limits.max_entries,
+        });
     }
     let mut total: u64 = 0;
     let mut kind = ZipKind::Unknown;
     let mut names = Vec::with_capacity(archive.len());
     for i in 0..archive.len() {
-        let entry = archive.by_index_raw(i).map_err(|e| corrupt(file, e))?;
+        let entry = archive.by_index_raw(i).map_err(corrupt)?;
         let name = entry.name().map(|n| n.to_string()).unwrap_or_default();
         let size = entry.size();
         let packed = entry.compressed_size().max(1);
         total = total.saturating_add(size);
         if total > limits.max_unzipped_bytes {
-            return Err(bomb(file, limits));
+            return Err(bomb(limits));
         }
         if size > limits.ratio_from_bytes && size / packed > limits.max_ratio {
-            return Err(Error::Input(format!(
-                "{file} : l'élément « {name} » de l'archive se décompresse {} fois plus gros que sa taille compressée ; bombe de décompression probable, fichier refusé",
-                size / packed
-            )));
+            return Err(Refusal::CompressionRatio {
+                entry: name,
+                ratio: size / packed,
+            });
         }
         // Some writers use backslashes or put the workbook part elsewhere (the package's
         // relationships say where): `[Content_Types].xml` marks an OOXML package.
@@ -149,7 +140,7 @@ pub(crate) fn check_zip(bytes: &[u8], file: &str, limits: &Limits) -> Result<Zip
             _ => {}
         }
         if entry.encrypted() {
-            return Err(encrypted_error(file));
+            return Err(Refusal::Encrypted);
         }
         names.push((i, size));
     }
@@ -157,28 +148,25 @@ pub(crate) fn check_zip(bytes: &[u8], file: &str, limits: &Limits) -> Result<Zip
     // headers lie about sizes are refused instead of inflating without end.
     let mut actual_total: u64 = 0;
     for (i, declared) in names {
-        let mut entry = archive.by_index(i).map_err(|e| corrupt(file, e))?;
+        let mut entry = archive.by_index(i).map_err(corrupt)?;
         let bound = declared.saturating_add(1);
         let mut sink = CountingSink(0);
-        std::io::copy(&mut (&mut entry).take(bound), &mut sink).map_err(|e| corrupt(file, e))?;
+        std::io::copy(&mut (&mut entry).take(bound), &mut sink).map_err(corrupt)?;
         if sink.0 > declared {
-            return Err(Error::Input(format!(
-                "{file} : l'archive annonce des tailles fausses (un élément se décompresse au-delà de sa taille déclarée) ; fichier refusé"
-            )));
+            return Err(Refusal::LyingSizes);
         }
         actual_total = actual_total.saturating_add(sink.0);
         if actual_total > limits.max_unzipped_bytes {
-            return Err(bomb(file, limits));
+            return Err(bomb(limits));
         }
     }
     Ok(kind)
 }
 
-fn bomb(file: &str, limits: &Limits) -> Error {
-    Error::Input(format!(
-        "{file} : le classeur se décompresse au-delà de {} Mio ; bombe de décompression probable, fichier refusé",
-        limits.max_unzipped_bytes / (1024 * 1024)
-    ))
+fn bomb(limits: &Limits) -> Refusal {
+    Refusal::UnzipsTooBig {
+        limit: limits.max_unzipped_bytes,
+    }
 }
 
 struct CountingSink(u64);
@@ -196,30 +184,27 @@ impl Write for CountingSink {
 /// Rewrites an xlsx so that error cells (`t="e"`) become text cells (`t="str"`): calamine
 /// refuses error values it does not know (`#SPILL!`, `#CALC!`...), and the reader turns text
 /// that looks like an error back into an error. Only worksheet parts are touched.
-pub(crate) fn retype_error_cells(bytes: &[u8], file: &str) -> Result<Vec<u8>> {
-    let mut archive = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| corrupt(file, e))?;
+pub(crate) fn retype_error_cells(bytes: &[u8]) -> Result<Vec<u8>, Refusal> {
+    let mut archive = zip::ZipArchive::new(Cursor::new(bytes)).map_err(corrupt)?;
     let mut out = zip::ZipWriter::new(Cursor::new(Vec::new()));
     let options = zip::write::SimpleFileOptions::default()
         .compression_method(zip::CompressionMethod::Stored)
         .large_file(true);
     for i in 0..archive.len() {
-        let mut entry = archive.by_index(i).map_err(|e| corrupt(file, e))?;
+        let mut entry = archive.by_index(i).map_err(corrupt)?;
         let name = entry.name().map(|n| n.to_string()).unwrap_or_default();
         if entry.is_dir() {
             continue;
         }
         let mut content = Vec::new();
-        entry
-            .read_to_end(&mut content)
-            .map_err(|e| corrupt(file, e))?;
+        entry.read_to_end(&mut content).map_err(corrupt)?;
         if name.starts_with("xl/worksheets/") && name.ends_with(".xml") {
             content = retype_in_tags(&content);
         }
-        out.start_file(name, options)
-            .map_err(|e| corrupt(file, e))?;
-        out.write_all(&content).map_err(|e| corrupt(file, e))?;
+        out.start_file(name, options).map_err(corrupt)?;
+        out.write_all(&content).map_err(corrupt)?;
     }
-    let cursor = out.finish().map_err(|e| corrupt(file, e))?;
+    let cursor = out.finish().map_err(corrupt)?;
     Ok(cursor.into_inner())
 }
 

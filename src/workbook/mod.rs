@@ -34,7 +34,7 @@ use crate::dataset::{
     ColumnMatch, Dataset, Diagnostic, RawCell, RawValue, Severity, SheetCopy, SheetReading, Source,
     column_letters,
 };
-use crate::error::{Error, Result};
+use crate::error::{Error, PackError, ReadError, Refusal, Result};
 use crate::pack::manifest::ColumnSpec;
 pub(crate) use cell::text_of;
 pub(crate) use grid::{Content, Grid};
@@ -49,24 +49,18 @@ use std::path::Path;
 ///
 /// The source records the file name, path, SHA-256 of the bytes and modification time.
 pub fn read_path(path: &Path, columns: &[ColumnSpec]) -> Result<Dataset> {
-    let shown = path.display().to_string();
-    let metadata = std::fs::metadata(path).map_err(|e| match e.kind() {
-        std::io::ErrorKind::NotFound => Error::Input(format!("{shown} : fichier introuvable")),
-        _ => Error::Input(format!("{shown} : fichier inaccessible ({e})")),
-    })?;
+    let refused = |refusal| ReadError::new(path, refusal);
+    let metadata = std::fs::metadata(path).map_err(|e| refused(Refusal::Inaccessible(e)))?;
     if metadata.is_dir() {
-        return Err(Error::Input(format!(
-            "{shown} : c'est un dossier, pas un classeur"
-        )));
+        return Err(refused(Refusal::IsADirectory).into());
     }
     let limits = Limits::default();
-    if metadata.len() > limits.max_file_bytes {
-        return Err(too_big(&shown, metadata.len(), &limits));
-    }
+    check_size(metadata.len(), &limits).map_err(refused)?;
     let mut bytes = Vec::with_capacity(metadata.len() as usize);
     std::fs::File::open(path)
         .and_then(|f| f.take(limits.max_file_bytes + 1).read_to_end(&mut bytes))
-        .map_err(|e| Error::Input(format!("{shown} : lecture impossible ({e})")))?;
+        .map_err(|e| refused(Refusal::ReadFailed(e)))?;
+    let shown = path.display().to_string();
     let file = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
@@ -100,31 +94,32 @@ pub fn read_bytes(bytes: &[u8], file_name: &str, columns: &[ColumnSpec]) -> Resu
 /// Reads every sheet of a workbook (xlsx, xlsm, xls, xlsb, ods) as plain values, through the
 /// same guards as [`read_path`] (format sniffing, encryption, zip and size bounds) but
 /// without looking for a header.
-pub fn read_sheets(bytes: &[u8], file: &str) -> Result<Vec<SheetCopy>> {
+pub fn read_sheets(bytes: &[u8], file: &str) -> std::result::Result<Vec<SheetCopy>, ReadError> {
     Ok(read_grids(bytes, file)?.iter().map(copy_of).collect())
 }
 
 /// Every sheet of a workbook as the reader's grids, through the guards of [`read_sheets`]:
 /// for readers of boussole's own outputs (`collect`).
-pub(crate) fn read_grids(bytes: &[u8], file: &str) -> Result<Vec<Grid>> {
+pub(crate) fn read_grids(bytes: &[u8], file: &str) -> std::result::Result<Vec<Grid>, ReadError> {
     let limits = Limits::default();
-    if bytes.len() as u64 > limits.max_file_bytes {
-        return Err(too_big(file, bytes.len() as u64, &limits));
-    }
-    match detect(bytes, file, &limits)? {
-        Format::Csv => Err(Error::Input(format!(
-            "{file} : un classeur (xlsx, xlsm, ods) est attendu, pas un fichier texte"
-        ))),
-        Format::Container(container) => sheets::read_container(bytes, container, file, &limits),
-    }
+    let read = || {
+        check_size(bytes.len() as u64, &limits)?;
+        match detect(bytes, file, &limits)? {
+            Format::Csv => Err(Refusal::TextNotWorkbook),
+            Format::Container(container) => sheets::read_container(bytes, container, &limits),
+        }
+    };
+    read().map_err(|refusal| ReadError::new(file, refusal))
 }
 
-fn too_big(file: &str, size: u64, limits: &Limits) -> Error {
-    Error::Input(format!(
-        "{file} : fichier de {} Mio, au-delà de la limite de {} Mio ; boussole refuse de le lire",
-        size / (1024 * 1024),
-        limits.max_file_bytes / (1024 * 1024)
-    ))
+fn check_size(size: u64, limits: &Limits) -> std::result::Result<(), Refusal> {
+    if size > limits.max_file_bytes {
+        return Err(Refusal::TooBig {
+            size,
+            limit: limits.max_file_bytes,
+        });
+    }
+    Ok(())
 }
 
 /// The formats boussole reads.
@@ -139,66 +134,57 @@ const SPREADSHEET_EXTENSIONS: &[&str] = &[
 ];
 const TEXT_EXTENSIONS: &[&str] = &["csv", "txt", "tsv", "tab"];
 
-fn detect(bytes: &[u8], file: &str, limits: &Limits) -> Result<Format> {
+/// The format of the bytes; `file` gives the extension.
+fn detect(bytes: &[u8], file: &str, limits: &Limits) -> std::result::Result<Format, Refusal> {
     let ext = Path::new(file)
         .extension()
         .map(|e| e.to_string_lossy().to_lowercase())
         .unwrap_or_default();
-    let not_a_workbook = || {
-        Error::Input(format!(
-            "{file} : ce fichier n'est pas un classeur (xlsx, xlsm, xls, xlsb, ods ou csv attendu) ; son contenu ne correspond à aucun de ces formats"
-        ))
-    };
     if bytes.is_empty() {
-        return Err(Error::Input(format!("{file} : fichier vide")));
+        return Err(Refusal::Empty);
     }
     match guard::sniff(bytes) {
         Kind::Cfb => {
             if guard::cfb_is_encrypted(bytes) {
-                Err(guard::encrypted_error(file))
+                Err(Refusal::Encrypted)
             } else {
                 Ok(Format::Container(Container::Xls))
             }
         }
-        Kind::Zip => match guard::check_zip(bytes, file, limits)? {
+        Kind::Zip => match guard::check_zip(bytes, limits)? {
             ZipKind::Xlsx => Ok(Format::Container(Container::Xlsx)),
             ZipKind::Xlsb => Ok(Format::Container(Container::Xlsb)),
             ZipKind::Ods => Ok(Format::Container(Container::Ods)),
-            ZipKind::Unknown => Err(Error::Input(format!(
-                "{file} : archive zip qui ne contient pas de classeur (ni xl/workbook.xml, ni content.xml)"
-            ))),
+            ZipKind::Unknown => Err(Refusal::ZipWithoutWorkbook),
         },
         Kind::Text if TEXT_EXTENSIONS.contains(&ext.as_str()) || ext.is_empty() => Ok(Format::Csv),
         Kind::Text if !SPREADSHEET_EXTENSIONS.contains(&ext.as_str()) => {
-            Err(Error::Input(format!(
-                "{file} : extension « .{ext} » non reconnue (xlsx, xlsm, xls, xlsb, ods ou csv attendu)"
-            )))
+            Err(Refusal::UnknownExtension { extension: ext })
         }
-        _ => Err(not_a_workbook()),
+        _ => Err(Refusal::NotAWorkbook),
     }
 }
 
 fn read_with(bytes: &[u8], file: &str, columns: &[ColumnSpec], limits: &Limits) -> Result<Dataset> {
-    if bytes.len() as u64 > limits.max_file_bytes {
-        return Err(too_big(file, bytes.len() as u64, limits));
-    }
+    let refused = |refusal| Error::from(ReadError::new(file, refusal));
+    check_size(bytes.len() as u64, limits).map_err(refused)?;
     let catalogue = Catalogue::new(columns);
     if catalogue.id_column().is_none() {
-        return Err(Error::Pack(
-            "le catalogue du pack ne déclare aucune colonne d'identifiant (role = \"id\")".into(),
-        ));
+        return Err(PackError::NoIdColumn.into());
     }
-    let grids = match detect(bytes, file, limits)? {
+    let grids = match detect(bytes, file, limits).map_err(refused)? {
         Format::Csv => {
             let stem = Path::new(file)
                 .file_stem()
                 .map(|s| s.to_string_lossy().into_owned())
                 .unwrap_or_else(|| "csv".into());
-            vec![csv::read(bytes, &stem, file, limits.max_cells)?]
+            vec![csv::read(bytes, &stem, limits.max_cells).map_err(refused)?]
         }
-        Format::Container(container) => sheets::read_container(bytes, container, file, limits)?,
+        Format::Container(container) => {
+            sheets::read_container(bytes, container, limits).map_err(refused)?
+        }
     };
-    let mut data = build(&grids, &catalogue, file)?;
+    let mut data = build(&grids, &catalogue).map_err(refused)?;
     data.source = Source {
         file: file.to_string(),
         path: file.to_string(),
@@ -209,7 +195,7 @@ fn read_with(bytes: &[u8], file: &str, columns: &[ColumnSpec], limits: &Limits) 
 }
 
 /// From grids to the dataset: headers, rows, join, refusals for what cannot serve.
-fn build(grids: &[Grid], catalogue: &Catalogue, file: &str) -> Result<Dataset> {
+fn build(grids: &[Grid], catalogue: &Catalogue) -> std::result::Result<Dataset, Refusal> {
     let mut data = Dataset::default();
     let mut rows = Vec::new();
     for grid in grids {
@@ -247,23 +233,11 @@ fn build(grids: &[Grid], catalogue: &Catalogue, file: &str) -> Result<Dataset> {
         }
         data.sheets.push(reading);
     }
-    let looked_at = || {
-        grids
-            .iter()
-            .map(|g| g.name.as_str())
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
     if rows.is_empty() {
-        return Err(Error::Input(format!(
-            "{file} : aucune feuille ne contient de colonne d'identifiant ({}) ; feuilles examinées : {}",
-            catalogue.id_labels(),
-            if grids.is_empty() {
-                "aucune".into()
-            } else {
-                looked_at()
-            }
-        )));
+        return Err(Refusal::NoIdColumn {
+            labels: catalogue.id_labels(),
+            sheets: grids.iter().map(|g| g.name.clone()).collect(),
+        });
     }
     let with_header = || {
         rows.iter()
@@ -286,20 +260,11 @@ fn build(grids: &[Grid], catalogue: &Catalogue, file: &str) -> Result<Dataset> {
             }
         }
         if !found && spec.required {
-            return Err(Error::Input(format!(
-                "{file} : la colonne obligatoire « {} » (ou {}) est introuvable ; feuilles examinées : {}",
-                spec.label,
-                if spec.aliases.is_empty() {
-                    "aucun autre intitulé".to_string()
-                } else {
-                    spec.aliases
-                        .iter()
-                        .map(|a| format!("« {a} »"))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                },
-                with_header()
-            )));
+            return Err(Refusal::MissingColumn {
+                label: spec.label.clone(),
+                aliases: spec.aliases.clone(),
+                sheets: rows.iter().map(|r| r.sheet.clone()).collect(),
+            });
         }
         if !found {
             data.diagnostics.push(Diagnostic::general(

@@ -7,7 +7,7 @@
 
 use super::grid::{Content, Grid, is_excel_error};
 use super::guard::{self, Limits};
-use crate::error::{Error, Result};
+use crate::error::{Refusal, reader_error_fr, reader_text};
 use calamine::{Data, DataRef, Reader, SheetType};
 use std::io::Cursor;
 
@@ -27,13 +27,10 @@ struct CellBudget {
 }
 
 impl CellBudget {
-    fn take(&mut self, file: &str) -> Result<()> {
+    fn take(&mut self) -> Result<(), Refusal> {
         self.used += 1;
         if self.used > self.max {
-            return Err(Error::Input(format!(
-                "{file} : le classeur contient plus de {} cellules non vides ; boussole refuse de le lire (fichier anormal ou hostile)",
-                self.max
-            )));
+            return Err(Refusal::TooManyCells { limit: self.max });
         }
         Ok(())
     }
@@ -43,88 +40,47 @@ impl CellBudget {
 pub(crate) fn read_container(
     bytes: &[u8],
     container: Container,
-    file: &str,
     limits: &Limits,
-) -> Result<Vec<Grid>> {
+) -> Result<Vec<Grid>, Refusal> {
     let mut budget = CellBudget {
         used: 0,
         max: limits.max_cells,
     };
     match container {
-        Container::Ods => super::calamine_guard::check_ods(bytes, file)?,
-        Container::Xls => super::calamine_guard::check_xls(bytes, file)?,
+        Container::Ods => super::calamine_guard::check_ods(bytes)?,
+        Container::Xls => super::calamine_guard::check_xls(bytes)?,
         _ => {}
     }
-    let grids = super::calamine_guard::guarded(file, || match container {
-        Container::Xlsx => read_xlsx(bytes, file, &mut budget, false),
-        Container::Xlsb => read_xlsb(bytes, file, &mut budget),
-        Container::Xls => read_dense::<calamine::Xls<_>>(bytes, file, &mut budget, limits),
-        Container::Ods => read_dense::<calamine::Ods<_>>(bytes, file, &mut budget, limits),
+    let grids = super::calamine_guard::guarded(|| match container {
+        Container::Xlsx => read_xlsx(bytes, &mut budget, false),
+        Container::Xlsb => read_xlsb(bytes, &mut budget),
+        Container::Xls => read_dense::<calamine::Xls<_>>(bytes, &mut budget, limits),
+        Container::Ods => read_dense::<calamine::Ods<_>>(bytes, &mut budget, limits),
     })?;
     if grids.is_empty() {
         // A spreadsheet always has a sheet: none means its main part is missing or empty.
-        return Err(Error::Input(match container {
-            Container::Xlsx | Container::Xlsb => format!(
-                "{file} : classeur illisible : une partie obligatoire du classeur manque ou est \
-                 vide (« xl/workbook.xml », la liste des feuilles) ; fichier refusé"
-            ),
-            Container::Xls | Container::Ods => {
-                format!(
-                    "{file} : classeur illisible : il ne contient aucune feuille ; fichier refusé"
-                )
-            }
-        }));
+        return Err(match container {
+            Container::Xlsx | Container::Xlsb => Refusal::NoWorkbookPart,
+            Container::Xls | Container::Ods => Refusal::NoSheet,
+        });
     }
     Ok(grids)
 }
 
-fn open_error(file: &str, e: impl std::fmt::Display) -> Error {
-    let text = e.to_string();
-    if text.to_lowercase().contains("password") {
-        return guard::encrypted_error(file);
+/// The reader cannot open the workbook (a password-protected one says so in English).
+fn open_error(e: impl Into<calamine::Error>) -> Refusal {
+    let e = e.into();
+    if e.to_string().to_lowercase().contains("password") {
+        return Refusal::Encrypted;
     }
-    Error::Input(format!(
-        "{file} : classeur illisible : {} ; fichier refusé (détail technique : {text})",
-        reader_error_fr(&text)
-    ))
+    Refusal::Unreadable(Box::new(e))
 }
 
-fn sheet_error(file: &str, sheet: &str, e: impl std::fmt::Display) -> Error {
-    let text = e.to_string();
-    Error::Input(format!(
-        "{file} : la feuille « {sheet} » est illisible : {} (détail technique : {text})",
-        reader_error_fr(&text)
-    ))
-}
-
-/// What a calamine error means, in French (its own text is English and technical).
-fn reader_error_fr(text: &str) -> String {
-    if let Some(part) = text
-        .strip_prefix("File not found '")
-        .and_then(|t| t.strip_suffix('\''))
-    {
-        return format!("une partie obligatoire du classeur manque (« {part} »)");
+fn sheet_error(sheet: &str, e: impl Into<calamine::Error>) -> Refusal {
+    Refusal::SheetUnreadable {
+        sheet: sheet.to_string(),
+        source: Box::new(e.into()),
     }
-    let lower = text.to_lowercase();
-    let meaning = if lower.starts_with("zip error") {
-        "l'archive du classeur est endommagée"
-    } else if lower.starts_with("xml")
-        || lower.starts_with("unexpected end of xml")
-        || lower.starts_with("expecting '")
-    {
-        "le contenu interne (XML) du classeur est mal formé ou tronqué"
-    } else if lower.starts_with("relationship not found") {
-        "un lien interne du classeur est rompu"
-    } else if lower.starts_with("parse") {
-        "une valeur interne du classeur est illisible"
-    } else if lower.starts_with("i/o error") {
-        "la lecture du fichier a échoué"
-    } else if lower.contains("overflow") {
-        "le classeur annonce des dimensions hors des limites d'Excel"
-    } else {
-        "fichier corrompu ou format non pris en charge"
-    };
-    meaning.to_string()
 }
 
 /// The sheets a workbook declares: name and kind, in order.
@@ -133,11 +89,12 @@ fn sheet_list(metadata: &[calamine::Sheet]) -> Vec<(String, SheetType)> {
 }
 
 /// Why a sheet could not be read, for its diagnostic (the sheet is skipped, not refused).
-fn unreadable_sheet(e: &impl std::fmt::Display) -> String {
-    let text = e.to_string();
+fn unreadable_sheet(e: impl Into<calamine::Error>) -> String {
+    let e = e.into();
     format!(
-        "feuille illisible : {} (détail technique : {text})",
-        reader_error_fr(&text)
+        "feuille illisible : {} (détail technique : {})",
+        reader_error_fr(&e),
+        reader_text(&e)
     )
 }
 
@@ -192,14 +149,9 @@ fn is_blank(c: &Content) -> bool {
 ///
 /// calamine refuses error values it does not know (`#SPILL!`, `#CALC!`): when that happens
 /// the sheets are rewritten with such cells typed as text and read again (`patched`).
-fn read_xlsx(
-    bytes: &[u8],
-    file: &str,
-    budget: &mut CellBudget,
-    patched: bool,
-) -> Result<Vec<Grid>> {
+fn read_xlsx(bytes: &[u8], budget: &mut CellBudget, patched: bool) -> Result<Vec<Grid>, Refusal> {
     let mut book: calamine::Xlsx<_> =
-        calamine::open_workbook_from_rs(Cursor::new(bytes)).map_err(|e| open_error(file, e))?;
+        calamine::open_workbook_from_rs(Cursor::new(bytes)).map_err(open_error)?;
     let sheets = sheet_list(book.sheets_metadata());
     let start_budget = budget.used;
     let mut grids = Vec::new();
@@ -217,7 +169,7 @@ fn read_xlsx(
                 grids.push(grid);
                 continue;
             }
-            Err(e) => return Err(sheet_error(file, &name, e)),
+            Err(e) => return Err(sheet_error(&name, e)),
         };
         loop {
             let record = match reader.next_cell_with_formula_metadata() {
@@ -227,10 +179,10 @@ fn read_xlsx(
                     drop(reader);
                     drop(book);
                     budget.used = start_budget;
-                    let rewritten = guard::retype_error_cells(bytes, file)?;
-                    return read_xlsx(&rewritten, file, budget, true);
+                    let rewritten = guard::retype_error_cells(bytes)?;
+                    return read_xlsx(&rewritten, budget, true);
                 }
-                Err(e) => return Err(sheet_error(file, &name, e)),
+                Err(e) => return Err(sheet_error(&name, e)),
             };
             let content = match content_of_ref(&record.value) {
                 Some(c) if !is_blank(&c) => Some(c),
@@ -245,7 +197,7 @@ fn read_xlsx(
                 }
                 c => c,
             };
-            budget.take(file)?;
+            budget.take()?;
             grid.cells.insert(record.pos, content);
         }
         drop(reader);
@@ -282,9 +234,9 @@ fn read_xlsx(
 }
 
 /// xlsb: streamed cell by cell.
-fn read_xlsb(bytes: &[u8], file: &str, budget: &mut CellBudget) -> Result<Vec<Grid>> {
+fn read_xlsb(bytes: &[u8], budget: &mut CellBudget) -> Result<Vec<Grid>, Refusal> {
     let mut book: calamine::Xlsb<_> =
-        calamine::open_workbook_from_rs(Cursor::new(bytes)).map_err(|e| open_error(file, e))?;
+        calamine::open_workbook_from_rs(Cursor::new(bytes)).map_err(open_error)?;
     let sheets = sheet_list(book.sheets_metadata());
     let mut grids = Vec::new();
     for (name, typ) in sheets {
@@ -297,7 +249,7 @@ fn read_xlsb(bytes: &[u8], file: &str, budget: &mut CellBudget) -> Result<Vec<Gr
         let mut reader = match book.worksheet_cells_reader(&name) {
             Ok(r) => r,
             Err(e) => {
-                grid.unreadable = Some(unreadable_sheet(&e));
+                grid.unreadable = Some(unreadable_sheet(e));
                 grids.push(grid);
                 continue;
             }
@@ -306,12 +258,12 @@ fn read_xlsb(bytes: &[u8], file: &str, budget: &mut CellBudget) -> Result<Vec<Gr
             match reader.next_cell() {
                 Ok(Some(cell)) => {
                     if let Some(c) = content_of_ref(cell.get_value()).filter(|c| !is_blank(c)) {
-                        budget.take(file)?;
+                        budget.take()?;
                         grid.cells.insert(cell.get_position(), c);
                     }
                 }
                 Ok(None) => break,
-                Err(e) => return Err(sheet_error(file, &name, e)),
+                Err(e) => return Err(sheet_error(&name, e)),
             }
         }
         grids.push(grid);
@@ -344,16 +296,14 @@ impl<RS: std::io::Read + std::io::Seek> MergedCells for calamine::Ods<RS> {}
 /// Ranges are checked against the cell limit before being walked.
 fn read_dense<'a, R>(
     bytes: &'a [u8],
-    file: &str,
     budget: &mut CellBudget,
     limits: &Limits,
-) -> Result<Vec<Grid>>
+) -> Result<Vec<Grid>, Refusal>
 where
     R: Reader<Cursor<&'a [u8]>> + MergedCells,
-    R::Error: std::fmt::Display,
+    R::Error: Into<calamine::Error>,
 {
-    let mut book: R =
-        calamine::open_workbook_from_rs(Cursor::new(bytes)).map_err(|e| open_error(file, e))?;
+    let mut book: R = calamine::open_workbook_from_rs(Cursor::new(bytes)).map_err(open_error)?;
     let sheets = sheet_list(book.sheets_metadata());
     let mut grids = Vec::new();
     for (name, typ) in sheets {
@@ -366,21 +316,23 @@ where
         let range = match book.worksheet_range(&name) {
             Ok(r) => r,
             Err(e) => {
-                grid.unreadable = Some(unreadable_sheet(&e));
+                grid.unreadable = Some(unreadable_sheet(e));
                 grids.push(grid);
                 continue;
             }
         };
         let (h, w) = range.get_size();
         if (h as u64).saturating_mul(w as u64) > limits.max_dense_cells {
-            return Err(Error::Input(format!(
-                "{file} : la feuille « {name} » déclare {h} lignes sur {w} colonnes ; boussole refuse de la lire (au-delà de {} cellules)",
-                limits.max_dense_cells
-            )));
+            return Err(Refusal::SheetTooLarge {
+                sheet: name,
+                rows: h,
+                columns: w,
+                limit: limits.max_dense_cells,
+            });
         }
         for (r, c, v) in range.used_cells() {
             if let Some(content) = content_of(v).filter(|c| !is_blank(c)) {
-                budget.take(file)?;
+                budget.take()?;
                 let (r0, c0) = range.start().unwrap_or((0, 0));
                 grid.cells.insert((r0 + r as u32, c0 + c as u32), content);
             }

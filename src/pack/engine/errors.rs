@@ -71,7 +71,7 @@ impl fmt::Display for ScriptError {
 
 impl From<ScriptError> for crate::error::Error {
     fn from(e: ScriptError) -> Self {
-        crate::error::Error::Pack(format!("erreur dans les règles, {e}"))
+        crate::error::PackError::Script(e).into()
     }
 }
 

@@ -39,8 +39,7 @@ pub use names::sheet_name;
 use crate::analysis::results::{FindingKind, IndicatorResult, Results, StructureResult};
 use crate::collect::FollowUp;
 use crate::dataset::Dataset;
-use crate::error::catch_panic;
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, WriteError, catch_panic};
 use crate::pack::Pack;
 use crate::pack::manifest::{Direction, FrameKind};
 use crate::report::xlsx::{Sheet, Styles, new_workbook};
@@ -98,11 +97,7 @@ impl Draft {
     /// Assembles the xlsx and returns its bytes.
     pub fn save(mut self) -> Result<Vec<u8>> {
         catch_panic(
-            || {
-                self.0.save_to_buffer().map_err(|e| {
-                    Error::Output(format!("assemblage du classeur annoté impossible : {e}"))
-                })
-            },
+            || crate::report::xlsx::save(&mut self.0, "classeur annoté"),
             temporary_file_error,
         )
     }
@@ -191,11 +186,7 @@ pub fn build_workbook(
 
 /// rust_xlsxwriter panics when a streamed sheet's temporary file cannot be written.
 fn temporary_file_error() -> Error {
-    Error::Output(
-        "écriture du classeur annoté impossible : un fichier temporaire n'a pas pu être écrit \
-         (disque plein ou dossier temporaire inaccessible ?)"
-            .to_string(),
-    )
+    WriteError::TemporaryFile.into()
 }
 
 /// What every sheet writer reads.

@@ -331,7 +331,7 @@ fn blank(sheet: &mut Sheet, row: RowNum, col: ColNum, format: &Format) -> Result
 
 fn date(y: u16, m: u8, d: u8) -> Result<ExcelDateTime> {
     ExcelDateTime::from_ymd(y, m, d)
-        .map_err(|e| crate::error::Error::Internal(format!("date de validation : {e}")))
+        .map_err(|e| crate::error::InternalError::ValidationDate(e).into())
 }
 
 /// The negotiated cell's validation: its unit's rule, as Excel checks it at entry.
