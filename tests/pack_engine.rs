@@ -7,10 +7,10 @@
 //! in a temporary folder, so each test shows the one behaviour it names.
 
 use boussole::analysis::analyse::{Overrides, analyse};
+use boussole::analysis::cases::run_all;
 use boussole::analysis::results::{FindingKind, Results, ThresholdUse};
 use boussole::dataset::{Dataset, Observation, Severity, Structure, StructureId, Value};
 use boussole::error::Error;
-use boussole::analysis::cases::run_all;
 use boussole::pack::engine::errors::ScriptError;
 use boussole::pack::engine::{CompiledPack, Limits};
 use boussole::pack::lint::{Lint, lint_pack};
@@ -797,7 +797,7 @@ fn coverage_region(region: &str, unemployment: f64) -> (Dataset, Overrides) {
     let mut overrides = Overrides::default();
     overrides
         .expected
-        .insert(("00001".into(), "taux_couverture".into()), 0.6);
+        .insert((StructureId::new("00001"), "taux_couverture".into()), 0.6);
     (dataset(structures), overrides)
 }
 

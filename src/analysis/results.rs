@@ -5,9 +5,9 @@
 //! each finding and recommendation. Writers must not recompute anything.
 
 use crate::analysis::stats::Summary;
-use crate::dataset::{CellRef, Diagnostic, SetAside, Source, StructureId};
-use crate::pack::manifest::{Direction, FrameKind, Normalisation, Unit};
+use crate::dataset::{CellRef, Diagnostic, Missing, SetAside, Source, StructureId};
 pub use crate::pack::decisions::{FindingKind, RuleRef, ThresholdUse};
+use crate::pack::manifest::{Direction, FrameKind, Normalisation, Unit};
 use serde::Serialize;
 use std::sync::Arc;
 
@@ -78,7 +78,6 @@ pub fn shown_unit(unit: Unit, format: &str) -> Unit {
         unit
     }
 }
-
 
 /// One frame's statistics for one indicator, seen from one structure.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -165,8 +164,6 @@ pub struct Expected {
     pub n: usize,
 }
 
-
-
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Finding {
     pub kind: FindingKind,
@@ -180,8 +177,8 @@ pub struct Finding {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct IndicatorResult {
     pub value: Option<f64>,
-    /// Why the value is missing, in French.
-    pub missing: Option<String>,
+    /// Why the value is missing (shown in French by `Missing::describe`).
+    pub missing: Option<Missing>,
     /// Source cells: the cell read, or the cells of the numerator and denominator.
     pub cells: Vec<CellRef>,
     /// The denominator (for rates), used by the small-numbers guard.

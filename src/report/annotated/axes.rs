@@ -32,7 +32,7 @@ pub(crate) fn write(ctx: &Context, styles: &mut Styles) -> Result<Sheet> {
     }
     for (s, st) in results.structures.iter().take(EXCEL_LAST_ROW).enumerate() {
         let row = 1 + s as u32;
-        sheet.plain(row, 0, &st.id.as_str())?;
+        sheet.plain(row, 0, st.id.as_str())?;
         sheet.plain(row, 1, &st.name)?;
         sheet.plain(row, 2, &st.region)?;
         for (a, axis) in results.axes.iter().enumerate() {

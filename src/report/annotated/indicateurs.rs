@@ -6,12 +6,13 @@
 //! The Fiche's formulas look rows up through the key column (`code|indicator id`); the
 //! column positions below are shared with them.
 
-use crate::fr;
-use crate::report::xlsx::{Sheet, Styles};
 use super::{Context, frame_median};
 use crate::analysis::results::{IndicatorDef, IndicatorResult, StructureResult};
+use crate::dataset::Missing;
 use crate::error::Result;
+use crate::fr;
 use crate::pack::manifest::{FrameKind, Normalisation, Unit};
+use crate::report::xlsx::{Sheet, Styles};
 use rust_xlsxwriter::{
     ColNum, ConditionalFormatCustomIcon, ConditionalFormatIconSet, ConditionalFormatIconType,
     ConditionalFormatType, Table, TableColumn, TableStyle,
@@ -152,7 +153,7 @@ pub(crate) fn write(ctx: &Context, styles: &mut Styles, mut sheet: Sheet) -> Res
             let row = ctx.indicator_row(s, i);
             let ir = st.indicators.get(i);
             let fmt = &formats[i];
-            sheet.plain(row, 0, &st.id.as_str())?;
+            sheet.plain(row, 0, st.id.as_str())?;
             sheet.plain(row, 1, &st.name)?;
             sheet.plain(row, 2, &st.region)?;
             sheet.plain(row, 3, &def.label)?;
@@ -185,12 +186,12 @@ pub(crate) fn write(ctx: &Context, styles: &mut Styles, mut sheet: Sheet) -> Res
             if let Some(f) = ir.and_then(|r| r.finding.as_ref()) {
                 sheet.plain(row, COL_FINDING, f.kind.label_fr())?;
             }
-            if let Some(m) = ir.and_then(|r| r.missing.as_deref()) {
-                sheet.plain(row, COL_FINDING + 1, m)?;
+            if let Some(m) = ir.and_then(|r| r.missing.as_ref()) {
+                sheet.plain(row, COL_FINDING + 1, &m.describe())?;
             } else if ir.is_none_or(|r| r.value.is_none()) {
                 sheet.plain(row, COL_FINDING + 1, "valeur absente")?;
             }
-            sheet.plain(row, COL_KEY, &key(&st.id.as_str(), &def.id))?;
+            sheet.plain(row, COL_KEY, &key(st.id.as_str(), &def.id))?;
             sheet.opt_number(row, COL_PREVIOUS, ir.and_then(|r| r.previous), fmt)?;
             sheet.opt_number(row, COL_CHANGE, change(def, ir), &change_formats[i])?;
             if def.judged() {
@@ -292,7 +293,9 @@ pub(crate) fn explanation(
         Some(v) => lines.push(format!("Valeur : {}.", fr::shown(v, fraction))),
         None => lines.push(format!(
             "Valeur manquante : {}.",
-            ir.missing.as_deref().unwrap_or("non renseignée")
+            ir.missing
+                .as_ref()
+                .map_or("non renseignée".into(), Missing::describe)
         )),
     }
     if let (Some(n), Some(d)) = (&def.numerator, &def.denominator) {

@@ -53,7 +53,7 @@ pub(crate) fn write(ctx: &Context, styles: &mut Styles) -> Result<Sheet> {
     for (s, st) in ctx.results.structures.iter().take(ctx.detailed).enumerate() {
         let row = 1 + s as u32;
         sheet.plain(row, COL_DISPLAY, &Context::display(st))?;
-        sheet.plain(row, COL_DISPLAY + 1, &st.id.as_str())?;
+        sheet.plain(row, COL_DISPLAY + 1, st.id.as_str())?;
         for (k, t) in texts(ctx, s).iter().enumerate() {
             sheet.text(row, COL_REGION + k as ColNum, t, &styles.wrap)?;
         }

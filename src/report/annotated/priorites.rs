@@ -36,7 +36,7 @@ pub(crate) fn write(ctx: &Context, styles: &mut Styles) -> Result<Sheet> {
             break;
         }
         let put_structure = |sheet: &mut Sheet, row: u32| -> Result<()> {
-            sheet.plain(row, 0, &st.id.as_str())?;
+            sheet.plain(row, 0, st.id.as_str())?;
             sheet.plain(row, 1, &st.name)?;
             sheet.plain(row, 2, &st.region)
         };
