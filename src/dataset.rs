@@ -81,6 +81,28 @@ pub enum Missing {
     SetAside,
     /// A derived value could not be computed; the text says why (in French).
     NotComputable(String),
+    /// An operand of a derived value is missing.
+    MissingOperand(Box<MissingOperand>),
+    /// The denominator of a derived value is zero (its indicator id).
+    ZeroDenominator(String),
+}
+
+/// Which operand of a derived value is missing, and why. Boxed in [`Missing`] so that a
+/// missing value stays small: a national run holds millions of them.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MissingOperand {
+    pub operand: Operand,
+    /// The operand's indicator id.
+    pub id: String,
+    pub reason: Missing,
+}
+
+/// The two operands of a derived indicator, `numerator / denominator × factor`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Operand {
+    Numerator,
+    Denominator,
 }
 
 impl Missing {
@@ -96,6 +118,14 @@ impl Missing {
             Missing::NoColumn => "colonne absente du classeur".into(),
             Missing::SetAside => "ligne écartée".into(),
             Missing::NotComputable(why) => why.clone(),
+            Missing::MissingOperand(m) => {
+                let operand = match m.operand {
+                    Operand::Numerator => "numérateur",
+                    Operand::Denominator => "dénominateur",
+                };
+                format!("{operand} « {} » manquant ({})", m.id, m.reason.describe())
+            }
+            Missing::ZeroDenominator(id) => format!("dénominateur « {id} » nul"),
         }
     }
 }

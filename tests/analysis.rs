@@ -3,7 +3,9 @@
 
 use boussole::analysis::analyse::{Overrides, analyse};
 use boussole::analysis::results::{FindingKind, Results};
-use boussole::dataset::{Dataset, Observation, Structure, StructureId, Value};
+use boussole::dataset::{
+    Dataset, Missing, MissingOperand, Observation, Operand, Structure, StructureId, Value,
+};
 use boussole::pack::Pack;
 use boussole::pack::engine::CompiledPack;
 use proptest::prelude::*;
@@ -151,6 +153,49 @@ fn a_region_of_one_structure_gets_its_own_value_as_median() {
     assert_eq!((sm.n, sm.median, sm.q1, sm.q3), (1, 0.4, 0.4, 0.4));
     assert_eq!(sm.sd, None);
     assert_eq!(frame.rank, Some(50.0));
+}
+
+#[test]
+fn a_value_that_cannot_be_derived_carries_its_reason() {
+    let mut data = dataset(&[
+        (400.0, 0.0, 0.2),
+        (300.0, 1000.0, 0.3),
+        (500.0, 1000.0, 0.25),
+    ]);
+    data.structures[1].values.insert(
+        "jeunes_en_emploi".into(),
+        Observation {
+            value: Value::Missing(Missing::Marker("n.d.".into())),
+            cell: None,
+        },
+    );
+    data.structures[2].values.remove("jeunes_en_emploi");
+    let results = analyse(&data, &compiled(), &Overrides::default()).unwrap();
+    let i = index(&results, "taux_acces_emploi");
+    let missing: Vec<Option<Missing>> = results
+        .structures
+        .iter()
+        .map(|s| s.indicators[i].missing.clone())
+        .collect();
+    let numerator = |reason| {
+        Missing::MissingOperand(Box::new(MissingOperand {
+            operand: Operand::Numerator,
+            id: "jeunes_en_emploi".into(),
+            reason,
+        }))
+    };
+    assert_eq!(
+        missing,
+        [
+            Some(Missing::ZeroDenominator("jeunes_accompagnes".into())),
+            Some(numerator(Missing::Marker("n.d.".into()))),
+            Some(numerator(Missing::NoColumn)),
+        ]
+    );
+    assert_eq!(
+        missing[1].as_ref().map(Missing::describe).as_deref(),
+        Some("numérateur « jeunes_en_emploi » manquant (marqueur de donnée manquante « n.d. »)")
+    );
 }
 
 #[test]

@@ -795,7 +795,7 @@ fn coverage_region(region: &str, unemployment: f64) -> (Dataset, Overrides) {
     let mut overrides = Overrides::default();
     overrides
         .expected
-        .insert(("00001".into(), "taux_couverture".into()), 0.6);
+        .insert((StructureId::new("00001"), "taux_couverture".into()), 0.6);
     (dataset(structures), overrides)
 }
 

@@ -9,8 +9,8 @@ use boussole::analysis::results::{
 };
 use boussole::analysis::stats::Summary;
 use boussole::dataset::{
-    CellRef, Dataset, Diagnostic, RawCell, RawValue, SetAside, Severity, SheetCopy, Source,
-    StructureId,
+    CellRef, Dataset, Diagnostic, Missing, RawCell, RawValue, SetAside, Severity, SheetCopy,
+    Source, StructureId,
 };
 use boussole::pack::Pack;
 use boussole::pack::manifest::{Direction, FrameKind, Normalisation, Unit};
@@ -75,7 +75,7 @@ fn indicator(
 ) -> IndicatorResult {
     IndicatorResult {
         value,
-        missing: value.is_none().then(|| "cellule vide".to_string()),
+        missing: value.is_none().then_some(Missing::Empty),
         cells: vec![CellRef::new("Feuil1", 3, 4), CellRef::new("Feuil1", 3, 5)],
         denominator: Some(120.0),
         frames: frames(0.4, 0.42, 0.38, score),

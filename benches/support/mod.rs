@@ -17,8 +17,9 @@
 
 #![allow(dead_code)]
 
-use boussole::analysis::analyse::{Overrides, analyse, frame_view, noise};
+use boussole::analysis::analyse::{Overrides, analyse};
 use boussole::analysis::results::Results;
+use boussole::analysis::scripts::{frame_view, indicator_view, noise};
 use boussole::dataset::Dataset;
 use boussole::pack::Pack;
 use boussole::pack::engine::CompiledPack;
@@ -72,15 +73,6 @@ impl ScriptViews {
                         .iter()
                         .zip(&s.indicators)
                         .map(|(def, ir)| IndicatorData {
-                            id: def.id.clone(),
-                            label: def.label.clone(),
-                            unit: def.unit,
-                            shown_unit: def.shown_unit(),
-                            direction: def.direction,
-                            judged: def.judged(),
-                            value: ir.value,
-                            denominator: ir.denominator,
-                            factor: def.factor,
                             frames: std::array::from_fn(|k| {
                                 let kind =
                                     FrameKind::ALL.into_iter().find(|&f| frame_slot(f) == k)?;
@@ -95,6 +87,7 @@ impl ScriptViews {
                             finding: with_findings
                                 .then(|| ir.finding.as_ref().map(|f| f.kind))
                                 .flatten(),
+                            ..indicator_view(def, ir.value, ir.denominator)
                         })
                         .collect(),
                 };

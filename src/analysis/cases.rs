@@ -19,7 +19,7 @@
 //! ```
 
 use crate::analysis::analyse::{Overrides, analyse};
-use crate::dataset::{Dataset, Observation, Structure, StructureId, Value};
+use crate::dataset::{Dataset, Missing, Observation, Structure, StructureId, Value};
 use crate::error::{Error, Result};
 use crate::pack::engine::CompiledPack;
 use serde::Deserialize;
@@ -153,10 +153,15 @@ pub fn run_case(compiled: &CompiledPack, file: &str, case: &Case) -> CaseOutcome
     let mut overrides = Overrides::default();
     for s in &case.structures {
         if let Some(p) = &s.pairs {
-            overrides.peers.insert(s.code.clone(), p.clone());
+            let peers = p.iter().map(|p| StructureId::new(p.clone())).collect();
+            overrides
+                .peers
+                .insert(StructureId::new(s.code.clone()), peers);
         }
         for (ind, v) in &s.attendus {
-            overrides.expected.insert((s.code.clone(), ind.clone()), *v);
+            overrides
+                .expected
+                .insert((StructureId::new(s.code.clone()), ind.clone()), *v);
         }
     }
     let dataset = dataset_for(case);
@@ -190,7 +195,11 @@ pub fn run_case(compiled: &CompiledPack, file: &str, case: &Case) -> CaseOutcome
                         "{id} : attendu {want}, obtenu {}",
                         got.map(|g| g.to_string()).unwrap_or_else(|| format!(
                             "valeur manquante ({})",
-                            s.indicators[i].missing.clone().unwrap_or_default()
+                            s.indicators[i]
+                                .missing
+                                .as_ref()
+                                .map(Missing::describe)
+                                .unwrap_or_default()
                         ))
                     ));
                 }

@@ -1,11 +1,23 @@
 //! Analysis: reference frames, statistics, scoring, findings and their trace.
+//!
+//! `analyse.rs` runs the stages in order; the large ones have their module: `derive`
+//! (values), `frames`, `expected`, `scores` (indicator and axis scores), `scripts` (findings
+//! and recommendations), `objectives`, `priorities` (regional), reading the `evidence` the
+//! first stages gather.
 pub mod analyse;
 pub mod cases;
 pub mod impact;
+pub mod derive;
+pub mod evidence;
+pub mod expected;
+pub mod frames;
 pub mod normalise;
 pub mod objectives;
 pub mod peers;
+pub mod priorities;
 pub mod regression;
 pub mod results;
+pub mod scores;
+pub mod scripts;
 pub mod stats;
 pub mod trace;

@@ -8,9 +8,10 @@
 //! for other units. A structure already at or beyond its reference is proposed to hold
 //! its level: a proposal is never worse than the current value.
 
+use crate::analysis::evidence::Evidence;
 use crate::analysis::results::Objective;
 use crate::pack::engine::format_fr;
-use crate::pack::manifest::{Direction, ObjectivesSpec, Unit};
+use crate::pack::manifest::{Direction, FrameKind, ObjectivesSpec, Unit};
 
 /// What a proposal is computed from.
 #[derive(Debug, Clone, Copy)]
@@ -24,6 +25,27 @@ pub struct Inputs {
     pub peer_median: Option<f64>,
     pub expected: Option<f64>,
     pub regional_median: Option<f64>,
+}
+
+/// The proposed objectives of structure `s` (an index in `evidence.structures`), per
+/// indicator: judged indicators with a value only.
+pub fn proposals(spec: &ObjectivesSpec, evidence: &Evidence, s: usize) -> Vec<Option<Objective>> {
+    (0..evidence.defs.len())
+        .map(|i| {
+            let def = &evidence.defs[i];
+            let value = evidence.cell(s, i).number().filter(|_| def.judged())?;
+            let inputs = Inputs {
+                value,
+                unit: def.unit,
+                shown_unit: def.shown_unit(),
+                direction: def.direction,
+                peer_median: evidence.median(s, i, FrameKind::Peers),
+                expected: evidence.expected(s, i).map(|e| e.value),
+                regional_median: evidence.median(s, i, FrameKind::Region),
+            };
+            propose(inputs, spec)
+        })
+        .collect()
 }
 
 fn points(x: f64, unit: Unit) -> String {

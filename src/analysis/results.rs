@@ -5,7 +5,7 @@
 //! each finding and recommendation. Writers must not recompute anything.
 
 use crate::analysis::stats::Summary;
-use crate::dataset::{CellRef, Diagnostic, SetAside, Source, StructureId};
+use crate::dataset::{CellRef, Diagnostic, Missing, SetAside, Source, StructureId};
 use crate::pack::Pack;
 pub use crate::pack::decisions::{FindingKind, RuleRef, ThresholdUse};
 use crate::pack::manifest::{Direction, FrameKind, Normalisation, Unit};
@@ -189,8 +189,8 @@ pub struct Finding {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct IndicatorResult {
     pub value: Option<f64>,
-    /// Why the value is missing, in French.
-    pub missing: Option<String>,
+    /// Why the value is missing (shown in French by `Missing::describe`).
+    pub missing: Option<Missing>,
     /// Source cells: the cell read, or the cells of the numerator and denominator.
     pub cells: Vec<CellRef>,
     /// The denominator (for rates), used by the small-numbers guard.

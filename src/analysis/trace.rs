@@ -3,6 +3,7 @@
 //! normalisation, the finding with its rule and thresholds, the recommendations.
 
 use crate::analysis::results::{IndicatorKind, Results, StructureResult};
+use crate::dataset::Missing;
 use crate::pack::engine::format_fr;
 use crate::pack::manifest::{FrameKind, Normalisation};
 use std::fmt::Write;
@@ -25,7 +26,10 @@ pub fn explain_indicator(results: &Results, s: &StructureResult, i: usize) -> St
             let _ = writeln!(
                 out,
                 "  valeur : manquante — {}",
-                ind.missing.clone().unwrap_or_default()
+                ind.missing
+                    .as_ref()
+                    .map(Missing::describe)
+                    .unwrap_or_default()
             );
         }
     }

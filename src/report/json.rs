@@ -2,6 +2,7 @@
 
 use crate::analysis::results::{Results, StructureResult};
 use crate::error::InternalError;
+use crate::dataset::Missing;
 use serde_json::{Map, Value, json};
 
 fn num(x: Option<f64>) -> Value {
@@ -40,7 +41,7 @@ fn structure_json(results: &Results, s: &StructureResult) -> Value {
             def.id.clone(),
             json!({
                 "value": num(ind.value),
-                "missing": ind.missing,
+                "missing": ind.missing.as_ref().map(Missing::describe),
                 "cells": ind.cells.iter().map(|c| c.to_string()).collect::<Vec<_>>(),
                 "frames": frames,
                 "expected": ind.expected.as_ref().map(|e| num(Some(e.value))).unwrap_or(Value::Null),

@@ -8,6 +8,7 @@
 
 use super::{Context, frame_median};
 use crate::analysis::results::{IndicatorDef, IndicatorResult, StructureResult};
+use crate::dataset::Missing;
 use crate::error::Result;
 use crate::fr;
 use crate::pack::manifest::{FrameKind, Normalisation, Unit};
@@ -185,8 +186,8 @@ pub(crate) fn write(ctx: &Context, styles: &mut Styles, mut sheet: Sheet) -> Res
             if let Some(f) = ir.and_then(|r| r.finding.as_ref()) {
                 sheet.plain(row, COL_FINDING, f.kind.label_fr())?;
             }
-            if let Some(m) = ir.and_then(|r| r.missing.as_deref()) {
-                sheet.plain(row, COL_FINDING + 1, m)?;
+            if let Some(m) = ir.and_then(|r| r.missing.as_ref()) {
+                sheet.plain(row, COL_FINDING + 1, &m.describe())?;
             } else if ir.is_none_or(|r| r.value.is_none()) {
                 sheet.plain(row, COL_FINDING + 1, "valeur absente")?;
             }
@@ -292,7 +293,9 @@ pub(crate) fn explanation(
         Some(v) => lines.push(format!("Valeur : {}.", fr::shown(v, fraction))),
         None => lines.push(format!(
             "Valeur manquante : {}.",
-            ir.missing.as_deref().unwrap_or("non renseignée")
+            ir.missing
+                .as_ref()
+                .map_or("non renseignée".into(), Missing::describe)
         )),
     }
     if let (Some(n), Some(d)) = (&def.numerator, &def.denominator) {

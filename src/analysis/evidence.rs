@@ -1,0 +1,47 @@
+//! What is known of each structure's indicators before any judgement: values, frames and
+//! expected values. The scores, the scripts, the objectives and the assembly read it; none
+//! of them changes it.
+
+use crate::analysis::derive::Cell;
+use crate::analysis::frames::FramesOf;
+use crate::analysis::results::{Expected, IndicatorDef};
+use crate::dataset::Structure;
+use crate::pack::engine::view::frame_slot;
+use crate::pack::manifest::FrameKind;
+
+/// The evidence over the population; `s` is a structure's index in `structures`, `i` an
+/// indicator's in `defs`.
+pub struct Evidence<'a> {
+    pub defs: &'a [IndicatorDef],
+    /// The population, in id order.
+    pub structures: &'a [&'a Structure],
+    /// The structures annotated (indices in `structures`); the others only make up frames.
+    pub annotated: &'a [usize],
+    /// Indexed `[structure][indicator]`.
+    pub values: Vec<Vec<Cell>>,
+    /// Indexed `[indicator][structure]` (computed one indicator at a time).
+    pub frames: Vec<Vec<FramesOf>>,
+    /// Indexed `[structure][indicator]`.
+    pub expected: Vec<Vec<Option<Expected>>>,
+}
+
+impl Evidence<'_> {
+    pub fn cell(&self, s: usize, i: usize) -> &Cell {
+        &self.values[s][i]
+    }
+
+    pub fn frames(&self, s: usize, i: usize) -> &FramesOf {
+        &self.frames[i][s]
+    }
+
+    pub fn expected(&self, s: usize, i: usize) -> Option<&Expected> {
+        self.expected[s][i].as_ref()
+    }
+
+    /// The median of one frame, when the frame exists.
+    pub fn median(&self, s: usize, i: usize, kind: FrameKind) -> Option<f64> {
+        self.frames(s, i)[frame_slot(kind)]
+            .as_ref()
+            .map(|(f, _)| f.summary().median)
+    }
+}
