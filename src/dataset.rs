@@ -4,11 +4,11 @@
 //! `analysis` (evaluation). It must not know how a workbook is parsed nor how results are
 //! computed: values with their provenance, structures, set-aside rows and diagnostics.
 
-use crate::error::{Difference, MergeConflict};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::fmt;
 use std::sync::Arc;
+use thiserror::Error;
 
 /// A cell in an input workbook, e.g. `Indicateurs!C7`. Rows and columns are 0-based.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -488,6 +488,47 @@ pub fn hex(bytes: &[u8]) -> String {
         let _ = write!(s, "{b:02x}");
         s
     })
+}
+
+/// `run --merge`: a code (and year) in two files with different values.
+#[derive(Debug, Error)]
+#[error(
+    "fusion impossible : le code {code} figure dans « {first_file} » et dans « {second_file} » avec des valeurs différentes ({difference})"
+)]
+pub struct MergeConflict {
+    pub code: StructureId,
+    pub first_file: String,
+    pub second_file: String,
+    pub difference: Box<Difference>,
+}
+
+/// The first difference between two records of one structure.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Difference {
+    Name(String, String),
+    Region(String, String),
+    /// A catalogue column's values (`None`: missing).
+    Value {
+        column: String,
+        first: Option<f64>,
+        second: Option<f64>,
+    },
+}
+
+impl fmt::Display for Difference {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let show =
+            |v: &Option<f64>| v.map_or_else(|| "manquant".to_string(), |x| crate::fr::number(x, 6));
+        match self {
+            Difference::Name(a, b) => write!(f, "nom « {a} » / « {b} »"),
+            Difference::Region(a, b) => write!(f, "région « {a} » / « {b} »"),
+            Difference::Value {
+                column,
+                first,
+                second,
+            } => write!(f, "{column} : {} / {}", show(first), show(second)),
+        }
+    }
 }
 
 #[cfg(test)]

@@ -28,11 +28,6 @@
 //! thing), else add a variant to the category's enum with its data, its `source` and its
 //! French text, and return it: `return Err(WriteError::Exists { path }.into())`.
 //!
-//! The variants [`Error::Input`], [`Error::Pack`], [`Error::Output`] and
-//! [`Error::Internal`] are transitional: they hold a message still composed at its site
-//! (`collect`, `impact`, `sample`, `template`, `analysis::cases`), and go away with their
-//! last site.
-//!
 //! ```
 //! use boussole::error::{Error, Refusal, exit};
 //!
@@ -47,8 +42,7 @@
 //! # Ok::<(), Error>(())
 //! ```
 
-use crate::dataset::StructureId;
-use crate::pack::engine::errors::ScriptError;
+pub use crate::dataset::{Difference, MergeConflict};
 use std::cell::Cell;
 use std::fmt;
 use std::io;
@@ -94,28 +88,16 @@ pub enum Error {
     /// What should not happen (exit 1).
     #[error("erreur interne : {0}")]
     Unexpected(Box<InternalError>),
-    /// Transitional: an input error composed at its site (exit 3).
-    #[error("{0}")]
-    Input(String),
-    /// Transitional: a pack error composed at its site (exit 4).
-    #[error("{0}")]
-    Pack(String),
-    /// Transitional: an output error composed at its site (exit 5).
-    #[error("{0}")]
-    Output(String),
-    /// Transitional: an internal error composed at its site (exit 1).
-    #[error("erreur interne : {0}")]
-    Internal(String),
 }
 
 impl Error {
     pub fn exit_code(&self) -> i32 {
         match self {
-            Error::Reading(_) | Error::Input(_) => exit::INPUT,
-            Error::Rules(_) | Error::Pack(_) => exit::PACK,
-            Error::Writing(_) | Error::Output(_) => exit::OUTPUT,
+            Error::Reading(_) => exit::INPUT,
+            Error::Rules(_) => exit::PACK,
+            Error::Writing(_) => exit::OUTPUT,
             Error::TestsFailed { .. } => exit::TESTS_FAILED,
-            Error::Unexpected(_) | Error::Internal(_) => exit::INTERNAL,
+            Error::Unexpected(_) => exit::INTERNAL,
         }
     }
 
@@ -206,6 +188,68 @@ pub enum InputError {
     /// `explain --indicator` names an indicator the pack does not define.
     #[error("indicateur « {id} » inconnu du pack{suggestion}")]
     UnknownIndicator { id: String, suggestion: String },
+    /// `sample`: an option out of its range.
+    #[error("{what} invalide ({given}) : {range}")]
+    SampleOption {
+        what: &'static str,
+        given: String,
+        range: &'static str,
+    },
+    /// `sample`: more rows than a sheet holds.
+    #[error(
+        "{structures} structures sur {years} années donnent {rows} lignes : une feuille Excel en contient au plus {limit} (réduire le nombre de structures ou d'années)"
+    )]
+    SampleTooManyRows {
+        structures: usize,
+        years: u32,
+        rows: usize,
+        limit: usize,
+    },
+    /// `collect`: no returned workbook to read.
+    #[error("aucun classeur renvoyé à lire (xlsx, xlsm ou ods attendus)")]
+    NoReturnedWorkbook,
+    /// `collect`: a returned workbook without a boussole Objectifs sheet; `label` is the
+    /// stamp cell's label it looked for.
+    #[error(
+        "{} : aucune feuille « Objectifs » avec un tampon d'analyse boussole (cellule « {label} » en colonne A) ; ce classeur ne vient pas de boussole run",
+        file.display()
+    )]
+    NoObjectivesSheet { file: PathBuf, label: &'static str },
+    /// `collect`: a stamp that does not parse.
+    #[error(
+        "{} : le tampon de l'analyse de la feuille « {sheet} » est illisible (« {stamp} »)",
+        file.display()
+    )]
+    UnreadableStamp {
+        file: PathBuf,
+        sheet: String,
+        stamp: String,
+    },
+    /// `collect`: returned workbooks of different analyses.
+    #[error(
+        "les classeurs renvoyés ne viennent pas de la même analyse : « {first} » vient de l'{first_run}, « {other} » de l'{other_run} ; collectez séparément les retours de chaque analyse"
+    )]
+    DifferentRuns {
+        first: String,
+        first_run: String,
+        other: String,
+        other_run: String,
+    },
+    /// `run --objectives`: a JSON file that is not `collect --json`'s.
+    #[error(
+        "{} : fichier d'objectifs JSON illisible ({source}) ; la sortie --json de boussole collect est attendue",
+        file.display()
+    )]
+    CollectedJson {
+        file: PathBuf,
+        source: serde_json::Error,
+    },
+    /// `run --objectives`: a workbook that is not `collect`'s.
+    #[error(
+        "{} : ce n'est pas un classeur produit par boussole collect (feuille « {sheet} » attendue)",
+        file.display()
+    )]
+    NotCollected { file: PathBuf, sheet: &'static str },
 }
 
 /// A workbook refused by the reader: the file as the user named it, and why.
@@ -363,46 +407,6 @@ pub enum Refusal {
 
 const MIB: u64 = 1024 * 1024;
 
-/// `run --merge`: a code (and year) in two files with different values.
-#[derive(Debug, Error)]
-#[error(
-    "fusion impossible : le code {code} figure dans « {first_file} » et dans « {second_file} » avec des valeurs différentes ({difference})"
-)]
-pub struct MergeConflict {
-    pub code: StructureId,
-    pub first_file: String,
-    pub second_file: String,
-    pub difference: Box<Difference>,
-}
-
-/// The first difference between two records of one structure.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Difference {
-    Name(String, String),
-    Region(String, String),
-    /// A catalogue column's values (`None`: missing).
-    Value {
-        column: String,
-        first: Option<f64>,
-        second: Option<f64>,
-    },
-}
-
-impl fmt::Display for Difference {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let show = |v: &Option<f64>| v.map_or_else(|| "manquant".to_string(), |x| x.to_string());
-        match self {
-            Difference::Name(a, b) => write!(f, "nom « {a} » / « {b} »"),
-            Difference::Region(a, b) => write!(f, "région « {a} » / « {b} »"),
-            Difference::Value {
-                column,
-                first,
-                second,
-            } => write!(f, "{column} : {} / {}", show(first), show(second)),
-        }
-    }
-}
-
 // ---------------------------------------------------------------------------------------
 // Rule packs (exit 4)
 // ---------------------------------------------------------------------------------------
@@ -454,6 +458,17 @@ pub enum PackError {
     MissingScript { script: String },
     #[error("le catalogue du pack ne déclare aucune colonne d'identifiant (role = \"id\")")]
     NoIdColumn,
+    /// A test-case file of the pack is not valid TOML; `at` is the line and column.
+    #[error(
+        "cas de test {path}{} : {}",
+        at.map(|(l, c)| format!(", ligne {l}, colonne {c}")).unwrap_or_default(),
+        source.message()
+    )]
+    Case {
+        path: String,
+        at: Option<(usize, usize)>,
+        source: toml::de::Error,
+    },
     /// A script does not compile or fails while evaluating (where and why, in French).
     #[error("erreur dans les règles, {0}")]
     Script(ScriptError),
@@ -701,6 +716,57 @@ pub(crate) fn catch_panic<T, E>(
     let outcome = catch_unwind(AssertUnwindSafe(work));
     GUARDED.with(|g| g.set(was));
     outcome.unwrap_or_else(|_| Err(on_panic()))
+}
+
+// ---------------------------------------------------------------------------------------
+// Script errors (exit 4)
+// ---------------------------------------------------------------------------------------
+
+/// An error in a pack script, ready to print.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ScriptError {
+    pub script: String,
+    pub line: Option<usize>,
+    pub column: Option<usize>,
+    /// The offending line's text.
+    pub snippet: Option<String>,
+    /// What is wrong, in French.
+    pub message: String,
+}
+
+impl fmt::Display for ScriptError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match (self.line, self.column) {
+            (Some(l), Some(c)) => write!(
+                f,
+                "{}, ligne {l}, colonne {c} : {}",
+                self.script, self.message
+            )?,
+            (Some(l), None) => write!(f, "{}, ligne {l} : {}", self.script, self.message)?,
+            _ => write!(f, "{} : {}", self.script, self.message)?,
+        }
+        if let (Some(l), Some(snippet)) = (self.line, &self.snippet) {
+            let gutter = l.to_string().len();
+            write!(f, "\n {:>gutter$} |\n {l} | {snippet}", "")?;
+            if let Some(c) = self.column {
+                let pad: String = snippet
+                    .chars()
+                    .take(c.saturating_sub(1))
+                    .map(|ch| if ch == '\t' { '\t' } else { ' ' })
+                    .collect();
+                write!(f, "\n {:>gutter$} | {pad}^", "")?;
+            }
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for ScriptError {}
+
+impl From<ScriptError> for Error {
+    fn from(e: ScriptError) -> Self {
+        PackError::Script(e).into()
+    }
 }
 
 #[cfg(test)]

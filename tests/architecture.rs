@@ -12,9 +12,9 @@ use std::path::{Path, PathBuf};
 /// a module (`pack`) or a module and a child (`pack::manifest`); a leading `!` forbids a
 /// child of a module the list otherwise allows.
 const LAYERS: &[(&str, &[&str])] = &[
-    ("error", &[]),
     ("fr", &[]),
-    ("dataset", &["error", "fr"]),
+    ("dataset", &["fr"]),
+    ("error", &["fr", "dataset"]),
     ("pack", &["error", "fr", "dataset"]),
     ("workbook", &["error", "fr", "dataset", "pack::manifest"]),
     ("analysis", &["error", "fr", "dataset", "pack"]),
@@ -271,11 +271,14 @@ fn every_xlsx_is_written_through_report_xlsx() {
         if code.contains("Workbook::new()") && rel != "src/report/xlsx.rs" {
             wrong.insert(format!("{rel}: Workbook::new() outside src/report/xlsx.rs"));
         }
-        let writer_allowed = rel.starts_with("src/report/") || rel == "src/sample/write.rs";
+        // error.rs names the writer's and the reader's error types as sources only.
+        let names_sources = rel == "src/error.rs";
+        let writer_allowed =
+            rel.starts_with("src/report/") || rel == "src/sample/write.rs" || names_sources;
         if code.contains("rust_xlsxwriter") && !writer_allowed {
             wrong.insert(format!("{rel}: uses rust_xlsxwriter outside src/report/"));
         }
-        if code.contains("calamine") && !rel.starts_with("src/workbook/") {
+        if code.contains("calamine") && !rel.starts_with("src/workbook/") && !names_sources {
             wrong.insert(format!(
                 "{rel}: uses calamine outside the reader (src/workbook/)"
             ));

@@ -2,8 +2,8 @@
 //! would (calamine and the raw xlsx parts), then filled as a user would and read by boussole.
 
 use boussole::dataset::{Missing, Severity, Value};
-use boussole::fr::REGIONS;
 use boussole::error::exit;
+use boussole::fr::REGIONS;
 use boussole::pack::manifest::{Role, Unit};
 use boussole::pack::{Origin, Pack};
 use boussole::report::template::{

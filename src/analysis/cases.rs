@@ -20,7 +20,7 @@
 
 use crate::analysis::analyse::{Overrides, analyse};
 use crate::dataset::{Dataset, Missing, Observation, Structure, StructureId, Value};
-use crate::error::{Error, Result};
+use crate::error::{PackError, Result};
 use crate::pack::engine::CompiledPack;
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -93,15 +93,10 @@ pub struct CaseOutcome {
 pub fn load_cases(compiled: &CompiledPack) -> Result<Vec<(String, Case)>> {
     let mut out = Vec::new();
     for (path, text) in compiled.pack.test_files() {
-        let file: CaseFile = toml::from_str(text).map_err(|e| {
-            let place = e
-                .span()
-                .map(|s| {
-                    let (l, c) = crate::pack::line_col(text, s.start);
-                    format!(", ligne {l}, colonne {c}")
-                })
-                .unwrap_or_default();
-            Error::Pack(format!("cas de test {path}{place} : {}", e.message()))
+        let file: CaseFile = toml::from_str(text).map_err(|source| PackError::Case {
+            path: path.clone(),
+            at: source.span().map(|s| crate::pack::line_col(text, s.start)),
+            source,
         })?;
         for case in file.cas {
             out.push((path.clone(), case));

@@ -6,11 +6,11 @@
 //! first stages gather.
 pub mod analyse;
 pub mod cases;
-pub mod impact;
 pub mod derive;
 pub mod evidence;
 pub mod expected;
 pub mod frames;
+pub mod impact;
 pub mod normalise;
 pub mod objectives;
 pub mod peers;

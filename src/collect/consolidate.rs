@@ -9,7 +9,7 @@ use super::{
     Returned, RunStamp,
 };
 use crate::dataset::Severity;
-use crate::error::{Error, Result};
+use crate::error::{Error, InputError, InternalError, ReadError, Refusal, Result};
 use crate::fr;
 use crate::pack::manifest::Unit;
 use serde::Deserialize;
@@ -39,17 +39,17 @@ pub fn consolidate(returned: Vec<Returned>) -> Result<Collected> {
 /// The stamp shared by every returned workbook; a refusal naming both runs otherwise.
 fn same_run(returned: &[Returned]) -> Result<RunStamp> {
     let Some(first) = returned.first() else {
-        return Err(Error::Input("aucun classeur renvoyé à lire".into()));
+        return Err(InputError::NoReturnedWorkbook.into());
     };
     let stamp = &first.stamp;
     if let Some(other) = returned.iter().find(|r| r.stamp.key() != stamp.key()) {
-        return Err(Error::Input(format!(
-            "les classeurs renvoyés ne viennent pas de la même analyse : « {} » vient de l'{}, « {} » de l'{} ; collectez séparément les retours de chaque analyse",
-            first.file,
-            stamp.describe(),
-            other.file,
-            other.stamp.describe()
-        )));
+        return Err(InputError::DifferentRuns {
+            first: first.file.clone(),
+            first_run: stamp.describe(),
+            other: other.file.clone(),
+            other_run: other.stamp.describe(),
+        }
+        .into());
     }
     Ok(stamp.clone())
 }
@@ -157,11 +157,7 @@ fn conflict(
 
 /// The collected objectives as pretty JSON (stable field names, `docs/objectifs.md`).
 pub fn collected_json(c: &Collected) -> Result<Vec<u8>> {
-    let mut bytes = serde_json::to_vec_pretty(c).map_err(|e| {
-        Error::Output(format!(
-            "écriture de la consolidation JSON impossible : {e}"
-        ))
-    })?;
+    let mut bytes = serde_json::to_vec_pretty(c).map_err(InternalError::Json)?;
     bytes.push(b'\n');
     Ok(bytes)
 }
@@ -169,8 +165,7 @@ pub fn collected_json(c: &Collected) -> Result<Vec<u8>> {
 /// Reads a collect output (`.json`, or the consolidated workbook) back.
 pub fn read_collected(path: &Path) -> Result<Collected> {
     let shown = path.display().to_string();
-    let bytes = std::fs::read(path)
-        .map_err(|e| Error::Input(format!("{shown} : lecture impossible ({e})")))?;
+    let bytes = std::fs::read(path).map_err(|e| ReadError::new(path, Refusal::ReadFailed(e)))?;
     let is_json = path
         .extension()
         .is_some_and(|e| e.to_string_lossy().eq_ignore_ascii_case("json"));
@@ -189,11 +184,11 @@ fn read_collected_json(bytes: &[u8], shown: String) -> Result<Collected> {
         stamp: RunStamp,
         objectives: Vec<NegotiatedObjective>,
     }
-    let f: Followed = serde_json::from_slice(bytes).map_err(|e| {
-        Error::Input(format!(
-            "{shown} : fichier d'objectifs JSON illisible ({e}) ; la sortie --json de boussole collect est attendue"
-        ))
-    })?;
+    let f: Followed =
+        serde_json::from_slice(bytes).map_err(|source| InputError::CollectedJson {
+            file: shown.clone().into(),
+            source,
+        })?;
     Ok(Collected {
         boussole: f.boussole,
         stamp: f.stamp,
@@ -208,10 +203,10 @@ fn read_collected_json(bytes: &[u8], shown: String) -> Result<Collected> {
 fn read_collected_workbook(bytes: &[u8], shown: String) -> Result<Collected> {
     let grids = crate::workbook::read_grids(bytes, &shown)?;
     let not_collected = || {
-        Error::Input(format!(
-            "{shown} : ce n'est pas un classeur produit par boussole collect (feuille « {} » attendue)",
-            layout::SHEET_OBJECTIVES
-        ))
+        Error::from(InputError::NotCollected {
+            file: shown.clone().into(),
+            sheet: layout::SHEET_OBJECTIVES,
+        })
     };
     let grid = grids
         .iter()

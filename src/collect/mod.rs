@@ -31,7 +31,7 @@ pub use read::read_returned;
 
 use crate::analysis::results::Results;
 use crate::dataset::Severity;
-use crate::error::{Error, Result};
+use crate::error::{InputError, ReadError, Refusal, Result};
 use crate::pack::manifest::Unit;
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
@@ -217,9 +217,7 @@ pub struct Collected {
 /// Reads the returned workbooks named (in that order) and consolidates them.
 pub fn collect_paths(files: &[PathBuf]) -> Result<Collected> {
     if files.is_empty() {
-        return Err(Error::Input(
-            "aucun classeur renvoyé à lire (xlsx, xlsm ou ods attendus)".into(),
-        ));
+        return Err(InputError::NoReturnedWorkbook.into());
     }
     let returned = files
         .iter()
@@ -230,8 +228,7 @@ pub fn collect_paths(files: &[PathBuf]) -> Result<Collected> {
 
 /// Reads one returned workbook from disk, named by its file name in diagnostics.
 fn read_returned_path(path: &Path) -> Result<Returned> {
-    let bytes = std::fs::read(path)
-        .map_err(|e| Error::Input(format!("{} : lecture impossible ({e})", path.display())))?;
+    let bytes = std::fs::read(path).map_err(|e| ReadError::new(path, Refusal::ReadFailed(e)))?;
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())

@@ -11,7 +11,7 @@ use super::{
     RunStamp, parse_iso_date,
 };
 use crate::dataset::{Severity, column_letters};
-use crate::error::{Error, Result};
+use crate::error::{Error, InputError, Result};
 use crate::pack::manifest::Unit;
 use crate::workbook::{Content, Grid, ParsedText, parse_number, text_of};
 use std::collections::BTreeMap;
@@ -31,10 +31,11 @@ pub fn read_returned(bytes: &[u8], file: &str) -> Result<Returned> {
     for grid in &grids {
         if let Some((key, input)) = find_stamp(grid) {
             let stamp = RunStamp::parse(&key, input).ok_or_else(|| {
-                Error::Input(format!(
-                    "{file} : le tampon de l'analyse de la feuille « {} » est illisible (« {key} »)",
-                    grid.name
-                ))
+                Error::from(InputError::UnreadableStamp {
+                    file: file.into(),
+                    sheet: grid.name.clone(),
+                    stamp: key.clone(),
+                })
             })?;
             let place = Place {
                 file,
@@ -43,10 +44,11 @@ pub fn read_returned(bytes: &[u8], file: &str) -> Result<Returned> {
             return Ok(read_sheet(grid, place, stamp));
         }
     }
-    Err(Error::Input(format!(
-        "{file} : aucune feuille « Objectifs » avec un tampon d'analyse boussole (cellule « {} » en colonne A) ; ce classeur ne vient pas de boussole run",
-        layout::STAMP
-    )))
+    Err(InputError::NoObjectivesSheet {
+        file: file.into(),
+        label: layout::STAMP,
+    }
+    .into())
 }
 
 /// The stamp block of a sheet: the text beside [`layout::STAMP`] and beside

@@ -1,8 +1,8 @@
 //! The JSON results (`run --json`): stable field names, documented in `docs/resultats-json.md`.
 
 use crate::analysis::results::{Results, StructureResult};
-use crate::error::InternalError;
 use crate::dataset::Missing;
+use crate::error::InternalError;
 use serde_json::{Map, Value, json};
 
 fn num(x: Option<f64>) -> Value {

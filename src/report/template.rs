@@ -20,7 +20,7 @@
 //! never taken from the clock.
 
 use crate::dataset::column_letters;
-use crate::error::{Error, Result};
+use crate::error::{Error, PackError, Result};
 use crate::fr::REGIONS;
 use crate::pack::Pack;
 use crate::pack::manifest::{ColumnSpec, Role, Scale, Unit, normalize_header};
@@ -62,14 +62,12 @@ type Xlsx<T> = std::result::Result<T, XlsxError>;
 /// ```
 ///
 /// # Errors
-/// [`Error::Pack`] when the pack's catalogue declares no id column (nothing could be read
-/// back); [`Error::Output`] if the workbook cannot be assembled.
+/// [`PackError::NoIdColumn`] when the pack's catalogue declares no id column (nothing could be read
+/// back); a [`crate::error::WriteError`] if the workbook cannot be assembled.
 pub fn template_workbook(pack: &Pack) -> Result<Vec<u8>> {
     let columns = &pack.manifest.columns;
     if !columns.iter().any(|c| c.role == Role::Id) {
-        return Err(Error::Pack(
-            "le catalogue du pack ne déclare aucune colonne d'identifiant (role = \"id\") : pas de modèle de classeur possible".into(),
-        ));
+        return Err(PackError::NoIdColumn.into());
     }
     let layout = Layout::new(pack);
     write_workbook(pack, &layout)

@@ -32,7 +32,7 @@ pub use columns::{
     context_labels,
 };
 
-use crate::error::{Error, Result};
+use crate::error::{InputError, Result};
 
 /// Most structures a sample may hold.
 pub const MAX_STRUCTURES: usize = 1_000_000;
@@ -108,7 +108,7 @@ impl Default for SampleOptions {
 /// ```
 ///
 /// # Errors
-/// [`Error::Input`] when the options are out of range (structures from 1 to 1,000,000,
+/// [`crate::error::InputError::SampleOption`] or [`crate::error::InputError::SampleTooManyRows`] when the options are out of range (structures from 1 to 1,000,000,
 /// years from 1 to 20, first year from 1900 to 2100, at most 1,048,573 rows per sheet).
 pub fn sample_workbook(opts: &SampleOptions) -> Result<Vec<u8>> {
     validate(opts)?;
@@ -120,31 +120,38 @@ pub fn sample_workbook(opts: &SampleOptions) -> Result<Vec<u8>> {
 /// Refuses options out of range, in French.
 fn validate(opts: &SampleOptions) -> Result<()> {
     if opts.structures == 0 || opts.structures > MAX_STRUCTURES {
-        return Err(Error::Input(format!(
-            "nombre de structures invalide ({}) : il doit être compris entre 1 et 1 000 000",
-            opts.structures
-        )));
+        return Err(InputError::SampleOption {
+            what: "nombre de structures",
+            given: opts.structures.to_string(),
+            range: "il doit être compris entre 1 et 1 000 000",
+        }
+        .into());
     }
     if opts.years == 0 || opts.years > MAX_YEARS {
-        return Err(Error::Input(format!(
-            "nombre d'années invalide ({}) : il doit être compris entre 1 et 20",
-            opts.years
-        )));
+        return Err(InputError::SampleOption {
+            what: "nombre d'années",
+            given: opts.years.to_string(),
+            range: "il doit être compris entre 1 et 20",
+        }
+        .into());
     }
     if !(EARLIEST_FIRST_YEAR..=LATEST_FIRST_YEAR).contains(&opts.first_year) {
-        return Err(Error::Input(format!(
-            "première année invalide ({}) : elle doit être comprise entre 1900 et 2100",
-            opts.first_year
-        )));
+        return Err(InputError::SampleOption {
+            what: "première année",
+            given: opts.first_year.to_string(),
+            range: "elle doit être comprise entre 1900 et 2100",
+        }
+        .into());
     }
     let rows = opts.structures.saturating_mul(opts.years as usize);
     if rows > write::MAX_DATA_ROWS {
-        return Err(Error::Input(format!(
-            "{} structures sur {} années donnent {rows} lignes : une feuille Excel en contient au plus {} (réduire le nombre de structures ou d'années)",
-            opts.structures,
-            opts.years,
-            write::MAX_DATA_ROWS
-        )));
+        return Err(InputError::SampleTooManyRows {
+            structures: opts.structures,
+            years: opts.years,
+            rows,
+            limit: write::MAX_DATA_ROWS,
+        }
+        .into());
     }
     Ok(())
 }
@@ -171,7 +178,7 @@ mod tests {
             },
         ] {
             let err = sample_workbook(&opts).unwrap_err();
-            assert!(matches!(err, Error::Input(_)), "{err}");
+            assert_eq!(err.exit_code(), crate::error::exit::INPUT, "{err}");
         }
     }
 }

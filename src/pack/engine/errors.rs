@@ -1,22 +1,10 @@
 //! Script errors that point: the file, line and column, the offending line with a marker,
 //! and what is wrong in French (close names for an unknown one, the types for a mismatch).
 
+pub use crate::error::ScriptError;
 use crate::pack::engine::api;
 use crate::pack::engine::limits::Limits;
 use rhai::{EvalAltResult, ParseError, ParseErrorType, Position};
-use std::fmt;
-
-/// An error in a pack script, ready to print.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ScriptError {
-    pub script: String,
-    pub line: Option<usize>,
-    pub column: Option<usize>,
-    /// The offending line's text.
-    pub snippet: Option<String>,
-    /// What is wrong, in French.
-    pub message: String,
-}
 
 impl ScriptError {
     pub fn plain(script: &str, message: String) -> ScriptError {
@@ -39,39 +27,6 @@ impl ScriptError {
             snippet,
             message,
         }
-    }
-}
-
-impl fmt::Display for ScriptError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match (self.line, self.column) {
-            (Some(l), Some(c)) => write!(
-                f,
-                "{}, ligne {l}, colonne {c} : {}",
-                self.script, self.message
-            )?,
-            (Some(l), None) => write!(f, "{}, ligne {l} : {}", self.script, self.message)?,
-            _ => write!(f, "{} : {}", self.script, self.message)?,
-        }
-        if let (Some(l), Some(snippet)) = (self.line, &self.snippet) {
-            let gutter = l.to_string().len();
-            write!(f, "\n {:>gutter$} |\n {l} | {snippet}", "")?;
-            if let Some(c) = self.column {
-                let pad: String = snippet
-                    .chars()
-                    .take(c.saturating_sub(1))
-                    .map(|ch| if ch == '\t' { '\t' } else { ' ' })
-                    .collect();
-                write!(f, "\n {:>gutter$} | {pad}^", "")?;
-            }
-        }
-        Ok(())
-    }
-}
-
-impl From<ScriptError> for crate::error::Error {
-    fn from(e: ScriptError) -> Self {
-        crate::error::PackError::Script(e).into()
     }
 }
 
