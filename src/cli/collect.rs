@@ -6,10 +6,10 @@
 //! [`crate::report::collected`]; this file expands the folders named, writes the outputs
 //! atomically and prints the diagnostics.
 
-use crate::cli::paths::expand_returned;
+use crate::cli::paths::{ReadFiles, expand_returned};
 use crate::collect::{collect_paths, collected_json};
 use crate::error::{Result, exit};
-use crate::report::atomic::{refuse_existing, write_atomically};
+use crate::report::atomic::write_atomically;
 use crate::report::collected::collected_workbook;
 use std::path::PathBuf;
 
@@ -44,16 +44,17 @@ pub struct Args {
 
 /// Collects, writes the workbook (and JSON), reports.
 pub fn run(args: Args) -> Result<i32> {
-    let collected = collect_paths(&expand_returned(&args.returned))?;
+    let files = expand_returned(&args.returned);
+    let mut read = ReadFiles::new();
+    read.add_all(&files);
+    let outputs = std::iter::once(&args.output).chain(args.json.iter());
+    read.refuse_outputs(outputs.map(PathBuf::as_path), args.force)?;
+    let collected = collect_paths(&files)?;
     let bytes = collected_workbook(&collected)?;
     let json = match &args.json {
         Some(path) => Some((path, collected_json(&collected)?)),
         None => None,
     };
-    // Refuse before writing anything.
-    for path in std::iter::once(&args.output).chain(args.json.iter()) {
-        refuse_existing(path, args.force)?;
-    }
     write_atomically(&args.output, &bytes, args.force)?;
     if let Some((path, json)) = &json {
         write_atomically(path, json, args.force)?;

@@ -8,6 +8,7 @@
 use crate::analysis::analyse::{Overrides, analyse};
 use crate::analysis::impact::{Impact, Summary, compare, finding_label, summaries};
 use crate::analysis::results::PackStamp;
+use crate::cli::paths::ReadFiles;
 use crate::error::{Error, PackError, Result, exit};
 use crate::fr;
 use crate::pack::engine::CompiledPack;
@@ -87,9 +88,13 @@ pub fn run(args: Args) -> Result<i32> {
         .output
         .clone()
         .unwrap_or_else(|| PathBuf::from(DEFAULT_OUTPUT));
-    crate::report::atomic::refuse_existing(&output, args.force)?;
     let a = side(args.rules_a.as_deref(), "A")?;
     let b = side(args.rules_b.as_deref(), "B")?;
+    let mut read = ReadFiles::new();
+    read.add_all(&args.inputs);
+    read.add_pack(&a.pack);
+    read.add_pack(&b.pack);
+    read.refuse_outputs([output.as_path()], args.force)?;
     let same_columns = a.pack.manifest.columns == b.pack.manifest.columns;
 
     let mut impacts: Vec<(String, Impact)> = Vec::with_capacity(args.inputs.len());

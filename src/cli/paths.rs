@@ -171,6 +171,20 @@ impl ReadFiles {
         }
     }
 
+    /// Refuses, before anything is written, each output that is a file the command reads
+    /// (even with `--force`) or that exists (without `--force`).
+    pub fn refuse_outputs<'a>(
+        &self,
+        outputs: impl IntoIterator<Item = &'a Path>,
+        force: bool,
+    ) -> Result<()> {
+        for output in outputs {
+            self.refuse_as_output(output)?;
+            crate::report::atomic::refuse_existing(output, force)?;
+        }
+        Ok(())
+    }
+
     /// Refuses `output` when it is a file the command reads, whatever its spelling
     /// (relative, `./`, a symbolic or a hard link): inputs are never modified.
     pub fn refuse_as_output(&self, output: &Path) -> Result<()> {

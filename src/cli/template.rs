@@ -4,6 +4,7 @@
 //! The layout lives in [`crate::report::template`]; this file loads the pack, writes the file
 //! atomically and says what was written.
 
+use crate::cli::paths::ReadFiles;
 use crate::error::{Result, exit};
 use crate::pack::Pack;
 use crate::report::atomic::write_atomically;
@@ -37,6 +38,9 @@ pub struct Args {
 /// Generates the template, writes it atomically and reports it.
 pub fn run(args: Args) -> Result<i32> {
     let pack = Pack::load(args.rules.as_deref())?;
+    let mut read = ReadFiles::new();
+    read.add_pack(&pack);
+    read.refuse_outputs([args.output.as_path()], args.force)?;
     let bytes = template_workbook(&pack)?;
     write_atomically(&args.output, &bytes, args.force)?;
     let columns = pack.manifest.columns.len();
