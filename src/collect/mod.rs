@@ -242,7 +242,7 @@ fn parse_iso_date(s: &str) -> Option<(u16, u8, u8)> {
     let y: u16 = p.next()?.parse().ok()?;
     let m: u8 = p.next()?.parse().ok()?;
     let d: u8 = p.next()?.parse().ok()?;
-    let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    let leap = (y.is_multiple_of(4) && !y.is_multiple_of(100)) || y.is_multiple_of(400);
     let days = match m {
         1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
         4 | 6 | 9 | 11 => 30,
