@@ -59,3 +59,115 @@ fn a_two_year_annotated_workbook_recalculates_to_its_cached_values() {
     assert!(run.status.success(), "{}", common::stderr(&run));
     assert_recalculates_to_cached(dir.path(), "deux-ans-boussole.xlsx");
 }
+
+/// Codes holding MATCH's wildcards and names that look like ranges or formulas: the run
+/// succeeds, every chart title and name stays literal text, and after recalculation every
+/// formula (the Fiche's exact lookups included) gives its cached value.
+#[test]
+#[ignore = "needs LibreOffice (soffice; run with --include-ignored)"]
+fn odd_codes_and_names_stay_literal_and_recalculate_to_their_cached_values() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut structures = common::FIELD_STRUCTURES.to_vec();
+    structures[0] = ("1000*", "ML Marseille!A1", "Auvergne-Rhône-Alpes");
+    structures[1] = ("1000?", "ref!B2", "Auvergne-Rhône-Alpes");
+    structures[2] = ("~1000", "=1+1", "Auvergne-Rhône-Alpes");
+    structures[3] = ("10000", "Mission locale *?~", "Auvergne-Rhône-Alpes");
+    let csv = common::field_csv(&[2023, 2024], &structures);
+    std::fs::write(dir.path().join("etrange.csv"), csv).unwrap();
+    let run = boussole(&["run", "etrange.csv", "-q"], dir.path());
+    assert!(run.status.success(), "{}", common::stderr(&run));
+    assert_recalculates_to_cached(dir.path(), "etrange-boussole.xlsx");
+    let charts = common::libreoffice::chart_titles(&dir.path().join("etrange-boussole.xlsx"));
+    for name in ["ML Marseille!", "ref!", "=1+1"] {
+        assert!(
+            charts
+                .iter()
+                .any(|t| t.replace('\u{2060}', "").contains(name)),
+            "a chart title shows « {name} » as text: {charts:?}"
+        );
+    }
+}
+
+/// The Fiche's drop-down set to other structures (the cell written, then recalculated by
+/// LibreOffice): every value of its table is the structure's own, as the JSON results
+/// give it, whatever wildcard its code holds.
+#[test]
+#[ignore = "needs LibreOffice (soffice; run with --include-ignored)"]
+fn the_fiche_shows_the_chosen_structure_after_recalculation() {
+    use calamine::Data;
+    let dir = tempfile::tempdir().unwrap();
+    let mut structures = common::FIELD_STRUCTURES.to_vec();
+    structures[1] = ("1000*", "ML étoile", "Auvergne-Rhône-Alpes");
+    structures[2] = ("1000?", "ML question", "Auvergne-Rhône-Alpes");
+    structures[3] = ("10000", "ML zéro", "Auvergne-Rhône-Alpes");
+    std::fs::write(
+        dir.path().join("choix.csv"),
+        common::field_csv(&[2023, 2024], &structures),
+    )
+    .unwrap();
+    let run = boussole(
+        &["run", "choix.csv", "--json", "choix.json", "-q"],
+        dir.path(),
+    );
+    assert!(run.status.success(), "{}", common::stderr(&run));
+    let json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("choix.json")).unwrap()).unwrap();
+    // The Fiche's table lists the indicators that are not context, in the pack's order.
+    let shown: Vec<(String, String)> = json["indicators"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["context"] == false)
+        .map(|d| {
+            (
+                d["id"].as_str().unwrap().to_string(),
+                d["label"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    for (k, code) in ["10000", "1000?", "1000*", "35238"].into_iter().enumerate() {
+        let st = json["structures"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["id"] == code)
+            .expect("the structure is in the JSON");
+        let display = format!("{code} — {}", st["name"].as_str().unwrap());
+        let chosen = dir.path().join(format!("choix-{k}.xlsx"));
+        common::libreoffice::with_cell_text(
+            &dir.path().join("choix-boussole.xlsx"),
+            &chosen,
+            "Fiche",
+            "B2",
+            &display,
+        );
+        let after = recalculated(&chosen, &dir.path().join(format!("recalcule-{k}")));
+        let values = common::libreoffice::values(&after);
+        let fiche = &values["Fiche"];
+        let mut checked = 0;
+        for (k, (id, label)) in shown.iter().enumerate() {
+            let row = 5 + k as u32;
+            assert_eq!(
+                fiche.get_value((row, 0)),
+                Some(&Data::String(label.clone())),
+                "row {} of the Fiche",
+                row + 1
+            );
+            let expected = &st["indicators"][id]["value"];
+            let shown = fiche.get_value((row, 1)).cloned().unwrap_or(Data::Empty);
+            match expected.as_f64() {
+                Some(x) => assert!(
+                    common::libreoffice::same_value(&Data::Float(x), &shown),
+                    "{code}: « {label} » shows {shown:?}, the JSON says {x}"
+                ),
+                None => assert_eq!(
+                    shown,
+                    Data::String("—".into()),
+                    "{code}: « {label} » is missing"
+                ),
+            }
+            checked += 1;
+        }
+        assert!(checked >= 10, "{code}: {checked} indicator rows checked");
+    }
+}

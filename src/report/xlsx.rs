@@ -337,6 +337,28 @@ impl Cached {
     }
 }
 
+/// A chart title or series name that shows `text` literally. rust_xlsxwriter reads a name
+/// whose part after its first `!` looks like a cell range (`ML Marseille!A1`, `ref!B2`) as
+/// a reference to that range, and a name starting with `=(` as a formula; a word joiner
+/// (U+2060, invisible and zero-width) after that `!`, or before that `=`, keeps the text as
+/// text, shown the same.
+pub(crate) fn literal_chart_text(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 3);
+    if text.starts_with('=') {
+        out.push('\u{2060}');
+    }
+    match text.split_once('!') {
+        Some((before, after)) => {
+            out.push_str(before);
+            out.push('!');
+            out.push('\u{2060}');
+            out.push_str(after);
+        }
+        None => out.push_str(text),
+    }
+    out
+}
+
 /// Text cut to Excel's per-cell limit, on a character boundary.
 pub(crate) fn cut_text(s: &str) -> &str {
     cut_utf16(s, MAX_CELL_TEXT)
@@ -387,6 +409,23 @@ pub(crate) fn a1_row(cell: &str) -> Option<u32> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn chart_texts_that_look_like_ranges_stay_text() {
+        let wj = '\u{2060}';
+        assert_eq!(
+            literal_chart_text("ML Marseille!A1"),
+            format!("ML Marseille!{wj}A1")
+        );
+        assert_eq!(literal_chart_text("=(A1)"), format!("{wj}=(A1)"));
+        assert_eq!(literal_chart_text("Profil"), "Profil");
+        for text in ["ref!B2", "x!$A$1:$B$2", "=Sheet1!A1"] {
+            let literal = literal_chart_text(text);
+            assert_eq!(literal.replace(wj, ""), text);
+            let after = literal.split_once('!').unwrap().1;
+            assert!(after.starts_with(wj), "{literal}");
+        }
+    }
 
     #[test]
     fn a1_rows() {

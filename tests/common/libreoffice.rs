@@ -162,3 +162,87 @@ pub fn recalculation_differences(original: &Path, recalculated: &Path) -> Vec<St
         })
         .collect()
 }
+
+/// The literal titles of every chart of an xlsx (`<c:title>` rich text runs).
+pub fn chart_titles(path: &Path) -> Vec<String> {
+    use std::io::Read;
+    let file = std::fs::File::open(path).expect("workbook opens");
+    let mut zip = zip::ZipArchive::new(file).expect("an xlsx is a zip");
+    let mut titles = Vec::new();
+    for i in 0..zip.len() {
+        let mut entry = zip.by_index(i).expect("zip entry");
+        let is_chart = entry.name().is_ok_and(|n| n.starts_with("xl/charts/chart"));
+        if !is_chart {
+            continue;
+        }
+        let mut xml = String::new();
+        entry.read_to_string(&mut xml).expect("chart xml");
+        for title in xml.split("<c:title>").skip(1) {
+            let title = title.split("</c:title>").next().unwrap_or("");
+            let text: String = title
+                .split("<a:t>")
+                .skip(1)
+                .filter_map(|t| t.split("</a:t>").next())
+                .collect();
+            if !text.is_empty() {
+                titles.push(text);
+            }
+        }
+    }
+    titles
+}
+
+/// A copy of an xlsx written by boussole with the text of one cell replaced, as a user
+/// typing in it (or choosing in its drop-down) would leave it; `sheet` is found by name in
+/// `xl/workbook.xml` (boussole's writer stores the n-th sheet as `sheetN.xml`).
+pub fn with_cell_text(input: &Path, output: &Path, sheet: &str, cell: &str, text: &str) {
+    use std::io::{Read, Write};
+    let file = std::fs::File::open(input).expect("workbook opens");
+    let mut zip = zip::ZipArchive::new(file).expect("an xlsx is a zip");
+    let mut workbook = String::new();
+    zip.by_name("xl/workbook.xml")
+        .expect("workbook part")
+        .read_to_string(&mut workbook)
+        .expect("workbook xml");
+    let position = workbook
+        .split("<sheet ")
+        .skip(1)
+        .position(|s| s.starts_with(&format!("name=\"{sheet}\"")))
+        .expect("the sheet exists");
+    let part = format!("xl/worksheets/sheet{}.xml", position + 1);
+    let escaped = text
+        .replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;");
+    let out = std::fs::File::create(output).expect("copy created");
+    let mut writer = zip::ZipWriter::new(out);
+    let options = zip::write::SimpleFileOptions::default();
+    for i in 0..zip.len() {
+        let mut entry = zip.by_index(i).expect("zip entry");
+        let name = entry.name().expect("entry name").to_string();
+        let mut bytes = Vec::new();
+        entry.read_to_end(&mut bytes).expect("entry read");
+        if name == part {
+            let xml = String::from_utf8(bytes).expect("sheet xml is UTF-8");
+            let start = xml
+                .find(&format!("<c r=\"{cell}\""))
+                .expect("the cell is in the sheet");
+            let end = start + xml[start..].find("</c>").expect("cell end") + 4;
+            let style = xml[start..end]
+                .split(" s=\"")
+                .nth(1)
+                .and_then(|s| s.split('"').next())
+                .map(|s| format!(" s=\"{s}\""))
+                .unwrap_or_default();
+            let replaced = format!(
+                "{}<c r=\"{cell}\"{style} t=\"inlineStr\"><is><t>{escaped}</t></is></c>{}",
+                &xml[..start],
+                &xml[end..]
+            );
+            bytes = replaced.into_bytes();
+        }
+        writer.start_file(name, options).expect("entry written");
+        writer.write_all(&bytes).expect("entry bytes");
+    }
+    writer.finish().expect("zip finished");
+}

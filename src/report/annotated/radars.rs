@@ -7,7 +7,7 @@
 
 use super::{Context, RADAR_SCALE_NOTE, radar_points};
 use crate::error::Result;
-use crate::report::xlsx::{Sheet, Styles};
+use crate::report::xlsx::{Sheet, Styles, literal_chart_text};
 use rust_xlsxwriter::{Chart, ChartLegendPosition, ChartType, ColNum, RowNum};
 
 /// Most charts written (memory bound).
@@ -120,7 +120,9 @@ pub(crate) fn write(ctx: &Context, styles: &mut Styles) -> Result<Sheet> {
                     .set_categories((data_sheet, first, 0, last, 0))
                     .set_values((data_sheet, first, col, last, col));
             }
-            chart.title().set_name(Context::display(st).as_str());
+            chart
+                .title()
+                .set_name(literal_chart_text(&Context::display(st)).as_str());
             chart.legend().set_position(ChartLegendPosition::Bottom);
             chart.show_na_as_empty_cell();
             chart.show_hidden_data();
