@@ -165,13 +165,11 @@ pub fn indicator_view(
     IndicatorData {
         id: def.id.clone(),
         label: def.label.clone(),
-        unit: def.unit,
         shown_unit: def.shown_unit(),
         direction: def.direction,
         judged: def.judged(),
         value,
         denominator,
-        factor: def.factor,
         frames: [None; 4],
         expected: None,
         score: None,

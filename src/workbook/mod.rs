@@ -91,15 +91,9 @@ pub fn read_bytes(bytes: &[u8], file_name: &str, columns: &[ColumnSpec]) -> Resu
     read_with(bytes, file_name, columns, &Limits::default())
 }
 
-/// Reads every sheet of a workbook (xlsx, xlsm, xls, xlsb, ods) as plain values, through the
+/// Every sheet of a workbook (xlsx, xlsm, xls, xlsb, ods) as the reader's grids, through the
 /// same guards as [`read_path`] (format sniffing, encryption, zip and size bounds) but
-/// without looking for a header.
-pub fn read_sheets(bytes: &[u8], file: &str) -> std::result::Result<Vec<SheetCopy>, ReadError> {
-    Ok(read_grids(bytes, file)?.iter().map(copy_of).collect())
-}
-
-/// Every sheet of a workbook as the reader's grids, through the guards of [`read_sheets`]:
-/// for readers of boussole's own outputs (`collect`).
+/// without looking for a header: for readers of boussole's own outputs (`collect`).
 pub(crate) fn read_grids(bytes: &[u8], file: &str) -> std::result::Result<Vec<Grid>, ReadError> {
     let limits = Limits::default();
     let read = || {

@@ -48,7 +48,6 @@ pub enum Noise {
 pub struct IndicatorData {
     pub id: String,
     pub label: String,
-    pub unit: Unit,
     /// The unit values are shown in (a ratio with a percentage format reads as a share).
     pub shown_unit: Unit,
     pub direction: Direction,
@@ -56,8 +55,6 @@ pub struct IndicatorData {
     pub value: Option<f64>,
     /// Denominator of a rate, for the small-numbers guard.
     pub denominator: Option<f64>,
-    /// Multiplier of a rate (100 for "per 100").
-    pub factor: f64,
     /// Indexed by `frame_slot`.
     pub frames: [Option<FrameView>; 4],
     pub expected: Option<f64>,
