@@ -188,3 +188,46 @@ fn without_a_usable_temporary_directory_the_large_sheets_are_kept_in_memory() {
     );
     assert_eq!(a, b);
 }
+
+/// A closed standard output (`| head -c 10`) ends quietly with exit 5, a full one (Linux
+/// `/dev/full`) with a French message and exit 5: never a panic or a backtrace.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_closed_or_full_standard_output_ends_with_exit_5_and_no_panic() {
+    use std::process::{Command, Stdio};
+    let dir = tempfile::tempdir().unwrap();
+    // About 500 kB of JSON: more than a pipe holds, so the writer meets the closed end.
+    common::sample(&dir.path().join("s.xlsx"), 200, 2);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_boussole"))
+        .args(["inspect", "s.xlsx", "--json"])
+        .current_dir(dir.path())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = [0u8; 10];
+    std::io::Read::read_exact(child.stdout.as_mut().unwrap(), &mut first).unwrap();
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(5), "{stderr}");
+    assert!(stderr.is_empty(), "a closed pipe ends quietly: {stderr}");
+
+    let full = std::fs::OpenOptions::new()
+        .write(true)
+        .open("/dev/full")
+        .unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_boussole"))
+        .args(["inspect", "s.xlsx", "--json"])
+        .current_dir(dir.path())
+        .stdout(full)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(5), "{stderr}");
+    assert!(
+        stderr.contains("sortie standard impossible : disque plein"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}

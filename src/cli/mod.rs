@@ -131,9 +131,12 @@ fn usage_error_fr(e: &clap::Error) -> String {
 pub fn main() -> i32 {
     // A panic inside a guarded read of a corrupt workbook is turned into a French
     // refusal: it must not print a crash report. Any other panic is a bug and is shown.
+    // So is a closed or full standard output (`| head`, `> /dev/full`): `println!` panics
+    // then, and `main` turns it into its own ending below.
     let default_hook = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
-        if !crate::error::panic_is_guarded() {
+        let stdout_failed = panic_text(info.payload()).is_some_and(is_stdout_failure);
+        if !crate::error::panic_is_guarded() && !stdout_failed {
             default_hook(info);
         }
     }));
@@ -159,7 +162,7 @@ pub fn main() -> i32 {
             };
         }
     };
-    let result = match cli.command {
+    let command = std::panic::AssertUnwindSafe(|| match cli.command {
         Command::Run(args) => run::run(args),
         Command::Inspect(args) => inspect::run(args),
         Command::Check(args) => check::run(args),
@@ -170,6 +173,26 @@ pub fn main() -> i32 {
         Command::Impact(args) => impact::run(args),
         Command::Template(args) => template::run(args),
         Command::Collect(args) => collect::run(args),
+    });
+    let result = match std::panic::catch_unwind(command) {
+        Ok(result) => result,
+        Err(payload) => match panic_text(payload.as_ref()).filter(|t| is_stdout_failure(t)) {
+            // A closed pipe (the reader has what it wanted): end quietly.
+            Some(text) if text.contains("Broken pipe") || text.contains("os error 32") => {
+                return exit::OUTPUT;
+            }
+            Some(text) => {
+                let detail = text.trim_start_matches("failed printing to stdout: ");
+                let meaning = os_error_code(detail)
+                    .map(|code| crate::error::fr_io(std::io::Error::from_raw_os_error(code).kind()))
+                    .unwrap_or("erreur d'écriture");
+                eprintln!(
+                    "boussole : écriture sur la sortie standard impossible : {meaning} (détail technique : {detail})"
+                );
+                return exit::OUTPUT;
+            }
+            None => std::panic::resume_unwind(payload),
+        },
     };
     match result {
         Ok(code) => code,
@@ -178,4 +201,23 @@ pub fn main() -> i32 {
             e.exit_code()
         }
     }
+}
+
+/// The text of a panic's payload, when it has one.
+fn panic_text(payload: &(dyn std::any::Any + Send)) -> Option<&str> {
+    payload
+        .downcast_ref::<String>()
+        .map(String::as_str)
+        .or_else(|| payload.downcast_ref::<&str>().copied())
+}
+
+/// Is this the panic of `print!` on a closed or full standard output?
+fn is_stdout_failure(text: &str) -> bool {
+    text.starts_with("failed printing to stdout")
+}
+
+/// The number in an OS error's text (`… (os error 28)`).
+fn os_error_code(text: &str) -> Option<i32> {
+    let start = text.rfind("(os error ")? + "(os error ".len();
+    text[start..].trim_end_matches(')').parse().ok()
 }
