@@ -288,6 +288,9 @@ pub enum Refusal {
     Inaccessible(#[source] io::Error),
     #[error("c'est un dossier, pas un classeur")]
     IsADirectory,
+    /// A FIFO, a device or a socket: reading it could block or never end.
+    #[error("ce n'est pas un fichier ordinaire (tube, périphérique ou socket) : il n'est pas lu")]
+    NotARegularFile,
     /// Reading the file's bytes failed.
     #[error("lecture impossible : {}", Os(.0))]
     ReadFailed(#[source] io::Error),
@@ -440,6 +443,12 @@ pub enum PackError {
     ReadFile { path: PathBuf, source: io::Error },
     #[error("le dossier de règles « {} » ne contient pas de manifeste pack.toml", dir.display())]
     NoManifestInFolder { dir: PathBuf },
+    /// A FIFO, a device or a socket where a pack file is expected: never read.
+    #[error(
+        "« {} » n'est pas un fichier ordinaire (tube, périphérique ou socket) : il n'est pas lu",
+        path.display()
+    )]
+    NotARegularFile { path: PathBuf },
     #[error("le manifeste pack.toml est absent du pack")]
     NoManifest,
     /// `pack.toml` is not a valid manifest; `at` is the line and column (1-based).

@@ -8,6 +8,8 @@
 //! with the file name. The worst ones also go through the binary: exit code 0 or 3, never
 //! « panicked », and when an output is written its sheet names are valid and unique.
 
+mod common;
+
 use boussole::dataset::Dataset;
 use boussole::error::{Error, exit};
 use boussole::pack::Pack;
@@ -702,4 +704,53 @@ fn a_truncated_worksheet_part_is_refused_in_french_with_the_technical_detail_apa
     assert!(m.contains("(détail technique : "), "{m}");
     let french = m.split("(détail technique").next().unwrap();
     assert!(!french.contains("error"), "{m}");
+}
+
+/// A FIFO given as input, or standing in the pack folder, is refused before any read
+/// (reading it would block forever); so is a pack file that is a link to `/dev/zero`.
+#[cfg(unix)]
+#[test]
+fn fifos_and_devices_are_refused_before_any_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let fifo = d.join("tube.xlsx");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
+    assert!(made.success(), "mkfifo");
+    let started = std::time::Instant::now();
+    let out = common::boussole(&["run", "tube.xlsx"], d);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(3), "{stderr}");
+    assert!(
+        stderr.contains("n'est pas un fichier ordinaire"),
+        "{stderr}"
+    );
+
+    let export = common::boussole(&["rules", "export", "regles"], d);
+    assert!(export.status.success());
+    let made = std::process::Command::new("mkfifo")
+        .arg(d.join("regles/bloque.rhai"))
+        .status()
+        .unwrap();
+    assert!(made.success(), "mkfifo");
+    let out = common::boussole(&["check", "--rules", "regles"], d);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(4), "{stderr}");
+    assert!(
+        stderr.contains("n'est pas un fichier ordinaire"),
+        "{stderr}"
+    );
+    std::fs::remove_file(d.join("regles/bloque.rhai")).unwrap();
+
+    std::os::unix::fs::symlink("/dev/zero", d.join("regles/zero.rhai")).unwrap();
+    let out = common::boussole(&["check", "--rules", "regles"], d);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(4), "{stderr}");
+    assert!(
+        stderr.contains("n'est pas un fichier ordinaire"),
+        "{stderr}"
+    );
+    assert!(started.elapsed() < std::time::Duration::from_secs(60));
 }

@@ -9,7 +9,7 @@ use super::{
     Returned, RunStamp,
 };
 use crate::dataset::Severity;
-use crate::error::{Error, InputError, InternalError, ReadError, Refusal, Result};
+use crate::error::{Error, InputError, InternalError, Result};
 use crate::fr;
 use crate::pack::manifest::Unit;
 use serde::Deserialize;
@@ -165,7 +165,7 @@ pub fn collected_json(c: &Collected) -> Result<Vec<u8>> {
 /// Reads a collect output (`.json`, or the consolidated workbook) back.
 pub fn read_collected(path: &Path) -> Result<Collected> {
     let shown = path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|e| ReadError::new(path, Refusal::ReadFailed(e)))?;
+    let bytes = crate::workbook::read_input_bytes(path)?;
     let is_json = path
         .extension()
         .is_some_and(|e| e.to_string_lossy().eq_ignore_ascii_case("json"));

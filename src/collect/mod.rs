@@ -31,7 +31,7 @@ pub use read::read_returned;
 
 use crate::analysis::results::Results;
 use crate::dataset::Severity;
-use crate::error::{InputError, ReadError, Refusal, Result};
+use crate::error::{InputError, Result};
 use crate::pack::manifest::Unit;
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
@@ -228,7 +228,7 @@ pub fn collect_paths(files: &[PathBuf]) -> Result<Collected> {
 
 /// Reads one returned workbook from disk, named by its file name in diagnostics.
 fn read_returned_path(path: &Path) -> Result<Returned> {
-    let bytes = std::fs::read(path).map_err(|e| ReadError::new(path, Refusal::ReadFailed(e)))?;
+    let bytes = crate::workbook::read_input_bytes(path)?;
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())

@@ -190,19 +190,7 @@ fn collect_files(
             }
             .into());
         }
-        let len = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
-        if len > MAX_PACK_FILE_BYTES {
-            return Err(PackError::FileTooBig {
-                path,
-                size: len,
-                limit: MAX_PACK_FILE_BYTES,
-            }
-            .into());
-        }
-        let content = std::fs::read_to_string(&path).map_err(|source| PackError::ReadFile {
-            path: path.clone(),
-            source,
-        })?;
+        let content = read_pack_file(&path)?;
         let rel = path
             .strip_prefix(root)
             .unwrap_or(&path)
@@ -213,4 +201,39 @@ fn collect_files(
         out.insert(rel, content);
     }
     Ok(())
+}
+
+/// One file of a pack folder: a regular file (a FIFO or a device would block or never
+/// end), of at most [`MAX_PACK_FILE_BYTES`] as actually read (a symbolic link to
+/// `/dev/zero` declares no size).
+fn read_pack_file(path: &Path) -> Result<String> {
+    use std::io::Read;
+    let failed = |source| PackError::ReadFile {
+        path: path.to_path_buf(),
+        source,
+    };
+    let metadata = std::fs::metadata(path).map_err(failed)?;
+    if !metadata.is_file() {
+        return Err(PackError::NotARegularFile {
+            path: path.to_path_buf(),
+        }
+        .into());
+    }
+    let too_big = |size| PackError::FileTooBig {
+        path: path.to_path_buf(),
+        size,
+        limit: MAX_PACK_FILE_BYTES,
+    };
+    if metadata.len() > MAX_PACK_FILE_BYTES {
+        return Err(too_big(metadata.len()).into());
+    }
+    let mut bytes = Vec::with_capacity(metadata.len() as usize);
+    std::fs::File::open(path)
+        .and_then(|f| f.take(MAX_PACK_FILE_BYTES + 1).read_to_end(&mut bytes))
+        .map_err(failed)?;
+    if bytes.len() as u64 > MAX_PACK_FILE_BYTES {
+        return Err(too_big(bytes.len() as u64).into());
+    }
+    String::from_utf8(bytes)
+        .map_err(|e| failed(std::io::Error::new(std::io::ErrorKind::InvalidData, e)).into())
 }

@@ -49,17 +49,8 @@ use std::path::Path;
 ///
 /// The source records the file name, path, SHA-256 of the bytes and modification time.
 pub fn read_path(path: &Path, columns: &[ColumnSpec]) -> Result<Dataset> {
-    let refused = |refusal| ReadError::new(path, refusal);
-    let metadata = std::fs::metadata(path).map_err(|e| refused(Refusal::Inaccessible(e)))?;
-    if metadata.is_dir() {
-        return Err(refused(Refusal::IsADirectory).into());
-    }
     let limits = Limits::default();
-    check_size(metadata.len(), &limits).map_err(refused)?;
-    let mut bytes = Vec::with_capacity(metadata.len() as usize);
-    std::fs::File::open(path)
-        .and_then(|f| f.take(limits.max_file_bytes + 1).read_to_end(&mut bytes))
-        .map_err(|e| refused(Refusal::ReadFailed(e)))?;
+    let (bytes, metadata) = read_file(path, &limits)?;
     let shown = path.display().to_string();
     let file = path
         .file_name()
@@ -73,6 +64,36 @@ pub fn read_path(path: &Path, columns: &[ColumnSpec]) -> Result<Dataset> {
         .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
         .map(|d| d.as_secs() as i64);
     Ok(data)
+}
+
+/// The bytes of an input file: a regular file only (a FIFO or a device could block or
+/// never end), within the size limit as declared and as actually read.
+fn read_file(
+    path: &Path,
+    limits: &Limits,
+) -> std::result::Result<(Vec<u8>, std::fs::Metadata), ReadError> {
+    let refused = |refusal| ReadError::new(path, refusal);
+    let metadata = std::fs::metadata(path).map_err(|e| refused(Refusal::Inaccessible(e)))?;
+    if metadata.is_dir() {
+        return Err(refused(Refusal::IsADirectory));
+    }
+    if !metadata.is_file() {
+        return Err(refused(Refusal::NotARegularFile));
+    }
+    check_size(metadata.len(), limits).map_err(refused)?;
+    let mut bytes = Vec::with_capacity(metadata.len() as usize);
+    std::fs::File::open(path)
+        .and_then(|f| f.take(limits.max_file_bytes + 1).read_to_end(&mut bytes))
+        .map_err(|e| refused(Refusal::ReadFailed(e)))?;
+    // The limit holds for the bytes actually read, whatever the file declared.
+    check_size(bytes.len() as u64, limits).map_err(refused)?;
+    Ok((bytes, metadata))
+}
+
+/// The bytes of a file boussole reads back (a returned or collected workbook, a JSON),
+/// through the same checks as an input workbook's.
+pub(crate) fn read_input_bytes(path: &Path) -> std::result::Result<Vec<u8>, ReadError> {
+    read_file(path, &Limits::default()).map(|(bytes, _)| bytes)
 }
 
 /// Reads a workbook held in memory. The format comes from the file name's extension, then
