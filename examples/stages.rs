@@ -6,7 +6,7 @@
 //! cargo run --release --example stages -- stages INPUT [RUNS]
 //! cargo run --release --example stages -- floor INPUT [RUNS] [OUTPUT]
 //! cargo run --release --example stages -- analyse INPUT    # for memory profiles
-//! cargo run --release --example stages -- same OUTPUT_A OUTPUT_B
+//! cargo run --release --example stages -- same OUTPUT_A OUTPUT_B [LIMIT]
 //! ```
 //!
 //! `stages` prints, per stage, the median over RUNS (default 5) in milliseconds:
@@ -57,7 +57,7 @@ fn ms(t: Instant) -> f64 {
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
-    let usage = "usage: stages (stages INPUT [RUNS] | floor INPUT [RUNS] [OUTPUT] | same A B)";
+    let usage = "usage: stages (stages INPUT [RUNS] | floor INPUT [RUNS] [OUTPUT] | same A B [LIMIT])";
     let mode = args.get(1).expect(usage).as_str();
     let input = Path::new(args.get(2).expect(usage));
     let runs: usize = args.get(3).and_then(|r| r.parse().ok()).unwrap_or(5);
@@ -136,7 +136,8 @@ fn main() {
         "same" => {
             let read = |p: &str| support::Replay::capture(&std::fs::read(p).expect("output reads"));
             let (a, b) = (read(&args[2]), read(args.get(3).expect(usage)));
-            let differences = a.differences(&b, 20);
+            let limit = args.get(4).and_then(|l| l.parse().ok()).unwrap_or(20);
+            let differences = a.differences(&b, limit);
             if differences.is_empty() {
                 println!("same content: {:?}", a.counts());
             } else {
