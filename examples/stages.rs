@@ -57,7 +57,8 @@ fn ms(t: Instant) -> f64 {
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
-    let usage = "usage: stages (stages INPUT [RUNS] | floor INPUT [RUNS] [OUTPUT] | same A B [LIMIT])";
+    let usage =
+        "usage: stages (stages INPUT [RUNS] | floor INPUT [RUNS] [OUTPUT] | same A B [LIMIT])";
     let mode = args.get(1).expect(usage).as_str();
     let input = Path::new(args.get(2).expect(usage));
     let runs: usize = args.get(3).and_then(|r| r.parse().ok()).unwrap_or(5);

@@ -290,3 +290,50 @@ fn check_rules_reports_a_script_that_never_ends_as_an_error_naming_the_script() 
         "{out}"
     );
 }
+
+/// `run` refuses (exit 4) the packs `check` rejects, before reading anything, and `check`
+/// rejects non-finite numbers anywhere in `pack.toml`.
+#[test]
+fn run_refuses_every_pack_that_check_rejects() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    common::sample(&d.join("nat.xlsx"), 10, 1);
+    let broken: [(&str, &str, &str); 3] = [
+        ("funnel_z = 1.96", "funnel_z = nan", "findings.funnel_z"),
+        ("funnel_z = 1.96", "funnel_z = inf", "findings.funnel_z"),
+        ("id = \"nom\"", "id = \"code\"", "code"),
+    ];
+    for (k, (from, to, named)) in broken.into_iter().enumerate() {
+        let rules = format!("regles-{k}");
+        let export = boussole(&["rules", "export", &rules], d);
+        assert!(export.status.success(), "{}", stderr(&export));
+        let manifest = d.join(&rules).join("pack.toml");
+        let text = std::fs::read_to_string(&manifest).unwrap();
+        assert!(text.contains(from), "the embedded pack holds « {from} »");
+        std::fs::write(&manifest, text.replacen(from, to, 1)).unwrap();
+        let check = boussole(&["check", "--rules", &rules], d);
+        assert_eq!(
+            check.status.code(),
+            Some(4),
+            "check {to}: {}",
+            stdout(&check)
+        );
+        assert!(
+            stdout(&check).contains(named),
+            "check names « {named} »: {}",
+            stdout(&check)
+        );
+        let out = format!("sortie-{k}.xlsx");
+        let run = boussole(&["run", "nat.xlsx", "--rules", &rules, "-o", &out], d);
+        assert_eq!(run.status.code(), Some(4), "run {to}: {}", stderr(&run));
+        assert!(
+            stderr(&run).contains(named),
+            "run names « {named} »: {}",
+            stderr(&run)
+        );
+        assert!(
+            !d.join(&out).exists(),
+            "nothing written for a rejected pack"
+        );
+    }
+}

@@ -26,31 +26,7 @@ pub struct Args {
 pub fn run(args: Args) -> Result<i32> {
     let pack = Pack::load(args.rules.as_deref())?;
     let compiled = CompiledPack::compile(&pack)?;
-    let mut lints = lint_pack(&pack);
-    // Every script runs on the pack's own cases, so run-time mistakes surface here too.
-    match crate::analysis::cases::load_cases(&compiled) {
-        Ok(cases) => {
-            for (file, case) in &cases {
-                let outcome = crate::analysis::cases::run_case(&compiled, file, case);
-                for f in outcome
-                    .failures
-                    .iter()
-                    .filter(|f| f.starts_with("l'évaluation a échoué"))
-                {
-                    lints.push(Lint {
-                        severity: Severity::Error,
-                        place: format!("{file}, cas « {} »", case.nom),
-                        message: f.clone(),
-                    });
-                }
-            }
-        }
-        Err(e) => lints.push(Lint {
-            severity: Severity::Error,
-            place: "tests/".into(),
-            message: e.to_string(),
-        }),
-    }
+    let mut lints = pack_lints(&pack, &compiled);
     if let Some(input) = &args.input {
         lints.extend(check_against_workbook(&pack, input)?);
     }
@@ -83,6 +59,56 @@ pub fn run(args: Args) -> Result<i32> {
         return Err(PackError::Lint { errors }.into());
     }
     Ok(exit::OK)
+}
+
+/// Refuses a pack that `check` rejects, for the commands that use one (`run`, `explain`,
+/// `impact`): its errors are printed on the standard error, then the command stops (exit 4)
+/// before reading anything.
+pub fn refuse_rejected(pack: &Pack, compiled: &CompiledPack) -> Result<()> {
+    let errors: Vec<Lint> = pack_lints(pack, compiled)
+        .into_iter()
+        .filter(|l| l.severity == Severity::Error)
+        .collect();
+    if errors.is_empty() {
+        return Ok(());
+    }
+    for l in &errors {
+        eprintln!("boussole : {} : {}", l.place, l.message);
+    }
+    Err(PackError::Lint {
+        errors: errors.len(),
+    }
+    .into())
+}
+
+/// What `check` finds in a pack itself: the linter's findings, and the pack's own cases
+/// run through the scripts, so that run-time mistakes surface too.
+fn pack_lints(pack: &Pack, compiled: &CompiledPack) -> Vec<Lint> {
+    let mut lints = lint_pack(pack);
+    match crate::analysis::cases::load_cases(compiled) {
+        Ok(cases) => {
+            for (file, case) in &cases {
+                let outcome = crate::analysis::cases::run_case(&compiled, file, case);
+                for f in outcome
+                    .failures
+                    .iter()
+                    .filter(|f| f.starts_with("l'évaluation a échoué"))
+                {
+                    lints.push(Lint {
+                        severity: Severity::Error,
+                        place: format!("{file}, cas « {} »", case.nom),
+                        message: f.clone(),
+                    });
+                }
+            }
+        }
+        Err(e) => lints.push(Lint {
+            severity: Severity::Error,
+            place: "tests/".into(),
+            message: e.to_string(),
+        }),
+    }
+    lints
 }
 
 fn check_against_workbook(pack: &Pack, input: &std::path::Path) -> Result<Vec<Lint>> {

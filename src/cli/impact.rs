@@ -75,6 +75,7 @@ fn for_pack(e: Error, which: &'static str) -> Error {
 fn side(rules: Option<&Path>, which: &'static str) -> Result<Side> {
     let pack = Pack::load(rules).map_err(|e| for_pack(e, which))?;
     let compiled = CompiledPack::compile(&pack).map_err(|e| for_pack(e.into(), which))?;
+    crate::cli::check::refuse_rejected(&pack, &compiled).map_err(|e| for_pack(e, which))?;
     let stamp = PackStamp::of(&pack);
     Ok(Side {
         pack,

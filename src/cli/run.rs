@@ -190,6 +190,7 @@ fn count(results: &Results, severity: Severity) -> usize {
 pub fn run(args: Args) -> Result<i32> {
     let pack = Pack::load(args.rules.as_deref())?;
     let compiled = CompiledPack::compile(&pack)?;
+    crate::cli::check::refuse_rejected(&pack, &compiled)?;
     let inputs = expand_inputs(&args.inputs, args.recursive, SPREADSHEET_EXTENSIONS);
     if inputs.is_empty() {
         return Err(InputError::NoWorkbookFound {

@@ -77,6 +77,9 @@ fn mentions(text: &str, word: &str) -> bool {
 pub fn lint_pack(pack: &Pack) -> Vec<Lint> {
     let m = &pack.manifest;
     let mut out = Vec::new();
+    if let Some(text) = pack.files.get("pack.toml") {
+        non_finite_numbers(text, &mut out);
+    }
     let ids = indicator_ids(m);
     let known: BTreeSet<&str> = ids.iter().map(String::as_str).collect();
     let all_columns: BTreeSet<&str> = m.columns.iter().map(|c| c.id.as_str()).collect();
@@ -463,4 +466,48 @@ pub fn lint_pack(pack: &Pack) -> Vec<Lint> {
         }
     }
     out
+}
+
+/// Every number of `pack.toml` that is not finite (`nan`, `inf`, `-inf`, which TOML
+/// accepts) is an error: a threshold, weight or factor of `nan` would silently make every
+/// comparison false.
+fn non_finite_numbers(text: &str, out: &mut Vec<Lint>) {
+    fn walk(value: &toml::Value, path: &mut Vec<String>, out: &mut Vec<Lint>) {
+        match value {
+            toml::Value::Float(x) if !x.is_finite() => lint(
+                out,
+                Severity::Error,
+                "pack.toml",
+                format!(
+                    "« {} » vaut {} : un nombre fini est attendu",
+                    path.join("."),
+                    if x.is_nan() {
+                        "nan"
+                    } else if *x > 0.0 {
+                        "inf"
+                    } else {
+                        "-inf"
+                    }
+                ),
+            ),
+            toml::Value::Table(table) => {
+                for (key, v) in table {
+                    path.push(key.clone());
+                    walk(v, path, out);
+                    path.pop();
+                }
+            }
+            toml::Value::Array(items) => {
+                for (i, v) in items.iter().enumerate() {
+                    path.push(format!("[{}]", i + 1));
+                    walk(v, path, out);
+                    path.pop();
+                }
+            }
+            _ => {}
+        }
+    }
+    if let Ok(table) = toml::from_str::<toml::Table>(text) {
+        walk(&toml::Value::Table(table), &mut Vec::new(), out);
+    }
 }
