@@ -88,7 +88,7 @@ fn pack_lints(pack: &Pack, compiled: &CompiledPack) -> Vec<Lint> {
     match crate::analysis::cases::load_cases(compiled) {
         Ok(cases) => {
             for (file, case) in &cases {
-                let outcome = crate::analysis::cases::run_case(&compiled, file, case);
+                let outcome = crate::analysis::cases::run_case(compiled, file, case);
                 for f in outcome
                     .failures
                     .iter()
