@@ -231,3 +231,43 @@ fn a_closed_or_full_standard_output_ends_with_exit_5_and_no_panic() {
     );
     assert!(!stderr.contains("panicked"), "{stderr}");
 }
+
+/// Every help page is French: clap's own headings and default values included.
+#[test]
+fn every_help_page_is_french() {
+    let dir = tempfile::tempdir().unwrap();
+    let pages: [&[&str]; 12] = [
+        &["--help"],
+        &["run", "--help"],
+        &["inspect", "--help"],
+        &["check", "--help"],
+        &["test", "--help"],
+        &["explain", "--help"],
+        &["rules", "--help"],
+        &["rules", "export", "--help"],
+        &["sample", "--help"],
+        &["template", "--help"],
+        &["impact", "--help"],
+        &["collect", "--help"],
+    ];
+    for args in pages {
+        let out = boussole(args, dir.path());
+        assert!(out.status.success(), "{args:?}");
+        let help = String::from_utf8_lossy(&out.stdout);
+        assert!(help.contains("Utilisation : "), "{args:?}:\n{help}");
+        for english in [
+            "Usage:",
+            "Options:",
+            "Arguments:",
+            "Commands:",
+            "[default:",
+            "<COMMAND>",
+            "Print help",
+        ] {
+            assert!(
+                !help.contains(english),
+                "{args:?} shows « {english} »:\n{help}"
+            );
+        }
+    }
+}

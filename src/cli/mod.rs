@@ -29,6 +29,7 @@ pub const HELP_TEMPLATE: &str =
     long_about = None,
     help_template = "{about-with-newline}\nUtilisation : {usage}\n\nCommandes :\n{subcommands}\n\nOptions :\n{options}{after-help}",
     after_help = "Exemples :\n  boussole run workbooks/exemple-national.xlsx\n  boussole inspect classeur.xlsx\n  boussole check --rules mes-regles/\n  boussole sample -o exemple.xlsx\n\nAide d'une commande : boussole <commande> --help",
+    subcommand_value_name = "COMMANDE",
     disable_help_flag = true,
     disable_version_flag = true,
     disable_help_subcommand = true
@@ -148,7 +149,12 @@ pub fn main() -> i32 {
                 ErrorKind::DisplayHelp
                 | ErrorKind::DisplayVersion
                 | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
-                    let _ = e.print();
+                    let help = help_fr(&e.render().to_string());
+                    if e.kind() == ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand {
+                        eprint!("{help}");
+                    } else {
+                        print!("{help}");
+                    }
                     if e.kind() == ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand {
                         exit::USAGE
                     } else {
@@ -220,4 +226,20 @@ fn is_stdout_failure(text: &str) -> bool {
 fn os_error_code(text: &str) -> Option<i32> {
     let start = text.rfind("(os error ")? + "(os error ".len();
     text[start..].trim_end_matches(')').parse().ok()
+}
+
+/// Help text with clap's own English words in French: the headings it writes for
+/// arguments, options and subcommands, and the default values it shows.
+fn help_fr(help: &str) -> String {
+    [
+        ("Usage: ", "Utilisation : "),
+        ("\nArguments:\n", "\nArguments :\n"),
+        ("\nOptions:\n", "\nOptions :\n"),
+        ("\nCommands:\n", "\nCommandes :\n"),
+        ("[default: ", "[par défaut : "),
+        ("[possible values: ", "[valeurs possibles : "),
+        ("<COMMAND>", "<COMMANDE>"),
+    ]
+    .iter()
+    .fold(help.to_string(), |text, (en, fr)| text.replace(en, fr))
 }
