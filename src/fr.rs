@@ -123,6 +123,22 @@ pub fn count(n: usize, singular: &str, plural: &str) -> String {
     format!("{n} {}", if n <= 1 { singular } else { plural })
 }
 
+/// `; vouliez-vous dire : a, b ?` with the closest names, or nothing.
+pub fn suggest<'a>(wanted: &str, names: impl Iterator<Item = &'a str>) -> String {
+    let mut scored: Vec<(f64, &str)> = names
+        .map(|n| (strsim::jaro_winkler(wanted, n), n))
+        .filter(|(s, _)| *s > 0.75)
+        .collect();
+    scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(b.1)));
+    scored.truncate(3);
+    if scored.is_empty() {
+        String::new()
+    } else {
+        let list: Vec<&str> = scored.iter().map(|(_, n)| *n).collect();
+        format!(" ; vouliez-vous dire : {} ?", list.join(", "))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

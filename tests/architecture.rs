@@ -309,3 +309,121 @@ fn the_checks_of_this_file_see_what_they_claim() {
     assert!(!allowed("sample", "report::annotated"));
     assert!(!allowed("analysis", "cli::paths"));
 }
+
+/// The module path of a source file (`src/pack/engine/mod.rs` → `pack::engine`).
+fn module_of(file: &Path) -> String {
+    let rel = file.strip_prefix(src()).expect("under src/");
+    let text = rel.with_extension("").to_string_lossy().replace('/', "::");
+    text.trim_end_matches("::mod").to_string()
+}
+
+/// Every module a file names (`crate::a::b::C` → the longest known module prefix, and
+/// `super::x` → its sibling).
+fn modules_named(module: &str, code: &str, known: &BTreeSet<String>) -> BTreeSet<String> {
+    let longest = |path: &str| {
+        let parts: Vec<&str> = path.split("::").filter(|s| !s.is_empty()).collect();
+        (1..=parts.len())
+            .rev()
+            .map(|k| parts[..k].join("::"))
+            .find(|m| known.contains(m))
+    };
+    let ident = |s: &str| -> String {
+        s.chars()
+            .take_while(|c| c.is_alphanumeric() || *c == '_' || *c == ':')
+            .collect()
+    };
+    let mut out = BTreeSet::new();
+    let parent = module.rsplit_once("::").map_or("", |(p, _)| p);
+    for (prefix, base) in [
+        ("crate::", String::new()),
+        ("super::", format!("{parent}::")),
+    ] {
+        let mut rest = code;
+        while let Some(at) = rest.find(prefix) {
+            let before = rest[..at].chars().last();
+            rest = &rest[at + prefix.len()..];
+            if before.is_some_and(|c| c.is_alphanumeric() || c == '_' || c == ':') {
+                continue;
+            }
+            let head = ident(rest);
+            let group = rest[head.len()..].strip_prefix('{').map(|g| {
+                let end = g.find('}').unwrap_or(g.len());
+                g[..end]
+                    .split(',')
+                    .map(|i| ident(i.trim()))
+                    .collect::<Vec<_>>()
+            });
+            let paths = match group {
+                Some(items) => items.iter().map(|i| format!("{base}{head}{i}")).collect(),
+                None => vec![format!("{base}{head}")],
+            };
+            for p in paths {
+                if let Some(m) = longest(&p) {
+                    out.insert(m);
+                }
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn no_two_files_import_each_other() {
+    let files = files();
+    let known: BTreeSet<String> = files.iter().map(|(p, _)| module_of(p)).collect();
+    let edges: Vec<(String, BTreeSet<String>)> = files
+        .iter()
+        .map(|(p, text)| {
+            let m = module_of(p);
+            let named = modules_named(&m, &code_only(text), &known);
+            (m, named)
+        })
+        .collect();
+    let imports = |a: &str, b: &str| edges.iter().any(|(m, named)| m == a && named.contains(b));
+    let related =
+        |a: &str, b: &str| a.starts_with(&format!("{b}::")) || b.starts_with(&format!("{a}::"));
+    // A circle of any length: b reachable from a and a from b, parents and children aside.
+    let reach = |from: &str| -> BTreeSet<String> {
+        let mut seen = BTreeSet::new();
+        let mut todo = vec![from.to_string()];
+        while let Some(m) = todo.pop() {
+            for (n, named) in &edges {
+                if *n == m {
+                    for t in named {
+                        if !related(&m, t) && seen.insert(t.clone()) {
+                            todo.push(t.clone());
+                        }
+                    }
+                }
+            }
+        }
+        seen
+    };
+    let mut circles = BTreeSet::new();
+    for m in &known {
+        for other in reach(m) {
+            if other != *m && !related(m, &other) && reach(&other).contains(m) {
+                let pair = if *m < other {
+                    (m.clone(), other)
+                } else {
+                    (other, m.clone())
+                };
+                circles.insert(pair);
+            }
+        }
+    }
+    assert!(
+        circles.is_empty(),
+        "files in an import circle:\n{}",
+        circles
+            .iter()
+            .map(|(a, b)| format!("{a} ⇄ {b}"))
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
+    assert!(
+        imports("report::annotated::fiche", "report::xlsx"),
+        "the test reads imports"
+    );
+    assert!(imports("pack::engine", "pack::engine::errors"));
+}

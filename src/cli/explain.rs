@@ -2,9 +2,9 @@
 
 use crate::analysis::analyse::{Overrides, analyse};
 use crate::error::{InputError, Result, exit};
+use crate::fr::suggest;
 use crate::pack::Pack;
 use crate::pack::engine::CompiledPack;
-use crate::pack::engine::errors::suggest;
 use std::path::PathBuf;
 
 /// Explique un résultat : cellules sources, référentiels, valeur attendue, score, règle.

@@ -4,8 +4,8 @@
 //! recommendations named in scripts but not declared.
 
 use crate::dataset::Severity;
+use crate::fr::suggest;
 use crate::pack::Pack;
-use crate::pack::engine::errors::suggest;
 use crate::pack::engine::indicator_ids;
 use crate::pack::manifest::{Direction, FrameKind};
 use std::collections::BTreeSet;

@@ -10,8 +10,8 @@
 
 use super::view::{IndicatorData, IndicatorView, StructureData, StructureView};
 use super::{EvalState, FindingValue, format_fr, with_state};
+use crate::fr::suggest;
 use crate::pack::decisions::{FindingKind, ThresholdUse};
-use crate::pack::engine::errors::{suggest, type_fr};
 use crate::pack::manifest::{FrameKind, Unit};
 use rhai::{Dynamic, Engine, EvalAltResult, ImmutableString, NativeCallContext, Position, Variant};
 
@@ -698,6 +698,26 @@ fn register_percent(engine: &mut Engine, name: &'static str) {
 fn register_number(engine: &mut Engine, name: &'static str) {
     engine.register_fn(name, |x: f64| crate::fr::fixed(x, 2));
     engine.register_fn(name, crate::fr::integer);
+}
+
+/// Rhai's type names in French.
+pub fn type_fr(t: &str) -> String {
+    let t = t.trim();
+    let name = match t {
+        "()" => "valeur manquante ()",
+        "f64" | "float" => "nombre décimal",
+        "i64" | "int" => "entier",
+        "bool" => "booléen",
+        "string" | "&str" | "ImmutableString" | "&str | ImmutableString | String" => "texte",
+        "char" => "caractère",
+        "array" => "liste",
+        "map" => "table",
+        "Indicateur" | "boussole::pack::engine::view::IndicatorView" => "Indicateur",
+        "MissionLocale" | "boussole::pack::engine::view::StructureView" => "MissionLocale",
+        "Constat" | "boussole::pack::engine::FindingValue" => "Constat",
+        other => other,
+    };
+    name.to_string()
 }
 
 #[cfg(test)]

@@ -2,7 +2,8 @@
 //! and what is wrong in French (close names for an unknown one, the types for a mismatch).
 
 pub use crate::error::ScriptError;
-use crate::pack::engine::api;
+use crate::fr::suggest;
+use crate::pack::engine::api::{self, type_fr};
 use crate::pack::engine::limits::Limits;
 use rhai::{EvalAltResult, ParseError, ParseErrorType, Position};
 
@@ -28,42 +29,6 @@ impl ScriptError {
             message,
         }
     }
-}
-
-/// `; vouliez-vous dire : a, b ?` with the closest names, or nothing.
-pub fn suggest<'a>(wanted: &str, names: impl Iterator<Item = &'a str>) -> String {
-    let mut scored: Vec<(f64, &str)> = names
-        .map(|n| (strsim::jaro_winkler(wanted, n), n))
-        .filter(|(s, _)| *s > 0.75)
-        .collect();
-    scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(b.1)));
-    scored.truncate(3);
-    if scored.is_empty() {
-        String::new()
-    } else {
-        let list: Vec<&str> = scored.iter().map(|(_, n)| *n).collect();
-        format!(" ; vouliez-vous dire : {} ?", list.join(", "))
-    }
-}
-
-/// Rhai's type names in French.
-pub fn type_fr(t: &str) -> String {
-    let t = t.trim();
-    let name = match t {
-        "()" => "valeur manquante ()",
-        "f64" | "float" => "nombre décimal",
-        "i64" | "int" => "entier",
-        "bool" => "booléen",
-        "string" | "&str" | "ImmutableString" | "&str | ImmutableString | String" => "texte",
-        "char" => "caractère",
-        "array" => "liste",
-        "map" => "table",
-        "Indicateur" | "boussole::pack::engine::view::IndicatorView" => "Indicateur",
-        "MissionLocale" | "boussole::pack::engine::view::StructureView" => "MissionLocale",
-        "Constat" | "boussole::pack::engine::FindingValue" => "Constat",
-        other => other,
-    };
-    name.to_string()
 }
 
 /// Turns `>(f64, ())` into `> (nombre décimal, valeur manquante ())`.
