@@ -45,7 +45,7 @@ pub fn decide(
                 .map(|f| f.as_ref().map(|f| f.kind))
                 .collect();
             let view = Arc::new(view(evidence, s, scores, Some(&kinds), compiled));
-            let recommendations = recommendations(compiled, &view)?;
+            let recommendations = recommendations(compiled, &view, deadline)?;
             Ok(Decided {
                 findings,
                 recommendations,
@@ -86,14 +86,16 @@ fn findings(
 }
 
 /// The recommendations script over one structure's view (with its findings), the
-/// recommendations the manifest knows, by priority then id.
+/// recommendations the manifest knows, by priority then id; under the analysis's deadline
+/// like the findings.
 fn recommendations(
     compiled: &CompiledPack,
     view: &Arc<StructureData>,
+    deadline: Instant,
 ) -> std::result::Result<Vec<RecommendationResult>, ScriptError> {
     let specs = &compiled.pack.manifest.recommendations;
     let mut recs: Vec<RecommendationResult> = compiled
-        .recommendations(view)?
+        .recommendations_until(view, Some(deadline))?
         .into_iter()
         .filter_map(|d| {
             let spec = specs.iter().find(|r| r.id == d.what)?;
