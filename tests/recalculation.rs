@@ -171,3 +171,33 @@ fn the_fiche_shows_the_chosen_structure_after_recalculation() {
         assert!(checked >= 10, "{code}: {checked} indicator rows checked");
     }
 }
+
+/// The printed Fiche is one A4 page: LibreOffice prints the annotated workbook to PDF and
+/// exactly one page carries the Fiche's selection line.
+#[test]
+#[ignore = "needs LibreOffice and pdftotext (run with --include-ignored)"]
+fn the_fiche_prints_on_one_page() {
+    let dir = tempfile::tempdir().unwrap();
+    sample(&dir.path().join("national.xlsx"), 10, 4);
+    let run = boussole(&["run", "national.xlsx", "-q"], dir.path());
+    assert!(run.status.success(), "{}", common::stderr(&run));
+    let pdf = common::libreoffice::convert(
+        &dir.path().join("national-boussole.xlsx"),
+        "pdf",
+        "pdf",
+        &dir.path().join("pdf"),
+    );
+    let text = std::process::Command::new("pdftotext")
+        .args(["-layout"])
+        .arg(&pdf)
+        .arg("-")
+        .output()
+        .expect("pdftotext runs (poppler-utils)");
+    assert!(text.status.success(), "pdftotext failed");
+    let text = String::from_utf8_lossy(&text.stdout);
+    let fiche_pages = text
+        .split('\u{c}')
+        .filter(|page| page.contains("Structure (choisir dans la liste)"))
+        .count();
+    assert_eq!(fiche_pages, 1, "pages carrying the Fiche");
+}

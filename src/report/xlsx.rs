@@ -126,6 +126,8 @@ impl Styles {
 pub(crate) struct Sheet {
     pub ws: Worksheet,
     pub name: String,
+    /// Column widths set through [`Sheet::widths`], for the height of wrapped headers.
+    widths: BTreeMap<ColNum, f64>,
 }
 
 impl Sheet {
@@ -139,6 +141,7 @@ impl Sheet {
         Ok(Sheet {
             ws,
             name: name.to_string(),
+            widths: BTreeMap::new(),
         })
     }
 
@@ -220,10 +223,25 @@ impl Sheet {
         headers: &[&str],
         styles: &Styles,
     ) -> Result<()> {
+        let mut lines = 1;
         for (i, h) in headers.iter().enumerate() {
-            self.text(row, first_col + i as ColNum, h, &styles.header)?;
+            let col = first_col + i as ColNum;
+            self.text(row, col, h, &styles.header)?;
+            lines = lines.max(wrapped_lines(h, self.width(col)));
+        }
+        // Headers wrap (their format does): the row is as tall as the longest, so that no
+        // header prints over the first row of data.
+        if lines > 1 {
+            self.ws
+                .set_row_height(row, 15.0 * lines as f64)
+                .map_err(|e| output_error(&self.name, e))?;
         }
         Ok(())
+    }
+
+    /// A column's width in characters (Excel's default, 8.43, when not set).
+    fn width(&self, col: ColNum) -> f64 {
+        self.widths.get(&col).copied().unwrap_or(8.43)
     }
 
     pub fn widths(&mut self, widths: &[(ColNum, f64)]) -> Result<()> {
@@ -231,6 +249,7 @@ impl Sheet {
             self.ws
                 .set_column_width(col, w)
                 .map_err(|e| output_error(&self.name, e))?;
+            self.widths.insert(col, w);
         }
         Ok(())
     }
@@ -337,6 +356,33 @@ impl Cached {
     }
 }
 
+/// Lines a text takes when wrapped by words in a column `width` characters wide (bold
+/// headers are about a tenth wider than the width's digits).
+pub(crate) fn wrapped_lines(text: &str, width: f64) -> usize {
+    let room = ((width / 1.1).floor() as usize).max(1);
+    text.lines()
+        .map(|line| {
+            let (mut lines, mut used) = (1, 0);
+            for word in line.split_whitespace() {
+                let len = word.chars().count();
+                let need = if used == 0 { len } else { used + 1 + len };
+                if need <= room {
+                    used = need;
+                    continue;
+                }
+                if used > 0 {
+                    lines += 1;
+                }
+                // The word starts a line; one longer than the line breaks over several.
+                lines += (len - 1) / room;
+                used = (len - 1) % room + 1;
+            }
+            lines
+        })
+        .sum::<usize>()
+        .max(1)
+}
+
 /// A chart title or series name that shows `text` literally. rust_xlsxwriter reads a name
 /// whose part after its first `!` looks like a cell range (`ML Marseille!A1`, `ref!B2`) as
 /// a reference to that range, and a name starting with `=(` as a formula; a word joiner
@@ -409,6 +455,19 @@ pub(crate) fn a1_row(cell: &str) -> Option<u32> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn wrapped_headers_are_counted_by_words() {
+        assert_eq!(wrapped_lines("Valeur", 12.0), 1);
+        assert_eq!(wrapped_lines("Médiane régionale", 12.0), 2);
+        assert_eq!(wrapped_lines("Médiane régionale", 30.0), 1);
+        assert_eq!(
+            wrapped_lines("Position dans la région (rang centile)", 12.0),
+            5
+        );
+        assert_eq!(wrapped_lines("abcdefghijklmnopqrstuvwxyz", 11.0), 3);
+        assert_eq!(wrapped_lines("", 12.0), 1);
+    }
 
     #[test]
     fn chart_texts_that_look_like_ranges_stay_text() {
