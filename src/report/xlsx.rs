@@ -254,6 +254,19 @@ impl Sheet {
         Ok(())
     }
 
+    /// Prints a table sheet legibly: A4 landscape, as wide as one page, its header row
+    /// repeated on every page.
+    pub fn print_table(&mut self, header_row: RowNum) -> Result<()> {
+        self.ws.set_paper_size(9);
+        self.ws.set_landscape();
+        self.ws.set_print_fit_to_pages(1, 0);
+        self.ws.set_margins(0.4, 0.4, 0.5, 0.5, 0.3, 0.3);
+        self.ws
+            .set_repeat_rows(header_row, header_row)
+            .map_err(|e| output_error(&self.name, e))?;
+        Ok(())
+    }
+
     pub fn freeze(&mut self, row: RowNum, col: ColNum) -> Result<()> {
         self.ws
             .set_freeze_panes(row, col)

@@ -71,6 +71,7 @@ pub(crate) fn write(ctx: &Context, styles: &mut Styles) -> Result<Sheet> {
     widths.extend((0..results.axes.len()).map(|a| (3 + a as ColNum, 20.0)));
     sheet.widths(&widths)?;
     sheet.freeze(1, 3)?;
+    sheet.print_table(0)?;
     if !results.structures.is_empty() {
         sheet.apply(|ws| {
             ws.autofilter(

@@ -69,5 +69,6 @@ pub(crate) fn write(ctx: &Context, styles: &mut Styles) -> Result<Sheet> {
     ])?;
     sheet.apply(|ws| ws.set_row_height(0, 30))?;
     sheet.freeze(1, 0)?;
+    sheet.print_table(0)?;
     Ok(sheet)
 }

@@ -260,6 +260,7 @@ pub(crate) fn write(ctx: &Context, styles: &mut Styles, mut sheet: Sheet) -> Res
     }
     sheet.widths(&widths)?;
     sheet.freeze(1, 4)?;
+    sheet.print_table(0)?;
     Ok(sheet)
 }
 

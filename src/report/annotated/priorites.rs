@@ -147,5 +147,6 @@ pub(crate) fn write(ctx: &Context, styles: &mut Styles) -> Result<Sheet> {
         (c + 5, 11.0),
     ])?;
     sheet.freeze(1, 0)?;
+    sheet.print_table(0)?;
     Ok(sheet)
 }
