@@ -201,3 +201,47 @@ fn the_fiche_prints_on_one_page() {
         .count();
     assert_eq!(fiche_pages, 1, "pages carrying the Fiche");
 }
+
+/// The other workbooks boussole writes — per-structure, template, impact, collected — give
+/// their cached values too when LibreOffice recalculates them. Today they hold values only
+/// (their drop-downs' lists are validations, not cells): this guards any formula they
+/// come to hold.
+#[test]
+#[ignore = "needs LibreOffice (soffice; run with --include-ignored)"]
+fn every_other_workbook_recalculates_to_its_cached_values() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    sample(&d.join("nat.xlsx"), 8, 9);
+    let steps: [&[&str]; 4] = [
+        &["run", "nat.xlsx", "--per-structure", "-q"],
+        &["template", "-o", "modele.xlsx"],
+        &["impact", "nat.xlsx", "-o", "impact.xlsx", "-q"],
+        &["collect", "nat-boussole.xlsx", "-o", "collecte.xlsx", "-q"],
+    ];
+    for args in steps {
+        let out = boussole(args, d);
+        assert!(out.status.success(), "{args:?}: {}", common::stderr(&out));
+    }
+    let mut written: Vec<std::path::PathBuf> = ["modele.xlsx", "impact.xlsx", "collecte.xlsx"]
+        .iter()
+        .map(|n| d.join(n))
+        .collect();
+    let per_structure = d.join("nat-structures");
+    let mut mailed: Vec<_> = std::fs::read_dir(&per_structure)
+        .expect("the per-structure folder")
+        .map(|e| e.unwrap().path())
+        .collect();
+    mailed.sort();
+    written.extend(mailed.into_iter().take(2));
+    assert!(written.len() == 5, "{written:?}");
+    for (k, file) in written.iter().enumerate() {
+        let after = recalculated(file, &d.join(format!("recalcule-{k}")));
+        let differences = recalculation_differences(file, &after);
+        assert!(
+            differences.is_empty(),
+            "{} changes on recalculation:\n{}",
+            file.display(),
+            differences.join("\n")
+        );
+    }
+}
