@@ -195,6 +195,16 @@ pub enum InputError {
         given: String,
         range: &'static str,
     },
+    /// `sample --region`: not a region's name.
+    #[error(
+        "région « {given} » inconnue{suggestion} (les 18 régions : voir boussole sample --help)"
+    )]
+    UnknownRegion { given: String, suggestion: String },
+    /// `sample --region`: a national sample too small to hold one of the region's.
+    #[error(
+        "aucune mission locale de « {region} » dans un échantillon national de {structures} : augmentez --structures"
+    )]
+    EmptyRegion { region: String, structures: usize },
     /// `sample`: more rows than a sheet holds.
     #[error(
         "{structures} structures sur {years} années donnent {rows} lignes : une feuille Excel en contient au plus {limit} (réduire le nombre de structures ou d'années)"

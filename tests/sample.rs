@@ -619,3 +619,52 @@ fn command_writes_once_and_refuses_to_overwrite() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("nombre de structures"));
 }
+
+/// `sample --region`: the regional file holds exactly the national sample's rows of that
+/// region, in the same order, in both sheets; an unknown name is refused with the nearest
+/// region suggested.
+#[test]
+fn a_regional_sample_is_the_national_rows_of_its_region() {
+    let opts = SampleOptions {
+        years: 2,
+        ..SampleOptions::default()
+    };
+    let national = read(&sample_workbook(&opts).unwrap());
+    let regional = read(&boussole::sample::regional_sample_workbook(&opts, "bretagne").unwrap());
+    assert_eq!(
+        national.keys().collect::<Vec<_>>(),
+        regional.keys().collect::<Vec<_>>()
+    );
+    // The region's codes, from the sheet that has a region column; every sheet starts
+    // with the code.
+    let codes: BTreeSet<String> = national
+        .values()
+        .find_map(|sheet| {
+            let region = sheet.headers.iter().position(|h| h == "Région")?;
+            Some(
+                sheet
+                    .rows
+                    .iter()
+                    .filter(|r| r[region] == Data::String("Bretagne".into()))
+                    .map(|r| r[0].to_string())
+                    .collect(),
+            )
+        })
+        .expect("a sheet with a region column");
+    assert!(codes.len() > 10, "Bretagne holds structures");
+    for (name, sheet) in &national {
+        let expected: Vec<&Vec<Data>> = sheet
+            .rows
+            .iter()
+            .filter(|r| codes.contains(&r[0].to_string()))
+            .collect();
+        let got: Vec<&Vec<Data>> = regional[name].rows.iter().collect();
+        assert_eq!(got, expected, "{name}");
+        assert_eq!(regional[name].headers, sheet.headers);
+    }
+    let err = boussole::sample::regional_sample_workbook(&opts, "Bretane").unwrap_err();
+    assert!(
+        err.to_string().contains("vouliez-vous dire : Bretagne"),
+        "{err}"
+    );
+}

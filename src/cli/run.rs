@@ -10,6 +10,7 @@ use crate::analysis::results::Results;
 use crate::cli::paths::{ReadFiles, SPREADSHEET_EXTENSIONS, default_output, expand_inputs};
 use crate::dataset::{Dataset, Severity};
 use crate::error::{Error, InputError, InternalError, Result, WriteError, exit};
+use crate::fr;
 use crate::pack::Pack;
 use crate::pack::engine::CompiledPack;
 use crate::report::atomic::{refuse_existing, write_atomically};
@@ -290,20 +291,25 @@ impl Summary {
 
 fn print_single(summary: &Summary, output: &Path, json: Option<&Path>) {
     println!(
-        "{} : {} structures dans {} régions, {} lignes écartées, {} erreur(s) et {} avertissement(s) de lecture.",
+        "{} : {} dans {}, {}, {} et {} de lecture.",
         summary.file,
-        summary.structures,
-        summary.regions,
-        summary.set_aside,
-        summary.errors,
-        summary.warnings
+        fr::count(summary.structures, "structure", "structures"),
+        fr::count(summary.regions, "région", "régions"),
+        fr::count(summary.set_aside, "ligne écartée", "lignes écartées"),
+        fr::count(summary.errors, "erreur", "erreurs"),
+        fr::count(summary.warnings, "avertissement", "avertissements")
     );
     if let Some(file) = &summary.reference {
         println!("Référentiels national et des pairs tirés de « {file} ».");
     }
     println!(
-        "{} recommandations, {} priorités régionales.",
-        summary.recommendations, summary.priorities
+        "{}, {}.",
+        fr::count(summary.recommendations, "recommandation", "recommandations"),
+        fr::count(
+            summary.priorities,
+            "priorité régionale",
+            "priorités régionales"
+        )
     );
     println!("Classeur annoté écrit : {}", output.display());
     if let Some(json) = json {

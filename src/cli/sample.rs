@@ -9,7 +9,7 @@ use crate::fr;
 use crate::report::atomic::write_atomically;
 use crate::sample::{
     EARLIEST_FIRST_YEAR, LATEST_FIRST_YEAR, MAX_STRUCTURES, MAX_YEARS, SampleOptions,
-    sample_workbook,
+    regional_sample_workbook, sample_workbook,
 };
 use std::path::PathBuf;
 
@@ -43,6 +43,10 @@ pub struct Args {
     /// Remplace le fichier s'il existe déjà.
     #[arg(long)]
     pub force: bool,
+    /// N'écrit que les missions locales d'une région de l'échantillon national (ce que reçoit
+    /// une direction régionale), par exemple « Bretagne ».
+    #[arg(long, value_name = "RÉGION")]
+    pub region: Option<String>,
 }
 
 /// Parses an integer in `low..=high`; the message is French (clap prefixes it).
@@ -94,11 +98,20 @@ pub fn run(args: Args) -> Result<i32> {
         seed: args.seed,
         first_year: args.first_year,
     };
-    let bytes = sample_workbook(&opts)?;
+    let bytes = match &args.region {
+        Some(region) => regional_sample_workbook(&opts, region)?,
+        None => sample_workbook(&opts)?,
+    };
     write_atomically(&args.output, &bytes, args.force)?;
+    let what = match &args.region {
+        Some(region) => format!(
+            "les missions locales de « {region} » d'un échantillon national de {}",
+            opts.structures
+        ),
+        None => fr::count(opts.structures, "mission locale", "missions locales"),
+    };
     println!(
-        "Classeur synthétique écrit : {}, {} ({}), graine {}, dans « {} ».",
-        fr::count(opts.structures, "mission locale", "missions locales"),
+        "Classeur synthétique écrit : {what}, {} ({}), graine {}, dans « {} ».",
         fr::count(opts.years as usize, "année", "années"),
         opts.span(),
         opts.seed,

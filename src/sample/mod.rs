@@ -114,7 +114,62 @@ pub fn sample_workbook(opts: &SampleOptions) -> Result<Vec<u8>> {
     validate(opts)?;
     let structures = model::generate_structures(opts);
     let years = model::generate_years(opts, &structures);
-    write::write_workbook(opts, &structures, &years)
+    write::write_workbook(opts, &structures, &years, None)
+}
+
+/// The workbook a regional office gets: the structures of one region of the national
+/// sample `opts` describes (the same rows as the national file holds for them), e.g. about
+/// 30 of the 440 for Auvergne-Rhône-Alpes. `region` is one of [`crate::fr::REGIONS`],
+/// case and accents aside.
+///
+/// ```
+/// use boussole::sample::{regional_sample_workbook, SampleOptions};
+/// let bytes = regional_sample_workbook(&SampleOptions::default(), "bretagne").unwrap();
+/// assert_eq!(&bytes[..2], b"PK");
+/// assert!(regional_sample_workbook(&SampleOptions::default(), "Bretane").is_err());
+/// ```
+///
+/// # Errors
+/// The errors of [`sample_workbook`], [`crate::error::InputError::UnknownRegion`] for a
+/// name that is not a region, and [`crate::error::InputError::EmptyRegion`] when the
+/// sample is too small to hold any of its structures.
+pub fn regional_sample_workbook(opts: &SampleOptions, region: &str) -> Result<Vec<u8>> {
+    validate(opts)?;
+    let region = region_named(region)?;
+    let structures = model::generate_structures(opts);
+    let years = model::generate_years(opts, &structures);
+    let kept: Vec<usize> = (0..structures.len())
+        .filter(|&s| structures[s].region == region)
+        .collect();
+    if kept.is_empty() {
+        return Err(InputError::EmptyRegion {
+            region: region.to_string(),
+            structures: opts.structures,
+        }
+        .into());
+    }
+    let (structures, years) = model::keep(structures, years, &kept);
+    write::write_workbook(opts, &structures, &years, Some(region))
+}
+
+/// The region of [`crate::fr::REGIONS`] a name means, case and accents aside.
+fn region_named(name: &str) -> Result<&'static str> {
+    let key = |s: &str| {
+        deunicode::deunicode(s)
+            .to_lowercase()
+            .replace(['-', ' ', '\''], "")
+    };
+    crate::fr::REGIONS
+        .iter()
+        .copied()
+        .find(|r| key(r) == key(name))
+        .ok_or_else(|| {
+            InputError::UnknownRegion {
+                given: name.to_string(),
+                suggestion: crate::fr::suggest(name, crate::fr::REGIONS.iter().copied()),
+            }
+            .into()
+        })
 }
 
 /// Refuses options out of range, in French.

@@ -105,11 +105,15 @@ pub(super) fn write_workbook(
     opts: &SampleOptions,
     structures: &[SampleStructure],
     years: &[StructureYear],
+    region: Option<&str>,
 ) -> Result<Vec<u8>> {
-    let comment = format!(
+    let mut comment = format!(
         "boussole sample --structures {} --years {} --seed {} --first-year {}",
         opts.structures, opts.years, opts.seed, opts.first_year
     );
+    if let Some(region) = region {
+        comment.push_str(&format!(" --region \"{region}\""));
+    }
     // Dated the first of January after the last year observed: from the options, never
     // from the clock.
     let created = new_year_unix(opts.last_year() + 1);
