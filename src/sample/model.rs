@@ -357,6 +357,31 @@ impl Practice {
     }
 }
 
+/// The structures at the indices `kept` (in order), and their years, renumbered.
+pub(super) fn keep(
+    structures: Vec<SampleStructure>,
+    years: Vec<StructureYear>,
+    kept: &[usize],
+) -> (Vec<SampleStructure>, Vec<StructureYear>) {
+    let mut new_index = vec![None; structures.len()];
+    for (n, &s) in kept.iter().enumerate() {
+        new_index[s] = Some(n);
+    }
+    let years = years
+        .into_iter()
+        .filter_map(|mut y| {
+            y.structure = new_index[y.structure]?;
+            Some(y)
+        })
+        .collect();
+    let structures = structures
+        .into_iter()
+        .enumerate()
+        .filter_map(|(s, st)| new_index[s].map(|_| st))
+        .collect();
+    (structures, years)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -408,29 +433,4 @@ mod tests {
         assert_eq!(years[2].structure, 0);
         assert!(sample_workbook(&opts).is_ok());
     }
-}
-
-/// The structures at the indices `kept` (in order), and their years, renumbered.
-pub(super) fn keep(
-    structures: Vec<SampleStructure>,
-    years: Vec<StructureYear>,
-    kept: &[usize],
-) -> (Vec<SampleStructure>, Vec<StructureYear>) {
-    let mut new_index = vec![None; structures.len()];
-    for (n, &s) in kept.iter().enumerate() {
-        new_index[s] = Some(n);
-    }
-    let years = years
-        .into_iter()
-        .filter_map(|mut y| {
-            y.structure = new_index[y.structure]?;
-            Some(y)
-        })
-        .collect();
-    let structures = structures
-        .into_iter()
-        .enumerate()
-        .filter_map(|(s, st)| new_index[s].map(|_| st))
-        .collect();
-    (structures, years)
 }
