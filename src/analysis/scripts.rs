@@ -182,14 +182,7 @@ pub fn indicator_view(
 /// What a script sees of one frame for one structure's value.
 pub fn frame_view(s: &Summary, rank: Option<f64>, noise: Noise) -> FrameView {
     FrameView {
-        n: s.n,
-        mean: s.mean,
-        median: s.median,
-        q1: s.q1,
-        q3: s.q3,
-        min: s.min,
-        max: s.max,
-        sd: s.sd,
+        summary: *s,
         rank,
         noise,
     }

@@ -11,7 +11,6 @@
 //! - the standard deviation is the sample one (`n - 1` denominator, Excel's `STDEV.S`);
 //! - the percentile rank is the mid-rank one (ties count for half).
 
-use serde::Serialize;
 use std::sync::Arc;
 
 /// Descriptive statistics of a frame.
@@ -29,25 +28,7 @@ use std::sync::Arc;
 /// let s = summarize(&[1.0, 2.0, 3.0, 4.0]).unwrap();
 /// assert_eq!((s.q1, s.median, s.q3), (1.75, 2.5, 3.25));
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
-pub struct Summary {
-    /// Number of values.
-    pub n: usize,
-    /// Arithmetic mean.
-    pub mean: f64,
-    /// Median (`QUARTILE.INC(.., 2)`).
-    pub median: f64,
-    /// First quartile (`QUARTILE.INC(.., 1)`).
-    pub q1: f64,
-    /// Third quartile (`QUARTILE.INC(.., 3)`).
-    pub q3: f64,
-    /// Smallest value.
-    pub min: f64,
-    /// Largest value.
-    pub max: f64,
-    /// Sample standard deviation (`STDEV.S`); `None` when `n < 2`.
-    pub sd: Option<f64>,
-}
+pub use crate::pack::engine::view::Summary;
 
 /// Summarises `values`, ignoring non-finite ones (NaN, infinities).
 ///

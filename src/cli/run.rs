@@ -13,7 +13,7 @@ use crate::error::{Error, InputError, InternalError, Result, WriteError, exit};
 use crate::fr;
 use crate::pack::Pack;
 use crate::pack::engine::CompiledPack;
-use crate::report::atomic::{refuse_existing, write_atomically};
+use crate::report::atomic::write_atomically;
 use rayon::prelude::*;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
@@ -149,8 +149,7 @@ impl Job<'_> {
     }
 
     fn refuse_existing(&self, path: &Path) -> Result<()> {
-        self.read.refuse_as_output(path)?;
-        refuse_existing(path, self.force)
+        self.read.refuse_outputs([path], self.force)
     }
 
     /// One input, start to end.

@@ -166,56 +166,68 @@ pub const API: &[ApiFunction] = &[
         signatures: &["mediane(r)"],
         description: "la médiane du référentiel",
         category: Category::FrameStatistic,
-        register: |engine, name| frame_value(engine, name, |d, k| d.frame(k).map(|f| f.median)),
+        register: |engine, name| {
+            frame_value(engine, name, |d, k| d.frame(k).map(|f| f.summary.median))
+        },
     },
     ApiFunction {
         name: "q1",
         signatures: &["q1(r)"],
         description: "le premier quartile du référentiel",
         category: Category::FrameStatistic,
-        register: |engine, name| frame_value(engine, name, |d, k| d.frame(k).map(|f| f.q1)),
+        register: |engine, name| frame_value(engine, name, |d, k| d.frame(k).map(|f| f.summary.q1)),
     },
     ApiFunction {
         name: "q3",
         signatures: &["q3(r)"],
         description: "le troisième quartile du référentiel",
         category: Category::FrameStatistic,
-        register: |engine, name| frame_value(engine, name, |d, k| d.frame(k).map(|f| f.q3)),
+        register: |engine, name| frame_value(engine, name, |d, k| d.frame(k).map(|f| f.summary.q3)),
     },
     ApiFunction {
         name: "moyenne",
         signatures: &["moyenne(r)"],
         description: "la moyenne du référentiel",
         category: Category::FrameStatistic,
-        register: |engine, name| frame_value(engine, name, |d, k| d.frame(k).map(|f| f.mean)),
+        register: |engine, name| {
+            frame_value(engine, name, |d, k| d.frame(k).map(|f| f.summary.mean))
+        },
     },
     ApiFunction {
         name: "minimum",
         signatures: &["minimum(r)"],
         description: "la plus petite valeur du référentiel",
         category: Category::FrameStatistic,
-        register: |engine, name| frame_value(engine, name, |d, k| d.frame(k).map(|f| f.min)),
+        register: |engine, name| {
+            frame_value(engine, name, |d, k| d.frame(k).map(|f| f.summary.min))
+        },
     },
     ApiFunction {
         name: "maximum",
         signatures: &["maximum(r)"],
         description: "la plus grande valeur du référentiel",
         category: Category::FrameStatistic,
-        register: |engine, name| frame_value(engine, name, |d, k| d.frame(k).map(|f| f.max)),
+        register: |engine, name| {
+            frame_value(engine, name, |d, k| d.frame(k).map(|f| f.summary.max))
+        },
     },
     ApiFunction {
         name: "ecart_type",
         signatures: &["ecart_type(r)"],
         description: "l'écart type d'échantillon du référentiel",
         category: Category::FrameStatistic,
-        register: |engine, name| frame_value(engine, name, |d, k| d.frame(k).and_then(|f| f.sd)),
+        register: |engine, name| {
+            frame_value(engine, name, |d, k| d.frame(k).and_then(|f| f.summary.sd))
+        },
     },
     ApiFunction {
         name: "effectif",
         signatures: &["effectif(r)"],
         description: "le nombre de structures ayant une valeur dans le référentiel",
         category: Category::FrameStatistic,
-        register: |engine, name| frame_value(engine, name, |d, k| d.frame(k).map(|f| f.n as f64)),
+        register: |engine, name| {
+            frame_value(engine, name, |d, k| d.frame(k).map(|f| f.summary.n as f64))
+        },
     },
     ApiFunction {
         name: "rang",

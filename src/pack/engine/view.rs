@@ -8,11 +8,13 @@ use crate::pack::decisions::FindingKind;
 use crate::pack::manifest::{Direction, FrameKind, Unit};
 use std::sync::Arc;
 
-/// One frame's statistics as a script sees them (computed by the analysis).
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct FrameView {
+/// A frame's summary statistics (computed by `analysis::stats::summarize`): what scripts
+/// read of a frame, and what the outputs show.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+pub struct Summary {
     /// Number of values.
     pub n: usize,
+    /// Arithmetic mean.
     pub mean: f64,
     /// Median (`QUARTILE.INC(.., 2)`).
     pub median: f64,
@@ -20,10 +22,18 @@ pub struct FrameView {
     pub q1: f64,
     /// Third quartile (`QUARTILE.INC(.., 3)`).
     pub q3: f64,
+    /// Smallest value.
     pub min: f64,
+    /// Largest value.
     pub max: f64,
-    /// Sample standard deviation; `None` when `n < 2`.
+    /// Sample standard deviation (`STDEV.S`); `None` when `n < 2`.
     pub sd: Option<f64>,
+}
+
+/// One frame's statistics as a script sees them (computed by the analysis).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct FrameView {
+    pub summary: Summary,
     /// The structure's percentile rank in the frame (0-100), raw (not oriented).
     pub rank: Option<f64>,
     /// The noise expected around the median for the structure's denominator.
@@ -90,8 +100,8 @@ impl IndicatorData {
     /// better, above Q3 when lower is better)? False when unknown or neutral.
     pub fn in_weak_quarter(&self, kind: FrameKind) -> bool {
         match (self.value, self.frame(kind), self.direction) {
-            (Some(v), Some(f), Direction::Higher) => v < f.q1,
-            (Some(v), Some(f), Direction::Lower) => v > f.q3,
+            (Some(v), Some(f), Direction::Higher) => v < f.summary.q1,
+            (Some(v), Some(f), Direction::Lower) => v > f.summary.q3,
             _ => false,
         }
     }
@@ -99,8 +109,8 @@ impl IndicatorData {
     /// Is the value in the most favourable quarter of the frame?
     pub fn in_strong_quarter(&self, kind: FrameKind) -> bool {
         match (self.value, self.frame(kind), self.direction) {
-            (Some(v), Some(f), Direction::Higher) => v > f.q3,
-            (Some(v), Some(f), Direction::Lower) => v < f.q1,
+            (Some(v), Some(f), Direction::Higher) => v > f.summary.q3,
+            (Some(v), Some(f), Direction::Lower) => v < f.summary.q1,
             _ => false,
         }
     }
@@ -116,12 +126,12 @@ impl IndicatorData {
     }
 
     pub fn better_than_median(&self, kind: FrameKind) -> bool {
-        self.oriented_gap(self.frame(kind).map(|f| f.median))
+        self.oriented_gap(self.frame(kind).map(|f| f.summary.median))
             .is_some_and(|g| g > 0.0)
     }
 
     pub fn worse_than_median(&self, kind: FrameKind) -> bool {
-        self.oriented_gap(self.frame(kind).map(|f| f.median))
+        self.oriented_gap(self.frame(kind).map(|f| f.summary.median))
             .is_some_and(|g| g < 0.0)
     }
 
@@ -150,9 +160,9 @@ impl IndicatorData {
             return false;
         };
         match f.noise {
-            Noise::NoDenominator => v != f.median,
+            Noise::NoDenominator => v != f.summary.median,
             Noise::Unknown => false,
-            Noise::HalfWidth(half_width) => (v - f.median).abs() > half_width,
+            Noise::HalfWidth(half_width) => (v - f.summary.median).abs() > half_width,
         }
     }
 }
