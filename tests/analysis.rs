@@ -134,7 +134,7 @@ proptest! {
 }
 
 #[test]
-fn a_region_of_one_structure_gets_its_own_value_as_median() {
+fn a_region_of_one_structure_is_judged_on_the_labelled_national_fallback() {
     let mut data = dataset(&[
         (400.0, 1000.0, 0.2),
         (300.0, 1000.0, 0.3),
@@ -148,10 +148,19 @@ fn a_region_of_one_structure_gets_its_own_value_as_median() {
         .iter()
         .find(|s| s.region == "Corse")
         .unwrap();
-    let frame = &corse.indicators[i].frames[&boussole::pack::manifest::FrameKind::Region];
+    use boussole::pack::manifest::FrameKind;
+    let frame = &corse.indicators[i].frames[&FrameKind::Region];
+    // One value is under the pack's min_frame_n (5): the national frame stands in for the
+    // region, and its label says so. National values 0.4, 0.3, 0.5: median 0.4, Q1 0.35,
+    // Q3 0.45; 0.4 ranks (1 + 0.5) / 3 = 50.
     let sm = frame.summary.as_deref().copied().unwrap();
-    assert_eq!((sm.n, sm.median, sm.q1, sm.q3), (1, 0.4, 0.4, 0.4));
-    assert_eq!(sm.sd, None);
+    assert_eq!((sm.n, sm.median), (3, 0.4));
+    assert!((sm.q1 - 0.35).abs() < 1e-12 && (sm.q3 - 0.45).abs() < 1e-12);
+    assert_eq!(frame.fallback, Some(FrameKind::National));
+    assert_eq!(
+        &*frame.label,
+        "France, en repli (Corse : 1 valeur seulement)"
+    );
     assert_eq!(frame.rank, Some(50.0));
 }
 
@@ -289,12 +298,19 @@ fn sample_results_match_an_independent_computation() {
             (ind["value"].as_f64().unwrap() - rate).abs() < 1e-12,
             "{id}"
         );
-        let regional: Vec<f64> = rates
+        let mut regional: Vec<f64> = rates
             .values()
             .filter(|(r, _)| r == region)
             .map(|(_, v)| *v)
             .collect();
         let frame = &ind["frames"]["region"];
+        // Regions with fewer than the pack's 5 values are judged on the national frame.
+        if regional.len() < 5 {
+            assert_eq!(frame["fallback"], "national", "{id}");
+            regional = rates.values().map(|(_, v)| *v).collect();
+        } else {
+            assert!(frame["fallback"].is_null(), "{id}");
+        }
         assert_eq!(frame["n"].as_u64().unwrap() as usize, regional.len());
         for (key, p) in [("q1", 0.25), ("median", 0.5), ("q3", 0.75)] {
             assert!(

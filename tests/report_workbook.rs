@@ -37,6 +37,8 @@ fn frames(national: f64, region: f64, peers: f64, rank: Option<f64>) -> Frames {
         FrameKind::National,
         FrameResult {
             label: "France".into(),
+            fallback: None,
+            phi: 1.0,
             summary: Some(summary(national).into()),
             rank,
         },
@@ -45,6 +47,8 @@ fn frames(national: f64, region: f64, peers: f64, rank: Option<f64>) -> Frames {
         FrameKind::Region,
         FrameResult {
             label: "Région".into(),
+            fallback: None,
+            phi: 1.0,
             summary: Some(summary(region).into()),
             rank,
         },
@@ -53,6 +57,8 @@ fn frames(national: f64, region: f64, peers: f64, rank: Option<f64>) -> Frames {
         FrameKind::Peers,
         FrameResult {
             label: "3 plus proches voisins".into(),
+            fallback: None,
+            phi: 1.0,
             summary: Some(summary(peers).into()),
             rank,
         },
@@ -82,6 +88,7 @@ fn indicator(
         expected: Some(Expected {
             value: 0.41,
             residual: value.map(|v| v - 0.41),
+            sd: 0.02,
             r2: 0.3,
             n: 4,
         }),
@@ -192,6 +199,7 @@ fn def(
         numerator: None,
         denominator: None,
         factor: 1.0,
+        model: None,
     }
 }
 
@@ -260,6 +268,7 @@ fn results() -> Results {
         priority: 1,
         count: 2,
         share: 1.0,
+        national: None,
     };
     Results {
         pack: PackStamp {
@@ -283,6 +292,9 @@ fn results() -> Results {
             peers_context: vec!["densite".into()],
             regression_context: vec!["taux_chomage".into()],
             funnel_z: 1.96,
+            residual_z: 1.0,
+            min_frame_n: 5,
+            fallback: FrameKind::National,
         },
         indicators: vec![
             def(

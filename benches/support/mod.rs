@@ -79,10 +79,12 @@ impl ScriptViews {
                                 let f = ir.frames.get(&kind)?;
                                 let summary = f.summary.as_deref()?;
                                 let z = results.method.funnel_z;
-                                let noise = noise(summary.median, ir.denominator, def, z);
+                                let noise = noise(summary.median, ir.denominator, def, z, f.phi);
                                 Some(frame_view(summary, f.rank, noise))
                             }),
                             expected: ir.expected.as_ref().map(|e| e.value),
+                            expected_z: ir.expected.as_ref().and_then(|e| e.z()),
+                            residual_z: results.method.residual_z,
                             score: ir.score,
                             finding: with_findings
                                 .then(|| ir.finding.as_ref().map(|f| f.kind))

@@ -13,7 +13,7 @@ use crate::analysis::evidence::Evidence;
 use crate::analysis::expected::{self, Expectations};
 use crate::analysis::frames::{self, FramesOf};
 use crate::analysis::objectives;
-use crate::analysis::priorities::regional_priorities;
+use crate::analysis::priorities::{national_judgements, regional_priorities};
 use crate::analysis::results::*;
 use crate::analysis::scores;
 use crate::analysis::scripts::{self, Decided};
@@ -53,7 +53,7 @@ pub fn analyse_with_reference(
     overrides: &Overrides,
 ) -> Result<Results> {
     let manifest = &compiled.pack.manifest;
-    let defs = indicator_defs(manifest);
+    let mut defs = indicator_defs(manifest);
     let population = population(dataset, reference);
     let mut diagnostics = dataset.diagnostics.clone();
 
@@ -61,9 +61,18 @@ pub fn analyse_with_reference(
     let previous = derive::previous_year(&defs, &population.structures, &dataset.structures);
     let peers = peer_groups(manifest, &population, overrides);
     diagnostics.extend(frames::without_peers(manifest, &peers));
-    let frames = frames::frames(defs.len(), &population.structures, &values, &peers);
+    let frames = frames::frames(
+        &defs,
+        &population.structures,
+        &values,
+        &peers,
+        frames::Fallback::of(manifest),
+    );
     let expected = expected_values(manifest, &defs, &population, &values, overrides);
     diagnostics.extend(expected.diagnostics);
+    for (def, model) in defs.iter_mut().zip(expected.models) {
+        def.model = model;
+    }
     let evidence = Evidence {
         defs: &defs,
         structures: &population.structures,
@@ -78,7 +87,12 @@ pub fn analyse_with_reference(
     let decisions = scripts::decide(compiled, &evidence, &scores)?;
     let axes = axis_defs(manifest);
     let axis_results = scores::axes(&defs, &axes, &scores, method.min_coverage);
-    let regions = regional_priorities(manifest, &recommendations_by_region(&evidence, &decisions));
+    let national = national_judgements(manifest, &evidence);
+    let regions = regional_priorities(
+        manifest,
+        &recommendations_by_region(&evidence, &decisions),
+        &national,
+    );
 
     let judged = Judged {
         scores,
@@ -187,6 +201,7 @@ fn expected_values(
             expected.values[s][i] = Some(Expected {
                 value: *value,
                 residual: values[s][i].number().map(|v| v - value),
+                sd: 0.0,
                 r2: f64::NAN,
                 n: 0,
             });
@@ -205,6 +220,9 @@ fn method(manifest: &Manifest) -> Method {
         peers_context: manifest.frames.peers_context.clone(),
         regression_context: manifest.frames.regression_context.clone(),
         funnel_z: manifest.findings.funnel_z,
+        residual_z: manifest.findings.residual_z,
+        min_frame_n: manifest.frames.min_frame_n,
+        fallback: manifest.frames.fallback,
     }
 }
 
@@ -325,11 +343,14 @@ fn frame_results(frames: &FramesOf, value: Option<f64>) -> Frames {
         .iter()
         .enumerate()
         .filter_map(|(k, f)| {
-            let (stats, label) = f.as_ref()?;
+            let frame = f.as_ref()?;
+            let (stats, label) = (&frame.stats, &frame.label);
             Some((
                 FrameKind::ALL[k],
                 FrameResult {
                     label: Arc::clone(label),
+                    fallback: frame.fallback,
+                    phi: frame.phi,
                     summary: Some(stats.shared_summary()),
                     rank: value.and_then(|v| stats.percent_rank(v)),
                 },

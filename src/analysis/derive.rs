@@ -52,6 +52,7 @@ pub fn indicator_defs(manifest: &Manifest) -> Vec<IndicatorDef> {
             numerator: None,
             denominator: None,
             factor: 1.0,
+            model: None,
         });
     let derived = manifest.indicators.iter().map(|d| IndicatorDef {
         id: d.id.clone(),
@@ -67,6 +68,7 @@ pub fn indicator_defs(manifest: &Manifest) -> Vec<IndicatorDef> {
         numerator: Some(d.numerator.clone()),
         denominator: Some(d.denominator.clone()),
         factor: d.factor,
+        model: None,
     });
     inputs.chain(derived).collect()
 }

@@ -42,6 +42,6 @@ impl Evidence<'_> {
     pub fn median(&self, s: usize, i: usize, kind: FrameKind) -> Option<f64> {
         self.frames(s, i)[frame_slot(kind)]
             .as_ref()
-            .map(|(f, _)| f.summary().median)
+            .map(|f| f.stats.summary().median)
     }
 }

@@ -7,19 +7,51 @@
 
 use crate::analysis::derive::{self, Cell};
 use crate::analysis::peers::nearest_peers;
-use crate::analysis::stats::FrameStats;
+use crate::analysis::results::IndicatorDef;
+use crate::analysis::stats::{FrameStats, quantile_inc};
 use crate::dataset::{Diagnostic, Severity, Structure};
 use crate::pack::engine::view::frame_slot;
-use crate::pack::manifest::{FrameKind, Manifest};
+use crate::pack::manifest::{FrameKind, Manifest, Unit};
 use rayon::prelude::*;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-/// A frame with its label, e.g. `Bretagne`, `10 pairs au contexte proche`, `France`.
-pub type Labelled = (Arc<FrameStats>, Arc<str>);
+/// A frame seen from one structure: its statistics, its label (e.g. `Bretagne`,
+/// `10 pairs au contexte proche`, `France`), the frame used in its place when it was too
+/// small to judge by, and the overdispersion of its values.
+#[derive(Debug, Clone)]
+pub struct Frame {
+    pub stats: Arc<FrameStats>,
+    pub label: Arc<str>,
+    pub fallback: Option<FrameKind>,
+    /// The multiplicative overdispersion φ >= 1 of the indicator in this frame: how much
+    /// more its rates spread than pure binomial (or Poisson) noise around the median gives.
+    pub phi: f64,
+}
+
+/// Kept for readability at the call sites: a frame is always labelled.
+pub type Labelled = Frame;
+
+/// When a regional or typology frame is too small to judge by, and what replaces it.
+#[derive(Debug, Clone, Copy)]
+pub struct Fallback {
+    /// Fewest structures with a value for a frame to be used as it is.
+    pub min_n: usize,
+    /// The frame used in place of a smaller one (national or peers).
+    pub frame: FrameKind,
+}
+
+impl Fallback {
+    pub fn of(manifest: &Manifest) -> Fallback {
+        Fallback {
+            min_n: manifest.frames.min_frame_n,
+            frame: manifest.frames.fallback,
+        }
+    }
+}
 
 /// The four frames of one indicator seen from one structure, indexed by `frame_slot`.
-pub type FramesOf = [Option<Labelled>; 4];
+pub type FramesOf = [Option<Frame>; 4];
 
 /// Each structure's peer group (indices in `structures`), nearest on the pack's peer
 /// context; None when the pack has no peer context or the structure's context is
@@ -45,33 +77,47 @@ pub fn without_peers(manifest: &Manifest, peers: &[Option<Vec<usize>>]) -> Optio
 }
 
 /// The frames of every indicator seen from every structure, indexed
-/// `[indicator][structure]`; one indicator per task.
+/// `[indicator][structure]`; one indicator per task. A regional or typology frame with fewer
+/// than `fallback.min_n` values is replaced by the fallback frame, labelled as such.
 pub fn frames(
-    indicators: usize,
+    defs: &[IndicatorDef],
     structures: &[&Structure],
     values: &[Vec<Cell>],
     peers: &[Option<Vec<usize>>],
+    fallback: Fallback,
 ) -> Vec<Vec<FramesOf>> {
     let regions = Grouping::by(structures.iter().map(|s| Some(s.region.clone())));
     let typologies = Grouping::by(structures.iter().map(|s| s.typology.clone()));
     let france: Arc<str> = Arc::from("France");
     let everyone: Vec<usize> = (0..structures.len()).collect();
-    (0..indicators)
+    (0..defs.len())
         .into_par_iter()
         .map(|i| {
-            let column: Vec<Option<f64>> = values.iter().map(|row| row[i].number()).collect();
-            let national = frame_stats(&column, &everyone);
-            let by_region = regions.stats(&column);
-            let by_typology = typologies.stats(&column);
+            let column = Column {
+                def: &defs[i],
+                values: values.iter().map(|row| row[i].number()).collect(),
+                denominators: values.iter().map(|row| row[i].denominator).collect(),
+            };
+            let national: Option<Frame> = column.frame(
+                &everyone,
+                Arc::clone(&france),
+                Phi::Estimated { otherwise: 1.0 },
+            );
+            let national_phi = national.as_ref().map_or(1.0, |f| f.phi);
+            let by_region = regions.stats(&column, &national, fallback);
+            let by_typology = typologies.stats(&column, &national, fallback);
             (0..structures.len())
                 .map(|s| {
                     let mut frames: FramesOf = Default::default();
-                    frames[frame_slot(FrameKind::National)] =
-                        national.clone().map(|f| (f, Arc::clone(&france)));
-                    frames[frame_slot(FrameKind::Region)] = regions.frame_of(s, &by_region);
-                    frames[frame_slot(FrameKind::Peers)] =
-                        peers[s].as_ref().and_then(|list| peer_frame(&column, list));
-                    frames[frame_slot(FrameKind::Typology)] = typologies.frame_of(s, &by_typology);
+                    let own_peers = peers[s]
+                        .as_ref()
+                        .and_then(|list| peer_frame(&column, list, national_phi));
+                    frames[frame_slot(FrameKind::National)] = national.clone();
+                    frames[frame_slot(FrameKind::Region)] =
+                        regions.frame_of(s, &by_region, &own_peers);
+                    frames[frame_slot(FrameKind::Typology)] =
+                        typologies.frame_of(s, &by_typology, &own_peers);
+                    frames[frame_slot(FrameKind::Peers)] = own_peers;
                     frames
                 })
                 .collect()
@@ -79,20 +125,107 @@ pub fn frames(
         .collect()
 }
 
-/// Statistics over the members with a value; None when none has one.
-fn frame_stats(column: &[Option<f64>], members: &[usize]) -> Option<Arc<FrameStats>> {
-    let v: Vec<f64> = members.iter().filter_map(|&m| column[m]).collect();
-    FrameStats::new(&v).map(Arc::new)
+/// One indicator's values and denominators over the population.
+struct Column<'a> {
+    def: &'a IndicatorDef,
+    values: Vec<Option<f64>>,
+    denominators: Vec<Option<f64>>,
 }
 
-/// One structure's own peer frame (peer groups differ from one structure to the next).
-fn peer_frame(column: &[Option<f64>], peers: &[usize]) -> Option<Labelled> {
-    frame_stats(column, peers).map(|f| {
-        (
-            f,
-            Arc::from(format!("{} pairs au contexte proche", peers.len())),
-        )
-    })
+/// Where a frame's overdispersion comes from.
+#[derive(Clone, Copy)]
+enum Phi {
+    /// Estimated over the frame's members when they are enough, else `otherwise`.
+    Estimated { otherwise: f64 },
+    /// Given (a peer group borrows the national estimate).
+    Fixed(f64),
+}
+
+/// Fewest members with a denominator for a frame to estimate its own overdispersion; a
+/// smaller frame borrows the national one.
+const MIN_PHI_MEMBERS: usize = 10;
+
+impl Column<'_> {
+    /// The frame over `members` with a value, labelled, with its overdispersion. None when
+    /// no member has a value.
+    fn frame(&self, members: &[usize], label: Arc<str>, phi: Phi) -> Option<Frame> {
+        let v: Vec<f64> = members.iter().filter_map(|&m| self.values[m]).collect();
+        let stats = Arc::new(FrameStats::new(&v)?);
+        let phi = match phi {
+            Phi::Fixed(phi) => phi,
+            Phi::Estimated { otherwise } => {
+                let median = stats.summary().median;
+                let observations: Vec<(f64, f64)> = members
+                    .iter()
+                    .filter_map(|&m| Some((self.values[m]?, self.denominators[m]?)))
+                    .collect();
+                if observations.len() >= MIN_PHI_MEMBERS {
+                    overdispersion(self.def, median, &observations).unwrap_or(otherwise)
+                } else {
+                    otherwise
+                }
+            }
+        };
+        Some(Frame {
+            stats,
+            label,
+            fallback: None,
+            phi,
+        })
+    }
+}
+
+/// The multiplicative overdispersion of rates around `p0` (Spiegelhalter 2005, "Handling
+/// over-dispersion of performance indicators"): with `zᵢ = (yᵢ − p0) / sqrt(Vᵢ)` the
+/// standardised gaps under pure binomial noise (`Vᵢ = p0(1 − p0)/nᵢ` for a fraction) or
+/// Poisson noise (`Vᵢ = factor · p0 / nᵢ` for other rates), winsorised at their 10th and
+/// 90th percentiles, `φ = Σ zᵢ² / N`, floored at 1 (no under-dispersion is assumed). None
+/// when the variance is degenerate (p0 at 0 or 1) or no denominator is positive.
+pub fn overdispersion(def: &IndicatorDef, p0: f64, observations: &[(f64, f64)]) -> Option<f64> {
+    let factor = if def.factor > 0.0 { def.factor } else { 1.0 };
+    let unit_variance = if def.unit == Unit::Fraction {
+        p0 * (1.0 - p0)
+    } else {
+        factor * p0
+    };
+    if !(unit_variance > 0.0 && unit_variance.is_finite()) {
+        return None;
+    }
+    let mut z: Vec<f64> = observations
+        .iter()
+        .filter(|(_, n)| *n > 0.0 && n.is_finite())
+        .map(|(y, n)| (y - p0) / (unit_variance / n).sqrt())
+        .filter(|z| z.is_finite())
+        .collect();
+    if z.is_empty() {
+        return None;
+    }
+    z.sort_by(f64::total_cmp);
+    let lo = quantile_inc(&z, 0.10)?;
+    let hi = quantile_inc(&z, 0.90)?;
+    let phi = z.iter().map(|v| v.clamp(lo, hi).powi(2)).sum::<f64>() / z.len() as f64;
+    Some(phi.max(1.0))
+}
+
+/// A group's frame for one indicator: its own statistics, or the fallback when it has too
+/// few values to judge by.
+#[derive(Clone)]
+enum GroupFrame {
+    Own(Labelled),
+    /// The national frame, relabelled.
+    National(Labelled),
+    /// Each structure's own peers, with the label's reason.
+    Peers {
+        why: Arc<str>,
+    },
+    None,
+}
+
+/// One structure's own peer frame (peer groups differ from one structure to the next); its
+/// overdispersion is the national one (ten peers are too few to estimate it).
+fn peer_frame(column: &Column, peers: &[usize], national_phi: f64) -> Option<Frame> {
+    let label = Arc::from(format!("{} pairs au contexte proche", peers.len()));
+    column.frame(peers, label, Phi::Fixed(national_phi))
 }
 
 /// Structures grouped by a key (region, typology class), groups in order of appearance.
@@ -130,17 +263,109 @@ impl Grouping {
         }
     }
 
-    /// One indicator's frame in each group.
-    fn stats(&self, column: &[Option<f64>]) -> Vec<Option<Arc<FrameStats>>> {
+    /// One indicator's frame in each group, the fallback in place of a group too small.
+    fn stats(
+        &self,
+        column: &Column,
+        national: &Option<Frame>,
+        fallback: Fallback,
+    ) -> Vec<GroupFrame> {
+        let national_phi = national.as_ref().map_or(1.0, |f| f.phi);
         self.members
             .iter()
-            .map(|m| frame_stats(column, m))
+            .zip(&self.labels)
+            .map(|(m, label)| {
+                let Some(frame) = column.frame(
+                    m,
+                    Arc::clone(label),
+                    Phi::Estimated {
+                        otherwise: national_phi,
+                    },
+                ) else {
+                    return GroupFrame::None;
+                };
+                let n = frame.stats.summary().n;
+                if n >= fallback.min_n {
+                    return GroupFrame::Own(frame);
+                }
+                let why = format!(
+                    "{label} : {} seulement",
+                    crate::fr::count(n, "valeur", "valeurs")
+                );
+                match (fallback.frame, national) {
+                    (FrameKind::Peers, _) => GroupFrame::Peers {
+                        why: Arc::from(why),
+                    },
+                    (_, Some(national)) => GroupFrame::National(Frame {
+                        label: Arc::from(format!("{}, en repli ({why})", national.label)),
+                        fallback: Some(FrameKind::National),
+                        ..national.clone()
+                    }),
+                    (_, None) => GroupFrame::None,
+                }
+            })
             .collect()
     }
 
-    /// The frame of structure `s`'s group, with the group's label.
-    fn frame_of(&self, s: usize, stats: &[Option<Arc<FrameStats>>]) -> Option<Labelled> {
-        let g = self.of[s]?;
-        stats[g].clone().map(|f| (f, Arc::clone(&self.labels[g])))
+    /// The frame of structure `s`'s group, with the group's label, or its fallback.
+    fn frame_of(&self, s: usize, stats: &[GroupFrame], own_peers: &Option<Frame>) -> Option<Frame> {
+        match &stats[self.of[s]?] {
+            GroupFrame::Own(f) | GroupFrame::National(f) => Some(f.clone()),
+            GroupFrame::Peers { why } => own_peers.as_ref().map(|f| Frame {
+                label: Arc::from(format!("{}, en repli ({why})", f.label)),
+                fallback: Some(FrameKind::Peers),
+                ..f.clone()
+            }),
+            GroupFrame::None => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::results::IndicatorKind;
+    use crate::pack::manifest::Direction;
+
+    fn fraction() -> IndicatorDef {
+        IndicatorDef {
+            id: "taux".into(),
+            label: "Taux".into(),
+            kind: IndicatorKind::Derived,
+            context: false,
+            unit: Unit::Fraction,
+            format: "0.0%".into(),
+            direction: Direction::Higher,
+            axis: None,
+            weight: 1.0,
+            definition: String::new(),
+            numerator: None,
+            denominator: None,
+            factor: 1.0,
+            model: None,
+        }
+    }
+
+    #[test]
+    fn overdispersion_is_the_mean_square_of_winsorised_binomial_z() {
+        // p0 = 0.5, n = 100: binomial sd 0.05. Rates 0.50 0.55 0.45 0.60 0.40 0.50 0.55
+        // 0.45 0.70 0.30 give z = 0 1 -1 2 -2 0 1 -1 4 -4; sorted -4 -2 -1 -1 0 0 1 1 2 4.
+        // QUARTILE.INC at 10 %: h = 0.9, -4 + 0.9 × 2 = -2.2; at 90 %: 2 + 0.1 × 2 = 2.2.
+        // Winsorised squares: 4.84 4 1 1 0 0 1 1 4 4.84 = 21.68; φ = 2.168.
+        let rates = [0.50, 0.55, 0.45, 0.60, 0.40, 0.50, 0.55, 0.45, 0.70, 0.30];
+        let observations: Vec<(f64, f64)> = rates.iter().map(|&y| (y, 100.0)).collect();
+        let phi = overdispersion(&fraction(), 0.5, &observations).unwrap();
+        assert!((phi - 2.168).abs() < 1e-9, "{phi}");
+    }
+
+    #[test]
+    fn overdispersion_is_floored_at_one_and_needs_a_variance() {
+        // Everyone at the median: no spread at all, φ floored at 1.
+        let same: Vec<(f64, f64)> = (0..10).map(|_| (0.3, 50.0)).collect();
+        assert_eq!(overdispersion(&fraction(), 0.3, &same), Some(1.0));
+        // p0 = 0: no binomial variance to compare with.
+        assert_eq!(overdispersion(&fraction(), 0.0, &same), None);
+        // No positive denominator.
+        assert_eq!(overdispersion(&fraction(), 0.3, &[(0.3, 0.0)]), None);
     }
 }

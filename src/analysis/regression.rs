@@ -36,6 +36,17 @@ pub struct OlsFit {
     pub residual_sd: f64,
     /// Number of predictors `p` (the intercept excluded).
     pub predictors: usize,
+    /// Adjusted R² `1 - (1 - R²)(n - 1)/(n - p - 1)`: R² net of what `p` predictors
+    /// explain by chance alone (about `p/(n-1)`); may be negative.
+    pub adj_r2: f64,
+    /// Residual sum of squares.
+    pub ssr: f64,
+    /// The predictors' means and norms after centring, to place a new observation.
+    means: Vec<f64>,
+    scales: Vec<f64>,
+    /// `V Σ⁻¹` of the centred, unit-norm design (`p × p`, row-major): the leverage of `x` is
+    /// `1/n + |(V Σ⁻¹)ᵀ x̃|²` with `x̃` the centred, scaled `x`.
+    whitening: Vec<f64>,
 }
 
 impl OlsFit {
@@ -66,6 +77,84 @@ impl OlsFit {
         }
         let value = intercept + slopes.iter().zip(x).map(|(b, v)| b * v).sum::<f64>();
         value.is_finite().then_some(value)
+    }
+
+    /// The leverage `h = x̃ᵀ(X̃ᵀX̃)⁻¹x̃ + 1/n` of predictors `x` (the diagonal of the hat
+    /// matrix for an observation of the fit), or None when `x` has the wrong length.
+    pub fn leverage(&self, x: &[f64]) -> Option<f64> {
+        let p = self.predictors;
+        if x.len() != p {
+            return None;
+        }
+        let scaled: Vec<f64> = (0..p)
+            .map(|j| (x[j] - self.means[j]) / self.scales[j])
+            .collect();
+        let quadratic: f64 = (0..p)
+            .map(|k| {
+                let w: f64 = (0..p).map(|j| self.whitening[j * p + k] * scaled[j]).sum();
+                w * w
+            })
+            .sum();
+        let h = quadratic + 1.0 / self.n as f64;
+        h.is_finite().then_some(h)
+    }
+
+    /// The leave-one-out view of observation `(x, y)` of the fit: what the model fitted
+    /// without it predicts, and how unusual `y` is given that prediction.
+    ///
+    /// With `e = y - ŷ` and leverage `h`, the prediction without the observation is
+    /// `y - e/(1-h)`, the residual standard error without it
+    /// `s₍ᵢ₎ = sqrt((SSR - e²/(1-h)) / (n - p - 2))`, and the standardised (externally
+    /// studentised) residual `e / (s₍ᵢ₎ sqrt(1-h))`. None when the fit has no degree of
+    /// freedom left once the observation is removed or the observation has leverage 1.
+    pub fn leave_one_out(&self, x: &[f64], y: f64) -> Option<LeaveOneOut> {
+        let h = self.leverage(x)?;
+        let e = y - self.try_predict(x)?;
+        let dof = self.n.checked_sub(self.predictors + 2)?;
+        if dof == 0 || !(h < 1.0 - 1e-12) {
+            return None;
+        }
+        let deleted = e / (1.0 - h);
+        let ssr = (self.ssr - e * deleted).max(0.0);
+        let sd = (ssr / dof as f64).sqrt();
+        let out = LeaveOneOut {
+            prediction: y - deleted,
+            residual: deleted,
+            sd: sd / (1.0 - h).sqrt(),
+        };
+        (out.prediction.is_finite() && out.sd.is_finite()).then_some(out)
+    }
+
+    /// For predictors `x` not in the fit: the prediction and the standard deviation of a new
+    /// observation around it, `s sqrt(1 + h)`.
+    pub fn out_of_sample(&self, x: &[f64]) -> Option<LeaveOneOut> {
+        let prediction = self.try_predict(x)?;
+        let h = self.leverage(x)?;
+        let sd = self.residual_sd * (1.0 + h).sqrt();
+        sd.is_finite().then_some(LeaveOneOut {
+            prediction,
+            residual: f64::NAN,
+            sd,
+        })
+    }
+}
+
+/// One observation seen by the model fitted without it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct LeaveOneOut {
+    /// The value predicted without the observation.
+    pub prediction: f64,
+    /// Observed minus that prediction (NaN for a prediction out of the sample).
+    pub residual: f64,
+    /// Standard deviation of an observation around the prediction.
+    pub sd: f64,
+}
+
+impl LeaveOneOut {
+    /// The standardised residual `residual / sd`, when defined.
+    pub fn z(&self) -> Option<f64> {
+        let z = self.residual / self.sd;
+        z.is_finite().then_some(z)
     }
 }
 
@@ -145,6 +234,7 @@ pub fn ols(y: &[f64], x: &[Vec<f64>]) -> Result<OlsFit, RegressionError> {
     }
     let centred_y = DVector::from_fn(n, |i, _| y[i] - y_mean);
 
+    let mut whitening = Vec::with_capacity(p * p);
     let scaled_slopes = if p == 0 {
         DVector::zeros(0)
     } else {
@@ -155,6 +245,13 @@ pub fn ols(y: &[f64], x: &[Vec<f64>]) -> Result<OlsFit, RegressionError> {
         let largest = svd.singular_values.max();
         if svd.singular_values.min() <= RANK_TOLERANCE * largest {
             return Err(RegressionError::Singular);
+        }
+        let v_t = svd.v_t.as_ref().ok_or(RegressionError::Singular)?;
+        // (V Σ⁻¹)[j][k] = V[j][k] / σk = Vᵀ[k][j] / σk
+        for j in 0..p {
+            for k in 0..p {
+                whitening.push(v_t[(k, j)] / svd.singular_values[k]);
+            }
         }
         svd.solve(&centred_y, 0.0)
             .map_err(|_| RegressionError::Singular)?
@@ -172,6 +269,11 @@ pub fn ols(y: &[f64], x: &[Vec<f64>]) -> Result<OlsFit, RegressionError> {
     let sst = centred_y.norm_squared();
     let r2 = if sst > 0.0 { 1.0 - ssr / sst } else { 0.0 };
     let residual_sd = (ssr / (n - p - 1) as f64).sqrt();
+    let adj_r2 = if sst > 0.0 {
+        1.0 - (1.0 - r2) * (n - 1) as f64 / (n - p - 1) as f64
+    } else {
+        0.0
+    };
 
     let mut coefficients = Vec::with_capacity(p + 1);
     coefficients.push(intercept);
@@ -185,6 +287,11 @@ pub fn ols(y: &[f64], x: &[Vec<f64>]) -> Result<OlsFit, RegressionError> {
         r2,
         residual_sd,
         predictors: p,
+        adj_r2,
+        ssr,
+        means: x_means,
+        scales,
+        whitening,
     })
 }
 
@@ -389,6 +496,56 @@ mod tests {
         let fit = ols(&[1.0, 3.0, 5.0], &column(&[0.0, 1.0, 2.0])).unwrap();
         assert_eq!(fit.try_predict(&[1.0, 2.0]), None);
         assert!(fit.predict(&[]).is_nan());
+    }
+
+    #[test]
+    fn leverage_and_leave_one_out_match_refitting_without_the_observation() {
+        // x = 1, 2, 3, 4; y = 2, 3, 5, 6 (solved by hand above): b = (0.5, 1.4), SSR = 0.2.
+        // Leverage of x = 4: 1/n + (x - x̄)²/Sxx = 1/4 + 2.25/5 = 0.7.
+        let x = column(&[1.0, 2.0, 3.0, 4.0]);
+        let y = [2.0, 3.0, 5.0, 6.0];
+        let fit = ols(&y, &x).unwrap();
+        assert!(close(fit.leverage(&[4.0]).unwrap(), 0.7));
+        // adjusted R² = 1 - (1 - 0.98) * 3 / 2 = 0.97
+        assert!(close(fit.adj_r2, 0.97));
+        // Without the 4th point: x = 1, 2, 3; y = 2, 3, 5: b1 = 1.5, b0 = 0.333...;
+        // prediction at 4: 0.3333 + 6 = 6.3333; residual 6 - 6.3333 = -1/3.
+        // Residuals of that fit: 2 - 1.8333 = 1/6, 3 - 3.3333 = -1/3, 5 - 4.8333 = 1/6;
+        // SSR = 1/36 + 1/9 + 1/36 = 1/6 on 1 degree of freedom: s = sqrt(1/6).
+        // sd of a new observation at x = 4 for that fit: s sqrt(1 + 1/3 + (4 - 2)²/2) = s sqrt(10/3).
+        let loo = fit.leave_one_out(&[4.0], 6.0).unwrap();
+        assert!(close(loo.prediction, 19.0 / 3.0));
+        assert!(close(loo.residual, -1.0 / 3.0));
+        assert!(close(loo.sd, (1.0f64 / 6.0 * 10.0 / 3.0).sqrt()));
+        let refit = ols(&y[..3], &x[..3]).unwrap();
+        let new = refit.out_of_sample(&[4.0]).unwrap();
+        assert!(close(new.prediction, loo.prediction));
+        assert!(close(new.sd, loo.sd));
+    }
+
+    #[test]
+    fn two_predictors_leave_one_out_matches_a_refit() {
+        let x = vec![
+            vec![0.0, 1.0],
+            vec![1.0, 0.0],
+            vec![2.0, 2.0],
+            vec![3.0, 1.0],
+            vec![4.0, 3.0],
+            vec![5.0, 2.5],
+        ];
+        let y = [1.0, 2.0, 6.0, 5.0, 10.0, 9.0];
+        let fit = ols(&y, &x).unwrap();
+        for i in 0..y.len() {
+            let (ys, xs): (Vec<f64>, Vec<Vec<f64>>) = (0..y.len())
+                .filter(|&j| j != i)
+                .map(|j| (y[j], x[j].clone()))
+                .unzip();
+            let refit = ols(&ys, &xs).unwrap();
+            let expected = refit.out_of_sample(&x[i]).unwrap();
+            let loo = fit.leave_one_out(&x[i], y[i]).unwrap();
+            assert!((loo.prediction - expected.prediction).abs() < 1e-9, "{i}");
+            assert!((loo.sd - expected.sd).abs() < 1e-9, "{i}");
+        }
     }
 
     #[test]

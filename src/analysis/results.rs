@@ -62,6 +62,8 @@ pub struct IndicatorDef {
     pub numerator: Option<String>,
     pub denominator: Option<String>,
     pub factor: f64,
+    /// The regression on context behind its expected values, when one was fitted.
+    pub model: Option<Model>,
 }
 
 impl IndicatorDef {
@@ -97,6 +99,10 @@ pub struct FrameResult {
     /// What the frame is, e.g. `Bretagne`, `10 plus proches voisins`, `France`; shared by
     /// every structure of the frame.
     pub label: std::sync::Arc<str>,
+    /// The frame used in its place when this one was too small to judge by.
+    pub fallback: Option<FrameKind>,
+    /// The indicator's overdispersion in the frame (1: pure binomial or Poisson noise).
+    pub phi: f64,
     /// Statistics over the frame's structures with a value; None when none has one.
     /// Shared by every structure of the frame (one allocation per frame and indicator).
     pub summary: Option<Arc<Summary>>,
@@ -165,15 +171,53 @@ impl Serialize for Frames {
     }
 }
 
-/// The expected value from the regression on context.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// The expected value from the regression on context: for a structure of the fit, the
+/// prediction of the model fitted without it (a structure never predicts itself).
+#[derive(Debug, Clone, PartialEq, Serialize, Default)]
 pub struct Expected {
     pub value: f64,
     /// Observed minus expected.
     pub residual: Option<f64>,
+    /// Standard deviation of an observation around the expected value (the prediction's
+    /// noise: residual spread and the structure's leverage); NaN when unknown.
+    pub sd: f64,
     /// R² of the regression and the number of structures it was fitted on.
     pub r2: f64,
     pub n: usize,
+}
+
+impl Expected {
+    /// The standardised residual: residual over the prediction's standard deviation.
+    ///
+    /// An expected value imposed by a pack's test case has a standard deviation of 0: it is
+    /// exact, and any gap to it is infinitely many deviations.
+    pub fn z(&self) -> Option<f64> {
+        let r = self.residual?;
+        let z = if self.sd == 0.0 {
+            if r == 0.0 {
+                0.0
+            } else {
+                r.signum() * f64::INFINITY
+            }
+        } else {
+            r / self.sd
+        };
+        (!z.is_nan()).then_some(z)
+    }
+}
+
+/// The quality of an indicator's regression on context, shown wherever its expected values
+/// are: a model that explains nothing gives none.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Model {
+    pub r2: f64,
+    pub adj_r2: f64,
+    pub n: usize,
+    pub predictors: usize,
+    /// Residual standard error of the fit.
+    pub residual_sd: f64,
+    /// Why the expected values were withheld, when they were (the quality gate).
+    pub gated: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -269,6 +313,28 @@ pub struct RegionalPriority {
     pub count: usize,
     /// count / structures of the region.
     pub share: f64,
+    /// The region judged on the national frame for the recommendation's main indicator,
+    /// when that judgement makes it a priority.
+    pub national: Option<NationalEvidence>,
+}
+
+/// A region's structures placed on the national frame of one judged indicator: how many
+/// sit in its unfavourable quarter, against the 25 % chance alone would give.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct NationalEvidence {
+    pub indicator: String,
+    /// Structures of the region in the national unfavourable quarter: of the standardised
+    /// residuals when the indicator has expected values, of the values otherwise.
+    pub below: usize,
+    /// Structures of the region counted (with a value, and an expected value if used).
+    pub of: usize,
+    /// One-sided binomial p-value `P(X >= below)` for `X ~ B(of, 0.25)`.
+    pub p_value: f64,
+    /// The level it was compared with (the pack's level over the indicators tested).
+    pub level: f64,
+    /// Median standardised residual of the region's structures (oriented: negative is worse
+    /// than the context predicts), when the indicator has expected values.
+    pub median_z: Option<f64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -291,6 +357,11 @@ pub struct Method {
     pub peers_context: Vec<String>,
     pub regression_context: Vec<String>,
     pub funnel_z: f64,
+    /// Standard deviations beyond which a value is better or worse than expected.
+    pub residual_z: f64,
+    /// Fewest values of a regional or typology frame to judge by, and its fallback.
+    pub min_frame_n: usize,
+    pub fallback: FrameKind,
 }
 
 /// Everything computed for one input.

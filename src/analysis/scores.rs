@@ -27,7 +27,7 @@ pub fn scores(method: &Method, evidence: &Evidence) -> Vec<Vec<Option<f64>>> {
                         return None;
                     }
                     let v = evidence.cell(s, i).number()?;
-                    let (frame, _) = evidence.frames(s, i)[slot].as_ref()?;
+                    let frame = &evidence.frames(s, i)[slot].as_ref()?.stats;
                     normalise::score(
                         method.normalisation,
                         frame.sorted(),

@@ -139,15 +139,18 @@ fn view(
                 let frames = evidence.frames(s, i);
                 IndicatorData {
                     frames: std::array::from_fn(|k| {
-                        frames[k].as_ref().map(|(f, _)| {
+                        frames[k].as_ref().map(|f| {
+                            let stats = &f.stats;
                             frame_view(
-                                f.summary(),
-                                value.and_then(|v| f.percent_rank(v)),
-                                noise(f.summary().median, cell.denominator, def, z),
+                                stats.summary(),
+                                value.and_then(|v| stats.percent_rank(v)),
+                                noise(stats.summary().median, cell.denominator, def, z, f.phi),
                             )
                         })
                     }),
                     expected: evidence.expected(s, i).map(|e| e.value),
+                    expected_z: evidence.expected(s, i).and_then(|e| e.z()),
+                    residual_z: compiled.pack.manifest.findings.residual_z,
                     score: scores[i],
                     finding: findings.and_then(|f| f[i]),
                     ..indicator_view(def, value, cell.denominator)
@@ -174,6 +177,8 @@ pub fn indicator_view(
         denominator,
         frames: [None; 4],
         expected: None,
+        expected_z: None,
+        residual_z: f64::INFINITY,
         score: None,
         finding: None,
     }
@@ -188,23 +193,66 @@ pub fn frame_view(s: &Summary, rank: Option<f64>, noise: Noise) -> FrameView {
     }
 }
 
-/// The small-numbers guard's noise around a frame median `p0` for a denominator `n`:
-/// fractions use the binomial half-width z·sqrt(p0(1-p0)/n); other rates (per young person,
-/// per FTE, ×factor) the Poisson factor·z·sqrt(r0/n) with r0 = p0/factor.
-pub fn noise(p0: f64, n: Option<f64>, def: &IndicatorDef, z: f64) -> Noise {
+/// The small-numbers guard's noise around a frame median `p0` for a denominator `n`, with
+/// the frame's overdispersion `phi` (Spiegelhalter 2005): fractions use the binomial
+/// half-width z·sqrt(φ·p0(1-p0)/n); other rates (per young person, per FTE, ×factor) the
+/// Poisson factor·z·sqrt(φ·r0/n) with r0 = p0/factor.
+pub fn noise(p0: f64, n: Option<f64>, def: &IndicatorDef, z: f64, phi: f64) -> Noise {
     let Some(n) = n else {
         return Noise::NoDenominator;
+    };
+    let phi = if phi.is_finite() && phi >= 1.0 {
+        phi
+    } else {
+        1.0
     };
     if n.is_nan() || n <= 0.0 {
         return Noise::Unknown;
     }
     if def.unit == Unit::Fraction && (0.0..=1.0).contains(&p0) {
-        return match crate::analysis::stats::funnel_limits(p0, n, z) {
+        return match crate::analysis::stats::funnel_limits(p0, n / phi, z) {
             Some((lo, _)) => Noise::HalfWidth(p0 - lo),
             None => Noise::Unknown,
         };
     }
     let factor = if def.factor > 0.0 { def.factor } else { 1.0 };
     let r0 = (p0 / factor).max(0.0);
-    Noise::HalfWidth(factor * z * (r0 / n).sqrt())
+    Noise::HalfWidth(factor * z * (phi * r0 / n).sqrt())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::results::IndicatorKind;
+    use crate::pack::manifest::Direction;
+
+    #[test]
+    fn overdispersion_widens_the_guard_by_its_square_root() {
+        let def = IndicatorDef {
+            id: "taux".into(),
+            label: "Taux".into(),
+            kind: IndicatorKind::Derived,
+            context: false,
+            unit: Unit::Fraction,
+            format: "0.0%".into(),
+            direction: Direction::Higher,
+            axis: None,
+            weight: 1.0,
+            definition: String::new(),
+            numerator: None,
+            denominator: None,
+            factor: 1.0,
+            model: None,
+        };
+        // p0 = 0.5, n = 100, z = 2: 2 × 0.05 = 0.1; with φ = 4, 2 × sqrt(4 × 0.0025) = 0.2.
+        let width = |phi| match noise(0.5, Some(100.0), &def, 2.0, phi) {
+            Noise::HalfWidth(w) => w,
+            other => panic!("{other:?}"),
+        };
+        assert!((width(1.0) - 0.1).abs() < 1e-12);
+        assert!((width(4.0) - 0.2).abs() < 1e-12);
+        // An estimate below 1 (or not a number) never narrows the guard.
+        assert!((width(0.25) - 0.1).abs() < 1e-12);
+        assert!((width(f64::NAN) - 0.1).abs() < 1e-12);
+    }
 }

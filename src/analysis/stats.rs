@@ -157,6 +157,44 @@ pub fn funnel_limits(p0: f64, n: f64, z: f64) -> Option<(f64, f64)> {
     Some((p0 - half_width, p0 + half_width))
 }
 
+/// The one-sided binomial tail `P(X >= k)` for `X ~ B(n, p)`, summed exactly in log space
+/// (no underflow for large `n`). 1 for `k = 0`, 0 for `k > n`.
+///
+/// # Examples
+///
+/// ```
+/// use boussole::analysis::stats::binomial_upper_tail;
+///
+/// // P(X >= 2) for B(2, 0.25) = 0.25² = 0.0625
+/// assert!((binomial_upper_tail(2, 2, 0.25) - 0.0625).abs() < 1e-12);
+/// ```
+pub fn binomial_upper_tail(k: usize, n: usize, p: f64) -> f64 {
+    if k == 0 {
+        return 1.0;
+    }
+    if k > n || p <= 0.0 {
+        return 0.0;
+    }
+    if p >= 1.0 {
+        return 1.0;
+    }
+    let (ln_p, ln_q) = (p.ln(), (1.0 - p).ln());
+    // ln C(n, j) by the recurrence C(n, j + 1) = C(n, j) (n - j) / (j + 1).
+    let mut ln_choose = 0.0;
+    let mut terms = Vec::with_capacity(n + 1 - k);
+    for j in 0..=n {
+        if j >= k {
+            terms.push(ln_choose + j as f64 * ln_p + (n - j) as f64 * ln_q);
+        }
+        if j < n {
+            ln_choose += ((n - j) as f64).ln() - ((j + 1) as f64).ln();
+        }
+    }
+    let top = terms.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    let sum: f64 = terms.iter().map(|t| (t - top).exp()).sum();
+    (top + sum.ln()).exp().min(1.0)
+}
+
 /// A reference frame's values, sorted and finite, with their [`Summary`]: computed once,
 /// then queried for as many structures as needed.
 ///
@@ -334,6 +372,23 @@ mod tests {
         assert_eq!(percent_rank(&sorted, 0.0), Some(0.0));
         assert_eq!(percent_rank(&sorted, 10.0), Some(100.0));
         assert_eq!(percent_rank(&sorted, f64::NAN), None);
+    }
+
+    #[test]
+    fn binomial_upper_tail_matches_hand_sums() {
+        // B(4, 0.25): P(X=3) = 4 · 0.25³ · 0.75 = 0.046875, P(X=4) = 0.25⁴ = 0.00390625
+        assert!(close(
+            binomial_upper_tail(3, 4, 0.25),
+            0.046875 + 0.00390625
+        ));
+        assert!(close(binomial_upper_tail(4, 4, 0.25), 0.00390625));
+        assert!(close(binomial_upper_tail(0, 4, 0.25), 1.0));
+        assert_eq!(binomial_upper_tail(5, 4, 0.25), 0.0);
+        // B(10, 0.5): P(X >= 8) = (45 + 10 + 1) / 1024
+        assert!(close(binomial_upper_tail(8, 10, 0.5), 56.0 / 1024.0));
+        // Large n does not underflow: P(X >= 0.25 n) is about one half.
+        let half = binomial_upper_tail(2_500, 10_000, 0.25);
+        assert!((0.45..0.56).contains(&half), "{half}");
     }
 
     #[test]

@@ -75,13 +75,40 @@ pub fn explain_indicator(results: &Results, s: &StructureResult, i: usize) -> St
     if let Some(e) = &ind.expected {
         let _ = writeln!(
             out,
-            "  valeur attendue selon le contexte : {} (régression sur {} ; R² {}, n = {}), écart {}",
+            "  valeur attendue selon le contexte : {} (régression sur {}, la structure exclue de son propre calcul ; R² {}, n = {}), écart {}{}",
             format_fr(e.value, def.shown_unit()),
             results.method.regression_context.join(", "),
-            format!("{:.2}", e.r2).replace('.', ","),
+            crate::fr::number(e.r2, 2),
             e.n,
-            fmt_opt(e.residual, def.shown_unit())
+            fmt_opt(e.residual, def.shown_unit()),
+            e.z()
+                .filter(|z| z.is_finite())
+                .map(|z| format!(
+                    " soit {} écart-type de la prédiction",
+                    crate::fr::number(z, 1)
+                ))
+                .unwrap_or_default()
         );
+    }
+    if let Some(m) = &def.model {
+        let quality = format!(
+            "R² {}, {}, n = {}, {}",
+            crate::fr::number(m.r2, 2),
+            crate::analysis::expected::adjusted_r2_text(m.adj_r2),
+            m.n,
+            crate::fr::count(m.predictors, "variable", "variables")
+        );
+        match &m.gated {
+            Some(why) => {
+                let _ = writeln!(
+                    out,
+                    "  modèle du contexte écarté ({quality}) : {why} ; pas de valeur attendue"
+                );
+            }
+            None => {
+                let _ = writeln!(out, "  qualité du modèle du contexte : {quality}");
+            }
+        }
     }
     if let Some(score) = ind.score {
         let method = match results.method.normalisation {

@@ -352,6 +352,33 @@ pub struct FramesSpec {
     /// Context columns entered as their natural logarithm (e.g. density).
     #[serde(default)]
     pub log_context: Vec<String>,
+    /// The regression's quality gate: below this adjusted R², the context explains too
+    /// little for an expected value, which is then left missing with a diagnostic.
+    #[serde(default = "default_min_adj_r2")]
+    pub regression_min_adj_r2: f64,
+    /// The regression's quality gate: at least this many observations per predictor.
+    #[serde(default = "default_obs_per_predictor")]
+    pub regression_obs_per_predictor: f64,
+    /// A regional or typology frame with fewer structures holding a value is too small to
+    /// judge a structure by: the `fallback` frame is used in its place, and said.
+    #[serde(default = "default_min_frame_n")]
+    pub min_frame_n: usize,
+    /// The frame used in place of one too small to judge by.
+    #[serde(default = "default_fallback")]
+    pub fallback: FrameKind,
+}
+
+fn default_min_adj_r2() -> f64 {
+    0.10
+}
+fn default_obs_per_predictor() -> f64 {
+    10.0
+}
+fn default_min_frame_n() -> usize {
+    5
+}
+fn default_fallback() -> FrameKind {
+    FrameKind::National
 }
 
 fn default_k() -> usize {
@@ -365,6 +392,10 @@ impl Default for FramesSpec {
             peers_context: Vec::new(),
             regression_context: Vec::new(),
             log_context: Vec::new(),
+            regression_min_adj_r2: default_min_adj_r2(),
+            regression_obs_per_predictor: default_obs_per_predictor(),
+            min_frame_n: default_min_frame_n(),
+            fallback: default_fallback(),
         }
     }
 }
@@ -377,9 +408,42 @@ pub struct ScoringSpec {
     /// The frame scores are normalised within.
     #[serde(default)]
     pub frame: FrameKind,
-    /// Minimum share of an axis' weight with a score for the axis to get one.
-    #[serde(default = "two_thirds")]
+    /// Minimum share of an axis' weight with a score for the axis to get one: a number, or
+    /// an exact fraction written `"2/3"`.
+    #[serde(default = "two_thirds", deserialize_with = "share")]
     pub min_coverage: f64,
+}
+
+/// A share written as a number (`0.3`) or as an exact fraction (`"2/3"`), so that a pack
+/// can say two thirds without rounding it above 2/3.
+fn share<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<f64, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Share {
+        Number(f64),
+        Text(String),
+    }
+    match Share::deserialize(deserializer)? {
+        Share::Number(x) => Ok(x),
+        Share::Text(text) => parse_fraction(&text).ok_or_else(|| {
+            serde::de::Error::custom(format!(
+                "« {text} » : un nombre ou une fraction comme \"2/3\" est attendu"
+            ))
+        }),
+    }
+}
+
+/// `"2/3"` → 2/3; `"0.5"` → 0.5; None for anything else or a zero denominator.
+pub fn parse_fraction(text: &str) -> Option<f64> {
+    let text = text.trim();
+    let value = match text.split_once('/') {
+        Some((a, b)) => {
+            let (a, b): (f64, f64) = (a.trim().parse().ok()?, b.trim().parse().ok()?);
+            (b != 0.0).then(|| a / b)?
+        }
+        None => text.replace(',', ".").parse().ok()?,
+    };
+    value.is_finite().then_some(value)
 }
 
 fn two_thirds() -> f64 {
@@ -402,6 +466,15 @@ pub struct FindingsSpec {
     /// z of the funnel limits for the small-numbers guard (1.96 alert, 3.09 alarm).
     #[serde(default = "default_z")]
     pub funnel_z: f64,
+    /// A value is better or worse than expected when its standardised residual (observed
+    /// minus the leave-one-out prediction, over the prediction's standard deviation) is
+    /// beyond this many standard deviations.
+    #[serde(default = "default_residual_z")]
+    pub residual_z: f64,
+}
+
+fn default_residual_z() -> f64 {
+    1.0
 }
 
 fn default_z() -> f64 {
@@ -412,6 +485,7 @@ impl Default for FindingsSpec {
     fn default() -> Self {
         FindingsSpec {
             funnel_z: default_z(),
+            residual_z: default_residual_z(),
         }
     }
 }
@@ -469,13 +543,23 @@ pub struct RecommendationSpec {
 #[serde(deny_unknown_fields)]
 pub struct RegionalPrioritiesSpec {
     /// Minimum share of a region's structures carrying a recommendation to make it a priority.
-    #[serde(default = "default_share")]
+    #[serde(default = "default_share", deserialize_with = "share")]
     pub min_share: f64,
     /// Minimum count as well (a region of two structures should not get priorities from one).
     #[serde(default = "default_min_count")]
     pub min_count: usize,
     #[serde(default)]
     pub regions: BTreeMap<String, f64>,
+    /// Each region is also judged on the national frame: for each judged indicator, are its
+    /// structures more often in the national unfavourable quarter than the 25 % chance
+    /// gives? A one-sided binomial test at this level, divided by the number of indicators
+    /// tested (Bonferroni); 0 turns the national judgement off.
+    #[serde(default = "default_national_alpha")]
+    pub national_alpha: f64,
+}
+
+fn default_national_alpha() -> f64 {
+    0.05
 }
 
 fn default_share() -> f64 {
@@ -491,6 +575,7 @@ impl Default for RegionalPrioritiesSpec {
             min_share: default_share(),
             min_count: default_min_count(),
             regions: BTreeMap::new(),
+            national_alpha: default_national_alpha(),
         }
     }
 }

@@ -19,6 +19,7 @@ fn structure_json(results: &Results, s: &StructureResult) -> Value {
             let stats = match &f.summary {
                 Some(sm) => json!({
                     "label": f.label,
+                    "fallback": f.fallback.map(|k| k.id()),
                     "n": sm.n,
                     "mean": num(Some(sm.mean)),
                     "median": num(Some(sm.median)),
@@ -29,7 +30,7 @@ fn structure_json(results: &Results, s: &StructureResult) -> Value {
                     "sd": num(sm.sd),
                     "rank": num(f.rank),
                 }),
-                None => json!({"label": f.label, "n": 0}),
+                None => json!({"label": f.label, "fallback": f.fallback.map(|k| k.id()), "n": 0}),
             };
             frames.insert(kind.id().to_string(), stats);
         }
@@ -46,6 +47,8 @@ fn structure_json(results: &Results, s: &StructureResult) -> Value {
                 "frames": frames,
                 "expected": ind.expected.as_ref().map(|e| num(Some(e.value))).unwrap_or(Value::Null),
                 "residual": ind.expected.as_ref().map(|e| num(e.residual)).unwrap_or(Value::Null),
+                "expected_sd": ind.expected.as_ref().map(|e| num(Some(e.sd))).unwrap_or(Value::Null),
+                "expected_z": ind.expected.as_ref().map(|e| num(e.z())).unwrap_or(Value::Null),
                 "score": num(ind.score),
                 "finding": ind.finding.as_ref().map(|f| f.kind.id()),
                 "finding_reason": ind.finding.as_ref().map(|f| f.reason.clone()),
@@ -102,6 +105,11 @@ pub fn results_json(results: &Results) -> Value {
             "id": d.id, "label": d.label, "kind": d.kind, "context": d.context, "unit": d.unit,
             "format": d.format, "direction": d.direction, "axis": d.axis, "weight": d.weight,
             "numerator": d.numerator, "denominator": d.denominator, "factor": d.factor,
+            "model": d.model.as_ref().map(|m| json!({
+                "r2": num(Some(m.r2)), "adj_r2": num(Some(m.adj_r2)), "n": m.n,
+                "predictors": m.predictors, "residual_sd": num(Some(m.residual_sd)),
+                "gated": m.gated.is_some(), "gate_reason": m.gated,
+            })),
         })).collect::<Vec<_>>(),
         "axes": results.axes,
         "structures": results.structures.iter().map(|s| structure_json(results, s)).collect::<Vec<_>>(),
@@ -111,6 +119,7 @@ pub fn results_json(results: &Results) -> Value {
             "priorities": r.priorities.iter().map(|p| json!({
                 "recommendation": p.recommendation, "text": p.text, "priority": p.priority,
                 "count": p.count, "share": p.share,
+                "national": p.national,
             })).collect::<Vec<_>>(),
         })).collect::<Vec<_>>(),
         "set_aside": results.set_aside,

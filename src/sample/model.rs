@@ -4,7 +4,8 @@
 //! employment.
 //!
 //! Draw order is part of the output: the same seed must give the same values, so draws are
-//! taken in a fixed order from fixed streams (0: structures, 1: years, 2: missing cells).
+//! taken in a fixed order from fixed streams (0: structures, 1: years, 2: missing cells,
+//! 3: regional effects).
 
 use super::SampleOptions;
 use super::columns::{ACTIVITY_COLUMNS, CONTEXT_COLUMNS};
@@ -44,6 +45,7 @@ struct Practice {
     followed_share: f64,
     interviews_per_young: f64,
     civis_share: f64,
+    civis_durable_effect: f64,
     access_effect: f64,
     durable_effect: f64,
     training_share: f64,
@@ -51,6 +53,9 @@ struct Practice {
     caseload: f64,
     offers_per_etp: f64,
     employers_share: f64,
+    /// The region's shared effect on access to employment (its labour market, its
+    /// networks), beyond what the published context says.
+    region_effect: f64,
 }
 
 /// One structure-year as written: the territorial context and the CPO indicators in
@@ -132,6 +137,11 @@ impl YearActivity {
 /// Draws the structures (sorted by code) and their persistent traits.
 pub(super) fn generate_structures(opts: &SampleOptions) -> Vec<SampleStructure> {
     let mut draws = Draws::new(opts.seed, 0);
+    // One effect per region, from its own stream so that the structures' draws stay put.
+    let mut regional = Draws::new(opts.seed, 3);
+    let region_effects: Vec<f64> = (0..crate::fr::REGIONS.len())
+        .map(|_| regional.gauss(0.0, 0.012))
+        .collect();
     let counts = department_counts(opts.structures);
     let mut structures = Vec::with_capacity(opts.structures);
     for (department, &n) in DEPARTMENTS.iter().zip(&counts) {
@@ -148,7 +158,7 @@ pub(super) fn generate_structures(opts: &SampleOptions) -> Vec<SampleStructure> 
                 name,
                 region: department.region().name,
                 territory,
-                practice: Practice::draw(&mut draws),
+                practice: Practice::draw(&mut draws, region_effects[department.region]),
             });
         }
     }
@@ -246,7 +256,7 @@ impl Territory {
             no_diploma,
             qpv,
             density,
-            defm_ratio: draws.lognormal(0.80, 0.15),
+            defm_ratio: draws.lognormal(0.80, 0.10),
         }
     }
 
@@ -273,71 +283,145 @@ impl Territory {
     }
 }
 
+/// The published context as standard scores around national magnitudes: unemployment,
+/// no diploma, QPV share, log density. Outcomes respond to weighted sums of these.
+struct ContextScores {
+    unemployment: f64,
+    no_diploma: f64,
+    qpv: f64,
+    density: f64,
+}
+
+impl ContextScores {
+    fn of(context: &YearContext) -> ContextScores {
+        ContextScores {
+            unemployment: (context.unemployment - 0.25) / 0.04,
+            no_diploma: (context.no_diploma - 0.20) / 0.04,
+            qpv: (context.qpv - 0.08) / 0.06,
+            density: ln(context.density.max(1.0) / 100.0) / 1.5,
+        }
+    }
+
+    /// A unit-weight index: the weighted sum over the weights' norm, so that its standard
+    /// deviation is about 1 whatever the weights (the scores being about unit and
+    /// weakly correlated).
+    fn index(&self, unemployment: f64, no_diploma: f64, qpv: f64, density: f64) -> f64 {
+        let norm =
+            (unemployment * unemployment + no_diploma * no_diploma + qpv * qpv + density * density)
+                .sqrt();
+        (unemployment * self.unemployment
+            + no_diploma * self.no_diploma
+            + qpv * self.qpv
+            + density * self.density)
+            / norm
+    }
+}
+
 impl Practice {
-    fn draw(draws: &mut Draws) -> Practice {
+    fn draw(draws: &mut Draws, region_effect: f64) -> Practice {
         Practice {
-            coverage: draws.lognormal(0.75, 0.2),
-            contacts_per_welcome: draws.gauss(2.7, 0.25),
+            coverage: draws.lognormal(0.75, 0.14),
+            contacts_per_welcome: draws.gauss(2.7, 0.2),
             followed_share: draws.gauss(0.72, 0.04),
-            interviews_per_young: draws.gauss(4.5, 0.6),
-            civis_share: draws.gauss(0.15, 0.025),
-            access_effect: draws.gauss(0.0, 0.055),
+            interviews_per_young: draws.lognormal(4.5, 0.10),
+            civis_share: draws.gauss(0.15, 0.018),
+            civis_durable_effect: draws.gauss(0.0, 0.018),
+            access_effect: draws.gauss(0.0, 0.035),
             durable_effect: draws.gauss(0.0, 0.015),
-            training_share: draws.gauss(0.17, 0.03),
-            work_study_share: draws.gauss(0.045, 0.012),
+            training_share: draws.gauss(0.17, 0.018),
+            work_study_share: draws.gauss(0.045, 0.006),
             caseload: draws.gauss(120.0, 10.0),
-            offers_per_etp: draws.gauss(25.0, 6.0),
-            employers_share: draws.gauss(0.15, 0.04),
+            offers_per_etp: draws.lognormal(25.0, 0.14),
+            employers_share: draws.lognormal(0.15, 0.14),
+            region_effect,
         }
     }
 
     /// The activity and results in year `t` (0 for the first year), from the young
     /// jobseekers of the territory (`defm`) and its published context.
+    ///
+    /// Each outcome rate is a national level, plus what the context explains (about half
+    /// of the differences between structures), plus the structure's own practice, plus the
+    /// year's noise; the noise on rates makes the counts overdispersed (more spread than
+    /// binomial draws around a common rate would give).
     fn year(&self, t: u32, defm: f64, context: &YearContext, draws: &mut Draws) -> YearActivity {
         let tf = t as f64;
-        let (unemployment, no_diploma, qpv) =
-            (context.unemployment, context.no_diploma, context.qpv);
+        let z = ContextScores::of(context);
 
+        // Reach: higher in dense, urban territories with many QPV, lower where unemployment
+        // swells the number of jobseekers.
+        let reach = z.index(-0.4, 0.0, 0.6, 0.5);
         let coverage =
-            (self.coverage * (1.0 + 0.01 * tf) * (1.0 + draws.gauss(0.0, 0.05))).clamp(0.40, 1.10);
+            (self.coverage * (1.0 + 0.01 * tf) * (0.115 * reach + draws.gauss(0.0, 0.08)).exp())
+                .clamp(0.30, 1.40);
         let welcomes = count(defm * coverage).max(1);
         let contacts_ratio = (self.contacts_per_welcome + draws.gauss(0.0, 0.08)).clamp(2.0, 3.6);
         let contacts = count(welcomes as f64 * contacts_ratio);
         let followed_share = (self.followed_share + draws.gauss(0.0, 0.02)).clamp(0.55, 0.82);
         let followed = count(contacts as f64 * followed_share).max(1);
         let f = followed as f64;
-        let interviews =
-            count(f * (self.interviews_per_young + draws.gauss(0.0, 0.2)).clamp(2.5, 6.5));
-        let civis_in = count(f * (self.civis_share + draws.gauss(0.0, 0.01)).clamp(0.08, 0.22));
+
+        // Follow-up: more interviews and CIVIS where young people are further from work.
+        let need = z.index(0.3, 0.6, 0.5, 0.0);
+        let interviews = count(
+            f * (self.interviews_per_young * (0.10 * need + draws.gauss(0.0, 0.04)).exp())
+                .clamp(2.0, 8.0),
+        );
+        let civis_in = count(
+            f * (self.civis_share + 0.014 * z.index(0.5, 0.7, 0.0, 0.0) + draws.gauss(0.0, 0.008))
+                .clamp(0.06, 0.26),
+        );
         let civis_out = count(civis_in as f64 * (1.0 + draws.gauss(0.0, 0.08)).clamp(0.75, 1.25));
+
+        // Outcomes: the labour market and qualifications weigh most.
+        let hardship = z.index(0.7, 0.5, 0.3, 0.0);
         let civis_durable_rate =
-            (0.34 - 0.3 * (unemployment - 0.25) + draws.gauss(0.0, 0.02)).clamp(0.28, 0.40);
+            (0.34 - 0.019 * hardship + self.civis_durable_effect + draws.gauss(0.0, 0.012))
+                .clamp(0.15, 0.55);
         let civis_durable = count(civis_out as f64 * civis_durable_rate);
-        // Access to employment: context explains about half of the differences.
         let access_rate = soft_clamp(
-            0.40 - 0.85 * (unemployment - 0.25) - 0.5 * (no_diploma - 0.20) - 0.1 * (qpv - 0.08)
+            0.40 - 0.036 * hardship
+                + self.region_effect
                 + self.access_effect
-                + draws.gauss(0.0, 0.04),
-            0.18,
-            0.62,
+                + draws.gauss(0.0, 0.025),
+            0.15,
+            0.65,
         );
         let employed = count(f * access_rate);
-        let durable_rate = (0.475 - 0.45 * (unemployment - 0.25) - 0.25 * (no_diploma - 0.20)
+        let durable_rate = (0.475 - 0.012 * z.index(0.7, 0.6, 0.0, 0.0)
             + self.durable_effect
             + draws.gauss(0.0, 0.01))
-        .clamp(0.40, 0.55);
+        .clamp(0.35, 0.60);
         let durable = count(employed as f64 * durable_rate);
-        let training = count(f * (self.training_share + draws.gauss(0.0, 0.01)).clamp(0.10, 0.25));
-        let work_study =
-            count(f * (self.work_study_share + draws.gauss(0.0, 0.004)).clamp(0.02, 0.08));
+        let training = count(
+            f * (self.training_share
+                + 0.017 * z.index(0.4, 0.8, 0.0, 0.0)
+                + draws.gauss(0.0, 0.01))
+            .clamp(0.08, 0.28),
+        );
+        let work_study = count(
+            f * (self.work_study_share
+                + 0.0055 * z.index(-0.6, -0.3, -0.4, 0.0)
+                + draws.gauss(0.0, 0.003))
+            .clamp(0.01, 0.09),
+        );
         let etp = round_to(
             f / (self.caseload + draws.gauss(0.0, 4.0)).clamp(95.0, 150.0),
             1,
         )
         .max(0.5);
-        let offers = count(etp * (self.offers_per_etp + draws.gauss(0.0, 2.0)).clamp(10.0, 40.0));
-        let employers =
-            count(f * (self.employers_share + draws.gauss(0.0, 0.01)).clamp(0.05, 0.25));
+        // Employers: more offers and relations where the labour market is buoyant, fewer
+        // employers per young person in dense areas where each employer is larger.
+        let offers = count(
+            etp * (self.offers_per_etp
+                * (0.14 * z.index(-0.8, 0.0, 0.0, 0.4) + draws.gauss(0.0, 0.06)).exp())
+            .clamp(5.0, 60.0),
+        );
+        let employers = count(
+            f * (self.employers_share
+                * (0.14 * z.index(-0.7, 0.0, 0.0, -0.5) + draws.gauss(0.0, 0.06)).exp())
+            .clamp(0.03, 0.40),
+        );
         YearActivity {
             welcomes,
             contacts,

@@ -91,6 +91,13 @@ pub const API: &[ApiFunction] = &[
         register: |engine, name| indicator_property(engine, name, |d| d.value.is_some()),
     },
     ApiFunction {
+        name: "attendu_disponible",
+        signatures: &["attendu_disponible"],
+        description: "vrai si l'indicateur a une valeur attendue (un modèle du contexte assez bon, une valeur)",
+        category: Category::IndicatorProperty,
+        register: |engine, name| indicator_property(engine, name, |d| d.expected_z.is_some()),
+    },
+    ApiFunction {
         name: "denominateur",
         signatures: &["denominateur"],
         description: "le dénominateur d'un indicateur calculé, sinon ()",
@@ -112,6 +119,17 @@ pub const API: &[ApiFunction] = &[
         register: |engine, name| {
             indicator_property(engine, name, |d| {
                 opt(d.value.zip(d.expected).map(|(a, b)| a - b))
+            })
+        },
+    },
+    ApiFunction {
+        name: "ecart_attendu_z",
+        signatures: &["ecart_attendu_z"],
+        description: "l'écart à la valeur attendue en écarts-types de la prédiction, orienté (positif = mieux que prévu), ou ()",
+        category: Category::IndicatorProperty,
+        register: |engine, name| {
+            indicator_property(engine, name, |d| {
+                opt(d.expected_z.filter(|z| z.is_finite()).map(|z| z * d.sign()))
             })
         },
     },
@@ -275,7 +293,7 @@ pub const API: &[ApiFunction] = &[
     ApiFunction {
         name: "mieux_que_prevu",
         signatures: &["mieux_que_prevu()"],
-        description: "la valeur est meilleure que la valeur attendue",
+        description: "la valeur dépasse la valeur attendue de plus de `residual_z` écarts-types de la prédiction ([findings])",
         category: Category::Question,
         register: |engine, name| {
             indicator_question(engine, name, IndicatorData::better_than_expected)
@@ -284,7 +302,7 @@ pub const API: &[ApiFunction] = &[
     ApiFunction {
         name: "moins_bien_que_prevu",
         signatures: &["moins_bien_que_prevu()"],
-        description: "la valeur est moins bonne que la valeur attendue",
+        description: "la valeur est en deçà de la valeur attendue de plus de `residual_z` écarts-types de la prédiction ([findings])",
         category: Category::Question,
         register: |engine, name| {
             indicator_question(engine, name, IndicatorData::worse_than_expected)
@@ -293,7 +311,7 @@ pub const API: &[ApiFunction] = &[
     ApiFunction {
         name: "ecart_significatif",
         signatures: &["ecart_significatif(r)"],
-        description: "l'écart à la médiane dépasse le hasard des petits effectifs",
+        description: "l'écart au seuil du constat (Q1 ou Q3 dans un quart, sinon la médiane) dépasse le hasard des petits effectifs, surdispersion comprise",
         category: Category::Question,
         register: |engine, name| frame_question(engine, name, IndicatorData::significant_gap),
     },

@@ -68,6 +68,11 @@ pub struct IndicatorData {
     /// Indexed by `frame_slot`.
     pub frames: [Option<FrameView>; 4],
     pub expected: Option<f64>,
+    /// The standardised residual (observed minus expected over the prediction's standard
+    /// deviation), not oriented.
+    pub expected_z: Option<f64>,
+    /// How many standard deviations make a value better or worse than expected.
+    pub residual_z: f64,
     pub score: Option<f64>,
     pub finding: Option<FindingKind>,
 }
@@ -135,12 +140,22 @@ impl IndicatorData {
             .is_some_and(|g| g < 0.0)
     }
 
-    pub fn better_than_expected(&self) -> bool {
-        self.oriented_gap(self.expected).is_some_and(|g| g > 0.0)
+    /// The standardised residual, oriented: positive is better than expected.
+    fn oriented_z(&self) -> Option<f64> {
+        match self.direction {
+            Direction::Neutral => None,
+            _ => self.expected_z.map(|z| z * self.sign()),
+        }
     }
 
+    /// Better than expected by more than the pack's `residual_z` standard deviations.
+    pub fn better_than_expected(&self) -> bool {
+        self.oriented_z().is_some_and(|z| z > self.residual_z)
+    }
+
+    /// Worse than expected by more than the pack's `residual_z` standard deviations.
     pub fn worse_than_expected(&self) -> bool {
-        self.oriented_gap(self.expected).is_some_and(|g| g < 0.0)
+        self.oriented_z().is_some_and(|z| z < -self.residual_z)
     }
 
     /// Oriented percentile rank: 100 is the most favourable position.
@@ -155,19 +170,28 @@ impl IndicatorData {
 
     /// The small-numbers guard: is the gap between the value and the frame median larger
     /// than the noise the analysis computed for this denominator ([`Noise`])?
+    /// The gap the finding rests on is more than the small numbers' noise: for a value in
+    /// a quarter of the frame, the noise interval around the value clears the quarter's
+    /// cut-off (Q1 or Q3); otherwise it clears the median.
     pub fn significant_gap(&self, kind: FrameKind) -> bool {
         let (Some(v), Some(f)) = (self.value, self.frame(kind)) else {
             return false;
         };
+        let cut_off = if v < f.summary.q1 {
+            f.summary.q1
+        } else if v > f.summary.q3 {
+            f.summary.q3
+        } else {
+            f.summary.median
+        };
         match f.noise {
-            Noise::NoDenominator => v != f.summary.median,
+            Noise::NoDenominator => v != cut_off,
             Noise::Unknown => false,
-            Noise::HalfWidth(half_width) => (v - f.summary.median).abs() > half_width,
+            Noise::HalfWidth(half_width) => (v - cut_off).abs() > half_width,
         }
     }
 }
 
-/// Everything a script sees of one structure.
 #[derive(Debug, Clone, PartialEq)]
 pub struct StructureData {
     pub code: String,

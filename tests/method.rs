@@ -1,0 +1,287 @@
+//! The method means what it says (issue 17), on datasets built here: expected values from
+//! models that explain something, each structure left out of its own prediction; frames too
+//! small to judge by replaced by a labelled fallback; a region whose results are depressed
+//! everywhere gets its regional priority from the national frame.
+
+use boussole::analysis::analyse::{Overrides, analyse};
+use boussole::analysis::results::{FindingKind, Results};
+use boussole::dataset::{Dataset, Observation, Structure, StructureId, Value};
+use boussole::pack::Pack;
+use boussole::pack::engine::CompiledPack;
+use boussole::pack::manifest::FrameKind;
+use std::collections::BTreeMap;
+
+fn compiled() -> CompiledPack {
+    CompiledPack::compile(&Pack::embedded().expect("embedded pack")).expect("compiles")
+}
+
+/// A deterministic generator (xorshift64*), with normal draws by Box-Muller.
+struct Draws(u64);
+
+impl Draws {
+    fn uniform(&mut self) -> f64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        let x = self.0.wrapping_mul(0x2545_F491_4F6C_DD1D);
+        ((x >> 11) as f64 + 0.5) / (1u64 << 53) as f64
+    }
+
+    fn normal(&mut self, sd: f64) -> f64 {
+        let (u, v) = (self.uniform(), self.uniform());
+        sd * (-2.0 * u.ln()).sqrt() * (std::f64::consts::TAU * v).cos()
+    }
+}
+
+const REGIONS: [&str; 10] = [
+    "Bretagne",
+    "Normandie",
+    "Occitanie",
+    "Grand Est",
+    "Hauts-de-France",
+    "Île-de-France",
+    "Pays de la Loire",
+    "Nouvelle-Aquitaine",
+    "Centre-Val de Loire",
+    "Bourgogne-Franche-Comté",
+];
+
+/// One generated structure: its context, and its access to employment explained for a good
+/// part by that context; access to training is pure noise around 17 %.
+struct Row {
+    region: &'static str,
+    unemployment: f64,
+    no_diploma: f64,
+    qpv: f64,
+    density: f64,
+    accompanied: f64,
+    access: f64,
+    training: f64,
+}
+
+fn rows(per_region: usize, seed: u64) -> Vec<Row> {
+    let mut d = Draws(seed);
+    let mut rows = Vec::new();
+    for region in REGIONS {
+        for _ in 0..per_region {
+            let unemployment = 0.25 + d.normal(0.04);
+            let no_diploma = 0.20 + d.normal(0.04);
+            let qpv = (0.08 + d.normal(0.05)).max(0.0);
+            let density = (4.0 + d.normal(1.5)).exp();
+            let access =
+                0.40 - 1.0 * (unemployment - 0.25) - 0.5 * (no_diploma - 0.20) + d.normal(0.03);
+            rows.push(Row {
+                region,
+                unemployment,
+                no_diploma,
+                qpv,
+                density,
+                accompanied: (300.0 + 1200.0 * d.uniform()).round(),
+                access,
+                training: 0.17 + d.normal(0.03),
+            });
+        }
+    }
+    rows
+}
+
+fn structure(code: String, row: &Row) -> Structure {
+    let mut values = BTreeMap::new();
+    for (k, v) in [
+        ("jeunes_accompagnes", row.accompanied),
+        ("jeunes_en_emploi", (row.accompanied * row.access).round()),
+        (
+            "jeunes_en_formation",
+            (row.accompanied * row.training).round(),
+        ),
+        ("taux_chomage_jeunes", row.unemployment),
+        ("part_sans_diplome", row.no_diploma),
+        ("part_qpv", row.qpv),
+        ("densite", row.density),
+        ("population_16_25", row.accompanied * 12.0),
+    ] {
+        values.insert(
+            k.to_string(),
+            Observation {
+                value: Value::Number(v),
+                cell: None,
+            },
+        );
+    }
+    Structure {
+        id: StructureId::new(code.clone()),
+        name: format!("Mission locale {code}"),
+        region: row.region.to_string(),
+        year: None,
+        typology: None,
+        values,
+        id_cells: Vec::new(),
+    }
+}
+
+fn dataset(rows: &[Row]) -> Dataset {
+    Dataset {
+        structures: rows
+            .iter()
+            .enumerate()
+            .map(|(i, r)| structure(format!("{:05}", 10_001 + i), r))
+            .collect(),
+        ..Dataset::default()
+    }
+}
+
+fn run(data: &Dataset) -> Results {
+    analyse(data, &compiled(), &Overrides::default()).expect("analysis")
+}
+
+fn index(results: &Results, id: &str) -> usize {
+    results.indicator_index(id).expect("indicator")
+}
+
+#[test]
+fn a_pure_noise_outcome_gets_no_expected_value_and_says_why() {
+    let results = run(&dataset(&rows(20, 7)));
+    let training = index(&results, "taux_formation");
+    let access = index(&results, "taux_acces_emploi");
+
+    let model = results.indicators[training].model.as_ref().expect("fitted");
+    assert!(model.adj_r2 < 0.10, "noise explains nothing: {model:?}");
+    let why = model.gated.as_deref().expect("gated");
+    assert!(why.contains("explique trop peu"), "{why}");
+    assert!(
+        results
+            .structures
+            .iter()
+            .all(|s| s.indicators[training].expected.is_none())
+    );
+    assert!(results.diagnostics.iter().any(|d| {
+        d.message
+            .starts_with("valeur attendue non calculée pour « Taux d'accès à la formation »")
+    }));
+
+    let model = results.indicators[access].model.as_ref().expect("fitted");
+    assert!(model.gated.is_none() && model.adj_r2 > 0.3, "{model:?}");
+    assert_eq!((model.n, model.predictors), (200, 4));
+    assert!(
+        results
+            .structures
+            .iter()
+            .all(|s| s.indicators[access].expected.is_some())
+    );
+}
+
+#[test]
+fn too_few_observations_per_predictor_gate_the_model() {
+    // 3 regions of 10: 30 structures for 4 context variables, under the pack's 10 each.
+    let rows: Vec<Row> = rows(10, 11).into_iter().take(30).collect();
+    let results = run(&dataset(&rows));
+    let access = index(&results, "taux_acces_emploi");
+    let why = results.indicators[access]
+        .model
+        .as_ref()
+        .unwrap()
+        .gated
+        .clone();
+    assert_eq!(
+        why.as_deref(),
+        Some("30 observations pour 4 variables de contexte : il en faut au moins 10 par variable")
+    );
+}
+
+#[test]
+fn a_structure_never_predicts_itself() {
+    // The expected value of a structure equals what the others' model predicts for it: the
+    // same as when its own value is missing and it cannot enter the fit.
+    let rows = rows(20, 3);
+    let full = run(&dataset(&rows));
+    let mut without = dataset(&rows);
+    without.structures[0].values.remove("jeunes_en_emploi");
+    let left_out = run(&without);
+    let access = index(&full, "taux_acces_emploi");
+    let a = full.structures[0].indicators[access]
+        .expected
+        .clone()
+        .unwrap();
+    let b = left_out.structures[0].indicators[access]
+        .expected
+        .clone()
+        .unwrap();
+    assert!(
+        (a.value - b.value).abs() < 1e-9,
+        "{} vs {}",
+        a.value,
+        b.value
+    );
+    assert!((a.sd - b.sd).abs() < 1e-9, "{} vs {}", a.sd, b.sd);
+    // The residual is the observed value minus that prediction, in prediction sds.
+    let observed = full.structures[0].indicators[access].value.unwrap();
+    assert!((a.residual.unwrap() - (observed - b.value)).abs() < 1e-12);
+    assert!((a.z().unwrap() - (observed - b.value) / b.sd).abs() < 1e-9);
+}
+
+#[test]
+fn a_region_depressed_everywhere_gets_its_regional_priority() {
+    let control = run(&dataset(&rows(25, 5)));
+    let mut depressed_rows = rows(25, 5);
+    for r in depressed_rows.iter_mut().filter(|r| r.region == "Bretagne") {
+        r.access *= 0.6;
+    }
+    let depressed = run(&dataset(&depressed_rows));
+
+    let priority = |results: &Results, region: &str| {
+        results
+            .regions
+            .iter()
+            .find(|r| r.name == region)
+            .unwrap()
+            .priorities
+            .iter()
+            .find(|p| p.recommendation == "acces_emploi")
+            .cloned()
+    };
+    assert!(priority(&control, "Bretagne").is_none());
+    let p = priority(&depressed, "Bretagne").expect("priority from the national frame");
+    let national = p.national.expect("national evidence");
+    assert_eq!(national.indicator, "taux_acces_emploi");
+    assert_eq!(national.of, 25);
+    assert!(national.below >= 20, "{national:?}");
+    assert!(national.p_value < national.level, "{national:?}");
+    // Other regions are not flagged by the national frame for it.
+    for region in REGIONS.iter().filter(|r| **r != "Bretagne") {
+        let p = priority(&depressed, region);
+        assert!(p.is_none_or(|p| p.national.is_none()), "{region}");
+    }
+}
+
+#[test]
+fn a_one_structure_region_is_judged_on_a_labelled_fallback() {
+    let mut rows = rows(20, 9);
+    let mut lone = rows.pop().unwrap();
+    lone.region = "Corse";
+    lone.unemployment = 0.25;
+    lone.no_diploma = 0.20;
+    lone.accompanied = 1500.0;
+    lone.access = 0.22;
+    rows.push(lone);
+    let results = run(&dataset(&rows));
+    let access = index(&results, "taux_acces_emploi");
+    let corse = results
+        .structures
+        .iter()
+        .find(|s| s.region == "Corse")
+        .unwrap();
+    let ind = &corse.indicators[access];
+    let frame = &ind.frames[&FrameKind::Region];
+    assert_eq!(frame.fallback, Some(FrameKind::National));
+    assert_eq!(
+        &*frame.label,
+        "France, en repli (Corse : 1 valeur seulement)"
+    );
+    assert_eq!(frame.summary.as_ref().unwrap().n, 200);
+    assert_eq!(
+        ind.finding.as_ref().map(|f| f.kind),
+        Some(FindingKind::AxeDeProgres),
+        "{:?}",
+        ind.finding
+    );
+}
