@@ -116,7 +116,7 @@ fn gate(manifest: &Manifest, fit: &OlsFit) -> Option<String> {
         ));
     }
     let minimum = manifest.frames.regression_min_adj_r2;
-    if !(fit.adj_r2 >= minimum) {
+    if fit.adj_r2.is_nan() || fit.adj_r2 < minimum {
         return Some(format!(
             "le contexte explique trop peu ({}, sous le minimum de {} du pack)",
             adjusted_r2_text(fit.adj_r2),

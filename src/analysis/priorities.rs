@@ -53,7 +53,7 @@ pub fn national_judgements(
         .filter(|&i| evidence.defs[i].judged())
         .collect();
     let mut out: BTreeMap<String, Vec<NationalEvidence>> = BTreeMap::new();
-    if !(alpha > 0.0) || judged.is_empty() {
+    if alpha.is_nan() || alpha <= 0.0 || judged.is_empty() {
         return out;
     }
     let level = alpha / judged.len() as f64;

@@ -111,7 +111,7 @@ impl OlsFit {
         let h = self.leverage(x)?;
         let e = y - self.try_predict(x)?;
         let dof = self.n.checked_sub(self.predictors + 2)?;
-        if dof == 0 || !(h < 1.0 - 1e-12) {
+        if dof == 0 || h.is_nan() || h >= 1.0 - 1e-12 {
             return None;
         }
         let deleted = e / (1.0 - h);

@@ -193,10 +193,10 @@ pub fn frame_view(s: &Summary, rank: Option<f64>, noise: Noise) -> FrameView {
     }
 }
 
-/// The small-numbers guard's noise around a frame median `p0` for a denominator `n`, with
-/// the frame's overdispersion `phi` (Spiegelhalter 2005): fractions use the binomial
-/// half-width z·sqrt(φ·p0(1-p0)/n); other rates (per young person, per FTE, ×factor) the
-/// Poisson factor·z·sqrt(φ·r0/n) with r0 = p0/factor.
+/// The small-numbers guard's noise around a frame median `p0` for a denominator `n`:
+/// fractions use the binomial half-width z·sqrt(p0(1-p0)/n); other rates (per young person,
+/// per FTE, ×factor) the Poisson factor·z·sqrt(r0/n) with r0 = p0/factor; the overdispersed
+/// half-width multiplies either by sqrt(φ), the frame's overdispersion (Spiegelhalter 2005).
 pub fn noise(p0: f64, n: Option<f64>, def: &IndicatorDef, z: f64, phi: f64) -> Noise {
     let Some(n) = n else {
         return Noise::NoDenominator;
@@ -209,15 +209,20 @@ pub fn noise(p0: f64, n: Option<f64>, def: &IndicatorDef, z: f64, phi: f64) -> N
     if n.is_nan() || n <= 0.0 {
         return Noise::Unknown;
     }
-    if def.unit == Unit::Fraction && (0.0..=1.0).contains(&p0) {
-        return match crate::analysis::stats::funnel_limits(p0, n / phi, z) {
-            Some((lo, _)) => Noise::HalfWidth(p0 - lo),
-            None => Noise::Unknown,
-        };
+    let sampling = if def.unit == Unit::Fraction && (0.0..=1.0).contains(&p0) {
+        match crate::analysis::stats::funnel_limits(p0, n, z) {
+            Some((lo, _)) => p0 - lo,
+            None => return Noise::Unknown,
+        }
+    } else {
+        let factor = if def.factor > 0.0 { def.factor } else { 1.0 };
+        let r0 = (p0 / factor).max(0.0);
+        factor * z * (r0 / n).sqrt()
+    };
+    Noise::HalfWidth {
+        sampling,
+        overdispersed: sampling * phi.sqrt(),
     }
-    let factor = if def.factor > 0.0 { def.factor } else { 1.0 };
-    let r0 = (p0 / factor).max(0.0);
-    Noise::HalfWidth(factor * z * (phi * r0 / n).sqrt())
 }
 
 #[cfg(test)]
@@ -246,7 +251,13 @@ mod tests {
         };
         // p0 = 0.5, n = 100, z = 2: 2 × 0.05 = 0.1; with φ = 4, 2 × sqrt(4 × 0.0025) = 0.2.
         let width = |phi| match noise(0.5, Some(100.0), &def, 2.0, phi) {
-            Noise::HalfWidth(w) => w,
+            Noise::HalfWidth {
+                sampling,
+                overdispersed,
+            } => {
+                assert!((sampling - 0.1).abs() < 1e-12, "sampling noise ignores φ");
+                overdispersed
+            }
             other => panic!("{other:?}"),
         };
         assert!((width(1.0) - 0.1).abs() < 1e-12);

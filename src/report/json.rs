@@ -20,6 +20,7 @@ fn structure_json(results: &Results, s: &StructureResult) -> Value {
                 Some(sm) => json!({
                     "label": f.label,
                     "fallback": f.fallback.map(|k| k.id()),
+                    "phi": num(Some(f.phi)),
                     "n": sm.n,
                     "mean": num(Some(sm.mean)),
                     "median": num(Some(sm.median)),

@@ -316,6 +316,15 @@ pub const API: &[ApiFunction] = &[
         register: |engine, name| frame_question(engine, name, IndicatorData::significant_gap),
     },
     ApiFunction {
+        name: "ecart_significatif_a_la_mediane",
+        signatures: &["ecart_significatif_a_la_mediane(r)"],
+        description: "l'écart à la médiane, où que soit la valeur, dépasse le hasard des petits effectifs ; faux : trop peu de jeunes pour distinguer la valeur de la médiane",
+        category: Category::Question,
+        register: |engine, name| {
+            frame_question(engine, name, IndicatorData::significant_gap_to_median)
+        },
+    },
+    ApiFunction {
         name: "est_force",
         signatures: &["est_force()"],
         description: "le constat de l'indicateur est une force",

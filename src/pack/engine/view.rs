@@ -49,8 +49,10 @@ pub enum Noise {
     /// The limits cannot be computed (no or a non-positive denominator, a median outside
     /// the possible range): no gap is significant.
     Unknown,
-    /// Half the width of the funnel around the median.
-    HalfWidth(f64),
+    /// Half the width of the funnel for this denominator: from the sampling noise alone
+    /// (binomial or Poisson), and with the frame's overdispersion φ (the common-cause
+    /// variation between structures, Spiegelhalter 2005).
+    HalfWidth { sampling: f64, overdispersed: f64 },
 }
 
 /// One indicator of one structure.
@@ -168,26 +170,48 @@ impl IndicatorData {
         }
     }
 
-    /// The small-numbers guard: is the gap between the value and the frame median larger
-    /// than the noise the analysis computed for this denominator ([`Noise`])?
-    /// The gap the finding rests on is more than the small numbers' noise: for a value in
-    /// a quarter of the frame, the noise interval around the value clears the quarter's
-    /// cut-off (Q1 or Q3); otherwise it clears the median.
+    /// The small-numbers guard ([`Noise`]): the gap the finding rests on is more than the
+    /// sampling noise of the structure's own rate: for a value in a quarter of the frame,
+    /// the interval around the value clears the quarter's cut-off (Q1 or Q3); otherwise it
+    /// clears the median.
     pub fn significant_gap(&self, kind: FrameKind) -> bool {
+        let Some(f) = self.frame(kind) else {
+            return false;
+        };
+        self.clears(kind, false, |v| {
+            if v < f.summary.q1 {
+                f.summary.q1
+            } else if v > f.summary.q3 {
+                f.summary.q3
+            } else {
+                f.summary.median
+            }
+        })
+    }
+
+    /// The value lies outside the overdispersed funnel around the frame's median (sampling
+    /// noise and the common-cause variation between structures, φ): false means the gap
+    /// is within what small numbers and ordinary differences explain.
+    pub fn significant_gap_to_median(&self, kind: FrameKind) -> bool {
+        let Some(f) = self.frame(kind) else {
+            return false;
+        };
+        self.clears(kind, true, |_| f.summary.median)
+    }
+
+    /// The noise interval around the value (overdispersed or not) clears `cut_off(value)`.
+    fn clears(&self, kind: FrameKind, overdispersed: bool, cut_off: impl Fn(f64) -> f64) -> bool {
         let (Some(v), Some(f)) = (self.value, self.frame(kind)) else {
             return false;
         };
-        let cut_off = if v < f.summary.q1 {
-            f.summary.q1
-        } else if v > f.summary.q3 {
-            f.summary.q3
-        } else {
-            f.summary.median
-        };
+        let cut_off = cut_off(v);
         match f.noise {
             Noise::NoDenominator => v != cut_off,
             Noise::Unknown => false,
-            Noise::HalfWidth(half_width) => (v - cut_off).abs() > half_width,
+            Noise::HalfWidth {
+                sampling,
+                overdispersed: wide,
+            } => (v - cut_off).abs() > if overdispersed { wide } else { sampling },
         }
     }
 }
