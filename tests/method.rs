@@ -407,3 +407,28 @@ fn findings_hold_under_binomial_resampling_of_the_counts() {
         assert!(share <= 0.07, "binomial resampling changed {share}");
     }
 }
+
+#[test]
+fn a_structure_with_far_peers_is_told_so() {
+    let mut rows = rows(20, 13);
+    // A territory unlike any other: very high unemployment, very dense.
+    rows[0].unemployment = 0.55;
+    rows[0].no_diploma = 0.45;
+    rows[0].density = 40_000.0;
+    let results = run(&dataset(&rows));
+    let access = index(&results, "taux_acces_emploi");
+    let far = &results.structures[0];
+    let ratio = far.peer_distance.expect("distance");
+    assert!(ratio > 2.0, "{ratio}");
+    let label = &far.indicators[access].frames[&FrameKind::Peers].label;
+    assert!(label.starts_with("10 pairs éloignés (contexte "), "{label}");
+    // Most structures have peers at an ordinary distance.
+    let ordinary = results
+        .structures
+        .iter()
+        .filter(|s| s.peer_distance.is_some_and(|r| r <= 2.0))
+        .count();
+    assert!(ordinary > 190, "{ordinary}");
+    let near = &results.structures[1].indicators[access].frames[&FrameKind::Peers].label;
+    assert_eq!(&**near, "10 pairs au contexte proche");
+}

@@ -299,8 +299,8 @@ fn run_refuses_every_pack_that_check_rejects() {
     let d = dir.path();
     common::sample(&d.join("nat.xlsx"), 10, 1);
     let broken: [(&str, &str, &str); 3] = [
-        ("funnel_z = 1.96", "funnel_z = nan", "findings.funnel_z"),
-        ("funnel_z = 1.96", "funnel_z = inf", "findings.funnel_z"),
+        ("funnel_z = 3.09", "funnel_z = nan", "findings.funnel_z"),
+        ("funnel_z = 3.09", "funnel_z = inf", "findings.funnel_z"),
         ("id = \"nom\"", "id = \"code\"", "code"),
     ];
     for (k, (from, to, named)) in broken.into_iter().enumerate() {

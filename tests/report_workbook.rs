@@ -174,6 +174,7 @@ fn structure(
         ],
         recommendations: vec![],
         peers: vec![],
+        peer_distance: None,
     }
 }
 

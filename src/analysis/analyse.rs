@@ -59,13 +59,14 @@ pub fn analyse_with_reference(
 
     let values = derive::values(&defs, &population.structures);
     let previous = derive::previous_year(&defs, &population.structures, &dataset.structures);
-    let peers = peer_groups(manifest, &population, overrides);
+    let (peers, peer_distance) = peer_groups(manifest, &population, overrides);
     diagnostics.extend(frames::without_peers(manifest, &peers));
     let frames = frames::frames(
         &defs,
         &population.structures,
         &values,
         &peers,
+        &peer_distance,
         frames::Fallback::of(manifest),
     );
     let expected = expected_values(manifest, &defs, &population, &values, overrides);
@@ -101,7 +102,13 @@ pub fn analyse_with_reference(
     };
     // The objectives are proposed as each structure is assembled: held for every structure
     // at once, they would add to the analysis' peak memory.
-    let structures = assemble(&evidence, &previous, &peers, judged, &manifest.objectives);
+    let structures = assemble(
+        &evidence,
+        &previous,
+        (&peers, &peer_distance),
+        judged,
+        &manifest.objectives,
+    );
     Ok(Results {
         pack: PackStamp::of(&compiled.pack),
         input: dataset.source.clone(),
@@ -164,23 +171,23 @@ pub fn population<'a>(dataset: &'a Dataset, reference: Option<&'a Dataset>) -> P
     }
 }
 
-/// The peer groups: nearest on context, or those a test case imposes.
-fn peer_groups(
-    manifest: &Manifest,
-    population: &Population,
-    overrides: &Overrides,
-) -> Vec<Option<Vec<usize>>> {
-    let mut peers = frames::peers_on_context(manifest, &population.structures);
+/// The peer groups (nearest on context, or those a test case imposes) and how far each
+/// structure's peers are (their mean distance over the median; none for imposed groups).
+type PeerGroups = (Vec<Option<Vec<usize>>>, Vec<Option<f64>>);
+
+fn peer_groups(manifest: &Manifest, population: &Population, overrides: &Overrides) -> PeerGroups {
+    let (mut peers, mut distance) = frames::peers_on_context(manifest, &population.structures);
     if overrides.peers.is_empty() {
-        return peers;
+        return (peers, distance);
     }
     let index = population.index();
     for (id, list) in &overrides.peers {
         if let Some(&s) = index.get(id) {
             peers[s] = Some(list.iter().filter_map(|p| index.get(p).copied()).collect());
+            distance[s] = None;
         }
     }
-    peers
+    (peers, distance)
 }
 
 /// The expected values: by regression on context, or those a test case imposes.
@@ -268,7 +275,7 @@ struct Judged {
 fn assemble(
     evidence: &Evidence,
     previous: &[Option<Vec<Option<f64>>>],
-    peers: &[Option<Vec<usize>>],
+    (peers, peer_distance): (&[Option<Vec<usize>>], &[Option<f64>]),
     judged: Judged,
     objectives: &ObjectivesSpec,
 ) -> Vec<StructureResult> {
@@ -315,6 +322,7 @@ fn assemble(
                             .collect()
                     })
                     .unwrap_or_default(),
+                peer_distance: peer_distance[s],
             }
         })
         .collect()

@@ -6,12 +6,12 @@
 //! number of structures. This module computes the frames; it does not score nor judge.
 
 use crate::analysis::derive::{self, Cell};
-use crate::analysis::peers::nearest_peers;
+use crate::analysis::peers::{mean_distances, nearest_prepared, prepare};
 use crate::analysis::results::IndicatorDef;
 use crate::analysis::stats::{FrameStats, quantile_inc};
 use crate::dataset::{Diagnostic, Severity, Structure};
 use crate::pack::engine::view::frame_slot;
-use crate::pack::manifest::{FrameKind, Manifest, Unit};
+use crate::pack::manifest::{FrameKind, Manifest, PeerDistance, Unit};
 use rayon::prelude::*;
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -39,6 +39,8 @@ pub struct Fallback {
     pub min_n: usize,
     /// The frame used in place of a smaller one (national or peers).
     pub frame: FrameKind,
+    /// Peers further than this many times the median peer distance are labelled far.
+    pub far_ratio: f64,
 }
 
 impl Fallback {
@@ -46,6 +48,7 @@ impl Fallback {
         Fallback {
             min_n: manifest.frames.min_frame_n,
             frame: manifest.frames.fallback,
+            far_ratio: manifest.frames.peers_far_ratio,
         }
     }
 }
@@ -54,14 +57,38 @@ impl Fallback {
 pub type FramesOf = [Option<Frame>; 4];
 
 /// Each structure's peer group (indices in `structures`), nearest on the pack's peer
-/// context; None when the pack has no peer context or the structure's context is
-/// incomplete.
-pub fn peers_on_context(manifest: &Manifest, structures: &[&Structure]) -> Vec<Option<Vec<usize>>> {
-    if manifest.frames.peers_context.is_empty() {
-        return vec![None; structures.len()];
+/// context (Mahalanobis or Euclidean, weighted as the pack says), and how far its peers are:
+/// its mean distance to them over the median of those means. None when the pack has no
+/// peer context or the structure's context is incomplete.
+pub fn peers_on_context(
+    manifest: &Manifest,
+    structures: &[&Structure],
+) -> (Vec<Option<Vec<usize>>>, Vec<Option<f64>>) {
+    let spec = &manifest.frames;
+    if spec.peers_context.is_empty() {
+        return (vec![None; structures.len()], vec![None; structures.len()]);
     }
-    let context = derive::context(manifest, &manifest.frames.peers_context, structures);
-    nearest_peers(&context, manifest.frames.peers_k)
+    let context = derive::context(manifest, &spec.peers_context, structures);
+    let weights: Vec<f64> = spec
+        .peers_context
+        .iter()
+        .map(|v| spec.peers_weights.get(v).copied().unwrap_or(1.0))
+        .collect();
+    let points = prepare(
+        &context,
+        &weights,
+        spec.peers_distance == PeerDistance::Mahalanobis,
+    );
+    let peers = nearest_prepared(&points, spec.peers_k);
+    let distances = mean_distances(&points, &peers);
+    let mut known: Vec<f64> = distances.iter().flatten().copied().collect();
+    known.sort_by(f64::total_cmp);
+    let median = quantile_inc(&known, 0.5).filter(|m| *m > 0.0);
+    let ratios = distances
+        .iter()
+        .map(|d| Some(d.as_ref()? / median?))
+        .collect();
+    (peers, ratios)
 }
 
 /// The note on structures left without peers, when the pack compares with peers.
@@ -84,6 +111,7 @@ pub fn frames(
     structures: &[&Structure],
     values: &[Vec<Cell>],
     peers: &[Option<Vec<usize>>],
+    peer_distance: &[Option<f64>],
     fallback: Fallback,
 ) -> Vec<Vec<FramesOf>> {
     let regions = Grouping::by(structures.iter().map(|s| Some(s.region.clone())));
@@ -109,9 +137,10 @@ pub fn frames(
             (0..structures.len())
                 .map(|s| {
                     let mut frames: FramesOf = Default::default();
-                    let own_peers = peers[s]
-                        .as_ref()
-                        .and_then(|list| peer_frame(&column, list, national_phi));
+                    let own_peers = peers[s].as_ref().and_then(|list| {
+                        let far = peer_distance[s].filter(|r| *r > fallback.far_ratio);
+                        peer_frame(&column, list, national_phi, far)
+                    });
                     frames[frame_slot(FrameKind::National)] = national.clone();
                     frames[frame_slot(FrameKind::Region)] =
                         regions.frame_of(s, &by_region, &own_peers);
@@ -223,8 +252,20 @@ enum GroupFrame {
 
 /// One structure's own peer frame (peer groups differ from one structure to the next); its
 /// overdispersion is the national one (ten peers are too few to estimate it).
-fn peer_frame(column: &Column, peers: &[usize], national_phi: f64) -> Option<Frame> {
-    let label = Arc::from(format!("{} pairs au contexte proche", peers.len()));
+fn peer_frame(
+    column: &Column,
+    peers: &[usize],
+    national_phi: f64,
+    far: Option<f64>,
+) -> Option<Frame> {
+    let label = Arc::from(match far {
+        None => format!("{} pairs au contexte proche", peers.len()),
+        Some(ratio) => format!(
+            "{} pairs éloignés (contexte {} fois plus distant que d'habitude)",
+            peers.len(),
+            crate::fr::number(ratio, 1)
+        ),
+    });
     column.frame(peers, label, Phi::Fixed(national_phi))
 }
 

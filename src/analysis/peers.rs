@@ -55,15 +55,37 @@ const LEAF_SIZE: usize = 16;
 /// assert_eq!(peers, vec![Some(vec![1]), Some(vec![0]), None, Some(vec![1])]);
 /// ```
 pub fn nearest_peers(context: &[Vec<Option<f64>>], k: usize) -> Vec<Option<Vec<usize>>> {
+    nearest(context, k, true)
+}
+
+/// The `k` nearest other rows of each row, by Euclidean distance between the points as
+/// given (already standardised, whitened or weighted by the caller, see [`prepare`]);
+/// otherwise as [`nearest_peers`].
+pub fn nearest_prepared(points: &[Vec<Option<f64>>], k: usize) -> Vec<Option<Vec<usize>>> {
+    nearest(points, k, false)
+}
+
+fn complete_rows(context: &[Vec<Option<f64>>]) -> (Vec<usize>, usize) {
     let dims = context.iter().map(Vec::len).max().unwrap_or(0);
-    let complete_rows: Vec<usize> = context
+    let rows = context
         .iter()
         .enumerate()
         .filter(|(_, row)| row.len() == dims && row.iter().all(|v| v.is_some_and(f64::is_finite)))
         .map(|(i, _)| i)
         .collect();
+    (rows, dims)
+}
 
-    let points = standardise(context, &complete_rows, dims);
+fn nearest(context: &[Vec<Option<f64>>], k: usize, standardised: bool) -> Vec<Option<Vec<usize>>> {
+    let (complete_rows, dims) = complete_rows(context);
+    let points = if standardised {
+        standardise(context, &complete_rows, dims)
+    } else {
+        complete_rows
+            .iter()
+            .flat_map(|&r| context[r].iter().map(|v| v.unwrap_or(0.0)))
+            .collect()
+    };
     let tree = KdTree::build(&points, dims, complete_rows.len());
     let mut peers: Vec<Option<Vec<usize>>> = vec![None; context.len()];
     // Queries in tree order: consecutive queries are close and visit the same nodes.
@@ -114,6 +136,95 @@ fn standardise(context: &[Vec<Option<f64>>], complete_rows: &[usize], dims: usiz
 /// Squared Euclidean distance, summed in variable order. The pruning bound in
 /// [`KdTree::search`] is summed in the same order so that it never exceeds, even by rounding,
 /// the distance of a point inside the cell.
+/// The context as points for the peer search: each variable standardised over the
+/// complete rows; with `mahalanobis`, decorrelated by the symmetric (ZCA) whitening
+/// `R^(-1/2) z` of their correlation matrix `R`, so that two correlated variables are not
+/// counted twice and each whitened coordinate stays as close as possible to its variable;
+/// then each coordinate multiplied by the square root of its weight (a weight of 0 drops the
+/// variable). Directions of `R` with an eigenvalue under `1e-9` times the largest carry no
+/// information and are dropped. Incomplete rows stay incomplete.
+///
+/// # Examples
+///
+/// ```
+/// use boussole::analysis::peers::prepare;
+///
+/// // The second variable duplicates the first: whitened, the pair counts once.
+/// let context: Vec<Vec<Option<f64>>> =
+///     [0.0, 1.0, 2.0, 3.0].iter().map(|&x| vec![Some(x), Some(x)]).collect();
+/// let points = prepare(&context, &[1.0, 1.0], true);
+/// let d = |a: &[Option<f64>], b: &[Option<f64>]| -> f64 {
+///     a.iter().zip(b).map(|(x, y)| (x.unwrap() - y.unwrap()).powi(2)).sum::<f64>().sqrt()
+/// };
+/// let one: Vec<Vec<Option<f64>>> = context.iter().map(|r| vec![r[0]]).collect();
+/// let alone = prepare(&one, &[1.0], true);
+/// assert!((d(&points[0], &points[3]) - d(&alone[0], &alone[3])).abs() < 1e-9);
+/// ```
+pub fn prepare(
+    context: &[Vec<Option<f64>>],
+    weights: &[f64],
+    mahalanobis: bool,
+) -> Vec<Vec<Option<f64>>> {
+    let (rows, dims) = complete_rows(context);
+    let z = standardise(context, &rows, dims);
+    let m = rows.len();
+    let whitening = if mahalanobis && m > 1 && dims > 0 {
+        let zm = nalgebra::DMatrix::from_row_slice(m, dims, &z);
+        let r = (zm.transpose() * &zm) / m as f64;
+        let eigen = r.symmetric_eigen();
+        let largest = eigen.eigenvalues.max();
+        let inv_sqrt = eigen.eigenvalues.map(|l| {
+            if largest > 0.0 && l > 1e-9 * largest {
+                1.0 / l.sqrt()
+            } else {
+                0.0
+            }
+        });
+        let v = &eigen.eigenvectors;
+        Some(v * nalgebra::DMatrix::from_diagonal(&inv_sqrt) * v.transpose())
+    } else {
+        None
+    };
+    let scale: Vec<f64> = (0..dims)
+        .map(|j| weights.get(j).copied().unwrap_or(1.0).max(0.0).sqrt())
+        .collect();
+    let mut points = vec![vec![None; dims]; context.len()];
+    for (position, &row) in rows.iter().enumerate() {
+        let zi = &z[position * dims..(position + 1) * dims];
+        for j in 0..dims {
+            let value = match &whitening {
+                Some(w) => (0..dims).map(|k| w[(j, k)] * zi[k]).sum::<f64>(),
+                None => zi[j],
+            };
+            points[row][j] = Some(value * scale[j]);
+        }
+    }
+    points
+}
+
+/// Each row's mean Euclidean distance to its peers, in the space of `points`; None for a
+/// row without peers.
+pub fn mean_distances(
+    points: &[Vec<Option<f64>>],
+    peers: &[Option<Vec<usize>>],
+) -> Vec<Option<f64>> {
+    let at = |r: usize| -> Option<Vec<f64>> { points.get(r)?.iter().copied().collect() };
+    peers
+        .iter()
+        .enumerate()
+        .map(|(row, list)| {
+            let list = list.as_ref().filter(|l| !l.is_empty())?;
+            let p = at(row)?;
+            let total: f64 = list
+                .iter()
+                .filter_map(|&q| at(q))
+                .map(|q| squared_distance(&p, &q).sqrt())
+                .sum();
+            Some(total / list.len() as f64)
+        })
+        .collect()
+}
+
 fn squared_distance(a: &[f64], b: &[f64]) -> f64 {
     a.iter().zip(b).map(|(x, y)| (x - y) * (x - y)).sum()
 }

@@ -303,6 +303,9 @@ pub struct StructureResult {
     pub recommendations: Vec<RecommendationResult>,
     /// Ids of the peer group (nearest on context).
     pub peers: Vec<StructureId>,
+    /// The structure's mean context distance to its peers over the median of those means:
+    /// above the pack's `peers_far_ratio`, its peers are far.
+    pub peer_distance: Option<f64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]

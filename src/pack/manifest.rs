@@ -346,6 +346,17 @@ pub struct FramesSpec {
     /// Context columns on which peers are found (standardised).
     #[serde(default)]
     pub peers_context: Vec<String>,
+    /// How context distances are measured: `mahalanobis` (standardised, then decorrelated,
+    /// so that correlated variables are not counted twice) or `euclidean` (standardised).
+    #[serde(default)]
+    pub peers_distance: PeerDistance,
+    /// Weight of each peer context variable in the distance (1 when not listed; 0 drops it).
+    #[serde(default)]
+    pub peers_weights: BTreeMap<String, f64>,
+    /// A structure whose mean distance to its peers exceeds this many times the median of
+    /// those distances has far peers, and its peer frame says so.
+    #[serde(default = "default_far_ratio")]
+    pub peers_far_ratio: f64,
     /// Context columns the expected value is regressed on.
     #[serde(default)]
     pub regression_context: Vec<String>,
@@ -366,6 +377,19 @@ pub struct FramesSpec {
     /// The frame used in place of one too small to judge by.
     #[serde(default = "default_fallback")]
     pub fallback: FrameKind,
+}
+
+/// How the distance between two structures' contexts is measured.
+#[derive(Debug, Clone, Copy, Deserialize, Serialize, PartialEq, Eq, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum PeerDistance {
+    #[default]
+    Mahalanobis,
+    Euclidean,
+}
+
+fn default_far_ratio() -> f64 {
+    2.0
 }
 
 fn default_min_adj_r2() -> f64 {
@@ -390,6 +414,9 @@ impl Default for FramesSpec {
         FramesSpec {
             peers_k: default_k(),
             peers_context: Vec::new(),
+            peers_distance: PeerDistance::default(),
+            peers_weights: BTreeMap::new(),
+            peers_far_ratio: default_far_ratio(),
             regression_context: Vec::new(),
             log_context: Vec::new(),
             regression_min_adj_r2: default_min_adj_r2(),

@@ -81,6 +81,7 @@ fn structure_json(results: &Results, s: &StructureResult) -> Value {
         "year": s.year,
         "typology": s.typology,
         "peers": s.peers,
+        "peer_distance": num(s.peer_distance),
         "indicators": indicators,
         "axes": axes,
         "recommendations": s.recommendations.iter().map(|r| json!({
