@@ -48,6 +48,7 @@ const REGIONS: [&str; 10] = [
 
 /// One generated structure: its context, and its access to employment explained for a good
 /// part by that context; access to training is pure noise around 17 %.
+#[derive(Clone, Copy)]
 struct Row {
     region: &'static str,
     unemployment: f64,
@@ -431,4 +432,56 @@ fn a_structure_with_far_peers_is_told_so() {
     assert!(ordinary > 190, "{ordinary}");
     let near = &results.structures[1].indicators[access].frames[&FrameKind::Peers].label;
     assert_eq!(&**near, "10 pairs au contexte proche");
+}
+
+/// Draws from B(n, p) by counting successes.
+fn binomial(d: &mut Draws, n: f64, p: f64) -> f64 {
+    (0..n as usize).filter(|_| d.uniform() < p).count() as f64
+}
+
+#[test]
+fn maintain_objectives_are_met_as_often_as_noise_allows() {
+    // Two years where nothing changes but the binomial noise of the counts: the objectives
+    // proposed on year 1 that only ask to hold the level should be met 80 to 95 % of the
+    // time in year 2 (shrinkage accounts for regression to the mean, the tolerance band
+    // for the noise).
+    let rows = rows(30, 21);
+    let mut d = Draws(99);
+    let observed = |d: &mut Draws| -> Vec<Row> {
+        rows.iter()
+            .map(|r| Row {
+                access: binomial(d, r.accompanied, r.access.clamp(0.01, 0.99)) / r.accompanied,
+                training: binomial(d, r.accompanied, r.training.clamp(0.01, 0.99)) / r.accompanied,
+                ..*r
+            })
+            .collect()
+    };
+    let year1 = observed(&mut d);
+    let year2 = observed(&mut d);
+    let results = run(&dataset(&year1));
+    let mut maintained = 0;
+    let mut met = 0;
+    for id in ["taux_acces_emploi", "taux_formation"] {
+        let i = index(&results, id);
+        let direction = results.indicators[i].direction;
+        for (s, next) in results.structures.iter().zip(&year2) {
+            let Some(o) = &s.indicators[i].objective else {
+                continue;
+            };
+            if o.step != 0.0 || o.reference.is_none() {
+                continue;
+            }
+            let achieved = if id == "taux_acces_emploi" {
+                (next.accompanied * next.access).round() / next.accompanied
+            } else {
+                (next.accompanied * next.training).round() / next.accompanied
+            };
+            maintained += 1;
+            met += usize::from(o.met(achieved, direction).unwrap());
+        }
+    }
+    let share = met as f64 / maintained as f64;
+    eprintln!("{met} of {maintained} maintain objectives met: {share:.3}");
+    assert!(maintained > 100, "{maintained}");
+    assert!((0.80..=0.95).contains(&share), "{share}");
 }

@@ -284,6 +284,7 @@ fn assemble(
         decisions,
         axes,
     } = judged;
+    let between = objectives::between_variances(evidence);
     decisions
         .into_par_iter()
         .zip(axes)
@@ -291,7 +292,12 @@ fn assemble(
         .zip(evidence.annotated.par_iter().copied())
         .map(|(((decided, axes), scores), s)| {
             let st = evidence.structures[s];
-            let objectives = objectives::proposals(objectives, evidence, s);
+            let kinds: Vec<_> = decided
+                .findings
+                .iter()
+                .map(|f| f.as_ref().map(|f| f.kind))
+                .collect();
+            let objectives = objectives::proposals(objectives, evidence, &between, &kinds, s);
             let indicators = decided
                 .findings
                 .into_iter()

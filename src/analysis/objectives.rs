@@ -3,13 +3,17 @@
 //!
 //! The reference is the better of the peer median and the expected value (what
 //! comparable structures achieve, what the context predicts); without either, the
-//! regional median. The proposal moves a share of the gap (`[objectives] step`), at most
-//! `max_step_points` for fractions (in points) or `max_step_relative` of the current value
-//! for other units. A structure already at or beyond its reference is proposed to hold
-//! its level: a proposal is never worse than the current value.
+//! regional median. The current value is first shrunk towards the reference by its
+//! reliability (empirical Bayes): a rate measured on few young people is partly chance,
+//! and next year's value regresses towards the reference by that share. The proposal then
+//! moves a share of the remaining gap (`[objectives] step`), at most `max_step_points` for
+//! fractions (in points) or `max_step_relative` of the current value for other units. A
+//! structure already at or beyond its reference is proposed to hold its (shrunk) level. An
+//! objective counts as met within a tolerance band of `tolerance_z` sampling standard
+//! deviations ([`Objective::met`]).
 
 use crate::analysis::evidence::Evidence;
-use crate::analysis::results::Objective;
+use crate::analysis::results::{FindingKind, IndicatorDef, Objective};
 use crate::pack::engine::format_fr;
 use crate::pack::manifest::{Direction, FrameKind, ObjectivesSpec, Unit};
 
@@ -25,15 +29,80 @@ pub struct Inputs {
     pub peer_median: Option<f64>,
     pub expected: Option<f64>,
     pub regional_median: Option<f64>,
+    /// The sampling variance of the current value (binomial or Poisson, from its
+    /// denominator), when known.
+    pub sampling_variance: Option<f64>,
+    /// The variance of true values around the reference (between structures), when known.
+    pub between_variance: Option<f64>,
+}
+
+/// The sampling variance of a rate `value` on denominator `n`: `v(1 - v)/n` for a fraction,
+/// `factor · v / n` (Poisson) for other rates; None without a positive denominator.
+pub fn sampling_variance(def: &IndicatorDef, value: f64, n: Option<f64>) -> Option<f64> {
+    let n = n.filter(|n| *n > 0.0 && n.is_finite())?;
+    let factor = if def.factor > 0.0 { def.factor } else { 1.0 };
+    let variance = match def.unit {
+        Unit::Fraction => value.clamp(0.0, 1.0) * (1.0 - value.clamp(0.0, 1.0)) / n,
+        _ => factor * value.max(0.0) / n,
+    };
+    variance.is_finite().then_some(variance)
+}
+
+/// For each indicator, the variance of true values between structures around what they are
+/// compared with: the spread of the values (around the model when there is one: its
+/// residual variance; else the national variance) minus the mean sampling variance, at
+/// least 0 (a method-of-moments estimate, as in random-effects meta-analysis).
+pub fn between_variances(evidence: &Evidence) -> Vec<Option<f64>> {
+    (0..evidence.defs.len())
+        .map(|i| {
+            let def = &evidence.defs[i];
+            if !def.judged() {
+                return None;
+            }
+            let spread = match &def.model {
+                Some(m) if m.gated.is_none() => m.residual_sd.powi(2),
+                _ => {
+                    let frame = evidence.structures.iter().enumerate().find_map(|(s, _)| {
+                        evidence.frames(s, i)
+                            [crate::pack::engine::view::frame_slot(FrameKind::National)]
+                        .as_ref()
+                    })?;
+                    frame.stats.summary().sd?.powi(2)
+                }
+            };
+            let sampling: Vec<f64> = (0..evidence.structures.len())
+                .filter_map(|s| {
+                    let cell = evidence.cell(s, i);
+                    sampling_variance(def, cell.number()?, cell.denominator)
+                })
+                .collect();
+            if sampling.is_empty() {
+                return None;
+            }
+            let mean = sampling.iter().sum::<f64>() / sampling.len() as f64;
+            let between = (spread - mean).max(0.0);
+            between.is_finite().then_some(between)
+        })
+        .collect()
 }
 
 /// The proposed objectives of structure `s` (an index in `evidence.structures`), per
-/// indicator: judged indicators with a value only.
-pub fn proposals(spec: &ObjectivesSpec, evidence: &Evidence, s: usize) -> Vec<Option<Objective>> {
+/// indicator: judged indicators with a value only, and only areas for progress when the
+/// pack says so.
+pub fn proposals(
+    spec: &ObjectivesSpec,
+    evidence: &Evidence,
+    between: &[Option<f64>],
+    findings: &[Option<FindingKind>],
+    s: usize,
+) -> Vec<Option<Objective>> {
     (0..evidence.defs.len())
         .map(|i| {
             let def = &evidence.defs[i];
             let value = evidence.cell(s, i).number().filter(|_| def.judged())?;
+            if spec.only_areas_for_progress && findings[i] != Some(FindingKind::AxeDeProgres) {
+                return None;
+            }
             let inputs = Inputs {
                 value,
                 unit: def.unit,
@@ -42,6 +111,8 @@ pub fn proposals(spec: &ObjectivesSpec, evidence: &Evidence, s: usize) -> Vec<Op
                 peer_median: evidence.median(s, i, FrameKind::Peers),
                 expected: evidence.expected(s, i).map(|e| e.value),
                 regional_median: evidence.median(s, i, FrameKind::Region),
+                sampling_variance: sampling_variance(def, value, evidence.cell(s, i).denominator),
+                between_variance: between[i],
             };
             propose(inputs, spec)
         })
@@ -62,6 +133,22 @@ fn points(x: f64, unit: Unit) -> String {
     }
 }
 
+/// The current value shrunk towards `reference`, with its reliability.
+fn shrunk(input: &Inputs, reference: f64, spec: &ObjectivesSpec) -> (f64, Option<f64>) {
+    let v = input.value;
+    if !spec.shrink {
+        return (v, None);
+    }
+    let (Some(sigma2), Some(tau2)) = (input.sampling_variance, input.between_variance) else {
+        return (v, None);
+    };
+    if (sigma2 + tau2).is_nan() || sigma2 + tau2 <= 0.0 {
+        return (v, None);
+    }
+    let reliability = tau2 / (tau2 + sigma2);
+    (reference + reliability * (v - reference), Some(reliability))
+}
+
 /// The proposed objective, or None for a neutral indicator.
 pub fn propose(input: Inputs, spec: &ObjectivesSpec) -> Option<Objective> {
     let sign = match input.direction {
@@ -73,6 +160,11 @@ pub fn propose(input: Inputs, spec: &ObjectivesSpec) -> Option<Objective> {
     if !v.is_finite() {
         return None;
     }
+    let tolerance = input
+        .sampling_variance
+        .map(|var| spec.tolerance_z * var.sqrt())
+        .filter(|t| t.is_finite())
+        .unwrap_or(0.0);
     let better = |a: f64, b: f64| if (a - b) * sign >= 0.0 { a } else { b };
     let (reference, kind) = match (input.peer_median, input.expected) {
         (Some(p), Some(e)) if better(p, e) == p => (Some(p), "médiane des pairs"),
@@ -100,26 +192,52 @@ pub fn propose(input: Inputs, spec: &ObjectivesSpec) -> Option<Objective> {
         _ => None,
     }
     .unwrap_or_default();
+    let tolerance_text = if tolerance > 0.0 {
+        format!(
+            " Atteint à {} près (le hasard des effectifs).",
+            points(tolerance, input.shown_unit)
+        )
+    } else {
+        String::new()
+    };
     let Some(r) = reference.filter(|r| r.is_finite()) else {
         return Some(Objective {
             value: v,
+            level: v,
+            reliability: None,
+            tolerance,
             reference: None,
             reference_kind: kind.into(),
             step: 0.0,
             bounded: false,
-            rationale: "Aucune référence disponible (ni pairs, ni valeur attendue, ni médiane régionale) : maintenir le niveau actuel.".into(),
+            rationale: format!(
+                "Aucune référence disponible (ni pairs, ni valeur attendue, ni médiane régionale) : maintenir le niveau actuel.{tolerance_text}"
+            ),
         });
     };
-    let gap = (r - v) * sign;
+    let (level, reliability) = shrunk(&input, r, spec);
+    let level_text = match reliability {
+        Some(b) if (level - v).abs() > 1e-12 => format!(
+            " Valeur observée {}, dont {} % de l'écart à la référence tient au hasard des effectifs : niveau retenu {}.",
+            format_fr(v, input.shown_unit),
+            crate::fr::number((1.0 - b) * 100.0, 0),
+            format_fr(level, input.shown_unit)
+        ),
+        _ => String::new(),
+    };
+    let gap = (r - level) * sign;
     if gap <= 0.0 {
         return Some(Objective {
-            value: v,
+            value: level,
+            level,
+            reliability,
+            tolerance,
             reference: Some(r),
             reference_kind: kind.into(),
             step: 0.0,
             bounded: false,
             rationale: format!(
-                "Référence : {kind} ({}){alternative}. La structure l'atteint déjà ({}) : maintenir au moins ce niveau.",
+                "Référence : {kind} ({}){alternative}. La structure l'atteint déjà ({}) :{level_text} maintenir au moins ce niveau.{tolerance_text}",
                 format_fr(r, input.shown_unit),
                 format_fr(v, input.shown_unit)
             ),
@@ -128,23 +246,26 @@ pub fn propose(input: Inputs, spec: &ObjectivesSpec) -> Option<Objective> {
     let wanted = spec.step * gap;
     let bound = match input.unit {
         Unit::Fraction => spec.max_step_points,
-        _ => spec.max_step_relative * v.abs().max(r.abs() * 0.1),
+        _ => spec.max_step_relative * level.abs().max(r.abs() * 0.1),
     };
     let bounded = wanted > bound;
     let step = wanted.min(bound).max(0.0);
-    let mut value = v + sign * step;
+    let mut value = level + sign * step;
     if input.unit == Unit::Fraction {
-        // A share stays within [0, 1], but never moves below (or above) where it already is.
-        value = value.clamp(0.0_f64.min(v), 1.0_f64.max(v));
+        // A share stays within [0, 1], but never moves below (or above) its level.
+        value = value.clamp(0.0_f64.min(level), 1.0_f64.max(level));
     }
     Some(Objective {
         value,
+        level,
+        reliability,
+        tolerance,
         reference: Some(r),
         reference_kind: kind.into(),
         step,
         bounded,
         rationale: format!(
-            "Référence : {kind} ({}){alternative}. Écart : {} ; pas proposé : {:.0} % de l'écart, soit {}{}.",
+            "Référence : {kind} ({}){alternative}.{level_text} Écart : {} ; pas proposé : {:.0} % de l'écart, soit {}{}.{tolerance_text}",
             format_fr(r, input.shown_unit),
             points(gap, input.shown_unit),
             spec.step * 100.0,
@@ -171,6 +292,7 @@ mod tests {
             step: 0.5,
             max_step_points: 0.05,
             max_step_relative: 0.10,
+            ..ObjectivesSpec::default()
         }
     }
 
@@ -183,6 +305,8 @@ mod tests {
             peer_median: peers,
             expected,
             regional_median: Some(0.40),
+            sampling_variance: None,
+            between_variance: None,
         }
     }
 
@@ -230,6 +354,8 @@ mod tests {
                 peer_median: Some(30.0),
                 expected: None,
                 regional_median: None,
+                sampling_variance: None,
+                between_variance: None,
             },
             &spec(),
         )
@@ -249,6 +375,8 @@ mod tests {
                 peer_median: Some(0.26),
                 expected: Some(0.20),
                 regional_median: None,
+                sampling_variance: None,
+                between_variance: None,
             },
             &spec(),
         )
@@ -263,6 +391,35 @@ mod tests {
         let mut i = fraction(0.3, Some(0.4), None);
         i.direction = Direction::Neutral;
         assert!(propose(i, &spec()).is_none());
+    }
+
+    #[test]
+    fn a_value_measured_on_few_young_people_is_shrunk_towards_its_reference() {
+        // v = 0.60 on 100 young people: σ² = 0.6 · 0.4 / 100 = 0.0024; τ² = 0.0036:
+        // reliability 0.0036 / 0.006 = 0.6; level 0.40 + 0.6 × 0.20 = 0.52, above the
+        // reference: hold 0.52. Tolerance 1.28 × sqrt(0.0024) = 0.0627.
+        let mut input = fraction(0.60, Some(0.40), None);
+        input.sampling_variance = Some(0.0024);
+        input.between_variance = Some(0.0036);
+        let o = propose(input, &spec()).unwrap();
+        assert!((o.reliability.unwrap() - 0.6).abs() < 1e-12);
+        assert!((o.level - 0.52).abs() < 1e-12);
+        assert!((o.value - 0.52).abs() < 1e-12);
+        assert!((o.tolerance - 1.28 * 0.0024f64.sqrt()).abs() < 1e-12);
+        assert!(
+            o.rationale.contains("niveau retenu 52,0 %"),
+            "{}",
+            o.rationale
+        );
+        // Met within the band, missed beyond it.
+        assert_eq!(o.met(0.46, Direction::Higher), Some(true));
+        assert_eq!(o.met(0.45, Direction::Higher), Some(false));
+        // Below the reference: v = 0.30, level 0.40 - 0.6 × 0.10 = 0.34, gap 0.06, step 0.03.
+        let mut input = fraction(0.30, Some(0.40), None);
+        input.sampling_variance = Some(0.0024);
+        input.between_variance = Some(0.0036);
+        let o = propose(input, &spec()).unwrap();
+        assert!((o.level - 0.34).abs() < 1e-12 && (o.value - 0.37).abs() < 1e-12);
     }
 
     proptest! {

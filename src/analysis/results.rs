@@ -255,6 +255,15 @@ pub struct IndicatorResult {
 pub struct Objective {
     /// The proposed value.
     pub value: f64,
+    /// The level the step starts from: the current value shrunk towards the reference by
+    /// its reliability (the current value itself without shrinkage).
+    pub level: f64,
+    /// The reliability of the current value, `τ² / (τ² + σ²)`: the share of its gap to the
+    /// reference that is not chance; None when it could not be estimated (no shrinkage).
+    pub reliability: Option<f64>,
+    /// Half the band within which the objective counts as met: the pack's `tolerance_z`
+    /// times the sampling standard deviation of the rate (0 when unknown).
+    pub tolerance: f64,
     /// The reference aimed at (the better of the peer median and the expected value;
     /// else the regional median), when there is one.
     pub reference: Option<f64>,
@@ -266,6 +275,22 @@ pub struct Objective {
     pub bounded: bool,
     /// The rationale in French, for the workbook's note.
     pub rationale: String,
+}
+
+impl Objective {
+    /// Whether `achieved` meets the objective, within its tolerance band, for an indicator
+    /// of direction `direction`; None for a neutral indicator or a value that is not a
+    /// number.
+    pub fn met(&self, achieved: f64, direction: Direction) -> Option<bool> {
+        let sign = match direction {
+            Direction::Higher => 1.0,
+            Direction::Lower => -1.0,
+            Direction::Neutral => return None,
+        };
+        achieved
+            .is_finite()
+            .then(|| (achieved - self.value) * sign >= -self.tolerance - 1e-12)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]

@@ -625,6 +625,23 @@ pub struct ObjectivesSpec {
     /// Maximum step for other units, relative to the current value (0.1 = +10 %).
     #[serde(default = "default_max_relative")]
     pub max_step_relative: f64,
+    /// Shrink the current value towards its reference by its reliability before the step
+    /// (empirical Bayes), so that a value high or low by chance is not taken at face value.
+    #[serde(default = "default_true")]
+    pub shrink: bool,
+    /// An objective is met within this many standard deviations of its sampling noise.
+    #[serde(default = "default_tolerance_z")]
+    pub tolerance_z: f64,
+    /// Propose objectives only for the indicators found to be areas for progress.
+    #[serde(default)]
+    pub only_areas_for_progress: bool,
+}
+
+fn default_true() -> bool {
+    true
+}
+fn default_tolerance_z() -> f64 {
+    1.28
 }
 
 fn default_step() -> f64 {
@@ -643,6 +660,9 @@ impl Default for ObjectivesSpec {
             step: default_step(),
             max_step_points: default_max_points(),
             max_step_relative: default_max_relative(),
+            shrink: true,
+            tolerance_z: default_tolerance_z(),
+            only_areas_for_progress: false,
         }
     }
 }

@@ -56,6 +56,9 @@ fn structure_json(results: &Results, s: &StructureResult) -> Value {
                 "rule": ind.finding.as_ref().map(|f| format!("{}:{}", f.rule.script, f.rule.line)),
                 "objective": ind.objective.as_ref().map(|o| json!({
                     "value": num(Some(o.value)),
+                    "level": num(Some(o.level)),
+                    "reliability": num(o.reliability),
+                    "tolerance": num(Some(o.tolerance)),
                     "reference": num(o.reference),
                     "reference_kind": o.reference_kind,
                     "step": num(Some(o.step)),
