@@ -10,12 +10,14 @@
 //! the same. It must not evaluate rules nor write anything: the collected workbook is
 //! written by `report::collected`, and which files to read is the command's business.
 //!
-//! - `read`: one returned workbook (stamp, objectives, action lines, their diagnostics);
+//! - `read`: one returned workbook (stamp, objectives, action lines, their diagnostics),
+//!   checked against the analysis' pack (its indicators, labels and plausible bounds);
 //! - `consolidate`: several into one [`Collected`], its JSON, and reading it back;
 //! - `follow_up`: last year's objectives against this year's results.
 //!
 //! ```no_run
-//! let collected = boussole::collect::collect_paths(&["retour-01053.xlsx".into()])?;
+//! let pack = boussole::pack::Pack::embedded()?;
+//! let collected = boussole::collect::collect_paths(&["retour-01053.xlsx".into()], &pack)?;
 //! println!("{} objectifs, {} diagnostics", collected.objectives.len(), collected.diagnostics.len());
 //! # Ok::<(), boussole::error::Error>(())
 //! ```
