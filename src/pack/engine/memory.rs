@@ -143,7 +143,10 @@ pub fn checked_pad(
     Ok(())
 }
 
+/// Rhai's own functions replaced by guarded versions: no new name for scripts.
+pub const GUARDED: &[&str] = &["pad"];
+
 /// Registers the guarded replacements of Rhai's functions that copy without bound.
 pub fn register(engine: &mut Engine) {
-    engine.register_fn("pad", checked_pad);
+    engine.register_fn(GUARDED[0], checked_pad);
 }
