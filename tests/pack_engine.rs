@@ -1047,6 +1047,68 @@ fn lint_zero_factor() {
 }
 
 #[test]
+fn lint_indicator_defined_from_itself() {
+    let pack = manifest_with(
+        "numerator = \"premiers_accueils\"\ndenominator = \"defm_moins_26\"",
+        "numerator = \"taux_couverture\"\ndenominator = \"defm_moins_26\"",
+    );
+    assert_eq!(
+        new_lints(&pack),
+        [lint_of(
+            Severity::Error,
+            "pack.toml, indicateur taux_couverture",
+            "numérateur « taux_couverture » : l'indicateur est défini à partir de lui-même ; il serait manquant pour toutes les structures"
+        )]
+    );
+}
+
+#[test]
+fn lint_indicator_resting_on_one_declared_below_which_would_allow_a_cycle() {
+    let pack = manifest_with(
+        "numerator = \"premiers_accueils\"\ndenominator = \"defm_moins_26\"",
+        "numerator = \"premiers_accueils\"\ndenominator = \"taux_penetration\"",
+    );
+    // (The column no longer used is a warning besides.)
+    let lints: Vec<Lint> = new_lints(&pack)
+        .into_iter()
+        .filter(|l| l.severity == Severity::Error)
+        .collect();
+    assert_eq!(lints.len(), 1, "{lints:#?}");
+    assert_eq!(lints[0].place, "pack.toml, indicateur taux_couverture");
+    assert!(
+        lints[0]
+            .message
+            .starts_with("dénominateur « taux_penetration » déclaré plus bas"),
+        "{lints:#?}"
+    );
+}
+
+#[test]
+fn lint_non_positive_funnel_z_and_inverted_plausible_bounds() {
+    let pack = manifest_with("funnel_z = 1.96", "funnel_z = 0.0");
+    assert_eq!(
+        new_lints(&pack),
+        [lint_of(
+            Severity::Error,
+            "pack.toml, [findings]",
+            "funnel_z = 0 : un nombre strictement positif est attendu (1,96 pour une alerte à 95 %)"
+        )]
+    );
+    let pack = manifest_with(
+        "plausible = { min = 0.0, max = 3.0 }",
+        "plausible = { min = 0.5, max = 0.25 }",
+    );
+    assert_eq!(
+        new_lints(&pack),
+        [lint_of(
+            Severity::Error,
+            "pack.toml, indicateur taux_couverture",
+            "bornes plausibles de 0,5 à 0,25 : deux nombres finis, le premier plus petit, sont attendus"
+        )]
+    );
+}
+
+#[test]
 fn lint_band_gap() {
     let pack = manifest_with(
         "from = 25.0\nto = 50.0\nlabel = \"en retrait\"",
