@@ -245,6 +245,17 @@ pub enum InputError {
         other: String,
         other_run: String,
     },
+    /// `collect`: returned workbooks of an analysis made with another pack than the one
+    /// given, whose catalogue (indicators, labels, plausible bounds) they are checked against.
+    #[error(
+        "« {file} » vient d'une analyse faite avec le pack d'empreinte {run_pack}…, différent du pack de la collecte ({pack}, empreinte {pack_hash}…) ; donnez le pack de l'analyse avec --rules"
+    )]
+    OtherPack {
+        file: String,
+        run_pack: String,
+        pack: String,
+        pack_hash: String,
+    },
     /// `run --objectives`: a JSON file that is not `collect --json`'s.
     #[error(
         "{} : fichier d'objectifs JSON illisible ({source}) ; la sortie --json de boussole collect est attendue",

@@ -90,6 +90,7 @@ fn rows_by_key(r: &calamine::Range<Data>, head: u32, key_col: u32) -> BTreeMap<S
     out
 }
 
+#[derive(Clone)]
 enum Edit {
     Number(f64),
     Text(&'static str),
@@ -778,7 +779,20 @@ fn an_annotated_workbook_returned_reads_like_a_per_structure_one() {
         .collect();
     assert_eq!(negotiated.len(), 1);
     assert_eq!(negotiated[0]["negotiated"], 0.35);
-    assert_eq!(c["diagnostics"].as_array().unwrap().len(), 12 * 11 - 1);
+    // The blank cells are said once per structure, naming them.
+    let diagnostics = c["diagnostics"].as_array().unwrap();
+    assert_eq!(diagnostics.len(), 12, "{diagnostics:#?}");
+    let bourg = diagnostics
+        .iter()
+        .find(|d| d["message"].as_str().unwrap().starts_with("01053"))
+        .unwrap();
+    assert!(
+        bourg["message"]
+            .as_str()
+            .unwrap()
+            .contains(": 10 objectifs négociés laissés vides ("),
+        "{bourg}"
+    );
 
     // With a per-structure return: the first valid value is kept, a different one reported,
     // and empty cells of the annotated workbook are not reported where another file has a value.
@@ -803,7 +817,455 @@ fn an_annotated_workbook_returned_reads_like_a_per_structure_one() {
     );
     assert_eq!(
         diagnostics.len(),
-        12 * 11 - 11 - 1,
-        "Ambérieu's rows (valued by its own return) and Bourg's valued row are not reported"
+        11,
+        "Ambérieu's rows (valued by its own return) are not reported, every other structure once"
     );
+    assert!(
+        diagnostics
+            .iter()
+            .all(|d| !d["message"].as_str().unwrap().starts_with("01004")),
+        "{diagnostics:#?}"
+    );
+}
+
+// ---------------------------------------------------------------------------------------
+// Returned workbooks as users leave them: inserted rows, keys that disagree, a duplicated
+// sheet, an unknown indicator, 78 typed in a percentage cell.
+// ---------------------------------------------------------------------------------------
+
+/// One sheet of a rebuilt workbook: the source sheet copied under `name`, its rows moved
+/// by `moved` (rows inserted above), then `edits` set at their new places.
+struct Rebuilt<'a> {
+    name: &'a str,
+    from: &'a str,
+    moved: &'a dyn Fn(u32) -> u32,
+    edits: Vec<(u32, u32, Edit)>,
+}
+
+/// A returned workbook as a user may leave it, every cell of `src` copied as `sheets` say
+/// (the other sheets as they are).
+fn rebuild(src: &Path, dst: &Path, sheets: &[Rebuilt]) {
+    let mut book = calamine::open_workbook_auto(src).unwrap();
+    let mut out = rust_xlsxwriter::Workbook::new();
+    let same = |r: u32| r;
+    let names = book.sheet_names();
+    let mut plan: Vec<Rebuilt> = names
+        .iter()
+        .filter(|n| !sheets.iter().any(|s| s.name == n.as_str()))
+        .map(|n| Rebuilt {
+            name: n,
+            from: n,
+            moved: &same,
+            edits: Vec::new(),
+        })
+        .collect();
+    for s in sheets {
+        let at = names.iter().position(|n| n == s.name).unwrap_or(plan.len());
+        plan.insert(
+            at.min(plan.len()),
+            Rebuilt {
+                name: s.name,
+                from: s.from,
+                moved: s.moved,
+                edits: s
+                    .edits
+                    .iter()
+                    .map(|(r, c, e)| (*r, *c, e.clone()))
+                    .collect(),
+            },
+        );
+    }
+    for Rebuilt {
+        name,
+        from,
+        moved,
+        edits,
+    } in plan
+    {
+        let range = book.worksheet_range(from).unwrap();
+        let ws = out.add_worksheet();
+        ws.set_name(name).unwrap();
+        let (r0, c0) = range.start().unwrap_or((0, 0));
+        for (r, c, v) in range.used_cells() {
+            let (r, c) = (moved(r0 + r as u32), (c0 as usize + c) as u16);
+            match v {
+                Data::String(s) => ws.write_string(r, c, s).map(|_| ()).unwrap(),
+                Data::Float(x) => ws.write_number(r, c, *x).map(|_| ()).unwrap(),
+                Data::Int(i) => ws.write_number(r, c, *i as f64).map(|_| ()).unwrap(),
+                Data::Bool(b) => ws.write_boolean(r, c, *b).map(|_| ()).unwrap(),
+                _ => {}
+            }
+        }
+        for (r, c, edit) in edits {
+            let c = c as u16;
+            match edit {
+                Edit::Number(x) => ws.write_number(r, c, x).map(|_| ()).unwrap(),
+                Edit::Text(t) => ws.write_string(r, c, t).map(|_| ()).unwrap(),
+                Edit::Date(..) => unreachable!("no date here"),
+            }
+        }
+    }
+    out.save(dst).unwrap();
+}
+
+/// Bourg-en-Bresse's Objectifs sheet: header row, column titles, rows by indicator id.
+fn bourg_sheet(dir: &Path) -> (u32, BTreeMap<String, u32>, BTreeMap<String, u32>) {
+    let r = range(&per_structure(dir, BOURG), "Objectifs");
+    let (head, cols) = header(&r, "Code", "Objectif négocié");
+    let rows = rows_by_key(&r, head, cols["Clé"])
+        .into_iter()
+        .map(|(k, row)| (k.split_once('|').unwrap().1.to_string(), row))
+        .collect();
+    (head, cols, rows)
+}
+
+fn collect_json(dir: &Path, files: &[&str]) -> (serde_json::Value, String) {
+    let mut args = vec!["collect"];
+    args.extend(files);
+    args.extend(["-o", "c.xlsx", "--json", "c.json", "--force"]);
+    let out = boussole(&args, dir);
+    ok(&out);
+    (
+        json(&dir.join("c.json")),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+    )
+}
+
+fn messages(c: &serde_json::Value) -> Vec<(String, String, String)> {
+    c["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (
+                d["severity"].as_str().unwrap().to_string(),
+                d["cell"].as_str().unwrap().to_string(),
+                d["message"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+/// A blank row and a note row inserted among the objectives, and a row inserted in the
+/// action plan: every objective and the action line are read back, the value typed on
+/// the note row is named as not taken, nothing else is said.
+#[test]
+fn inserted_and_blank_rows_lose_no_objective_and_a_typed_row_without_key_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let dir = dir.path();
+    dialogue(dir);
+    let (head, cols, rows) = bourg_sheet(dir);
+    let neg = cols["Objectif négocié"];
+    let first = head + 1;
+    // One row inserted after the 2nd objective, one after the 5th, one above the action plan.
+    let r = range(&per_structure(dir, BOURG), "Objectifs");
+    let (ahead, acols) = header(&r, "Code", "Action");
+    let moved = move |row: u32| {
+        row + u32::from(row >= first + 2) + u32::from(row >= first + 5) + u32::from(row > ahead)
+    };
+    let mut edits: Vec<(u32, u32, Edit)> = rows
+        .values()
+        .map(|&row| (moved(row), neg, Edit::Number(0.5)))
+        .collect();
+    let note = first + 6; // the row inserted after the 5th objective (moved by one already)
+    edits.push((note, 0, Edit::Text("Note : à revoir en juin")));
+    edits.push((note, neg, Edit::Number(0.41)));
+    let action = moved(ahead + 1);
+    edits.push((action, acols["Action"], Edit::Text("Forum emploi")));
+    edits.push((action, acols["Responsable"], Edit::Text("Directrice")));
+    // Every value is 0.5: fine for fractions; the ratios and counts too.
+    rebuild(
+        &per_structure(dir, BOURG),
+        &dir.join("retour.xlsx"),
+        &[Rebuilt {
+            name: "Objectifs",
+            from: "Objectifs",
+            moved: &moved,
+            edits,
+        }],
+    );
+    let (c, stdout) = collect_json(dir, &["retour.xlsx"]);
+    let objectives = c["objectives"].as_array().unwrap();
+    assert_eq!(objectives.len(), 11, "every objective read back: {stdout}");
+    assert!(
+        objectives.iter().all(|o| o["negotiated"] == 0.5),
+        "{objectives:#?}"
+    );
+    assert_eq!(c["actions"].as_array().unwrap().len(), 1, "{stdout}");
+    let said = messages(&c);
+    assert_eq!(said.len(), 1, "{said:#?}");
+    let (severity, cell, message) = &said[0];
+    assert_eq!(severity, "error");
+    assert_eq!(cell, &format!("H{}", note + 1));
+    assert!(
+        message.contains(&format!("ligne {} sans clé cachée", note + 1))
+            && message.contains("« 0,41 »"),
+        "{message}"
+    );
+}
+
+/// Hidden keys that disagree with the visible code or indicator, or name an indicator the
+/// pack does not have: each row is refused with an error at its row, never assigned.
+#[test]
+fn keys_disagreeing_with_the_visible_row_and_unknown_indicators_are_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let dir = dir.path();
+    dialogue(dir);
+    let (_, cols, rows) = bourg_sheet(dir);
+    let (key, neg) = (cols["Clé"], cols["Objectif négocié"]);
+    let mut edits: Vec<(u32, u32, Edit)> = rows
+        .values()
+        .map(|&row| (row, neg, Edit::Number(0.5)))
+        .collect();
+    let other_structure = rows["taux_acces_emploi"];
+    edits.push((other_structure, key, Edit::Text("01004|taux_acces_emploi")));
+    let other_indicator = rows["taux_emploi_durable"];
+    edits.push((other_indicator, key, Edit::Text("01053|taux_formation")));
+    let unknown = rows["taux_alternance"];
+    edits.push((unknown, key, Edit::Text("01053|taux_inconnu")));
+    rebuild(
+        &per_structure(dir, BOURG),
+        &dir.join("retour.xlsx"),
+        &[Rebuilt {
+            name: "Objectifs",
+            from: "Objectifs",
+            moved: &|r| r,
+            edits,
+        }],
+    );
+    let (c, stdout) = collect_json(dir, &["retour.xlsx"]);
+    let objectives = c["objectives"].as_array().unwrap();
+    assert_eq!(objectives.len(), 11 - 3, "{stdout}");
+    assert!(
+        objectives.iter().all(|o| o["code"] == "01053"),
+        "no objective assigned to another structure"
+    );
+    assert!(
+        objectives
+            .iter()
+            .all(|o| o["indicator"] != "taux_inconnu" && o["indicator"] != "taux_acces_emploi"),
+        "{objectives:#?}"
+    );
+    let formation: Vec<_> = objectives
+        .iter()
+        .filter(|o| o["indicator"] == "taux_formation")
+        .collect();
+    assert_eq!(formation.len(), 1, "only the true row of taux_formation");
+    let said = messages(&c);
+    let error_at = |row: u32, text: &str| {
+        said.iter().any(|(s, cell, m)| {
+            s == "error" && cell == &format!("A{}", row + 1) && m.contains(text)
+        })
+    };
+    assert!(
+        error_at(
+            other_structure,
+            "la clé cachée « 01004|taux_acces_emploi » désigne la structure 01004, le code visible est « 01053 »"
+        ),
+        "{said:#?}"
+    );
+    assert!(
+        error_at(
+            other_indicator,
+            "désigne l'indicateur « Taux d'accès à la formation », la ligne montre « Taux d'accès à l'emploi durable »"
+        ),
+        "{said:#?}"
+    );
+    assert!(
+        error_at(unknown, "indicateur inconnu du pack « taux_inconnu »"),
+        "{said:#?}"
+    );
+    assert_eq!(said.len(), 3, "{said:#?}");
+    assert!(stdout.contains("3 erreurs"), "{stdout}");
+}
+
+/// The Objectifs sheet duplicated by the user, the copy filled: both are read, the
+/// duplication said, the copy's values kept where the original is blank, and a
+/// different value reported.
+#[test]
+fn a_duplicated_objectives_sheet_is_read_and_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    let dir = dir.path();
+    dialogue(dir);
+    let (_, cols, rows) = bourg_sheet(dir);
+    let neg = cols["Objectif négocié"];
+    let copy: Vec<(u32, u32, Edit)> = rows
+        .values()
+        .map(|&row| (row, neg, Edit::Number(0.5)))
+        .collect();
+    let original = vec![(rows["taux_acces_emploi"], neg, Edit::Number(0.4))];
+    rebuild(
+        &per_structure(dir, BOURG),
+        &dir.join("retour.xlsx"),
+        &[
+            Rebuilt {
+                name: "Objectifs",
+                from: "Objectifs",
+                moved: &|r| r,
+                edits: original,
+            },
+            Rebuilt {
+                name: "Objectifs (2)",
+                from: "Objectifs",
+                moved: &|r| r,
+                edits: copy,
+            },
+        ],
+    );
+    let (c, stdout) = collect_json(dir, &["retour.xlsx"]);
+    let objectives = c["objectives"].as_array().unwrap();
+    assert_eq!(objectives.len(), 11, "{stdout}");
+    let acces = objectives
+        .iter()
+        .find(|o| o["indicator"] == "taux_acces_emploi")
+        .unwrap();
+    assert_eq!(acces["negotiated"], 0.4, "the first sheet's value is kept");
+    assert!(
+        objectives
+            .iter()
+            .filter(|o| o["indicator"] != "taux_acces_emploi")
+            .all(|o| o["negotiated"] == 0.5 && o["sheet"] == "Objectifs (2)"),
+        "{objectives:#?}"
+    );
+    let said = messages(&c);
+    assert!(
+        said.iter().any(|(s, _, m)| s == "warning"
+            && m.contains("2 feuilles d'objectifs portent le tampon de l'analyse (« Objectifs », « Objectifs (2) »)")),
+        "{said:#?}"
+    );
+    assert!(
+        said.iter()
+            .any(|(_, _, m)| m.contains("objectif négocié 0,5 différent de celui de")),
+        "{said:#?}"
+    );
+    assert_eq!(c["files"].as_array().unwrap().len(), 1);
+}
+
+/// 78 typed in the coverage cell (a ratio shown as a percentage: 7 800 %) is beyond the
+/// bounds the pack declares: an error in French numbers; blank objectives of a structure
+/// are said once, after the errors.
+#[test]
+fn a_value_beyond_the_plausible_bounds_is_an_error_and_blanks_are_said_once_after_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let dir = dir.path();
+    dialogue(dir);
+    let (_, cols, rows) = bourg_sheet(dir);
+    let neg = cols["Objectif négocié"];
+    let coverage = rows["taux_couverture"];
+    let mut edits = vec![(coverage, neg, Edit::Number(78.0))];
+    edits.push((rows["taux_penetration"], neg, Edit::Number(0.78)));
+    rebuild(
+        &per_structure(dir, BOURG),
+        &dir.join("retour.xlsx"),
+        &[Rebuilt {
+            name: "Objectifs",
+            from: "Objectifs",
+            moved: &|r| r,
+            edits,
+        }],
+    );
+    let (c, stdout) = collect_json(dir, &["retour.xlsx"]);
+    let objectives = c["objectives"].as_array().unwrap();
+    let find = |id: &str| objectives.iter().find(|o| o["indicator"] == id).unwrap();
+    assert_eq!(find("taux_couverture")["status"], "out_of_range");
+    assert_eq!(
+        find("taux_couverture")["negotiated"],
+        serde_json::Value::Null
+    );
+    assert_eq!(find("taux_penetration")["negotiated"], 0.78);
+    let said = messages(&c);
+    assert_eq!(
+        said.len(),
+        2,
+        "one error, one warning for the nine blanks: {said:#?}"
+    );
+    let (severity, cell, message) = &said[0];
+    assert_eq!(severity, "error", "errors first: {said:#?}");
+    assert_eq!(cell, &format!("H{}", coverage + 1));
+    assert!(
+        message.contains(
+            "objectif négocié 7\u{202f}800 % hors des bornes plausibles du pack (de 0 % à 300 %) ; pour 78 % saisir 0,78 ou 78 %"
+        ),
+        "{message}"
+    );
+    assert!(
+        !message.contains("0.78") && !message.contains("7800"),
+        "{message}"
+    );
+    let (severity, _, message) = &said[1];
+    assert_eq!(severity, "warning");
+    assert!(
+        message.starts_with(
+            "01053 (Mission locale de Bourg-en-Bresse) : 9 objectifs négociés laissés vides ("
+        ),
+        "{message}"
+    );
+    let error_line = stdout.find("erreur :").unwrap();
+    let warning_line = stdout.find("avertissement :").unwrap();
+    assert!(error_line < warning_line, "{stdout}");
+}
+
+/// `run --objectives` prints the follow-up's counts.
+#[test]
+fn run_with_objectives_prints_the_follow_up_counts() {
+    let dir = tempfile::tempdir().unwrap();
+    let dir = dir.path();
+    dialogue(dir);
+    fill_both(dir);
+    ok(&boussole(
+        &[
+            "collect",
+            "retour-bourg.xlsx",
+            "retour-amberieu.xlsx",
+            "-o",
+            "objectifs.xlsx",
+        ],
+        dir,
+    ));
+    std::fs::write(
+        dir.join("bilan.csv"),
+        field_csv(&[2023, 2024, 2025], &FIELD_STRUCTURES),
+    )
+    .unwrap();
+    let out = boussole(&["run", "bilan.csv", "--objectives", "objectifs.xlsx"], dir);
+    ok(&out);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    // 22 objectives: 20 negotiated (Bourg's out-of-rule and empty cells follow the proposal).
+    assert!(
+        stdout.contains("Suivi des objectifs de objectifs.xlsx")
+            && stdout.contains(": 22 objectifs suivis (20 négociés, 2 proposés), 22 mesurés dont "),
+        "{stdout}"
+    );
+}
+
+/// Returned workbooks collected with another pack than the analysis' are refused.
+#[test]
+fn collecting_with_another_pack_than_the_analysis_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let dir = dir.path();
+    dialogue(dir);
+    ok(&boussole(&["rules", "export", "autre"], dir));
+    let manifest = dir.join("autre").join("pack.toml");
+    let text = std::fs::read_to_string(&manifest).unwrap();
+    assert!(
+        text.contains("funnel_z = 3.09"),
+        "the embedded pack's funnel_z"
+    );
+    std::fs::write(
+        &manifest,
+        text.replacen("funnel_z = 3.09", "funnel_z = 2.58", 1),
+    )
+    .unwrap();
+    std::fs::copy(per_structure(dir, BOURG), dir.join("retour.xlsx")).unwrap();
+    let out = boussole(
+        &["collect", "retour.xlsx", "--rules", "autre", "-o", "c.xlsx"],
+        dir,
+    );
+    assert_eq!(out.status.code(), Some(3));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("différent du pack de la collecte") && err.contains("--rules"),
+        "{err}"
+    );
+    assert!(!dir.join("c.xlsx").exists());
 }

@@ -292,30 +292,80 @@ fn check_rules_reports_a_script_that_never_ends_as_an_error_naming_the_script() 
 }
 
 /// `run` refuses (exit 4) the packs `check` rejects, before reading anything, and `check`
-/// rejects non-finite numbers anywhere in `pack.toml`.
+/// rejects non-finite numbers anywhere in `pack.toml`: each broken pack here is one or two
+/// edits of the exported one, and `check` and `run` both name what is wrong.
 #[test]
 fn run_refuses_every_pack_that_check_rejects() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     common::sample(&d.join("nat.xlsx"), 10, 1);
-    let broken: [(&str, &str, &str); 3] = [
-        ("funnel_z = 3.09", "funnel_z = nan", "findings.funnel_z"),
-        ("funnel_z = 3.09", "funnel_z = inf", "findings.funnel_z"),
-        ("id = \"nom\"", "id = \"code\"", "code"),
+    let coverage = "id = \"taux_couverture\"\nlabel = \"Taux de couverture\"\nnumerator = \"premiers_accueils\"";
+    let penetration = "id = \"taux_penetration\"\nlabel = \"Taux de pénétration\"\nnumerator = \"jeunes_en_contact\"";
+    let on_itself = coverage.replace("\"premiers_accueils\"", "\"taux_couverture\"");
+    let from_below = coverage.replace("\"premiers_accueils\"", "\"taux_penetration\"");
+    let from_above = penetration.replace("\"jeunes_en_contact\"", "\"taux_couverture\"");
+    let broken: Vec<(Vec<(&str, &str)>, &str)> = vec![
+        (
+            vec![("funnel_z = 3.09", "funnel_z = nan")],
+            "findings.funnel_z",
+        ),
+        (
+            vec![("funnel_z = 3.09", "funnel_z = inf")],
+            "findings.funnel_z",
+        ),
+        (
+            vec![("funnel_z = 3.09", "funnel_z = -1.0")],
+            "funnel_z = -1",
+        ),
+        (
+            vec![("id = \"nom\"", "id = \"code\"")],
+            "« code » est déclaré deux fois",
+        ),
+        (
+            vec![(coverage, &on_itself)],
+            "l'indicateur est défini à partir de lui-même",
+        ),
+        (
+            vec![(coverage, &from_below), (penetration, &from_above)],
+            "« taux_penetration » déclaré plus bas",
+        ),
+        (
+            vec![("factor = 100.0", "factor = 0.0")],
+            "le facteur doit être un nombre non nul",
+        ),
+        (vec![("weight = 2.0", "weight = nan")], "poids nan invalide"),
+        (
+            vec![("chomage_eleve = 0.25", "chomage_eleve = nan")],
+            "thresholds.base.chomage_eleve",
+        ),
+        (
+            vec![("vigilance_pairs = 15.0", "vigilance_pairs = -inf")],
+            "« thresholds.base.vigilance_pairs » vaut -inf",
+        ),
+        (
+            vec![(
+                "plausible = { min = 0.0, max = 3.0 }",
+                "plausible = { min = 3.0, max = 0.0 }",
+            )],
+            "bornes plausibles de 3 à 0",
+        ),
     ];
-    for (k, (from, to, named)) in broken.into_iter().enumerate() {
+    for (k, (edits, named)) in broken.into_iter().enumerate() {
         let rules = format!("regles-{k}");
         let export = boussole(&["rules", "export", &rules], d);
         assert!(export.status.success(), "{}", stderr(&export));
         let manifest = d.join(&rules).join("pack.toml");
-        let text = std::fs::read_to_string(&manifest).unwrap();
-        assert!(text.contains(from), "the embedded pack holds « {from} »");
-        std::fs::write(&manifest, text.replacen(from, to, 1)).unwrap();
+        let mut text = std::fs::read_to_string(&manifest).unwrap();
+        for (from, to) in &edits {
+            assert!(text.contains(from), "the embedded pack holds « {from} »");
+            text = text.replacen(from, to, 1);
+        }
+        std::fs::write(&manifest, text).unwrap();
         let check = boussole(&["check", "--rules", &rules], d);
         assert_eq!(
             check.status.code(),
             Some(4),
-            "check {to}: {}",
+            "check {edits:?}: {}",
             stdout(&check)
         );
         assert!(
@@ -325,7 +375,12 @@ fn run_refuses_every_pack_that_check_rejects() {
         );
         let out = format!("sortie-{k}.xlsx");
         let run = boussole(&["run", "nat.xlsx", "--rules", &rules, "-o", &out], d);
-        assert_eq!(run.status.code(), Some(4), "run {to}: {}", stderr(&run));
+        assert_eq!(
+            run.status.code(),
+            Some(4),
+            "run {edits:?}: {}",
+            stderr(&run)
+        );
         assert!(
             stderr(&run).contains(named),
             "run names « {named} »: {}",
@@ -335,5 +390,49 @@ fn run_refuses_every_pack_that_check_rejects() {
             !d.join(&out).exists(),
             "nothing written for a rejected pack"
         );
+    }
+}
+
+/// Hostile findings scripts whose data Rhai's own size limits do not see (a function
+/// pointer curried with itself, a map of large texts held by function pointers), run by
+/// the binary under a 1.5 GB address-space limit (`prlimit`, util-linux): without the
+/// memory budget the process would abort when an allocation fails; with it, exit 4 with a
+/// French error naming the script, and no output written. The pack's own cases are left
+/// out (each would meet the same error first, at `check`'s pace).
+#[test]
+fn scripts_holding_data_in_function_pointers_stop_at_the_memory_budget_under_a_memory_limit() {
+    let dir = workdir();
+    let d = dir.path();
+    common::sample(&d.join("nat.xlsx"), 40, 1);
+    let scripts = [
+        "let f = Fn(\"x\");\nloop { f = f.curry(f); }\n",
+        "let s = \"x\";\nwhile s.len() < 50000 { s += s; }\nlet m = #{};\nlet i = 0;\nloop { m[`k${i}`] = Fn(\"x\").curry(s + i); i += 1; }\n",
+    ];
+    for (k, script) in scripts.iter().enumerate() {
+        let rules = format!("regles-{k}");
+        export(d, &rules);
+        std::fs::remove_dir_all(d.join(&rules).join("tests")).unwrap();
+        std::fs::write(d.join(&rules).join("constats.rhai"), script).unwrap();
+        let out = format!("sortie-{k}.xlsx");
+        let run = std::process::Command::new("prlimit")
+            .arg("--as=1500000000")
+            .arg(env!("CARGO_BIN_EXE_boussole"))
+            .args(["run", "nat.xlsx", "--rules", &rules, "-o", &out, "--json"])
+            .arg(format!("sortie-{k}.json"))
+            .current_dir(d)
+            .output()
+            .expect("prlimit (util-linux) runs the binary");
+        let err = stderr(&run);
+        assert_eq!(run.status.code(), Some(4), "{script}: {err}");
+        assert!(
+            err.contains("erreur dans les règles, constats.rhai, ligne")
+                && err.contains("le script a dépassé la mémoire permise (16 Mio par évaluation"),
+            "{err}"
+        );
+        assert!(
+            !err.contains("panicked") && !err.contains("memory allocation"),
+            "{err}"
+        );
+        assert!(!d.join(&out).exists() && !d.join(format!("sortie-{k}.json")).exists());
     }
 }

@@ -20,6 +20,12 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 use tempfile::TempDir;
 
+/// The binary's counting allocator (around the system's here), so that the rules' memory
+/// budget is enforced in these tests as in `boussole`.
+#[global_allocator]
+static ALLOCATOR: boussole::pack::engine::memory::Counting<std::alloc::System> =
+    boussole::pack::engine::memory::Counting(std::alloc::System);
+
 // ---------------------------------------------------------------------------------------
 // Helpers
 // ---------------------------------------------------------------------------------------
@@ -553,6 +559,78 @@ fn an_array_grown_in_a_loop_is_stopped_at_the_array_size_limit() {
     assert!(message.contains("donnée trop grande"), "{message}");
 }
 
+/// A text of 50 000 characters, built by doubling (within Rhai's size limit).
+const BIG_TEXT: &str = "let s = \"x\";\nwhile s.len() < 50000 { s += s; }\n";
+/// A list of 5 000 numbers (about 80 kB).
+const BIG_LIST: &str = "let l = [];\nl.pad(5000, 1);\n";
+
+/// Scripts whose data Rhai's size limits do not see: held by function pointers, closures,
+/// or copied by `pad`. Each is stopped by the memory budget, within seconds, naming the
+/// script and the structure.
+#[test]
+fn data_held_by_function_pointers_closures_and_maps_is_stopped_at_the_memory_budget() {
+    let scripts = [
+        // A function pointer curried with itself: doubles at every turn.
+        "let f = Fn(\"x\");\nloop { f = f.curry(f); }".to_string(),
+        // A map filled with large texts held by function pointers.
+        format!(
+            "{BIG_TEXT}let m = #{{}};\nlet i = 0;\nloop {{ m[`k${{i}}`] = Fn(\"x\").curry(s + i); i += 1; }}"
+        ),
+        // Closures each capturing a large text.
+        format!("{BIG_TEXT}let fs = [];\nloop {{ let t = s + fs.len(); fs.push(|| t); }}"),
+        // Ten thousand copies of a function pointer holding a list of 5 000 numbers, in one
+        // call (texts are shared, not copied: a list is).
+        format!("{BIG_LIST}let f = Fn(\"x\").curry(l);\nlet a = [];\na.pad(10000, f);"),
+    ];
+    for script in &scripts {
+        let pack = pack_with("constats.rhai", script);
+        let (message, elapsed) = evaluation_error_with(&pack, Limits::default());
+        assert!(elapsed < HANG_GUARD, "took {elapsed:?}: {message}");
+        assert!(
+            message.starts_with("erreur dans les règles, constats.rhai, ligne"),
+            "{script}: {message}"
+        );
+        assert!(
+            message.contains("le script a dépassé la mémoire permise (16 Mio par évaluation"),
+            "{script}: {message}"
+        );
+        assert!(
+            message.contains("(pendant l'évaluation : structure 00001 (Mission locale 00001), indicateur taux_couverture)"),
+            "{message}"
+        );
+    }
+}
+
+/// The budget is per evaluation: a script that builds a large value and lets it go is
+/// never stopped, whatever the number of structures, and one well under the budget passes.
+#[test]
+fn a_script_under_the_memory_budget_runs() {
+    let script = format!("{BIG_LIST}let f = Fn(\"x\").curry(l);\nlet a = [];\na.pad(100, f);");
+    let pack = pack_with("constats.rhai", &script);
+    let compiled = CompiledPack::compile(&pack).expect("the pack compiles");
+    let data = dataset(
+        (1..=20)
+            .map(|i| {
+                structure(
+                    &format!("{i:05}"),
+                    "Bretagne",
+                    &[("premiers_accueils", 300.0), ("defm_moins_26", 1000.0)],
+                )
+            })
+            .collect(),
+    );
+    analyse(&data, &compiled, &Overrides::default()).expect("100 copies of 80 kB fit");
+    let tight = Limits {
+        max_memory: 1024 * 1024,
+        ..Limits::default()
+    };
+    let (message, _) = evaluation_error_with(&pack, tight);
+    assert!(
+        message.contains("la mémoire permise (1 Mio par évaluation"),
+        "{message}"
+    );
+}
+
 #[test]
 fn a_hostile_findings_script_names_the_script_the_structure_and_the_indicator() {
     // Findings run only for judged indicators with a value: here taux_couverture alone.
@@ -964,6 +1042,68 @@ fn lint_zero_factor() {
             Severity::Error,
             "pack.toml, indicateur entreprises_pour_100_jeunes",
             "le facteur doit être un nombre non nul"
+        )]
+    );
+}
+
+#[test]
+fn lint_indicator_defined_from_itself() {
+    let pack = manifest_with(
+        "numerator = \"premiers_accueils\"\ndenominator = \"defm_moins_26\"",
+        "numerator = \"taux_couverture\"\ndenominator = \"defm_moins_26\"",
+    );
+    assert_eq!(
+        new_lints(&pack),
+        [lint_of(
+            Severity::Error,
+            "pack.toml, indicateur taux_couverture",
+            "numérateur « taux_couverture » : l'indicateur est défini à partir de lui-même ; il serait manquant pour toutes les structures"
+        )]
+    );
+}
+
+#[test]
+fn lint_indicator_resting_on_one_declared_below_which_would_allow_a_cycle() {
+    let pack = manifest_with(
+        "numerator = \"premiers_accueils\"\ndenominator = \"defm_moins_26\"",
+        "numerator = \"premiers_accueils\"\ndenominator = \"taux_penetration\"",
+    );
+    // (The column no longer used is a warning besides.)
+    let lints: Vec<Lint> = new_lints(&pack)
+        .into_iter()
+        .filter(|l| l.severity == Severity::Error)
+        .collect();
+    assert_eq!(lints.len(), 1, "{lints:#?}");
+    assert_eq!(lints[0].place, "pack.toml, indicateur taux_couverture");
+    assert!(
+        lints[0]
+            .message
+            .starts_with("dénominateur « taux_penetration » déclaré plus bas"),
+        "{lints:#?}"
+    );
+}
+
+#[test]
+fn lint_non_positive_funnel_z_and_inverted_plausible_bounds() {
+    let pack = manifest_with("funnel_z = 1.96", "funnel_z = 0.0");
+    assert_eq!(
+        new_lints(&pack),
+        [lint_of(
+            Severity::Error,
+            "pack.toml, [findings]",
+            "funnel_z = 0 : un nombre strictement positif est attendu (1,96 pour une alerte à 95 %)"
+        )]
+    );
+    let pack = manifest_with(
+        "plausible = { min = 0.0, max = 3.0 }",
+        "plausible = { min = 0.5, max = 0.25 }",
+    );
+    assert_eq!(
+        new_lints(&pack),
+        [lint_of(
+            Severity::Error,
+            "pack.toml, indicateur taux_couverture",
+            "bornes plausibles de 0,5 à 0,25 : deux nombres finis, le premier plus petit, sont attendus"
         )]
     );
 }

@@ -4,7 +4,9 @@
 //! the small-numbers guard's noise) and keeps what they decide.
 //!
 //! Structures are evaluated in parallel; the first error in id order is returned, whatever
-//! thread met it first.
+//! thread met it first. Once a structure fails, the structures after it in id order are not
+//! started (their errors could not be the one reported): a hostile script stops after a few
+//! evaluations, not after one per structure.
 
 use crate::analysis::evidence::Evidence;
 use crate::analysis::results::{Finding, FindingKind, IndicatorDef, RecommendationResult};
@@ -16,6 +18,7 @@ use crate::pack::engine::view::{FrameView, IndicatorData, Noise, StructureData};
 use crate::pack::manifest::Unit;
 use rayon::prelude::*;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
 
 /// What the scripts decided for one structure.
@@ -34,28 +37,50 @@ pub fn decide(
     scores: &[Vec<Option<f64>>],
 ) -> Result<Vec<Decided>> {
     let deadline = Instant::now() + compiled.limits().run_budget;
+    // The position (in id order) of the first structure known to have failed.
+    let first_failure = AtomicUsize::new(usize::MAX);
     let decided: Vec<std::result::Result<Decided, ScriptError>> = evidence
         .annotated
         .par_iter()
         .zip(scores.par_iter())
-        .map(|(&s, scores)| {
-            let findings = findings(compiled, evidence, s, scores, deadline)?;
-            let kinds: Vec<Option<FindingKind>> = findings
-                .iter()
-                .map(|f| f.as_ref().map(|f| f.kind))
-                .collect();
-            let view = Arc::new(view(evidence, s, scores, Some(&kinds), compiled));
-            let recommendations = recommendations(compiled, &view, deadline)?;
-            Ok(Decided {
-                findings,
-                recommendations,
-            })
+        .enumerate()
+        .map(|(k, (&s, scores))| {
+            if k > first_failure.load(Ordering::Relaxed) {
+                // Never reported: an error stands before it.
+                return Err(ScriptError::plain("", String::new()));
+            }
+            let decided = decide_one(compiled, evidence, s, scores, deadline);
+            if decided.is_err() {
+                first_failure.fetch_min(k, Ordering::Relaxed);
+            }
+            decided
         })
         .collect();
     decided
         .into_iter()
         .collect::<std::result::Result<Vec<Decided>, _>>()
         .map_err(Error::from)
+}
+
+/// The findings, then the recommendations, of one structure.
+fn decide_one(
+    compiled: &CompiledPack,
+    evidence: &Evidence,
+    s: usize,
+    scores: &[Option<f64>],
+    deadline: Instant,
+) -> std::result::Result<Decided, ScriptError> {
+    let findings = findings(compiled, evidence, s, scores, deadline)?;
+    let kinds: Vec<Option<FindingKind>> = findings
+        .iter()
+        .map(|f| f.as_ref().map(|f| f.kind))
+        .collect();
+    let view = Arc::new(view(evidence, s, scores, Some(&kinds), compiled));
+    let recommendations = recommendations(compiled, &view, deadline)?;
+    Ok(Decided {
+        findings,
+        recommendations,
+    })
 }
 
 /// The findings script over each judged indicator of structure `s` with a value.

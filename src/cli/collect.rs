@@ -8,7 +8,10 @@
 
 use crate::cli::paths::{ReadFiles, expand_returned};
 use crate::collect::{collect_paths, collected_json};
+use crate::dataset::Severity;
 use crate::error::{Result, exit};
+use crate::fr;
+use crate::pack::Pack;
 use crate::report::atomic::write_atomically;
 use crate::report::collected::collected_workbook;
 use std::path::PathBuf;
@@ -17,8 +20,11 @@ use std::path::PathBuf;
 ///
 /// Les classeurs (annotés ou par structure) doivent venir de la même analyse (même classeur,
 /// même pack, même version de boussole) : sinon la collecte est refusée. Chaque objectif
-/// négocié vide ou hors de sa règle de saisie est signalé avec son fichier, sa feuille et sa
-/// cellule ; l'objectif proposé sera alors suivi.
+/// négocié hors de sa règle de saisie ou des bornes plausibles du pack, chaque ligne dont la
+/// clé cachée ne concorde pas avec le code ou l'indicateur visibles, chaque saisie sur une
+/// ligne insérée est signalé avec son fichier, sa feuille et sa cellule, erreurs d'abord ;
+/// les objectifs laissés vides sont dits une fois par structure. L'objectif proposé est
+/// alors suivi.
 #[derive(Debug, clap::Args)]
 #[command(
     help_template = crate::cli::HELP_TEMPLATE,
@@ -34,6 +40,10 @@ pub struct Args {
     /// Écrit aussi la consolidation en JSON.
     #[arg(long, value_name = "FICHIER")]
     pub json: Option<PathBuf>,
+    /// Dossier du pack de règles de l'analyse (par défaut : le pack « cpo » intégré) : les
+    /// indicateurs, leurs libellés et leurs bornes plausibles servent à vérifier les retours.
+    #[arg(long, value_name = "DOSSIER")]
+    pub rules: Option<PathBuf>,
     /// Remplace les fichiers de sortie existants.
     #[arg(long)]
     pub force: bool,
@@ -44,12 +54,14 @@ pub struct Args {
 
 /// Collects, writes the workbook (and JSON), reports.
 pub fn run(args: Args) -> Result<i32> {
+    let pack = Pack::load(args.rules.as_deref())?;
     let files = expand_returned(&args.returned);
     let mut read = ReadFiles::new();
     read.add_all(&files);
+    read.add_pack(&pack);
     let outputs = std::iter::once(&args.output).chain(args.json.iter());
     read.refuse_outputs(outputs.map(PathBuf::as_path), args.force)?;
-    let collected = collect_paths(&files)?;
+    let collected = collect_paths(&files, &pack)?;
     let bytes = collected_workbook(&collected)?;
     let json = match &args.json {
         Some(path) => Some((path, collected_json(&collected)?)),
@@ -59,6 +71,11 @@ pub fn run(args: Args) -> Result<i32> {
     if let Some((path, json)) = &json {
         write_atomically(path, json, args.force)?;
     }
+    let errors = collected
+        .diagnostics
+        .iter()
+        .filter(|d| d.severity == Severity::Error)
+        .count();
     if !args.quiet {
         let negotiated = collected
             .objectives
@@ -66,22 +83,37 @@ pub fn run(args: Args) -> Result<i32> {
             .filter(|o| o.negotiated.is_some())
             .count();
         println!(
-            "{} classeur(s) lu(s) ({}) : {} objectifs dont {negotiated} négociés, {} ligne(s) de plan d'action.",
-            collected.files.len(),
+            "{} ({}) : {} dont {negotiated} négociés, {} ; {} et {}.",
+            fr::count(collected.files.len(), "classeur lu", "classeurs lus"),
             collected.stamp.describe(),
-            collected.objectives.len(),
-            collected.actions.len()
+            fr::count(collected.objectives.len(), "objectif", "objectifs"),
+            fr::count(
+                collected.actions.len(),
+                "ligne de plan d'action",
+                "lignes de plan d'action"
+            ),
+            fr::count(errors, "erreur", "erreurs"),
+            fr::count(
+                collected.diagnostics.len() - errors,
+                "autre signalement",
+                "autres signalements"
+            )
         );
-        for d in &collected.diagnostics {
-            println!(
-                "  {} : {} ({}!{}) : {}",
-                d.severity.label_fr(),
-                d.file,
-                d.sheet,
-                d.cell,
-                d.message
-            );
-        }
+    }
+    // Errors come first (the consolidation sorts them); --quiet shows them alone.
+    for d in collected
+        .diagnostics
+        .iter()
+        .filter(|d| !args.quiet || d.severity == Severity::Error)
+    {
+        let place = if d.sheet.is_empty() {
+            d.file.clone()
+        } else {
+            format!("{} ({}!{})", d.file, d.sheet, d.cell)
+        };
+        println!("  {} : {place} : {}", d.severity.label_fr(), d.message);
+    }
+    if !args.quiet {
         println!("Classeur consolidé écrit : {}", args.output.display());
         if let Some(json) = &args.json {
             println!("Consolidation JSON écrite : {}", json.display());

@@ -121,10 +121,11 @@ impl Job<'_> {
         output: &Path,
         json: Option<&Path>,
     ) -> Result<Summary> {
-        let summary = Summary::of(&results);
+        let mut summary = Summary::of(&results);
         let follow = self
             .objectives
             .map(|(c, source)| crate::collect::follow_up(&results, c, source));
+        summary.follow_up = follow.as_ref().map(|f| f.summary_fr());
         let draft = crate::report::annotated::build_workbook(
             &results,
             &dataset,
@@ -266,6 +267,8 @@ struct Summary {
     reference: Option<String>,
     recommendations: usize,
     priorities: usize,
+    /// `--objectives`: the follow-up's line.
+    follow_up: Option<String>,
 }
 
 impl Summary {
@@ -284,6 +287,7 @@ impl Summary {
                 .map(|s| s.recommendations.len())
                 .sum(),
             priorities: results.regions.iter().map(|r| r.priorities.len()).sum(),
+            follow_up: None,
         }
     }
 }
@@ -310,6 +314,9 @@ fn print_single(summary: &Summary, output: &Path, json: Option<&Path>) {
             "priorités régionales"
         )
     );
+    if let Some(line) = &summary.follow_up {
+        println!("{line}");
+    }
     println!("Classeur annoté écrit : {}", output.display());
     if let Some(json) = json {
         println!("Résultats JSON écrits : {}", json.display());

@@ -45,9 +45,9 @@ fn same_run(returned: &[Returned]) -> Result<RunStamp> {
     if let Some(other) = returned.iter().find(|r| r.stamp.key() != stamp.key()) {
         return Err(InputError::DifferentRuns {
             first: first.file.clone(),
-            first_run: stamp.describe(),
+            first_run: stamp.describe_against(&other.stamp),
             other: other.file.clone(),
-            other_run: other.stamp.describe(),
+            other_run: other.stamp.describe_against(stamp),
         }
         .into());
     }
@@ -70,17 +70,25 @@ struct Merged {
 
 impl Merged {
     fn add(&mut self, r: Returned) {
-        self.files.push(r.file.clone());
-        let mut by_cell: BTreeMap<String, Vec<CollectDiagnostic>> = BTreeMap::new();
+        // A workbook with several Objectifs sheets comes as several `Returned`.
+        if !self.files.contains(&r.file) {
+            self.files.push(r.file.clone());
+        }
+        let mut by_cell: BTreeMap<(String, String), Vec<CollectDiagnostic>> = BTreeMap::new();
         for d in r.diagnostics {
             if d.sheet.is_empty() || !d.cell.starts_with(|c: char| c.is_ascii_alphabetic()) {
                 self.diagnostics.push(d);
             } else {
-                by_cell.entry(d.cell.clone()).or_default().push(d);
+                by_cell
+                    .entry((d.sheet.clone(), d.cell.clone()))
+                    .or_default()
+                    .push(d);
             }
         }
         for o in r.objectives {
-            let mine = by_cell.remove(&o.cell).unwrap_or_default();
+            let mine = by_cell
+                .remove(&(o.sheet.clone(), o.cell.clone()))
+                .unwrap_or_default();
             self.add_objective(o, mine);
         }
         // Problems not on an objective's cell (action plan dates).
@@ -112,7 +120,9 @@ impl Merged {
         }
     }
 
-    /// The diagnostics of the kept entries come first, in the order of the objectives.
+    /// The diagnostics of the kept entries come first, in the order of the objectives, then
+    /// the others; errors before warnings before information (stable otherwise). Blank
+    /// negotiated objectives are said once per structure and sheet.
     fn finish(mut self, stamp: RunStamp) -> Collected {
         let mut diagnostics = Vec::new();
         for o in &self.objectives {
@@ -121,6 +131,8 @@ impl Merged {
             }
         }
         diagnostics.extend(self.diagnostics);
+        diagnostics.extend(blanks(&self.objectives));
+        diagnostics.sort_by_key(|d| std::cmp::Reverse(d.severity));
         Collected {
             boussole: crate::VERSION.to_string(),
             stamp,
@@ -130,6 +142,54 @@ impl Merged {
             diagnostics,
         }
     }
+}
+
+/// The blank negotiated objectives kept, one warning per structure of each returned
+/// sheet, naming its cells (the proposed objectives are followed instead).
+fn blanks(objectives: &[NegotiatedObjective]) -> Vec<CollectDiagnostic> {
+    /// How many cells a warning names before « … ».
+    const NAMED: usize = 12;
+    /// (file, sheet, structure code) and the blank objectives of that structure.
+    type Group<'a> = ((&'a str, &'a str, &'a str), Vec<&'a NegotiatedObjective>);
+    let mut groups: Vec<Group> = Vec::new();
+    for o in objectives.iter().filter(|o| o.status == EntryStatus::Empty) {
+        let k = (o.file.as_str(), o.sheet.as_str(), o.code.as_str());
+        match groups.iter_mut().find(|(g, _)| *g == k) {
+            Some((_, list)) => list.push(o),
+            None => groups.push((k, vec![o])),
+        }
+    }
+    groups
+        .into_iter()
+        .map(|((file, sheet, code), list)| {
+            let message = match list.as_slice() {
+                [one] => format!(
+                    "{code} — {} : objectif négocié laissé vide ; l'objectif proposé sera suivi",
+                    one.label
+                ),
+                many => {
+                    let mut cells: Vec<&str> =
+                        many.iter().take(NAMED).map(|o| o.cell.as_str()).collect();
+                    if many.len() > NAMED {
+                        cells.push("…");
+                    }
+                    format!(
+                        "{code} ({}) : {} objectifs négociés laissés vides ({}) ; les objectifs proposés seront suivis",
+                        many[0].name,
+                        many.len(),
+                        cells.join(", ")
+                    )
+                }
+            };
+            CollectDiagnostic {
+                severity: Severity::Warning,
+                file: file.to_string(),
+                sheet: sheet.to_string(),
+                cell: list[0].cell.clone(),
+                message,
+            }
+        })
+        .collect()
 }
 
 /// A second valid value, different from the one kept.

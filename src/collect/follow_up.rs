@@ -47,6 +47,36 @@ impl FollowUp {
     }
 }
 
+impl FollowUp {
+    /// What the terminal says of the follow-up: objectives followed (negotiated or
+    /// proposed), measured, met, and those matching nothing this year.
+    pub fn summary_fr(&self) -> String {
+        let (met, measured) = self.met_count(|_| true);
+        let negotiated = self.entries.iter().filter(|e| e.negotiated).count();
+        let mut line = format!(
+            "Suivi des objectifs de {} : {} ({negotiated} négociés, {} proposés), {} dont {met} atteints",
+            self.source,
+            crate::fr::count(self.entries.len(), "objectif suivi", "objectifs suivis"),
+            self.entries.len() - negotiated,
+            crate::fr::count(measured, "mesuré", "mesurés"),
+        );
+        if self.entries.len() > measured {
+            line.push_str(&format!(
+                ", {} sans valeur atteinte",
+                self.entries.len() - measured
+            ));
+        }
+        if self.unmatched > 0 {
+            line.push_str(&format!(
+                " ; {} dont la structure ou l'indicateur manque cette année",
+                crate::fr::count(self.unmatched, "objectif", "objectifs")
+            ));
+        }
+        line.push('.');
+        line
+    }
+}
+
 /// Matches collected objectives to this year's results by structure code and indicator
 /// id; an objective is met when the achieved value is at least as good (by the indicator's
 /// direction) as the objective.

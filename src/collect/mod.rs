@@ -10,12 +10,14 @@
 //! the same. It must not evaluate rules nor write anything: the collected workbook is
 //! written by `report::collected`, and which files to read is the command's business.
 //!
-//! - `read`: one returned workbook (stamp, objectives, action lines, their diagnostics);
+//! - `read`: one returned workbook (stamp, objectives, action lines, their diagnostics),
+//!   checked against the analysis' pack (its indicators, labels and plausible bounds);
 //! - `consolidate`: several into one [`Collected`], its JSON, and reading it back;
 //! - `follow_up`: last year's objectives against this year's results.
 //!
 //! ```no_run
-//! let collected = boussole::collect::collect_paths(&["retour-01053.xlsx".into()])?;
+//! let pack = boussole::pack::Pack::embedded()?;
+//! let collected = boussole::collect::collect_paths(&["retour-01053.xlsx".into()], &pack)?;
 //! println!("{} objectifs, {} diagnostics", collected.objectives.len(), collected.diagnostics.len());
 //! # Ok::<(), boussole::error::Error>(())
 //! ```
@@ -27,12 +29,13 @@ mod read;
 
 pub use consolidate::{collected_json, consolidate, read_collected};
 pub use follow_up::{FollowUp, FollowUpEntry, follow_up};
-pub use read::read_returned;
+pub use read::{Catalogue, read_returned};
 
 use crate::analysis::results::Results;
 use crate::dataset::Severity;
 use crate::error::{InputError, Result};
 use crate::pack::manifest::Unit;
+use crate::pack::{Origin, Pack};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 
@@ -75,6 +78,38 @@ impl RunStamp {
             pack_hash: b.into(),
             boussole: c.into(),
         })
+    }
+
+    /// [`RunStamp::describe`], showing each part that differs from `other` up to a few
+    /// characters past the first difference, so that two different stamps never read alike.
+    pub fn describe_against(&self, other: &RunStamp) -> String {
+        let part = |mine: &str, theirs: &str| {
+            let same = mine
+                .chars()
+                .zip(theirs.chars())
+                .take_while(|(a, b)| a == b)
+                .count();
+            let shown = if mine == theirs {
+                12
+            } else {
+                (same + 6).max(12)
+            };
+            let mut s: String = mine.chars().take(shown).collect();
+            if mine.chars().count() > shown {
+                s.push('…');
+            }
+            if mine != theirs && same >= 12 {
+                s.push_str(&format!(" (différent à partir du {}e caractère)", same + 1));
+            }
+            s
+        };
+        format!(
+            "analyse de « {} » (SHA-256 {}, pack {}, boussole {})",
+            self.input_file,
+            part(&self.input_sha256, &other.input_sha256),
+            part(&self.pack_hash, &other.pack_hash),
+            self.boussole
+        )
     }
 
     /// Short French description for messages.
@@ -214,26 +249,41 @@ pub struct Collected {
     pub diagnostics: Vec<CollectDiagnostic>,
 }
 
-/// Reads the returned workbooks named (in that order) and consolidates them.
-pub fn collect_paths(files: &[PathBuf]) -> Result<Collected> {
+/// Reads the returned workbooks named (in that order) and consolidates them, checked
+/// against `pack`, which must be the analysis' (its hash is in their stamp).
+pub fn collect_paths(files: &[PathBuf], pack: &Pack) -> Result<Collected> {
     if files.is_empty() {
         return Err(InputError::NoReturnedWorkbook.into());
     }
-    let returned = files
-        .iter()
-        .map(|path| read_returned_path(path))
-        .collect::<Result<Vec<_>>>()?;
-    consolidate(returned)
+    let catalogue = Catalogue::of(&pack.manifest);
+    let mut returned = Vec::new();
+    for path in files {
+        returned.extend(read_returned_path(path, &catalogue)?);
+    }
+    let collected = consolidate(returned)?;
+    if collected.stamp.pack_hash != pack.hash() {
+        return Err(InputError::OtherPack {
+            file: collected.files.first().cloned().unwrap_or_default(),
+            run_pack: collected.stamp.pack_hash.chars().take(12).collect(),
+            pack: match &pack.origin {
+                Origin::Embedded => "pack intégré".to_string(),
+                Origin::Folder(dir) => format!("dossier « {} »", dir.display()),
+            },
+            pack_hash: pack.hash().chars().take(12).collect(),
+        }
+        .into());
+    }
+    Ok(collected)
 }
 
 /// Reads one returned workbook from disk, named by its file name in diagnostics.
-fn read_returned_path(path: &Path) -> Result<Returned> {
+fn read_returned_path(path: &Path, catalogue: &Catalogue) -> Result<Vec<Returned>> {
     let bytes = crate::workbook::read_input_bytes(path)?;
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| path.display().to_string());
-    read_returned(&bytes, &name)
+    read_returned(&bytes, &name, catalogue)
 }
 
 /// An ISO date `YYYY-MM-DD`, from 2000 to 2100, as (year, month, day).
@@ -255,7 +305,40 @@ fn parse_iso_date(s: &str) -> Option<(u16, u8, u8)> {
 
 #[cfg(test)]
 mod tests {
-    use super::parse_iso_date;
+    use super::{RunStamp, parse_iso_date};
+
+    #[test]
+    fn two_stamps_differing_past_the_usual_prefix_read_differently() {
+        let stamp = |sha: &str| RunStamp {
+            input_file: "bilan.xlsx".into(),
+            input_sha256: sha.into(),
+            pack_hash: "f".repeat(64),
+            boussole: "0.1.0".into(),
+        };
+        let a = stamp(&format!("{}1{}", "a".repeat(19), "b".repeat(44)));
+        let b = stamp(&format!("{}2{}", "a".repeat(19), "b".repeat(44)));
+        assert_eq!(
+            a.describe(),
+            b.describe(),
+            "the short form hides the difference"
+        );
+        let (da, db) = (a.describe_against(&b), b.describe_against(&a));
+        assert_ne!(da, db);
+        assert!(
+            da.contains(&format!(
+                "SHA-256 {}1bbbbb… (différent à partir du 20e caractère)",
+                "a".repeat(19)
+            )),
+            "{da}"
+        );
+        assert!(da.contains(&format!("pack {}…,", "f".repeat(12))), "{da}");
+        // Stamps differing early show the usual 12 characters.
+        let c = stamp(&"c".repeat(64));
+        assert!(
+            a.describe_against(&c)
+                .contains(&format!("SHA-256 {}…,", "a".repeat(12)))
+        );
+    }
 
     #[test]
     fn iso_dates_are_checked_against_the_calendar() {

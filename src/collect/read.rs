@@ -12,7 +12,7 @@ use super::{
 };
 use crate::dataset::{Severity, column_letters};
 use crate::error::{Error, InputError, Result};
-use crate::pack::manifest::Unit;
+use crate::pack::manifest::{Bounds, Manifest, Unit};
 use crate::workbook::{Content, Grid, ParsedText, parse_number, text_of};
 use std::collections::BTreeMap;
 
@@ -22,12 +22,15 @@ const USUAL_SHEET: &str = "Objectifs";
 /// How far down the stamp block is looked for.
 const STAMP_ROWS: u32 = 30;
 
-/// Reads one returned workbook: its Objectifs sheet (found by its stamp block, whatever the
-/// sheet's name), objectives and action lines, with a diagnostic for every negotiated
-/// value outside its rule or left empty.
-pub fn read_returned(bytes: &[u8], file: &str) -> Result<Returned> {
+/// Reads one returned workbook: each of its Objectifs sheets (found by their stamp block,
+/// whatever their names: a sheet duplicated by the user is read too, and said), with their
+/// objectives and action lines, checked against the pack's catalogue (`catalogue`: the
+/// indicators of the analysis' pack).
+pub fn read_returned(bytes: &[u8], file: &str, catalogue: &Catalogue) -> Result<Vec<Returned>> {
     let mut grids = crate::workbook::read_grids(bytes, file)?;
     grids.sort_by_key(|g| g.name != USUAL_SHEET);
+    let mut out = Vec::new();
+    let mut sheets = Vec::new();
     for grid in &grids {
         if let Some((key, input)) = find_stamp(grid) {
             let stamp = RunStamp::parse(&key, input).ok_or_else(|| {
@@ -40,15 +43,65 @@ pub fn read_returned(bytes: &[u8], file: &str) -> Result<Returned> {
             let place = Place {
                 file,
                 sheet: &grid.name,
+                catalogue,
             };
-            return Ok(read_sheet(grid, place, stamp));
+            out.push(read_sheet(grid, place, stamp));
+            sheets.push(format!("« {} »", grid.name));
         }
     }
-    Err(InputError::NoObjectivesSheet {
-        file: file.into(),
-        label: layout::STAMP,
+    if out.is_empty() {
+        return Err(InputError::NoObjectivesSheet {
+            file: file.into(),
+            label: layout::STAMP,
+        }
+        .into());
     }
-    .into())
+    if out.len() > 1 {
+        out[0].diagnostics.push(CollectDiagnostic {
+            severity: Severity::Warning,
+            file: file.to_string(),
+            sheet: String::new(),
+            cell: String::new(),
+            message: format!(
+                "{} feuilles d'objectifs portent le tampon de l'analyse ({}) : feuille dupliquée ? Toutes sont lues ; pour une même structure et un même indicateur, la première valeur valide est retenue et une valeur différente est signalée",
+                sheets.len(),
+                sheets.join(", ")
+            ),
+        });
+    }
+    Ok(out)
+}
+
+/// What a returned sheet is checked against: the indicators of the analysis' pack, by id,
+/// with their label, unit and plausible bounds.
+#[derive(Debug, Clone, Default)]
+pub struct Catalogue {
+    indicators: BTreeMap<String, Known>,
+}
+
+#[derive(Debug, Clone)]
+struct Known {
+    label: String,
+    /// Shown as a percentage (a fraction, or a ratio formatted with `%`).
+    percent: bool,
+    plausible: Option<Bounds>,
+}
+
+impl Catalogue {
+    pub fn of(manifest: &Manifest) -> Catalogue {
+        let indicators = crate::analysis::derive::indicator_defs(manifest)
+            .into_iter()
+            .map(|d| {
+                let known = Known {
+                    label: d.label.clone(),
+                    percent: d.unit == Unit::Fraction || d.format.contains('%'),
+                    plausible: manifest.plausible(&d.id),
+                };
+                (d.id, known)
+            })
+            .collect();
+        Catalogue { indicators }
+    }
 }
 
 /// The stamp block of a sheet: the text beside [`layout::STAMP`] and beside
@@ -78,6 +131,14 @@ fn text(grid: &Grid, row: u32, col: u32) -> String {
     match value(grid, row, col) {
         Some(Content::Bool(b)) => b.to_string(),
         other => text_of(other).unwrap_or_default(),
+    }
+}
+
+/// A cell as a message quotes it: a number in French (`0,41`), else its text.
+fn shown(grid: &Grid, row: u32, col: u32) -> String {
+    match value(grid, row, col) {
+        Some(Content::Number(x)) => crate::fr::number(*x, QUOTED_DECIMALS),
+        _ => text(grid, row, col),
     }
 }
 
@@ -125,11 +186,13 @@ impl<'a> Table<'a> {
     }
 }
 
-/// Where a returned sheet is, for the lines and diagnostics read from it.
+/// Where a returned sheet is, for the lines and diagnostics read from it, and what it is
+/// checked against.
 #[derive(Clone, Copy)]
 struct Place<'a> {
     file: &'a str,
     sheet: &'a str,
+    catalogue: &'a Catalogue,
 }
 
 impl Place<'_> {
@@ -146,6 +209,8 @@ impl Place<'_> {
 
 /// Every table of the sheet: a header row starts with [`layout::CODE`]; the objectives'
 /// holds [`layout::NEGOTIATED`], the action plan's [`layout::ACTION`], both the hidden key.
+/// A table runs to the next header row: every keyed row is read wherever blank or inserted
+/// rows stand, and a row without key holding an entry is named as skipped.
 fn read_sheet(grid: &Grid, place: Place, stamp: RunStamp) -> Returned {
     let mut out = Returned {
         file: place.file.to_string(),
@@ -155,47 +220,81 @@ fn read_sheet(grid: &Grid, place: Place, stamp: RunStamp) -> Returned {
         diagnostics: Vec::new(),
     };
     let last = grid.last_row().unwrap_or(0);
+    let headers: Vec<u32> = (0..=last)
+        .filter(|&r| text(grid, r, 0) == layout::CODE)
+        .collect();
     let mut regions: BTreeMap<String, String> = BTreeMap::new();
-    let mut r = 0;
-    while r <= last {
-        if text(grid, r, 0) != layout::CODE {
-            r += 1;
-            continue;
-        }
-        let table = Table::at(grid, r);
-        r += 1;
+    for (k, &head) in headers.iter().enumerate() {
+        let table = Table::at(grid, head);
         let Some(key) = table.column(layout::KEY) else {
             continue;
         };
+        let end = headers.get(k + 1).map_or(last, |&next| next - 1);
         if let Some(negotiated) = table.column(layout::NEGOTIATED) {
-            let rows = keyed_rows(grid, r, last, key);
-            r = rows.end;
-            for row in rows {
-                let (objective, problem) = read_objective(&table, row, negotiated, key, place);
-                out.diagnostics.extend(problem);
-                regions.insert(objective.code.clone(), objective.region.clone());
-                out.objectives.push(objective);
+            let entries = [Some(negotiated), table.column(layout::COMMENT)];
+            for row in head + 1..=end {
+                if text(grid, row, key).is_empty() {
+                    out.diagnostics
+                        .extend(skipped(&table, row, &entries, place, "objectif"));
+                    continue;
+                }
+                match read_objective(&table, row, negotiated, key, place) {
+                    Ok((objective, problem)) => {
+                        out.diagnostics.extend(problem);
+                        regions.insert(objective.code.clone(), objective.region.clone());
+                        out.objectives.push(objective);
+                    }
+                    Err(refused) => out.diagnostics.push(refused),
+                }
             }
         } else if table.column(layout::ACTION).is_some() {
-            let rows = keyed_rows(grid, r, last, key);
-            r = rows.end;
-            for row in rows {
-                let (line, problem) = read_action(&table, row, key, &regions, place);
-                out.diagnostics.extend(problem);
-                out.actions.extend(line);
+            let entries = [
+                table.column(layout::ACTION),
+                table.column(layout::RESPONSIBLE),
+                table.column(layout::DUE),
+            ];
+            for row in head + 1..=end {
+                if text(grid, row, key).is_empty() {
+                    out.diagnostics
+                        .extend(skipped(&table, row, &entries, place, "action"));
+                    continue;
+                }
+                match read_action(&table, row, key, &regions, place) {
+                    Ok((line, problem)) => {
+                        out.diagnostics.extend(problem);
+                        out.actions.extend(line);
+                    }
+                    Err(refused) => out.diagnostics.push(refused),
+                }
             }
         }
     }
     out
 }
 
-/// The rows of a table from `first`, while its hidden key is filled.
-fn keyed_rows(grid: &Grid, first: u32, last: u32, key: u32) -> std::ops::Range<u32> {
-    let mut end = first;
-    while end <= last && !text(grid, end, key).is_empty() {
-        end += 1;
-    }
-    first..end
+/// A row without hidden key (inserted by the user, or a title): nothing when it holds no
+/// entry, else an error naming it, since what was typed there is not taken.
+fn skipped(
+    table: &Table,
+    row: u32,
+    entries: &[Option<u32>],
+    place: Place,
+    what: &str,
+) -> Option<CollectDiagnostic> {
+    let (col, typed) = entries
+        .iter()
+        .flatten()
+        .map(|&c| (c, shown(table.grid, row, c)))
+        .find(|(_, t)| !t.is_empty())?;
+    let message = format!(
+        "ligne {} sans clé cachée (ligne insérée ?) : la saisie « {typed} » n'est pas reprise ; saisissez cet {what} sur la ligne prévue pour la structure",
+        row + 1
+    );
+    Some(place.diagnostic(
+        Severity::Error,
+        format!("{}{}", column_letters(col), row + 1),
+        message,
+    ))
 }
 
 /// The structure code of a hidden key `code|id`, and the id.
@@ -203,25 +302,74 @@ fn split_key(key: &str) -> (&str, &str) {
     key.split_once('|').unwrap_or((key, ""))
 }
 
-/// One objective row, with the diagnostic of its negotiated cell.
+/// The hidden key of a row against its visible code: a mismatch (a key copied from
+/// another row, an edited code) refuses the row, never assigns it to either structure.
+fn check_code(
+    table: &Table,
+    row: u32,
+    key: &str,
+    place: Place,
+) -> std::result::Result<(), CollectDiagnostic> {
+    let (code, _) = split_key(key);
+    let visible = table.text(row, layout::CODE);
+    if visible.trim() == code {
+        return Ok(());
+    }
+    Err(place.diagnostic(
+        Severity::Error,
+        format!("A{}", row + 1),
+        format!(
+            "ligne {} : la clé cachée « {key} » désigne la structure {code}, le code visible est « {} » : ligne écartée (une ligne copiée d'une autre structure ?)",
+            row + 1,
+            visible.trim()
+        ),
+    ))
+}
+
+/// One objective row, with the diagnostic of its negotiated cell; a row whose key does not
+/// agree with its visible code and indicator, or names an indicator the pack does not
+/// have, is refused with an error.
 fn read_objective(
     table: &Table,
     row: u32,
     negotiated: u32,
     key: u32,
     place: Place,
-) -> (NegotiatedObjective, Option<CollectDiagnostic>) {
+) -> std::result::Result<(NegotiatedObjective, Option<CollectDiagnostic>), CollectDiagnostic> {
     let key = text(table.grid, row, key);
+    check_code(table, row, &key, place)?;
     let (code, indicator) = split_key(&key);
+    let label = table.text(row, layout::INDICATOR);
+    let refuse =
+        |message: String| place.diagnostic(Severity::Error, format!("A{}", row + 1), message);
+    let Some(known) = place.catalogue.indicators.get(indicator) else {
+        return Err(refuse(format!(
+            "ligne {} : indicateur inconnu du pack « {indicator} » (clé cachée « {key} ») : ligne écartée",
+            row + 1
+        )));
+    };
+    if label.trim() != known.label.trim() {
+        return Err(refuse(format!(
+            "ligne {} : la clé cachée « {key} » désigne l'indicateur « {} », la ligne montre « {} » : ligne écartée",
+            row + 1,
+            known.label,
+            label.trim()
+        )));
+    }
     let unit = layout::unit_of(&table.text(row, layout::RULE)).unwrap_or(Unit::Decimal);
     let cell = format!("{}{}", column_letters(negotiated), row + 1);
-    let entry = check_entry(value(table.grid, row, negotiated), unit);
+    let mut entry = check_entry(value(table.grid, row, negotiated), unit);
+    if let (Some(x), Some(bounds)) = (entry.negotiated, known.plausible)
+        && !bounds.admits(x)
+    {
+        entry = Entry::implausible(x, bounds, known.percent);
+    }
     let objective = NegotiatedObjective {
         code: code.to_string(),
         name: table.text(row, layout::NAME),
         region: table.text(row, layout::REGION),
         indicator: indicator.to_string(),
-        label: table.text(row, layout::INDICATOR),
+        label,
         unit,
         value: table.number(row, layout::VALUE),
         proposed: table.number(row, layout::PROPOSED),
@@ -237,7 +385,7 @@ fn read_objective(
         let message = format!("{} — {} : {message}", objective.code, objective.label);
         place.diagnostic(severity, cell, message)
     });
-    (objective, problem)
+    Ok((objective, problem))
 }
 
 /// One action-plan row (none when nobody touched it: not a commitment), with the
@@ -248,8 +396,9 @@ fn read_action(
     key: u32,
     regions: &BTreeMap<String, String>,
     place: Place,
-) -> (Option<ActionLine>, Option<CollectDiagnostic>) {
+) -> std::result::Result<(Option<ActionLine>, Option<CollectDiagnostic>), CollectDiagnostic> {
     let key = text(table.grid, row, key);
+    check_code(table, row, &key, place)?;
     let (code, _) = split_key(&key);
     let mut problem = None;
     let due = table.column(layout::DUE).and_then(|c| {
@@ -276,7 +425,7 @@ fn read_action(
         cell: format!("A{}", row + 1),
     };
     let touched = !line.action.is_empty() || !line.responsible.is_empty() || line.due.is_some();
-    (touched.then_some(line), problem)
+    Ok((touched.then_some(line), problem))
 }
 
 /// A negotiated cell read against its unit's rule.
@@ -291,15 +440,46 @@ struct Entry {
 }
 
 impl Entry {
+    /// Left empty: said once per structure by the consolidation, not per cell.
     fn empty() -> Entry {
         Entry {
             negotiated: None,
             status: EntryStatus::Empty,
             entered: None,
-            problem: Some((
-                Severity::Warning,
-                "objectif négocié laissé vide ; l'objectif proposé sera suivi".into(),
-            )),
+            problem: None,
+        }
+    }
+
+    /// Within its unit's rule, beyond the bounds the pack declares plausible.
+    fn implausible(x: f64, bounds: Bounds, percent: bool) -> Entry {
+        let show = |v: f64| {
+            if percent {
+                crate::fr::shown(v, true)
+            } else {
+                crate::fr::number(v, QUOTED_DECIMALS)
+            }
+        };
+        let hint = if percent {
+            format!(
+                " ; pour {} saisir {} ou {} %",
+                show(x / 100.0),
+                crate::fr::number(x / 100.0, QUOTED_DECIMALS),
+                crate::fr::number(x, QUOTED_DECIMALS)
+            )
+        } else {
+            String::new()
+        };
+        let message = format!(
+            "objectif négocié {} hors des bornes plausibles du pack (de {} à {}){hint} ; valeur écartée, l'objectif proposé sera suivi",
+            show(x),
+            show(bounds.min),
+            show(bounds.max)
+        );
+        Entry {
+            negotiated: None,
+            status: EntryStatus::OutOfRange,
+            entered: Some(show(x)),
+            problem: Some((Severity::Error, message)),
         }
     }
 

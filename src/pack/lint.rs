@@ -133,17 +133,29 @@ pub fn lint_pack(pack: &Pack) -> Vec<Lint> {
             ("numérateur", &d.numerator),
             ("dénominateur", &d.denominator),
         ] {
-            if !earlier.contains(src.as_str()) {
-                lint(
-                    &mut out,
-                    Severity::Error,
-                    format!("pack.toml, indicateur {}", d.id),
-                    format!(
-                        "{what} « {src} » inconnu (ni colonne numérique ni indicateur déclaré plus haut){}",
-                        suggest(src, known.iter().copied())
-                    ),
-                );
+            if earlier.contains(src.as_str()) {
+                continue;
             }
+            let message = if src == &d.id {
+                format!(
+                    "{what} « {src} » : l'indicateur est défini à partir de lui-même ; il serait manquant pour toutes les structures"
+                )
+            } else if m.indicators[pos + 1..].iter().any(|x| &x.id == src) {
+                format!(
+                    "{what} « {src} » déclaré plus bas : un indicateur ne peut reposer que sur des colonnes numériques ou des indicateurs déclarés plus haut (ce qui exclut les cycles)"
+                )
+            } else {
+                format!(
+                    "{what} « {src} » inconnu (ni colonne numérique ni indicateur déclaré plus haut){}",
+                    suggest(src, known.iter().copied())
+                )
+            };
+            lint(
+                &mut out,
+                Severity::Error,
+                format!("pack.toml, indicateur {}", d.id),
+                message,
+            );
         }
         if !d.factor.is_finite() || d.factor == 0.0 {
             lint(
@@ -184,7 +196,7 @@ pub fn lint_pack(pack: &Pack) -> Vec<Lint> {
                 format!("pack.toml, indicateur {}", d.id),
                 format!(
                     "poids {} invalide : un poids doit être un nombre strictement positif",
-                    d.weight
+                    toml_number(d.weight)
                 ),
             );
         }
@@ -214,10 +226,47 @@ pub fn lint_pack(pack: &Pack) -> Vec<Lint> {
                     Severity::Error,
                     format!("pack.toml, axe {}", a.id),
                     format!(
-                        "les poids de l'axe totalisent {total} : ils doivent totaliser un nombre positif"
+                        "les poids de l'axe totalisent {} : ils doivent totaliser un nombre positif",
+                        toml_number(total)
                     ),
                 );
             }
+        }
+    }
+    if !(m.findings.funnel_z.is_finite() && m.findings.funnel_z > 0.0) {
+        lint(
+            &mut out,
+            Severity::Error,
+            "pack.toml, [findings]",
+            format!(
+                "funnel_z = {} : un nombre strictement positif est attendu (1,96 pour une alerte à 95 %)",
+                toml_number(m.findings.funnel_z)
+            ),
+        );
+    }
+    let declared = m
+        .columns
+        .iter()
+        .map(|c| (format!("colonne {}", c.id), c.plausible))
+        .chain(
+            m.indicators
+                .iter()
+                .map(|d| (format!("indicateur {}", d.id), d.plausible)),
+        );
+    for (what, bounds) in declared {
+        if let Some(bounds) = bounds
+            && !(bounds.min.is_finite() && bounds.max.is_finite() && bounds.min < bounds.max)
+        {
+            lint(
+                &mut out,
+                Severity::Error,
+                format!("pack.toml, {what}"),
+                format!(
+                    "bornes plausibles de {} à {} : deux nombres finis, le premier plus petit, sont attendus",
+                    toml_number(bounds.min),
+                    toml_number(bounds.max)
+                ),
+            );
         }
     }
     if !(0.0..=1.0).contains(&m.scoring.min_coverage) {
@@ -302,7 +351,9 @@ pub fn lint_pack(pack: &Pack) -> Vec<Lint> {
                     place.clone(),
                     format!(
                         "intervalle « {} » vide ou inversé : de {} à {}",
-                        b.label, b.from, b.to
+                        b.label,
+                        toml_number(b.from),
+                        toml_number(b.to)
                     ),
                 );
             }
@@ -315,7 +366,10 @@ pub fn lint_pack(pack: &Pack) -> Vec<Lint> {
                     place.clone(),
                     format!(
                         "trou entre « {} » (jusqu'à {}) et « {} » (à partir de {})",
-                        w[0].label, w[0].to, w[1].label, w[1].from
+                        w[0].label,
+                        toml_number(w[0].to),
+                        w[1].label,
+                        toml_number(w[1].from)
                     ),
                 );
             } else if w[1].from < w[0].to {
@@ -325,7 +379,10 @@ pub fn lint_pack(pack: &Pack) -> Vec<Lint> {
                     place.clone(),
                     format!(
                         "chevauchement entre « {} » (jusqu'à {}) et « {} » (à partir de {})",
-                        w[0].label, w[0].to, w[1].label, w[1].from
+                        w[0].label,
+                        toml_number(w[0].to),
+                        w[1].label,
+                        toml_number(w[1].from)
                     ),
                 );
             }
@@ -468,6 +525,18 @@ pub fn lint_pack(pack: &Pack) -> Vec<Lint> {
     out
 }
 
+/// A number of the manifest as a message quotes it: French decimals, `nan`, `inf` and
+/// `-inf` as TOML writes them.
+fn toml_number(x: f64) -> String {
+    if x.is_nan() {
+        "nan".into()
+    } else if x.is_infinite() {
+        if x > 0.0 { "inf" } else { "-inf" }.into()
+    } else {
+        crate::fr::number(x, 6)
+    }
+}
+
 /// Every number of `pack.toml` that is not finite (`nan`, `inf`, `-inf`, which TOML
 /// accepts) is an error: a threshold, weight or factor of `nan` would silently make every
 /// comparison false.
@@ -481,13 +550,7 @@ fn non_finite_numbers(text: &str, out: &mut Vec<Lint>) {
                 format!(
                     "« {} » vaut {} : un nombre fini est attendu",
                     path.join("."),
-                    if x.is_nan() {
-                        "nan"
-                    } else if *x > 0.0 {
-                        "inf"
-                    } else {
-                        "-inf"
-                    }
+                    toml_number(*x)
                 ),
             ),
             toml::Value::Table(table) => {

@@ -42,6 +42,21 @@ pub struct Manifest {
 }
 
 impl Manifest {
+    /// The plausible bounds the pack declares for an indicator (a numeric column or a
+    /// derived indicator), if any.
+    pub fn plausible(&self, id: &str) -> Option<Bounds> {
+        self.columns
+            .iter()
+            .filter(|c| c.id == id)
+            .find_map(|c| c.plausible)
+            .or_else(|| {
+                self.indicators
+                    .iter()
+                    .filter(|d| d.id == id)
+                    .find_map(|d| d.plausible)
+            })
+    }
+
     /// The pack's label for `key` (a sheet name, a header), or `default` when the pack
     /// leaves it unset or blank.
     pub fn label(&self, key: &str, default: &str) -> String {
@@ -177,6 +192,9 @@ pub struct ColumnSpec {
     /// Judging direction when the column is shown as an indicator (context: neutral).
     #[serde(default)]
     pub direction: Option<Direction>,
+    /// The values an objective may plausibly take (`collect` refuses one beyond).
+    #[serde(default)]
+    pub plausible: Option<Bounds>,
 }
 
 impl ColumnSpec {
@@ -250,6 +268,24 @@ pub struct DerivedSpec {
     pub weight: f64,
     #[serde(default)]
     pub definition: String,
+    /// The values an objective may plausibly take (`collect` refuses one beyond): a
+    /// coverage rate may pass 100 %, not 7 800 % (78 typed for 78 % in a percentage cell).
+    #[serde(default)]
+    pub plausible: Option<Bounds>,
+}
+
+/// Plausible bounds of an indicator's values, inclusive: `plausible = { min = 0.0, max = 3.0 }`.
+#[derive(Debug, Clone, Copy, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Bounds {
+    pub min: f64,
+    pub max: f64,
+}
+
+impl Bounds {
+    pub fn admits(&self, x: f64) -> bool {
+        x >= self.min && x <= self.max
+    }
 }
 
 fn one() -> f64 {

@@ -51,7 +51,8 @@ const DIAGNOSTIC_COLUMNS: [&str; 5] = [
 /// The collected workbook's bytes.
 ///
 /// ```no_run
-/// let collected = boussole::collect::collect_paths(&["retour-01053.xlsx".into()])?;
+/// let pack = boussole::pack::Pack::embedded()?;
+/// let collected = boussole::collect::collect_paths(&["retour-01053.xlsx".into()], &pack)?;
 /// let bytes = boussole::report::collected::collected_workbook(&collected)?;
 /// std::fs::write("objectifs-2026.xlsx", bytes).unwrap();
 /// # Ok::<(), boussole::error::Error>(())

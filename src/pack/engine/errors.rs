@@ -122,6 +122,15 @@ pub fn describe_eval_error(
             "donnée trop grande ({what}) : au-delà des limites (texte {} caractères, liste {} éléments, table {} entrées) ; arrêté",
             limits.max_string_size, limits.max_array_size, limits.max_map_size
         ),
+        EvalAltResult::ErrorTerminated(token, _)
+            if token.clone().into_string().ok().as_deref()
+                == Some(crate::pack::engine::memory::OVER_BUDGET) =>
+        {
+            format!(
+                "le script a dépassé la mémoire permise ({} Mio par évaluation : liste, table, texte ou pointeur de fonction trop gros ?) ; arrêté",
+                limits.max_memory / (1024 * 1024)
+            )
+        }
         EvalAltResult::ErrorTerminated(_, _) => format!(
             "le script a dépassé le temps permis ({} s) ; arrêté",
             limits.time_budget.as_secs_f64()

@@ -12,6 +12,10 @@ pub struct Limits {
     pub max_string_size: usize,
     pub max_array_size: usize,
     pub max_map_size: usize,
+    /// Bytes one evaluation may allocate beyond what its thread held when it started
+    /// (counted by [`super::memory::Counting`]), data held by function pointers and
+    /// closures included.
+    pub max_memory: usize,
     /// Wall-clock budget of one evaluation.
     pub time_budget: Duration,
     /// Wall-clock budget of all the evaluations of one analysis (one workbook), so that a
@@ -29,6 +33,7 @@ impl Default for Limits {
             max_string_size: 100_000,
             max_array_size: 10_000,
             max_map_size: 10_000,
+            max_memory: 16 * 1024 * 1024,
             time_budget: Duration::from_secs(2),
             run_budget: Duration::from_secs(60),
         }

@@ -5,12 +5,13 @@
 //! Sandbox: Rhai has no file, network or environment access of its own; modules (`import`)
 //! are compiled out (`no_module`), `eval`, `print` and `debug` are disabled, so a script can
 //! only read what it is given and return decisions. Every evaluation runs under limits on
-//! operations, call depth, expression depth, string, array and map sizes, and a wall-clock
-//! guard checked through `on_progress`.
+//! operations, call depth, expression depth, string, array and map sizes, memory (the bytes
+//! allocated, [`memory`]) and a wall-clock guard, the last two checked through `on_progress`.
 
 pub mod api;
 pub mod errors;
 pub mod limits;
+pub mod memory;
 pub mod view;
 
 pub use limits::Limits;
@@ -89,6 +90,9 @@ pub fn build_engine(limits: Limits) -> Engine {
         engine.disable_symbol(symbol);
     }
     engine.on_progress(|ops| {
+        if memory::over_budget() {
+            return Some(Dynamic::from(memory::OVER_BUDGET.to_string()));
+        }
         if ops % 4096 != 0 {
             return None;
         }
@@ -96,6 +100,7 @@ pub fn build_engine(limits: Limits) -> Engine {
         late.then(|| Dynamic::from("délai dépassé".to_string()))
     });
     api::register(&mut engine);
+    memory::register(&mut engine);
     engine
 }
 
@@ -238,7 +243,9 @@ impl CompiledPack {
             manifest: Arc::clone(&self.manifest),
         };
         STATE.with(|s| *s.borrow_mut() = Some(state));
+        let budget = memory::Budget::start(self.limits.max_memory);
         let result = self.engine.eval_ast_with_scope::<Dynamic>(scope, ast);
+        drop(budget);
         let state = STATE.with(|s| s.borrow_mut().take());
         match (result, state) {
             (Ok(value), Some(state)) => Ok((value, state)),
