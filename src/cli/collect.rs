@@ -9,6 +9,7 @@
 use crate::cli::paths::{ReadFiles, expand_returned};
 use crate::collect::{collect_paths, collected_json};
 use crate::error::{Result, exit};
+use crate::fr;
 use crate::report::atomic::write_atomically;
 use crate::report::collected::collected_workbook;
 use std::path::PathBuf;
@@ -29,9 +30,9 @@ pub struct Args {
     #[arg(value_name = "CLASSEUR", required = true)]
     pub returned: Vec<PathBuf>,
     /// Classeur consolidé à écrire (.xlsx).
-    #[arg(short, long, value_name = "FICHIER")]
+    #[arg(short, long, value_name = "FICHIER", value_parser = crate::cli::values::xlsx_output)]
     pub output: PathBuf,
-    /// Écrit aussi la consolidation en JSON.
+    /// Écrit aussi la consolidation en JSON (.json).
     #[arg(long, value_name = "FICHIER")]
     pub json: Option<PathBuf>,
     /// Remplace les fichiers de sortie existants.
@@ -49,6 +50,9 @@ pub fn run(args: Args) -> Result<i32> {
     read.add_all(&files);
     let outputs = std::iter::once(&args.output).chain(args.json.iter());
     read.refuse_outputs(outputs.map(PathBuf::as_path), args.force)?;
+    if let Some(json) = &args.json {
+        crate::cli::values::check_json_file(json)?;
+    }
     let collected = collect_paths(&files)?;
     let bytes = collected_workbook(&collected)?;
     let json = match &args.json {
@@ -66,11 +70,16 @@ pub fn run(args: Args) -> Result<i32> {
             .filter(|o| o.negotiated.is_some())
             .count();
         println!(
-            "{} classeur(s) lu(s) ({}) : {} objectifs dont {negotiated} négociés, {} ligne(s) de plan d'action.",
-            collected.files.len(),
+            "{} ({}) : {} dont {}, {}.",
+            fr::count(collected.files.len(), "classeur lu", "classeurs lus"),
             collected.stamp.describe(),
-            collected.objectives.len(),
-            collected.actions.len()
+            fr::count(collected.objectives.len(), "objectif", "objectifs"),
+            fr::count(negotiated, "négocié", "négociés"),
+            fr::count(
+                collected.actions.len(),
+                "ligne de plan d'action",
+                "lignes de plan d'action"
+            )
         );
         for d in &collected.diagnostics {
             println!(
