@@ -309,6 +309,7 @@ fn every_invalid_value_of_every_subcommand_is_refused_in_french_with_exit_2() {
         &["run", "region.xlsx", "-o", "sortie.xlsx/"],
         &["run", "region.xlsx", "-o", ""],
         &["run", "region.xlsx", "--json", "r.txt"],
+        &["run", ".", "--json", "r.json"],
         &["run", "region.xlsx", "--bogus"],
         &["run", "region.xlsx", "--rules"],
         &["run", "region.xlsx", "-o", "a.xlsx", "--out-dir", "d"],
@@ -359,6 +360,12 @@ fn every_invalid_value_of_every_subcommand_is_refused_in_french_with_exit_2() {
     let out = boussole(&["run", "region.xlsx", "--jobs", "0"], dir.path());
     assert!(
         String::from_utf8_lossy(&out.stderr).contains("entre 1 et 256"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = boussole(&["sample", "-o", "x.xlsx", "--seed", "-1"], dir.path());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("la graine (--seed) doit être un entier"),
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );

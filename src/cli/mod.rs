@@ -140,7 +140,9 @@ fn usage_error_fr(e: &clap::Error) -> String {
                 format!("{arg} ne peut pas être utilisé avec {prior}")
             }
         }
-        ErrorKind::TooManyValues => format!("trop de valeurs pour {arg} : « {value} » en trop"),
+        ErrorKind::TooManyValues => {
+            format!("{arg} ne prend pas de valeur ici : « {value} » en trop")
+        }
         ErrorKind::TooFewValues | ErrorKind::WrongNumberOfValues => {
             format!("nombre de valeurs incorrect pour {arg}")
         }

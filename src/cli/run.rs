@@ -11,7 +11,7 @@ use crate::cli::paths::{
     ReadFiles, SPREADSHEET_EXTENSIONS, batch_outputs, default_output, expand_inputs,
 };
 use crate::dataset::{Dataset, Severity};
-use crate::error::{Error, InputError, InternalError, Result, WriteError, exit};
+use crate::error::{Error, InputError, InternalError, Result, UsageError, WriteError, exit};
 use crate::fr;
 use crate::pack::Pack;
 use crate::pack::engine::CompiledPack;
@@ -56,7 +56,7 @@ pub struct Args {
     #[arg(long, short = 'q')]
     pub quiet: bool,
     /// Nombre de classeurs traités en parallèle (par défaut : tous les cœurs).
-    #[arg(long, short = 'j', value_name = "N", value_parser = crate::cli::values::jobs)]
+    #[arg(long, short = 'j', value_name = "N", value_parser = crate::cli::values::jobs, allow_hyphen_values = true)]
     pub jobs: Option<u16>,
     /// Parcourt aussi les sous-dossiers des dossiers donnés.
     #[arg(long)]
@@ -412,8 +412,8 @@ fn run_merged(job: &Job, args: &Args, inputs: &[PathBuf]) -> Result<i32> {
     let summary = job.write(dataset, results, &targets)?;
     if !args.quiet {
         println!(
-            "{} fusionnés.",
-            fr::count(inputs.len(), "classeur", "classeurs")
+            "{}.",
+            fr::count(inputs.len(), "classeur fusionné", "classeurs fusionnés")
         );
         print_single(&summary, &targets);
     }
@@ -423,6 +423,13 @@ fn run_merged(job: &Job, args: &Args, inputs: &[PathBuf]) -> Result<i32> {
 fn run_batch(job: &Job, args: &Args, inputs: &[PathBuf]) -> Result<i32> {
     let json_dir = args.json.clone();
     if let Some(dir) = &json_dir {
+        let named_as_file = !dir.is_dir()
+            && dir
+                .extension()
+                .is_some_and(|e| e.eq_ignore_ascii_case("json"));
+        if dir.is_file() || named_as_file {
+            return Err(UsageError::JsonFileForMany { path: dir.clone() }.into());
+        }
         std::fs::create_dir_all(dir).map_err(|source| WriteError::CreateFolder {
             what: "dossier JSON",
             dir: dir.clone(),

@@ -27,16 +27,16 @@ use std::path::PathBuf;
 )]
 pub struct Args {
     /// Nombre de missions locales (de 1 à 1 000 000).
-    #[arg(long, value_name = "N", default_value_t = 440, value_parser = parse_structures)]
+    #[arg(long, value_name = "N", default_value_t = 440, value_parser = parse_structures, allow_hyphen_values = true)]
     pub structures: usize,
     /// Nombre d'années consécutives (de 1 à 20) ; au-delà de 1, une ligne par structure et par année.
-    #[arg(long, value_name = "Y", default_value_t = 1, value_parser = parse_years)]
+    #[arg(long, value_name = "Y", default_value_t = 1, value_parser = parse_years, allow_hyphen_values = true)]
     pub years: u32,
     /// Graine du générateur : mêmes options, même classeur.
-    #[arg(long, value_name = "S", default_value_t = 2011, value_parser = seed)]
+    #[arg(long, value_name = "S", default_value_t = 2011, value_parser = seed, allow_hyphen_values = true)]
     pub seed: u64,
     /// Première année observée (de 1900 à 2100).
-    #[arg(long, value_name = "A", default_value_t = 2010, value_parser = parse_first_year)]
+    #[arg(long, value_name = "A", default_value_t = 2010, value_parser = parse_first_year, allow_hyphen_values = true)]
     pub first_year: i32,
     /// Classeur à écrire (.xlsx).
     #[arg(short, long, value_name = "FICHIER", value_parser = xlsx_output)]
