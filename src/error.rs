@@ -4,10 +4,10 @@
 //! # Design
 //!
 //! - [`Error`] has one variant per exit status (`docs/codes-sortie.md`), mapped by
-//!   [`Error::exit_code`]: [`Error::Reading`] (3, an input cannot be read or cannot
-//!   serve), [`Error::Rules`] (4, the rule pack), [`Error::Writing`] (5, an output),
+//!   [`Error::exit_code`]: [`Error::Usage`] (2, a command-line value that cannot serve),
+//!   [`Error::Reading`] (3, an input cannot be read or cannot serve), [`Error::Rules`] (4, the rule pack), [`Error::Writing`] (5, an output),
 //!   [`Error::TestsFailed`] (6) and [`Error::Unexpected`] (1).
-//! - Each category holds a typed enum: [`InputError`], [`PackError`], [`WriteError`],
+//! - Each category holds a typed enum: [`UsageError`], [`InputError`], [`PackError`], [`WriteError`],
 //!   [`InternalError`]. A workbook the reader refuses is an [`InputError::Workbook`]: a
 //!   [`ReadError`], the file and its [`Refusal`]. A variant is one situation, shared by
 //!   every site that means it (every "cannot write file X" is [`WriteError::Write`]); it
@@ -82,6 +82,10 @@ pub enum Error {
     /// An output cannot be written, or was refused (exit 5).
     #[error(transparent)]
     Writing(Box<WriteError>),
+    /// The command line asks for something that cannot be (exit 2, as clap's own
+    /// usage errors).
+    #[error(transparent)]
+    Usage(Box<UsageError>),
     /// Pack test cases failed; their report was printed before (exit 6).
     #[error("{failed} cas de test en échec sur {total}")]
     TestsFailed { failed: usize, total: usize },
@@ -96,6 +100,7 @@ impl Error {
             Error::Reading(_) => exit::INPUT,
             Error::Rules(_) => exit::PACK,
             Error::Writing(_) => exit::OUTPUT,
+            Error::Usage(_) => exit::USAGE,
             Error::TestsFailed { .. } => exit::TESTS_FAILED,
             Error::Unexpected(_) => exit::INTERNAL,
         }
@@ -130,6 +135,12 @@ impl From<PackError> for Error {
 impl From<WriteError> for Error {
     fn from(e: WriteError) -> Self {
         Error::Writing(Box::new(e))
+    }
+}
+
+impl From<UsageError> for Error {
+    fn from(e: UsageError) -> Self {
+        Error::Usage(Box::new(e))
     }
 }
 
@@ -177,17 +188,6 @@ pub enum InputError {
     /// The national reference workbook (`run --reference`) cannot serve.
     #[error("classeur de référence « {} » : {source}", path.display())]
     Reference { path: PathBuf, source: Box<Error> },
-    /// `explain --structure` names a code the workbook does not hold; `suggestion` is the
-    /// closest codes, already phrased (or empty).
-    #[error("structure « {code} » introuvable dans {}{suggestion}", input.display())]
-    UnknownStructure {
-        code: String,
-        input: PathBuf,
-        suggestion: String,
-    },
-    /// `explain --indicator` names an indicator the pack does not define.
-    #[error("indicateur « {id} » inconnu du pack{suggestion}")]
-    UnknownIndicator { id: String, suggestion: String },
     /// `sample`: an option out of its range.
     #[error("{what} invalide ({given}) : {range}")]
     SampleOption {
@@ -503,7 +503,10 @@ pub enum PackError {
     #[error("erreur dans les règles, {0}")]
     Script(ScriptError),
     /// `check` found errors (listed before).
-    #[error("le pack contient {errors} erreur(s) ; voir la liste ci-dessus")]
+    #[error(
+        "le pack contient {} ; voir la liste ci-dessus",
+        crate::fr::count(*errors, "erreur", "erreurs")
+    )]
     Lint { errors: usize },
     /// `impact`: which of the two packs compared is wrong.
     #[error("pack {pack} : {source}")]
@@ -534,6 +537,9 @@ pub enum WriteError {
     IsAnInput { path: PathBuf },
     #[error("le dossier de sortie « {} » n'existe pas", dir.display())]
     NoFolder { dir: PathBuf },
+    /// The output's folder is a file (`-o rapport.xlsx/sortie.xlsx`).
+    #[error("« {} » n'est pas un dossier : la sortie ne peut pas y être écrite", dir.display())]
+    NotAFolder { dir: PathBuf },
     #[error("écriture de « {} » impossible : {}", path.display(), Os(source))]
     Write { path: PathBuf, source: io::Error },
     /// `what` names the folder: « dossier », « dossier de sortie », « dossier JSON ».
@@ -570,9 +576,60 @@ pub enum WriteError {
         "-o désigne un seul fichier : avec plusieurs classeurs, utilisez --out-dir (ou --merge pour n'en faire qu'un)"
     )]
     OneFileForMany,
-    /// Two inputs of a batch would write the same output.
-    #[error("un autre classeur du lot produit déjà « {} »", path.display())]
-    SameOutput { path: PathBuf },
+}
+
+// ---------------------------------------------------------------------------------------
+// Usage (exit 2)
+// ---------------------------------------------------------------------------------------
+
+/// A command-line value that cannot serve. The value parsers of `cli` return these, and
+/// clap shows them after « valeur invalide « … » pour --option : »; the commands return
+/// the others themselves.
+#[derive(Debug, Error)]
+pub enum UsageError {
+    /// `explain --structure` names a code the workbook does not hold; `suggestion` is the
+    /// closest codes, already phrased (or empty).
+    #[error(
+        "structure « {code} » introuvable dans {}{suggestion}",
+        input.display()
+    )]
+    UnknownStructure {
+        code: String,
+        input: PathBuf,
+        suggestion: String,
+    },
+    /// `explain --indicator` names an indicator the pack does not define.
+    #[error("indicateur « {id} » inconnu du pack{suggestion}")]
+    UnknownIndicator { id: String, suggestion: String },
+    /// An output workbook whose name does not end in `.xlsx` (`-o sortie.csv` would write
+    /// an xlsx under a name that lies about it).
+    #[error(
+        "un classeur .xlsx est écrit : le nom du fichier doit finir par « .xlsx » (par exemple « {} »)",
+        suggested.display()
+    )]
+    NotXlsx { suggested: PathBuf },
+    /// A JSON output whose name does not end in `.json`.
+    #[error(
+        "des résultats JSON sont écrits : le nom du fichier doit finir par « .json » (par exemple « {} »)",
+        suggested.display()
+    )]
+    NotJson { suggested: PathBuf },
+    /// An output file named with a trailing separator (`-o sortie/`).
+    #[error("un nom de fichier est attendu, pas un dossier (le chemin finit par « / »)")]
+    FolderForFile,
+    /// A whole number outside its range, or not a whole number.
+    #[error("{what} doit être un entier compris entre {low} et {high}")]
+    OutOfRange {
+        what: &'static str,
+        low: String,
+        high: String,
+    },
+    /// The JSON option of a batch names a file: a batch writes one JSON per workbook.
+    #[error(
+        "avec plusieurs classeurs, --json désigne un dossier (un fichier JSON par classeur), pas le fichier « {} »",
+        path.display()
+    )]
+    JsonFileForMany { path: PathBuf },
 }
 
 // ---------------------------------------------------------------------------------------

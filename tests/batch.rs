@@ -36,7 +36,7 @@ fn a_folder_with_a_broken_file_gives_the_good_outputs_a_failing_status_and_a_sum
         "{summary}"
     );
     assert!(
-        summary.contains("3 classeur(s) annoté(s), 1 en échec."),
+        summary.contains("3 classeurs annotés, 1 en échec."),
         "{summary}"
     );
     assert_eq!(
@@ -51,7 +51,7 @@ fn a_folder_with_a_broken_file_gives_the_good_outputs_a_failing_status_and_a_sum
         files(&dir.path().join("json")),
         ["bretagne.json", "corse.json", "normandie.json"]
     );
-    assert!(String::from_utf8_lossy(&out.stderr).contains("1 classeur(s) sur 4 en échec"));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("1 classeur sur 4 en échec"));
 }
 
 #[test]
@@ -276,4 +276,227 @@ fn several_inputs_with_one_output_file_are_refused() {
     assert_eq!(out.status.code(), Some(5));
     assert!(String::from_utf8_lossy(&out.stderr).contains("--out-dir"));
     let _ = PathBuf::new();
+}
+
+/// `1,2 %`-style French text of a share, as the trace writes it (one decimal).
+fn percent_fr(share: f64) -> String {
+    format!("{:.1} %", share * 100.0).replace('.', ",")
+}
+
+#[test]
+fn a_regional_file_alone_is_warned_on_the_terminal_and_in_the_synthese() {
+    let dir = tempfile::tempdir().unwrap();
+    let national = dir.path().join("national.xlsx");
+    sample(&national, 120, 2011);
+    regional_workbook(&national, "Bretagne", &dir.path().join("bretagne.xlsx"));
+    let out = boussole(&["run", "bretagne.xlsx", "--json", "seul.json"], dir.path());
+    assert!(out.status.success(), "{}", common::stderr(&out));
+    let text = common::stdout(&out);
+    assert!(
+        text.contains("Avertissement : toutes les structures sont de la région « Bretagne »")
+            && text.contains("le référentiel national est ce fichier lui-même")
+            && text.contains("--reference"),
+        "{text}"
+    );
+    // Counted in the summary with the reading's own warnings.
+    let doc = json(&dir.path().join("seul.json"));
+    let reading = doc["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["severity"] == "warning")
+        .count();
+    let counted = fr_count(reading + 1, "avertissement", "avertissements");
+    assert!(
+        text.contains(&format!("et {counted}.")),
+        "{counted}: {text}"
+    );
+    // The Synthèse says it too.
+    use calamine::{Reader, open_workbook_auto};
+    let mut wb = open_workbook_auto(dir.path().join("bretagne-boussole.xlsx")).unwrap();
+    let synth = wb.worksheet_range_at(0).unwrap().unwrap();
+    let line = synth
+        .rows()
+        .find(|r| r.first().is_some_and(|c| *c == "Référentiel national"))
+        .map(|r| r[1].to_string())
+        .expect("a Référentiel national line in the Synthèse");
+    assert!(
+        line.contains("« Bretagne »") && line.contains("--reference"),
+        "{line}"
+    );
+
+    // With the national reference, or for the national file itself: no such warning.
+    for args in [
+        &[
+            "run",
+            "bretagne.xlsx",
+            "--reference",
+            "national.xlsx",
+            "-o",
+            "r.xlsx",
+        ][..],
+        &["run", "national.xlsx"][..],
+    ] {
+        let out = boussole(args, dir.path());
+        assert!(out.status.success(), "{}", common::stderr(&out));
+        assert!(
+            !common::stdout(&out).contains("Avertissement"),
+            "{args:?}: {}",
+            common::stdout(&out)
+        );
+    }
+    let mut wb = open_workbook_auto(dir.path().join("r.xlsx")).unwrap();
+    let synth = wb.worksheet_range_at(0).unwrap().unwrap();
+    assert!(
+        !synth
+            .used_cells()
+            .any(|(_, _, v)| *v == "Référentiel national")
+    );
+}
+
+fn fr_count(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n <= 1 { one } else { many })
+}
+
+#[test]
+fn explain_with_a_reference_reproduces_run_with_the_reference() {
+    let dir = tempfile::tempdir().unwrap();
+    let national = dir.path().join("national.xlsx");
+    sample(&national, 120, 2011);
+    let codes = regional_workbook(&national, "Bretagne", &dir.path().join("bretagne.xlsx"));
+    let run = boussole(
+        &[
+            "run",
+            "bretagne.xlsx",
+            "--reference",
+            "national.xlsx",
+            "--json",
+            "reg.json",
+            "-q",
+        ],
+        dir.path(),
+    );
+    assert!(run.status.success(), "{}", common::stderr(&run));
+    let doc = json(&dir.path().join("reg.json"));
+    for code in codes.iter().take(3) {
+        let s = doc["structures"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["id"] == code.as_str())
+            .unwrap();
+        let ind = "taux_acces_emploi";
+        let explain = |reference: bool| {
+            let mut args = vec![
+                "explain",
+                "bretagne.xlsx",
+                "--structure",
+                code,
+                "--indicator",
+                ind,
+            ];
+            if reference {
+                args.extend(["--reference", "national.xlsx"]);
+            }
+            let out = boussole(&args, dir.path());
+            assert!(out.status.success(), "{}", common::stderr(&out));
+            common::stdout(&out)
+        };
+        let text = explain(true);
+        let r = &s["indicators"][ind];
+        let national = &r["frames"]["national"];
+        let line = text
+            .lines()
+            .find(|l| l.contains("référentiel national"))
+            .unwrap_or_else(|| panic!("{text}"));
+        let n = national["n"].as_u64().unwrap();
+        for figure in [
+            format!("n = {n},"),
+            format!(
+                "médiane {}",
+                percent_fr(national["median"].as_f64().unwrap())
+            ),
+            format!("rang centile {:.0}", national["rank"].as_f64().unwrap()),
+        ] {
+            assert!(
+                line.contains(&figure),
+                "{code}: « {figure} » not in « {line} »"
+            );
+        }
+        let peers: Vec<&str> = s["peers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p.as_str().unwrap())
+            .collect();
+        assert!(
+            text.contains(&format!(
+                "Pairs (contexte le plus proche) : {}",
+                peers.join(", ")
+            )),
+            "{code}: {peers:?} {text}"
+        );
+        assert!(
+            text.contains(&format!(
+                "score : {:.0} / 100",
+                r["score"].as_f64().unwrap()
+            )),
+            "{code}: {text}"
+        );
+        if let Some(expected) = r["expected"].as_f64() {
+            assert!(
+                text.contains(&format!(
+                    "valeur attendue selon le contexte : {}",
+                    percent_fr(expected)
+                )),
+                "{code}: {text}"
+            );
+        }
+        // The national frame is the reference's (120 structures less the missing), not
+        // the region's: without --reference, explain says otherwise.
+        assert!(n > codes.len() as u64, "{n}");
+        assert!(!explain(false).contains(&format!("n = {n},")));
+    }
+}
+
+#[test]
+fn an_unknown_code_in_explain_is_a_usage_error_proposing_the_nearest_codes() {
+    let dir = tempfile::tempdir().unwrap();
+    let national = dir.path().join("national.xlsx");
+    sample(&national, 40, 3);
+    let pack = Pack::embedded().unwrap();
+    let data = boussole::workbook::read_path(&national, &pack.manifest.columns).unwrap();
+    let code = data.structures[0].id.to_string();
+    // One digit typed wrong, giving no other structure's code.
+    let stem = &code[..code.len() - 1];
+    let typo = ('0'..='9')
+        .map(|c| format!("{stem}{c}"))
+        .find(|t| data.structures.iter().all(|s| s.id.as_str() != t))
+        .unwrap();
+    let out = boussole(
+        &["explain", "national.xlsx", "--structure", &typo],
+        dir.path(),
+    );
+    let err = common::stderr(&out);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.starts_with(&format!(
+            "boussole : structure « {typo} » introuvable dans national.xlsx ; vouliez-vous dire : "
+        )) && err.contains(&code),
+        "{err}"
+    );
+    let out = boussole(
+        &[
+            "explain",
+            "national.xlsx",
+            "--structure",
+            &code,
+            "--indicator",
+            "taux_acces_emplo",
+        ],
+        dir.path(),
+    );
+    let err = common::stderr(&out);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("taux_acces_emploi"), "{err}");
 }

@@ -271,3 +271,176 @@ fn every_help_page_is_french() {
         }
     }
 }
+
+/// Words of clap's or the OS's English that a French message never holds.
+const ENGLISH: [&str; 16] = [
+    "error",
+    "invalid ",
+    "is not",
+    "expected",
+    "found",
+    "required",
+    "Usage",
+    "tip:",
+    "unexpected",
+    "value",
+    "for more",
+    "digit",
+    "number",
+    "Options:",
+    "argument '",
+    "permission denied",
+];
+
+/// Every subcommand's invalid values and usage mistakes: exit 2, one French message, no
+/// English (clap's own texts are English: « 0 is not in 1..=256 », « invalid digit found
+/// in string »), and an output whose extension is not the one written is refused.
+#[test]
+fn every_invalid_value_of_every_subcommand_is_refused_in_french_with_exit_2() {
+    let dir = tempfile::tempdir().unwrap();
+    sample_into(dir.path(), 5);
+    let cases: &[&[&str]] = &[
+        &["run", "region.xlsx", "--jobs", "0"],
+        &["run", "region.xlsx", "--jobs", "abc"],
+        &["run", "region.xlsx", "-j", "300"],
+        &["run", "region.xlsx", "--jobs"],
+        &["run", "region.xlsx", "-o", "sortie.csv"],
+        &["run", "region.xlsx", "-o", "sortie"],
+        &["run", "region.xlsx", "-o", "sortie.xlsx/"],
+        &["run", "region.xlsx", "-o", ""],
+        &["run", "region.xlsx", "--json", "r.txt"],
+        &["run", ".", "--json", "r.json"],
+        &["run", "region.xlsx", "--bogus"],
+        &["run", "region.xlsx", "--rules"],
+        &["run", "region.xlsx", "-o", "a.xlsx", "--out-dir", "d"],
+        &["run", "region.xlsx", "--merge=oui"],
+        &["run"],
+        &["inspect"],
+        &["inspect", "region.xlsx", "autre.xlsx"],
+        &["inspect", "region.xlsx", "--json=oui"],
+        &["check", "a.xlsx", "b.xlsx"],
+        &["test", "en-trop"],
+        &["explain", "region.xlsx"],
+        &["explain", "region.xlsx", "--structure"],
+        &["rules", "importer"],
+        &["rules", "export"],
+        &["sample", "-o", "x.xlsx", "--structures", "0"],
+        &["sample", "-o", "x.xlsx", "--structures", "beaucoup"],
+        &["sample", "-o", "x.xlsx", "--years", "21"],
+        &["sample", "-o", "x.xlsx", "--seed", "-1"],
+        &["sample", "-o", "x.xlsx", "--seed", "abc"],
+        &["sample", "-o", "x.xlsx", "--first-year", "3000"],
+        &["sample", "-o", "x.ods"],
+        &["sample"],
+        &["template", "-o", "modele.csv"],
+        &["template"],
+        &["impact", "region.xlsx", "-o", "impact.json"],
+        &["impact"],
+        &["collect", "region.xlsx", "-o", "c.csv"],
+        &["collect", "region.xlsx", "-o", "c.xlsx", "--json", "c.txt"],
+        &["collect", "region.xlsx"],
+        &["frobnicate"],
+        &["rnu", "region.xlsx"],
+    ];
+    for args in cases {
+        let out = boussole(args, dir.path());
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+        assert!(err.starts_with("boussole : "), "{args:?}: {err}");
+        for english in ENGLISH {
+            assert!(
+                !err.to_lowercase().contains(&english.to_lowercase()),
+                "{args:?} shows « {english} »: {err}"
+            );
+        }
+    }
+    // Nothing was written by any of them.
+    assert_eq!(names(dir.path()), ["region.xlsx"]);
+    // The reasons are said.
+    let out = boussole(&["run", "region.xlsx", "--jobs", "0"], dir.path());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("entre 1 et 256"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = boussole(&["sample", "-o", "x.xlsx", "--seed", "-1"], dir.path());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("la graine (--seed) doit être un entier"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = boussole(&["run", "region.xlsx", "-o", "sortie.csv"], dir.path());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("« sortie.xlsx »"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// Is this process root (Linux: `Uid:` of /proc/self/status)? Root is not refused by a
+/// folder's permissions, so the permission test runs boussole as `nobody` then.
+fn is_root() -> bool {
+    std::fs::read_to_string("/proc/self/status").is_ok_and(|s| {
+        s.lines()
+            .find(|l| l.starts_with("Uid:"))
+            .and_then(|l| l.split_whitespace().nth(1))
+            == Some("0")
+    })
+}
+
+/// OS errors are French and name the path the user gave, never a temporary file's.
+#[cfg(target_os = "linux")]
+#[test]
+fn os_errors_are_french_and_name_the_users_path() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::set_permissions(d, std::fs::Permissions::from_mode(0o755)).unwrap();
+    sample_into(d, 5);
+    std::fs::set_permissions(
+        d.join("region.xlsx"),
+        std::fs::Permissions::from_mode(0o644),
+    )
+    .unwrap();
+
+    // A folder that is a file.
+    std::fs::write(d.join("notes"), b"x").unwrap();
+    let out = boussole(&["run", "region.xlsx", "-o", "notes/a.xlsx"], d);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(5), "{err}");
+    assert_eq!(
+        err,
+        "boussole : « notes » n'est pas un dossier : la sortie ne peut pas y être écrite\n"
+    );
+
+    // A folder where writing is not permitted.
+    std::fs::create_dir(d.join("lecture-seule")).unwrap();
+    std::fs::set_permissions(
+        d.join("lecture-seule"),
+        std::fs::Permissions::from_mode(0o555),
+    )
+    .unwrap();
+    let args = ["run", "region.xlsx", "-o", "lecture-seule/a.xlsx"];
+    let out = if is_root() {
+        Command::new("setpriv")
+            .args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+            .arg(env!("CARGO_BIN_EXE_boussole"))
+            .args(args)
+            .current_dir(d)
+            .output()
+            .expect("setpriv runs boussole as nobody")
+    } else {
+        boussole(&args, d)
+    };
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(5), "{err}");
+    assert!(
+        err.starts_with("boussole : écriture de « lecture-seule/a.xlsx » impossible : permission refusée (détail technique : "),
+        "{err}"
+    );
+    assert!(
+        !err.contains(".boussole-") && !err.contains(".tmp"),
+        "{err}"
+    );
+    assert!(names(&d.join("lecture-seule")).is_empty());
+}

@@ -153,8 +153,10 @@ fn impact_and_template_never_write_onto_what_they_read() {
     );
     let export = boussole(&["rules", "export", "regles"], d);
     assert!(export.status.success(), "{}", stderr(&export));
-    assert_refused(
-        d,
+    let pack_toml = d.join("regles/pack.toml");
+    // An output workbook must be named .xlsx (exit 2, nothing written): a pack file can
+    // only be reached through another name, which the guard recognises.
+    for args in [
         &[
             "template",
             "--rules",
@@ -162,11 +164,7 @@ fn impact_and_template_never_write_onto_what_they_read() {
             "-o",
             "regles/pack.toml",
             "--force",
-        ],
-        &d.join("regles/pack.toml"),
-    );
-    assert_refused(
-        d,
+        ][..],
         &[
             "impact",
             "nat.xlsx",
@@ -175,7 +173,45 @@ fn impact_and_template_never_write_onto_what_they_read() {
             "-o",
             "regles/pack.toml",
             "--force",
-        ],
-        &d.join("regles/pack.toml"),
-    );
+        ][..],
+    ] {
+        let before = sha(&pack_toml);
+        let out = boussole(args, d);
+        assert_eq!(
+            out.status.code(),
+            Some(exit::USAGE),
+            "{args:?}: {}",
+            stderr(&out)
+        );
+        assert_eq!(sha(&pack_toml), before);
+    }
+    #[cfg(unix)]
+    {
+        std::os::unix::fs::symlink(&pack_toml, d.join("lien.xlsx")).unwrap();
+        assert_refused(
+            d,
+            &[
+                "template",
+                "--rules",
+                "regles",
+                "-o",
+                "lien.xlsx",
+                "--force",
+            ],
+            &pack_toml,
+        );
+        assert_refused(
+            d,
+            &[
+                "impact",
+                "nat.xlsx",
+                "--rules-b",
+                "regles",
+                "-o",
+                "lien.xlsx",
+                "--force",
+            ],
+            &pack_toml,
+        );
+    }
 }

@@ -31,10 +31,10 @@ pub fn run(args: Args) -> Result<i32> {
         lints.extend(check_against_workbook(&pack, input)?);
     }
     println!(
-        "Pack « {} » version {} ({} fichiers, empreinte {}) : compilé.",
+        "Pack « {} » version {} ({}, empreinte {}) : compilé.",
         pack.manifest.pack.name,
         pack.manifest.pack.version,
-        pack.files.len(),
+        crate::fr::count(pack.files.len(), "fichier", "fichiers"),
         &pack.hash()[..12]
     );
     lints.sort_by_key(|l| std::cmp::Reverse(l.severity));
@@ -54,7 +54,11 @@ pub fn run(args: Args) -> Result<i32> {
         .iter()
         .filter(|l| l.severity == Severity::Warning)
         .count();
-    println!("{errors} erreur(s), {warnings} avertissement(s).");
+    println!(
+        "{}, {}.",
+        crate::fr::count(errors, "erreur", "erreurs"),
+        crate::fr::count(warnings, "avertissement", "avertissements")
+    );
     if errors > 0 {
         return Err(PackError::Lint { errors }.into());
     }

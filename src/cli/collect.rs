@@ -35,9 +35,9 @@ pub struct Args {
     #[arg(value_name = "CLASSEUR", required = true)]
     pub returned: Vec<PathBuf>,
     /// Classeur consolidé à écrire (.xlsx).
-    #[arg(short, long, value_name = "FICHIER")]
+    #[arg(short, long, value_name = "FICHIER", value_parser = crate::cli::values::xlsx_output)]
     pub output: PathBuf,
-    /// Écrit aussi la consolidation en JSON.
+    /// Écrit aussi la consolidation en JSON (.json).
     #[arg(long, value_name = "FICHIER")]
     pub json: Option<PathBuf>,
     /// Dossier du pack de règles de l'analyse (par défaut : le pack « cpo » intégré) : les
@@ -61,6 +61,9 @@ pub fn run(args: Args) -> Result<i32> {
     read.add_pack(&pack);
     let outputs = std::iter::once(&args.output).chain(args.json.iter());
     read.refuse_outputs(outputs.map(PathBuf::as_path), args.force)?;
+    if let Some(json) = &args.json {
+        crate::cli::values::check_json_file(json)?;
+    }
     let collected = collect_paths(&files, &pack)?;
     let bytes = collected_workbook(&collected)?;
     let json = match &args.json {
@@ -83,10 +86,11 @@ pub fn run(args: Args) -> Result<i32> {
             .filter(|o| o.negotiated.is_some())
             .count();
         println!(
-            "{} ({}) : {} dont {negotiated} négociés, {} ; {} et {}.",
+            "{} ({}) : {} dont {}, {} ; {} et {}.",
             fr::count(collected.files.len(), "classeur lu", "classeurs lus"),
             collected.stamp.describe(),
             fr::count(collected.objectives.len(), "objectif", "objectifs"),
+            fr::count(negotiated, "négocié", "négociés"),
             fr::count(
                 collected.actions.len(),
                 "ligne de plan d'action",

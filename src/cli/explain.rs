@@ -1,7 +1,10 @@
-//! `boussole explain INPUT --structure ID [--indicator ID]`: the full trace of one result.
+//! `boussole explain INPUT --structure ID [--indicator ID] [--reference NATIONAL]`: the
+//! full trace of one result, computed as `run` computes it (with `--reference`, the same
+//! national and peer frames as `run --reference`). A code or an indicator the input does
+//! not hold is a usage error (exit 2) proposing the nearest ones.
 
-use crate::analysis::analyse::{Overrides, analyse};
-use crate::error::{InputError, Result, exit};
+use crate::analysis::analyse::{Overrides, analyse_with_reference};
+use crate::error::{InputError, Result, UsageError, exit};
 use crate::fr::suggest;
 use crate::pack::Pack;
 use crate::pack::engine::CompiledPack;
@@ -11,7 +14,7 @@ use std::path::PathBuf;
 #[derive(Debug, clap::Args)]
 #[command(
     help_template = crate::cli::HELP_TEMPLATE,
-    after_help = "Exemples :\n  boussole explain workbooks/exemple-national.xlsx --structure 01258\n  boussole explain classeur.xlsx --structure 2A004 --indicator taux_acces_emploi"
+    after_help = "Exemples :\n  boussole explain workbooks/exemple-national.xlsx --structure 01258\n  boussole explain classeur.xlsx --structure 2A004 --indicator taux_acces_emploi\n  boussole explain bretagne.xlsx --structure 22278 --reference national.xlsx"
 )]
 pub struct Args {
     /// Classeur à analyser.
@@ -26,6 +29,10 @@ pub struct Args {
     /// Dossier du pack de règles (par défaut : le pack « cpo » intégré).
     #[arg(long, value_name = "DOSSIER")]
     pub rules: Option<PathBuf>,
+    /// Classeur national de référence, comme pour boussole run --reference : les
+    /// référentiels national et des pairs en sont tirés.
+    #[arg(long, value_name = "CLASSEUR")]
+    pub reference: Option<PathBuf>,
 }
 
 pub fn run(args: Args) -> Result<i32> {
@@ -33,13 +40,29 @@ pub fn run(args: Args) -> Result<i32> {
     let compiled = CompiledPack::compile(&pack)?;
     crate::cli::check::refuse_rejected(&pack, &compiled)?;
     let dataset = crate::workbook::read_path(&args.input, &pack.manifest.columns)?;
-    let results = analyse(&dataset, &compiled, &Overrides::default())?;
+    let reference = match &args.reference {
+        Some(path) => Some(
+            crate::workbook::read_path(path, &pack.manifest.columns).map_err(|e| {
+                InputError::Reference {
+                    path: path.clone(),
+                    source: Box::new(e),
+                }
+            })?,
+        ),
+        None => None,
+    };
+    let results = analyse_with_reference(
+        &dataset,
+        reference.as_ref(),
+        &compiled,
+        &Overrides::default(),
+    )?;
     let Some(s) = results
         .structures
         .iter()
         .find(|s| s.id.as_str() == args.structure)
     else {
-        return Err(InputError::UnknownStructure {
+        return Err(UsageError::UnknownStructure {
             suggestion: suggest(
                 &args.structure,
                 results.structures.iter().map(|s| s.id.as_str()),
@@ -55,7 +78,7 @@ pub fn run(args: Args) -> Result<i32> {
             Some(
                 results
                     .indicator_index(id)
-                    .ok_or_else(|| InputError::UnknownIndicator {
+                    .ok_or_else(|| UsageError::UnknownIndicator {
                         id: id.clone(),
                         suggestion: suggest(id, results.indicators.iter().map(|d| d.id.as_str())),
                     })?,

@@ -43,7 +43,12 @@ pub struct Args {
     #[arg(long, value_name = "DOSSIER")]
     pub rules_b: Option<PathBuf>,
     /// Fichier du classeur d'impact (par défaut : impact-boussole.xlsx dans le dossier courant).
-    #[arg(short = 'o', long = "output", value_name = "FICHIER")]
+    #[arg(
+        short = 'o',
+        long = "output",
+        value_name = "FICHIER",
+        value_parser = crate::cli::values::xlsx_output
+    )]
     pub output: Option<PathBuf>,
     /// Remplace le classeur d'impact s'il existe.
     #[arg(long)]
@@ -213,7 +218,7 @@ fn change_lines(impacts: &[(String, Impact)]) -> Vec<String> {
     for (file, i) in impacts {
         for c in &i.priorities {
             lines.push(format!(
-                "{}{} : la priorité régionale « {} » {} ({} → {} structures)",
+                "{}{} : la priorité régionale « {} » {} (structures : {} → {})",
                 prefix(file),
                 c.region,
                 c.text,

@@ -8,6 +8,7 @@
 
 use crate::dataset::{Dataset, Severity, Value};
 use crate::error::{InternalError, Result, exit};
+use crate::fr;
 use crate::pack::Pack;
 use serde_json::{Map, Value as Json, json};
 use std::collections::BTreeSet;
@@ -115,8 +116,10 @@ pub fn render(data: &Dataset) -> String {
             (None, Some(row)) => {
                 let _ = writeln!(
                     out,
-                    "  « {} » : en-tête en ligne {row}, {} ligne(s) lue(s), {} structure(s)",
-                    sheet.sheet, sheet.rows_read, sheet.structures
+                    "  « {} » : en-tête en ligne {row}, {}, {}",
+                    sheet.sheet,
+                    fr::count(sheet.rows_read, "ligne lue", "lignes lues"),
+                    fr::count(sheet.structures, "structure", "structures")
                 );
                 if !sheet.ignored_headers.is_empty() {
                     let _ = writeln!(
@@ -154,9 +157,17 @@ pub fn render(data: &Dataset) -> String {
         .filter(|r| !r.is_empty())
         .collect();
     let _ = writeln!(out, "\nComptes :");
-    let _ = writeln!(out, "  structures : {}", data.structures.len());
-    let _ = writeln!(out, "  régions : {}", regions.len());
-    let _ = writeln!(out, "  lignes écartées : {}", data.set_aside.len());
+    let _ = writeln!(
+        out,
+        "  {}",
+        fr::count(data.structures.len(), "structure", "structures")
+    );
+    let _ = writeln!(out, "  {}", fr::count(regions.len(), "région", "régions"));
+    let _ = writeln!(
+        out,
+        "  {}",
+        fr::count(data.set_aside.len(), "ligne écartée", "lignes écartées")
+    );
     for s in &data.set_aside {
         let _ = writeln!(out, "      {} ligne {} : {}", s.sheet, s.row, s.reason);
     }

@@ -13,6 +13,7 @@ pub mod run;
 pub mod sample;
 pub mod template;
 pub mod test;
+pub mod values;
 
 use crate::error::exit;
 use clap::{Parser, Subcommand};
@@ -69,11 +70,12 @@ pub enum Command {
     Collect(collect::Args),
 }
 
-/// A command-line mistake in French (clap's own messages are English).
+/// A command-line mistake in French: clap's own messages are English, so each of its
+/// error kinds is worded here from the error's context (the option, the value, the
+/// suggestion); the value parsers' own errors ([`values`]) are French already.
 fn usage_error_fr(e: &clap::Error) -> String {
     use clap::error::{ContextKind, ContextValue, ErrorKind};
     let context = |kind: ContextKind| match e.get(kind) {
-        Some(ContextValue::String(s)) => s.clone(),
         Some(ContextValue::Strings(v)) => v.join(", "),
         Some(other) => other.to_string(),
         None => String::new(),
@@ -81,49 +83,75 @@ fn usage_error_fr(e: &clap::Error) -> String {
     let arg = context(ContextKind::InvalidArg);
     let value = context(ContextKind::InvalidValue);
     let hint = "\nAide : boussole --help, ou boussole <commande> --help";
+    let suggestion = |kind: ContextKind| {
+        let s = context(kind);
+        if s.is_empty() {
+            String::new()
+        } else {
+            format!(" ; vouliez-vous dire {s} ?")
+        }
+    };
     let message = match e.kind() {
         ErrorKind::MissingRequiredArgument => format!("argument obligatoire manquant : {arg}"),
         ErrorKind::UnknownArgument => {
-            let suggested = context(ContextKind::SuggestedArg);
-            if suggested.is_empty() {
-                format!("option inconnue : {arg}")
-            } else {
-                format!("option inconnue : {arg} ; vouliez-vous dire {suggested} ?")
-            }
-        }
-        ErrorKind::InvalidSubcommand => {
-            let arg = context(ContextKind::InvalidSubcommand);
-            let suggested = context(ContextKind::SuggestedSubcommand);
-            if suggested.is_empty() {
-                format!("commande inconnue : {arg}")
-            } else {
-                format!("commande inconnue : {arg} ; vouliez-vous dire {suggested} ?")
-            }
-        }
-        ErrorKind::InvalidValue | ErrorKind::ValueValidation => {
-            let source = std::error::Error::source(e)
-                .map(|s| format!(" : {s}"))
-                .unwrap_or_default();
-            format!("valeur invalide « {value} » pour {arg}{source}")
-        }
-        ErrorKind::ArgumentConflict => {
             format!(
-                "{arg} ne peut pas être utilisé avec {}",
-                context(ContextKind::PriorArg)
+                "option ou argument inattendu : {arg}{}",
+                suggestion(ContextKind::SuggestedArg)
             )
         }
-        ErrorKind::TooManyValues | ErrorKind::WrongNumberOfValues | ErrorKind::TooFewValues => {
+        ErrorKind::InvalidSubcommand => format!(
+            "commande inconnue : {}{}",
+            context(ContextKind::InvalidSubcommand),
+            suggestion(ContextKind::SuggestedSubcommand)
+        ),
+        ErrorKind::InvalidValue | ErrorKind::ValueValidation if value.is_empty() => {
+            format!("valeur manquante pour {arg}")
+        }
+        ErrorKind::InvalidValue => {
+            let possible = context(ContextKind::ValidValue);
+            if possible.is_empty() {
+                format!("valeur invalide « {value} » pour {arg}")
+            } else {
+                format!(
+                    "valeur invalide « {value} » pour {arg} (valeurs possibles : {possible}){}",
+                    suggestion(ContextKind::SuggestedValue)
+                )
+            }
+        }
+        ErrorKind::ValueValidation => {
+            // The value parsers of `values` give French reasons; any other source (none
+            // is expected) is shown as a technical detail.
+            match std::error::Error::source(e) {
+                Some(source) if source.is::<crate::error::UsageError>() => {
+                    format!("valeur invalide « {value} » pour {arg} : {source}")
+                }
+                Some(source) => {
+                    format!("valeur invalide « {value} » pour {arg} (détail technique : {source})")
+                }
+                None => format!("valeur invalide « {value} » pour {arg}"),
+            }
+        }
+        ErrorKind::NoEquals => format!("{arg} attend sa valeur après « = »"),
+        ErrorKind::ArgumentConflict => {
+            let prior = context(ContextKind::PriorArg);
+            if prior.is_empty() {
+                format!("{arg} ne peut être donné qu'une fois")
+            } else {
+                format!("{arg} ne peut pas être utilisé avec {prior}")
+            }
+        }
+        ErrorKind::TooManyValues => {
+            format!("{arg} ne prend pas de valeur ici : « {value} » en trop")
+        }
+        ErrorKind::TooFewValues | ErrorKind::WrongNumberOfValues => {
             format!("nombre de valeurs incorrect pour {arg}")
         }
         ErrorKind::MissingSubcommand => "commande manquante".to_string(),
-        _ => {
-            let text = e.to_string();
-            text.lines()
-                .next()
-                .unwrap_or_default()
-                .trim_start_matches("error: ")
+        ErrorKind::InvalidUtf8 => {
+            "un argument n'est pas du texte valide (UTF-8) ; renommez le fichier ou le dossier"
                 .to_string()
         }
+        _ => "ligne de commande invalide".to_string(),
     };
     format!("{message}{hint}")
 }

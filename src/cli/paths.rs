@@ -4,6 +4,8 @@
 
 use crate::error::{Result, WriteError};
 use crate::pack::{Origin, Pack};
+use crate::report::file_names::{Unique, folded, portable};
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 /// What `run`, `inspect` and `impact` read from a folder.
@@ -11,17 +13,100 @@ pub const SPREADSHEET_EXTENSIONS: &[&str] = &["xlsx", "xlsm", "xls", "xlsb", "od
 /// What `collect` reads from a folder: workbooks that can hold a returned Objectifs sheet.
 pub const RETURNED_EXTENSIONS: &[&str] = &["xlsx", "xlsm", "ods"];
 
-/// The annotated workbook's default path for an input.
+/// The annotated workbook's default path for an input (`<stem>-boussole.xlsx`, valid on
+/// Windows).
 pub fn default_output(input: &Path, out_dir: Option<&Path>) -> PathBuf {
-    let stem = input
-        .file_stem()
-        .map(|s| s.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "classeur".into());
-    let name = format!("{stem}-boussole.xlsx");
+    let name = portable(&format!("{}-boussole.xlsx", stem(input)));
     match out_dir {
         Some(dir) => dir.join(name),
         None => input.with_file_name(name),
     }
+}
+
+/// An input's file stem (`classeur` when it has none).
+fn stem(input: &Path) -> String {
+    input
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "classeur".into())
+}
+
+/// Where one input of a batch writes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BatchOutputs {
+    /// The annotated workbook, `<base>-boussole.xlsx`.
+    pub annotated: PathBuf,
+    /// The per-structure folder beside it, `<base>-structures/`.
+    pub structures: PathBuf,
+    /// The JSON results in the JSON folder, `<base>.json`.
+    pub json: Option<PathBuf>,
+}
+
+/// The outputs of a batch: every name valid on Windows and distinct from the others of
+/// its folder once case is ignored, whatever the inputs' names, deterministically (in the
+/// inputs' order). An input's base is its stem (`bretagne`); where two inputs writing to
+/// the same folder share a stem whatever its case (`y.xlsx`, `Y.csv`), each keeps its
+/// extension (`y.xlsx`, `Y.csv`), and any name still taken gets `-2`, `-3`... The JSON
+/// files share one folder: their bases are made distinct over the whole batch.
+pub fn batch_outputs(
+    inputs: &[PathBuf],
+    out_dir: Option<&Path>,
+    json_dir: Option<&Path>,
+) -> Vec<BatchOutputs> {
+    let folders: Vec<PathBuf> = inputs
+        .iter()
+        .map(|input| {
+            let folder = out_dir
+                .map(Path::to_path_buf)
+                .unwrap_or_else(|| match input.parent() {
+                    Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+                    _ => PathBuf::from("."),
+                });
+            // Two spellings of one folder (`./a`, `a`) are one folder.
+            folder.canonicalize().unwrap_or(folder)
+        })
+        .collect();
+    let bases = distinct_bases(inputs, &folders);
+    let json_bases = json_dir.map(|_| distinct_bases(inputs, &vec![PathBuf::new(); inputs.len()]));
+    inputs
+        .iter()
+        .enumerate()
+        .map(|(i, input)| {
+            let folder = match out_dir {
+                Some(dir) => dir.to_path_buf(),
+                None => input.with_file_name(""),
+            };
+            BatchOutputs {
+                annotated: folder.join(format!("{}-boussole.xlsx", bases[i])),
+                structures: folder.join(format!("{}-structures", bases[i])),
+                json: json_dir
+                    .zip(json_bases.as_ref())
+                    .map(|(dir, b)| dir.join(format!("{}.json", b[i]))),
+            }
+        })
+        .collect()
+}
+
+/// Each input's base name, distinct (case ignored) among the inputs of the same folder.
+fn distinct_bases(inputs: &[PathBuf], folders: &[PathBuf]) -> Vec<String> {
+    let stems: Vec<String> = inputs.iter().map(|i| stem(i)).collect();
+    let mut sharing: HashMap<(&Path, String), usize> = HashMap::new();
+    for (stem, folder) in stems.iter().zip(folders) {
+        *sharing.entry((folder.as_path(), folded(stem))).or_default() += 1;
+    }
+    let mut names: HashMap<&Path, Unique> = HashMap::new();
+    inputs
+        .iter()
+        .zip(stems.iter().zip(folders))
+        .map(|(input, (stem, folder))| {
+            let shared = sharing[&(folder.as_path(), folded(stem))] > 1;
+            let base = match input.file_name() {
+                Some(name) if shared => name.to_string_lossy().into_owned(),
+                _ => stem.clone(),
+            };
+            names.entry(folder.as_path()).or_default().name(&base, "")
+        })
+        .collect()
 }
 
 /// Boussole's annotated outputs (`*-boussole.xlsx`) in a folder: skipped as inputs of an
@@ -226,6 +311,45 @@ mod tests {
             read.refuse_as_output(&dir.path().join("autre.xlsx"))
                 .is_ok()
         );
+    }
+
+    #[test]
+    fn batch_outputs_are_distinct_once_case_is_ignored_and_valid_on_windows() {
+        let inputs: Vec<PathBuf> = ["r/y.xlsx", "r/y.csv", "r/b/Y.xlsx", "r/CON.xlsx", "r/z.ods"]
+            .iter()
+            .map(PathBuf::from)
+            .collect();
+        let out = batch_outputs(&inputs, Some(Path::new("o")), Some(Path::new("j")));
+        let names = |f: &dyn Fn(&BatchOutputs) -> PathBuf| -> Vec<String> {
+            out.iter()
+                .map(|o| f(o).to_string_lossy().into_owned())
+                .collect()
+        };
+        assert_eq!(
+            names(&|o| o.annotated.clone()),
+            [
+                "o/y.xlsx-boussole.xlsx",
+                "o/y.csv-boussole.xlsx",
+                "o/Y.xlsx-2-boussole.xlsx",
+                "o/CON_-boussole.xlsx",
+                "o/z-boussole.xlsx"
+            ]
+        );
+        assert_eq!(
+            names(&|o| o.json.clone().unwrap()),
+            [
+                "j/y.xlsx.json",
+                "j/y.csv.json",
+                "j/Y.xlsx-2.json",
+                "j/CON_.json",
+                "j/z.json"
+            ]
+        );
+        assert_eq!(out[1].structures, PathBuf::from("o/y.csv-structures"));
+        // Next to their inputs, the two `y.xlsx` are in different folders: plain names.
+        let beside = batch_outputs(&inputs[..3], None, None);
+        assert_eq!(beside[2].annotated, PathBuf::from("r/b/Y-boussole.xlsx"));
+        assert_eq!(beside[0].annotated, PathBuf::from("r/y.xlsx-boussole.xlsx"));
     }
 
     #[test]

@@ -66,9 +66,9 @@ pub fn export(dir: &Path) -> Result<i32> {
         })?;
     }
     println!(
-        "Pack « cpo » écrit dans {} ({} fichiers). Modifiez-le, puis : boussole check --rules {}",
+        "Pack « cpo » écrit dans {} ({}). Modifiez-le, puis : boussole check --rules {}",
         dir.display(),
-        EMBEDDED_CPO.len(),
+        crate::fr::count(EMBEDDED_CPO.len(), "fichier", "fichiers"),
         dir.display()
     );
     Ok(exit::OK)

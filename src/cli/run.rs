@@ -7,13 +7,16 @@
 
 use crate::analysis::analyse::{Overrides, analyse_with_reference};
 use crate::analysis::results::Results;
-use crate::cli::paths::{ReadFiles, SPREADSHEET_EXTENSIONS, default_output, expand_inputs};
+use crate::cli::paths::{
+    ReadFiles, SPREADSHEET_EXTENSIONS, batch_outputs, default_output, expand_inputs,
+};
 use crate::dataset::{Dataset, Severity};
-use crate::error::{Error, InputError, InternalError, Result, WriteError, exit};
+use crate::error::{Error, InputError, InternalError, Result, UsageError, WriteError, exit};
 use crate::fr;
 use crate::pack::Pack;
 use crate::pack::engine::CompiledPack;
-use crate::report::atomic::write_atomically;
+use crate::report::annotated::lone_region_warning;
+use crate::report::atomic::{Staging, check_folder};
 use rayon::prelude::*;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
@@ -33,7 +36,8 @@ pub struct Args {
         short = 'o',
         long = "output",
         value_name = "FICHIER",
-        conflicts_with = "out_dir"
+        conflicts_with = "out_dir",
+        value_parser = crate::cli::values::xlsx_output
     )]
     pub output: Option<PathBuf>,
     /// Dossier où écrire les classeurs annotés (par défaut : à côté de chaque classeur).
@@ -52,7 +56,7 @@ pub struct Args {
     #[arg(long, short = 'q')]
     pub quiet: bool,
     /// Nombre de classeurs traités en parallèle (par défaut : tous les cœurs).
-    #[arg(long, short = 'j', value_name = "N", value_parser = clap::value_parser!(u16).range(1..=256))]
+    #[arg(long, short = 'j', value_name = "N", value_parser = crate::cli::values::jobs, allow_hyphen_values = true)]
     pub jobs: Option<u16>,
     /// Parcourt aussi les sous-dossiers des dossiers donnés.
     #[arg(long)]
@@ -81,7 +85,24 @@ pub struct Outcome {
     pub structures: usize,
     pub errors: usize,
     pub warnings: usize,
+    /// The warning that the file's national frame is the file itself (one region, no
+    /// `--reference`), counted in `warnings`.
+    pub lone_region: Option<String>,
     pub result: std::result::Result<PathBuf, Error>,
+}
+
+/// Where one analysed dataset writes.
+struct Targets<'a> {
+    annotated: &'a Path,
+    json: Option<&'a Path>,
+    /// The per-structure folder (`--per-structure`).
+    structures: Option<&'a Path>,
+}
+
+impl Targets<'_> {
+    fn all(&self) -> impl Iterator<Item = &Path> {
+        std::iter::once(self.annotated).chain(self.json)
+    }
 }
 
 /// Everything a run shares across its inputs.
@@ -93,8 +114,6 @@ struct Job<'a> {
     compiled: &'a CompiledPack,
     reference: Option<&'a Dataset>,
     force: bool,
-    /// `--per-structure`: one workbook per structure next to the annotated one.
-    per_structure: bool,
     /// `--objectives`: last year's collected objectives and where they come from.
     objectives: Option<(&'a crate::collect::Collected, &'a str)>,
 }
@@ -109,18 +128,25 @@ impl Job<'_> {
         )
     }
 
-    /// Writes the workbook (and JSON) of one analysed dataset, and returns what the
-    /// terminal summary says of it. The workbook is built first (nothing is written if
-    /// that fails), then the per-structure workbooks and the JSON, then the results and
-    /// the dataset are dropped before the workbook is assembled and written: its assembly
-    /// is the run's peak of memory.
-    fn write(
-        &self,
-        dataset: Dataset,
-        results: Results,
-        output: &Path,
-        json: Option<&Path>,
-    ) -> Result<Summary> {
+    /// Refuses, before anything is read, outputs that are inputs or that exist (without
+    /// --force), and outputs whose folder is missing.
+    fn refuse(&self, targets: &Targets) -> Result<()> {
+        self.read.refuse_outputs(targets.all(), self.force)?;
+        for path in targets.all() {
+            check_folder(path)?;
+        }
+        Ok(())
+    }
+
+    /// Writes the workbook, the per-structure workbooks and the JSON of one analysed
+    /// dataset, all or nothing, and returns what the terminal summary says of it. The
+    /// workbook is built first (nothing is written if that fails); the per-structure
+    /// workbooks and the JSON are written under temporary names; the results and the
+    /// dataset are dropped before the workbook is assembled (its assembly is the run's peak
+    /// of memory) and written under a temporary name too. Only then are they all moved in:
+    /// an input that fails on the way leaves nothing new behind, and its rerun is not
+    /// refused for outputs it had half written.
+    fn write(&self, dataset: Dataset, results: Results, targets: &Targets) -> Result<Summary> {
         let mut summary = Summary::of(&results);
         let follow = self
             .objectives
@@ -132,51 +158,54 @@ impl Job<'_> {
             self.pack,
             follow.as_ref(),
         )?;
-        if self.per_structure {
-            let dir =
-                crate::report::per_structure::default_dir(Path::new(&results.input.file), output);
-            crate::report::per_structure::write_all(&results, self.pack, &dir, self.force)?;
+        let mut staging = Staging::new();
+        if let Some(dir) = targets.structures {
+            crate::report::per_structure::stage_all(
+                &results,
+                self.pack,
+                dir,
+                self.force,
+                &mut staging,
+            )?;
         }
-        if let Some(json) = json {
-            write_atomically(
+        if let Some(json) = targets.json {
+            staging.stage(
                 json,
                 &crate::report::json::results_bytes(&results)?,
                 self.force,
             )?;
         }
         drop((results, dataset, follow));
-        write_atomically(output, &draft.save()?, self.force)?;
+        staging.stage(targets.annotated, &draft.save()?, self.force)?;
+        staging.commit()?;
         Ok(summary)
     }
 
-    fn refuse_existing(&self, path: &Path) -> Result<()> {
-        self.read.refuse_outputs([path], self.force)
-    }
-
-    /// One input, start to end.
-    fn one(&self, input: &Path, output: &Path, json: Option<&Path>) -> Outcome {
-        let (mut structures, mut errors, mut warnings) = (0, 0, 0);
-        let mut run = || -> Result<PathBuf> {
-            self.refuse_existing(output)?;
-            if let Some(j) = json {
-                self.refuse_existing(j)?;
-            }
+    /// One input of a batch, start to end.
+    fn one(&self, input: &Path, targets: &Targets) -> Outcome {
+        let mut outcome = Outcome {
+            input: input.to_path_buf(),
+            structures: 0,
+            errors: 0,
+            warnings: 0,
+            lone_region: None,
+            result: Ok(targets.annotated.to_path_buf()),
+        };
+        let mut run = || -> Result<()> {
+            self.refuse(targets)?;
             let dataset = crate::workbook::read_path(input, &self.pack.manifest.columns)?;
             let results = self.analyse(&dataset)?;
-            structures = results.structures.len();
-            errors = count(&results, Severity::Error);
-            warnings = count(&results, Severity::Warning);
-            self.write(dataset, results, output, json)?;
-            Ok(output.to_path_buf())
+            let summary = self.write(dataset, results, targets)?;
+            outcome.structures = summary.structures;
+            outcome.errors = summary.errors;
+            outcome.warnings = summary.warnings;
+            outcome.lone_region = summary.lone_region;
+            Ok(())
         };
-        let result = run();
-        Outcome {
-            input: input.to_path_buf(),
-            structures,
-            errors,
-            warnings,
-            result,
+        if let Err(e) = run() {
+            outcome.result = Err(e);
         }
+        outcome
     }
 }
 
@@ -199,6 +228,10 @@ pub fn run(args: Args) -> Result<i32> {
             extensions: SPREADSHEET_EXTENSIONS,
         }
         .into());
+    }
+    let single = inputs.len() == 1 && !args.inputs.iter().any(|p| p.is_dir());
+    if !single && !args.merge && args.output.is_some() {
+        return Err(WriteError::OneFileForMany.into());
     }
     if let Some(dir) = &args.out_dir
         && !dir.is_dir()
@@ -240,18 +273,13 @@ pub fn run(args: Args) -> Result<i32> {
         compiled: &compiled,
         reference: reference.as_ref(),
         force: args.force,
-        per_structure: args.per_structure,
         objectives: objectives.as_ref().map(|(c, s)| (c, s.as_str())),
     };
-    let single = inputs.len() == 1 && !args.inputs.iter().any(|p| p.is_dir());
     if args.merge {
         return run_merged(&job, &args, &inputs);
     }
     if single {
         return run_single(&job, &args, &inputs[0]);
-    }
-    if args.output.is_some() {
-        return Err(WriteError::OneFileForMany.into());
     }
     run_batch(&job, &args, &inputs)
 }
@@ -263,23 +291,27 @@ struct Summary {
     regions: usize,
     set_aside: usize,
     errors: usize,
+    /// The reading's warnings, and the lone-region warning when there is one.
     warnings: usize,
     reference: Option<String>,
     recommendations: usize,
     priorities: usize,
     /// `--objectives`: the follow-up's line.
     follow_up: Option<String>,
+    /// The national frame is the file itself ([`lone_region_warning`]).
+    lone_region: Option<String>,
 }
 
 impl Summary {
     fn of(results: &Results) -> Summary {
+        let lone_region = lone_region_warning(results);
         Summary {
             file: results.input.file.clone(),
             structures: results.structures.len(),
             regions: results.regions.len(),
             set_aside: results.set_aside.len(),
             errors: count(results, Severity::Error),
-            warnings: count(results, Severity::Warning),
+            warnings: count(results, Severity::Warning) + usize::from(lone_region.is_some()),
             reference: results.reference.as_ref().map(|r| r.file.clone()),
             recommendations: results
                 .structures
@@ -288,13 +320,14 @@ impl Summary {
                 .sum(),
             priorities: results.regions.iter().map(|r| r.priorities.len()).sum(),
             follow_up: None,
+            lone_region,
         }
     }
 }
 
-fn print_single(summary: &Summary, output: &Path, json: Option<&Path>) {
+fn print_single(summary: &Summary, targets: &Targets) {
     println!(
-        "{} : {} dans {}, {}, {} et {} de lecture.",
+        "{} : {} dans {}, {}, {} et {}.",
         summary.file,
         fr::count(summary.structures, "structure", "structures"),
         fr::count(summary.regions, "région", "régions"),
@@ -302,6 +335,9 @@ fn print_single(summary: &Summary, output: &Path, json: Option<&Path>) {
         fr::count(summary.errors, "erreur", "erreurs"),
         fr::count(summary.warnings, "avertissement", "avertissements")
     );
+    if let Some(warning) = &summary.lone_region {
+        println!("Avertissement : {warning}.");
+    }
     if let Some(file) = &summary.reference {
         println!("Référentiels national et des pairs tirés de « {file} ».");
     }
@@ -317,10 +353,22 @@ fn print_single(summary: &Summary, output: &Path, json: Option<&Path>) {
     if let Some(line) = &summary.follow_up {
         println!("{line}");
     }
-    println!("Classeur annoté écrit : {}", output.display());
-    if let Some(json) = json {
+    println!("Classeur annoté écrit : {}", targets.annotated.display());
+    if let Some(json) = targets.json {
         println!("Résultats JSON écrits : {}", json.display());
     }
+    if let Some(dir) = targets.structures {
+        println!("Classeurs par structure écrits dans : {}", dir.display());
+    }
+}
+
+/// `--json` for one annotated workbook: a file ending in `.json`. It is checked after the
+/// guard on inputs, whose refusal (exit 5) says more.
+fn json_file(args: &Args) -> Result<()> {
+    if let Some(json) = &args.json {
+        crate::cli::values::check_json_file(json)?;
+    }
+    Ok(())
 }
 
 fn run_single(job: &Job, args: &Args, input: &Path) -> Result<i32> {
@@ -328,21 +376,21 @@ fn run_single(job: &Job, args: &Args, input: &Path) -> Result<i32> {
         .output
         .clone()
         .unwrap_or_else(|| default_output(input, args.out_dir.as_deref()));
-    job.refuse_existing(&output)?;
-    if let Some(j) = &args.json {
-        job.refuse_existing(j)?;
-    }
+    let structures = args
+        .per_structure
+        .then(|| crate::report::per_structure::default_dir(input, &output));
+    let targets = Targets {
+        annotated: &output,
+        json: args.json.as_deref(),
+        structures: structures.as_deref(),
+    };
+    job.refuse(&targets)?;
+    json_file(args)?;
     let dataset = crate::workbook::read_path(input, &job.pack.manifest.columns)?;
     let results = job.analyse(&dataset)?;
-    let summary = job.write(dataset, results, &output, args.json.as_deref())?;
+    let summary = job.write(dataset, results, &targets)?;
     if !args.quiet {
-        print_single(&summary, &output, args.json.as_deref());
-        if args.per_structure {
-            println!(
-                "Classeurs par structure écrits dans : {}",
-                crate::report::per_structure::default_dir(input, &output).display()
-            );
-        }
+        print_single(&summary, &targets);
     }
     Ok(exit::OK)
 }
@@ -352,20 +400,29 @@ fn run_merged(job: &Job, args: &Args, inputs: &[PathBuf]) -> Result<i32> {
         let dir = args.out_dir.clone().unwrap_or_else(|| PathBuf::from("."));
         dir.join("fusion-boussole.xlsx")
     });
-    job.refuse_existing(&output)?;
-    if let Some(j) = &args.json {
-        job.refuse_existing(j)?;
-    }
+    let structures = args
+        .per_structure
+        .then(|| crate::report::per_structure::default_dir(Path::new("fusion"), &output));
+    let targets = Targets {
+        annotated: &output,
+        json: args.json.as_deref(),
+        structures: structures.as_deref(),
+    };
+    job.refuse(&targets)?;
+    json_file(args)?;
     let parts = inputs
         .par_iter()
         .map(|p| crate::workbook::read_path(p, &job.pack.manifest.columns))
         .collect::<Result<Vec<Dataset>>>()?;
     let dataset = Dataset::merge(parts)?;
     let results = job.analyse(&dataset)?;
-    let summary = job.write(dataset, results, &output, args.json.as_deref())?;
+    let summary = job.write(dataset, results, &targets)?;
     if !args.quiet {
-        println!("{} classeurs fusionnés.", inputs.len());
-        print_single(&summary, &output, args.json.as_deref());
+        println!(
+            "{}.",
+            fr::count(inputs.len(), "classeur fusionné", "classeurs fusionnés")
+        );
+        print_single(&summary, &targets);
     }
     Ok(exit::OK)
 }
@@ -373,34 +430,22 @@ fn run_merged(job: &Job, args: &Args, inputs: &[PathBuf]) -> Result<i32> {
 fn run_batch(job: &Job, args: &Args, inputs: &[PathBuf]) -> Result<i32> {
     let json_dir = args.json.clone();
     if let Some(dir) = &json_dir {
+        let named_as_file = !dir.is_dir()
+            && dir
+                .extension()
+                .is_some_and(|e| e.eq_ignore_ascii_case("json"));
+        if dir.is_file() || named_as_file {
+            return Err(UsageError::JsonFileForMany { path: dir.clone() }.into());
+        }
         std::fs::create_dir_all(dir).map_err(|source| WriteError::CreateFolder {
             what: "dossier JSON",
             dir: dir.clone(),
             source,
         })?;
     }
-    // Outputs must not collide (two inputs with the same name in different folders).
-    // Two inputs with the same name but another extension (`region.xls`, `region.xlsx`)
-    // keep their extension in the output's name so neither output is lost.
-    let plain: Vec<PathBuf> = inputs
-        .iter()
-        .map(|i| default_output(i, args.out_dir.as_deref()))
-        .collect();
-    let outputs: Vec<PathBuf> = inputs
-        .iter()
-        .zip(&plain)
-        .map(|(input, out)| {
-            if plain.iter().filter(|o| *o == out).count() > 1 {
-                let name = input
-                    .file_name()
-                    .map(|n| n.to_string_lossy().into_owned())
-                    .unwrap_or_default();
-                out.with_file_name(format!("{name}-boussole.xlsx"))
-            } else {
-                out.clone()
-            }
-        })
-        .collect();
+    // Every output name distinct from the others of its folder, case ignored, and valid
+    // on Windows (two inputs `y.xlsx` and `y.csv` each keep their JSON and their folder).
+    let outputs = batch_outputs(inputs, args.out_dir.as_deref(), json_dir.as_deref());
     let show_progress = !args.quiet && std::io::stderr().is_terminal();
     let bar = if show_progress {
         let bar = indicatif::ProgressBar::new(inputs.len() as u64);
@@ -426,30 +471,14 @@ fn run_batch(job: &Job, args: &Args, inputs: &[PathBuf]) -> Result<i32> {
     let outcomes: Vec<Outcome> = pool.install(|| {
         inputs
             .par_iter()
-            .enumerate()
-            .map(|(i, input)| {
-                let duplicate = outputs[..i].contains(&outputs[i]);
-                let json = json_dir.as_ref().map(|d| {
-                    let stem = input
-                        .file_stem()
-                        .map(|s| s.to_string_lossy().into_owned())
-                        .unwrap_or_default();
-                    d.join(format!("{stem}.json"))
-                });
-                let outcome = if duplicate {
-                    Outcome {
-                        input: input.clone(),
-                        structures: 0,
-                        errors: 0,
-                        warnings: 0,
-                        result: Err(WriteError::SameOutput {
-                            path: outputs[i].clone(),
-                        }
-                        .into()),
-                    }
-                } else {
-                    job.one(input, &outputs[i], json.as_deref())
+            .zip(&outputs)
+            .map(|(input, out)| {
+                let targets = Targets {
+                    annotated: &out.annotated,
+                    json: out.json.as_deref(),
+                    structures: args.per_structure.then_some(out.structures.as_path()),
                 };
+                let outcome = job.one(input, &targets);
                 bar.inc(1);
                 outcome
             })
@@ -462,7 +491,8 @@ fn run_batch(job: &Job, args: &Args, inputs: &[PathBuf]) -> Result<i32> {
     }
     if failed > 0 {
         eprintln!(
-            "boussole : {failed} classeur(s) sur {} en échec (voir le résumé)",
+            "boussole : {} sur {} en échec (voir le résumé)",
+            fr::count(failed, "classeur", "classeurs"),
             outcomes.len()
         );
         let code = outcomes
@@ -508,9 +538,15 @@ fn print_summary(outcomes: &[Outcome]) {
             ),
         }
     }
+    for o in outcomes {
+        if let Some(warning) = &o.lone_region {
+            println!("Avertissement ({}) : {warning}.", name(&o.input));
+        }
+    }
     let ok = outcomes.iter().filter(|o| o.result.is_ok()).count();
     println!(
-        "{ok} classeur(s) annoté(s), {} en échec.",
+        "{}, {} en échec.",
+        fr::count(ok, "classeur annoté", "classeurs annotés"),
         outcomes.len() - ok
     );
 }

@@ -4,7 +4,8 @@
 //! The generation lives in [`crate::sample`]; this file parses the options, writes the file
 //! atomically and says what was written.
 
-use crate::error::{Result, exit};
+use crate::cli::values::{in_range, seed, xlsx_output};
+use crate::error::{Result, UsageError, exit};
 use crate::fr;
 use crate::report::atomic::write_atomically;
 use crate::sample::{
@@ -26,19 +27,19 @@ use std::path::PathBuf;
 )]
 pub struct Args {
     /// Nombre de missions locales (de 1 à 1 000 000).
-    #[arg(long, value_name = "N", default_value_t = 440, value_parser = parse_structures)]
+    #[arg(long, value_name = "N", default_value_t = 440, value_parser = parse_structures, allow_hyphen_values = true)]
     pub structures: usize,
     /// Nombre d'années consécutives (de 1 à 20) ; au-delà de 1, une ligne par structure et par année.
-    #[arg(long, value_name = "Y", default_value_t = 1, value_parser = parse_years)]
+    #[arg(long, value_name = "Y", default_value_t = 1, value_parser = parse_years, allow_hyphen_values = true)]
     pub years: u32,
     /// Graine du générateur : mêmes options, même classeur.
-    #[arg(long, value_name = "S", default_value_t = 2011)]
+    #[arg(long, value_name = "S", default_value_t = 2011, value_parser = seed, allow_hyphen_values = true)]
     pub seed: u64,
     /// Première année observée (de 1900 à 2100).
-    #[arg(long, value_name = "A", default_value_t = 2010, value_parser = parse_first_year)]
+    #[arg(long, value_name = "A", default_value_t = 2010, value_parser = parse_first_year, allow_hyphen_values = true)]
     pub first_year: i32,
     /// Classeur à écrire (.xlsx).
-    #[arg(short, long, value_name = "FICHIER")]
+    #[arg(short, long, value_name = "FICHIER", value_parser = xlsx_output)]
     pub output: PathBuf,
     /// Remplace le fichier s'il existe déjà.
     #[arg(long)]
@@ -49,44 +50,25 @@ pub struct Args {
     pub region: Option<String>,
 }
 
-/// Parses an integer in `low..=high`; the message is French (clap prefixes it).
-fn parse_in_range<T>(
-    s: &str,
-    low: T,
-    high: T,
-    what: &str,
-    range: &str,
-) -> std::result::Result<T, String>
-where
-    T: std::str::FromStr + PartialOrd,
-{
-    match s.trim().parse::<T>() {
-        Ok(v) if v >= low && v <= high => Ok(v),
-        _ => Err(format!("{what} doit être un entier compris entre {range}")),
-    }
-}
-
-fn parse_structures(s: &str) -> std::result::Result<usize, String> {
-    parse_in_range(
+fn parse_structures(s: &str) -> std::result::Result<usize, UsageError> {
+    in_range(
         s,
         1,
         MAX_STRUCTURES,
-        "le nombre de structures",
-        "1 et 1 000 000",
+        "le nombre de structures (--structures)",
     )
 }
 
-fn parse_years(s: &str) -> std::result::Result<u32, String> {
-    parse_in_range(s, 1, MAX_YEARS, "le nombre d'années", "1 et 20")
+fn parse_years(s: &str) -> std::result::Result<u32, UsageError> {
+    in_range(s, 1, MAX_YEARS, "le nombre d'années (--years)")
 }
 
-fn parse_first_year(s: &str) -> std::result::Result<i32, String> {
-    parse_in_range(
+fn parse_first_year(s: &str) -> std::result::Result<i32, UsageError> {
+    in_range(
         s,
         EARLIEST_FIRST_YEAR,
         LATEST_FIRST_YEAR,
-        "la première année",
-        "1900 et 2100",
+        "la première année (--first-year)",
     )
 }
 
@@ -126,13 +108,19 @@ mod tests {
 
     #[test]
     fn ranges_are_explained_in_french() {
-        assert_eq!(parse_structures("440"), Ok(440));
+        assert_eq!(parse_structures("440").unwrap(), 440);
         assert!(
             parse_structures("0")
                 .unwrap_err()
-                .contains("entre 1 et 1 000 000")
+                .to_string()
+                .contains("entre 1 et 1\u{202f}000\u{202f}000")
         );
-        assert!(parse_years("21").unwrap_err().contains("nombre d'années"));
+        assert!(
+            parse_years("21")
+                .unwrap_err()
+                .to_string()
+                .contains("nombre d'années")
+        );
         assert!(parse_first_year("abc").is_err());
     }
 }

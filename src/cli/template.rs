@@ -28,7 +28,7 @@ pub struct Args {
     #[arg(long, value_name = "DOSSIER")]
     pub rules: Option<PathBuf>,
     /// Classeur à écrire (.xlsx).
-    #[arg(short, long, value_name = "FICHIER")]
+    #[arg(short, long, value_name = "FICHIER", value_parser = crate::cli::values::xlsx_output)]
     pub output: PathBuf,
     /// Remplace le fichier s'il existe déjà.
     #[arg(long)]
@@ -45,10 +45,10 @@ pub fn run(args: Args) -> Result<i32> {
     write_atomically(&args.output, &bytes, args.force)?;
     let columns = pack.manifest.columns.len();
     println!(
-        "Modèle de classeur écrit pour le pack « {} » (version {}) : {columns} colonne{} dans la feuille « {DATA_SHEET} », dans « {} ».",
+        "Modèle de classeur écrit pour le pack « {} » (version {}) : {} dans la feuille « {DATA_SHEET} », dans « {} ».",
         pack.manifest.pack.name,
         pack.manifest.pack.version,
-        if columns > 1 { "s" } else { "" },
+        crate::fr::count(columns, "colonne", "colonnes"),
         args.output.display()
     );
     Ok(exit::OK)

@@ -34,7 +34,11 @@ pub fn run(args: Args) -> Result<i32> {
         }
     }
     let passed = outcomes.len() - failed;
-    println!("{passed} passed, {failed} failed");
+    println!(
+        "{}, {} en échec.",
+        crate::fr::count(passed, "cas réussi", "cas réussis"),
+        failed
+    );
     if failed > 0 {
         return Err(Error::TestsFailed {
             failed,

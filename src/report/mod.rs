@@ -7,6 +7,7 @@
 pub mod annotated;
 pub mod atomic;
 pub mod collected;
+pub mod file_names;
 pub mod impact;
 pub mod json;
 pub mod per_structure;

@@ -5,11 +5,11 @@
 //! both kinds alike.
 
 use crate::analysis::results::{FindingKind, Results, StructureResult};
-use crate::error::{Result, WriteError};
+use crate::error::Result;
 use crate::pack::Pack;
 use crate::pack::manifest::FrameKind;
 use crate::report::annotated::objectifs;
-use crate::report::atomic::write_atomically;
+use crate::report::atomic::{Staging, stage};
 use crate::report::xlsx::{Sheet, Styles, new_workbook, save};
 use rayon::prelude::*;
 use std::path::{Path, PathBuf};
@@ -41,8 +41,15 @@ pub fn slug(text: &str) -> String {
     out
 }
 
-/// The structure's file name: `<code>-<name slug>.xlsx` (`<code>.xlsx` without a name).
+/// The structure's file name: `<code>-<name slug>.xlsx` (`<code>.xlsx` without a name),
+/// made valid on Windows (`CON.xlsx` becomes `CON_.xlsx`).
 pub fn file_name(s: &StructureResult) -> String {
+    let (stem, suffix) = stem_of(s);
+    crate::report::file_names::portable(&format!("{stem}{suffix}"))
+}
+
+/// The name's stem and extension, before de-duplication.
+fn stem_of(s: &StructureResult) -> (String, &'static str) {
     let code = slug(s.id.as_str()).to_uppercase();
     let code = if code.is_empty() {
         "structure".to_string()
@@ -51,10 +58,25 @@ pub fn file_name(s: &StructureResult) -> String {
     };
     let name = slug(&s.name);
     if name.is_empty() {
-        format!("{code}.xlsx")
+        (code, ".xlsx")
     } else {
-        format!("{code}-{name}.xlsx")
+        (format!("{code}-{name}"), ".xlsx")
     }
+}
+
+/// Every structure's file name, in the results' order: valid on Windows and unique once
+/// folded to lower case (`A-b.xlsx` and `A-B.xlsx` are one file on NTFS and APFS), the
+/// later ones of a name getting `-2`, `-3`... in linear time.
+pub fn file_names(results: &Results) -> Vec<String> {
+    let mut names = crate::report::file_names::Unique::new();
+    results
+        .structures
+        .iter()
+        .map(|s| {
+            let (stem, suffix) = stem_of(s);
+            names.name(&stem, suffix)
+        })
+        .collect()
 }
 
 /// The folder for a run's per-structure workbooks: `<input stem>-structures/` next to the
@@ -68,41 +90,45 @@ pub fn default_dir(input: &Path, output: &Path) -> PathBuf {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
     };
-    parent.join(format!("{stem}-structures"))
+    parent.join(crate::report::file_names::portable(&format!(
+        "{stem}-structures"
+    )))
 }
 
-/// Writes one workbook per structure into `dir` (created if needed); returns their paths.
-/// An existing file is replaced only with `force`; two structures with the same file name
-/// get `-2`, `-3`... suffixes.
-pub fn write_all(results: &Results, pack: &Pack, dir: &Path, force: bool) -> Result<Vec<PathBuf>> {
-    std::fs::create_dir_all(dir).map_err(|source| WriteError::CreateFolder {
-        what: "dossier",
-        dir: dir.to_path_buf(),
-        source,
-    })?;
-    let mut names: Vec<String> = Vec::with_capacity(results.structures.len());
-    for s in &results.structures {
-        let base = file_name(s);
-        let mut name = base.clone();
-        let mut n = 2;
-        while names.contains(&name) {
-            name = format!("{}-{n}.xlsx", base.trim_end_matches(".xlsx"));
-            n += 1;
-        }
-        names.push(name);
-    }
-    let paths: Vec<PathBuf> = names.iter().map(|n| dir.join(n)).collect();
+/// Stages one workbook per structure into `dir` (made if needed, and removed again if the
+/// staging is dropped): they are moved in with the staging's other outputs. An existing
+/// file is replaced only with `force`. Returns their paths.
+pub fn stage_all(
+    results: &Results,
+    pack: &Pack,
+    dir: &Path,
+    force: bool,
+    staging: &mut Staging,
+) -> Result<Vec<PathBuf>> {
+    let paths: Vec<PathBuf> = file_names(results).iter().map(|n| dir.join(n)).collect();
     for path in &paths {
         crate::report::atomic::refuse_existing(path, force)?;
     }
-    results
+    staging.folder(dir)?;
+    let staged = results
         .structures
         .par_iter()
         .zip(paths.par_iter())
-        .try_for_each(|(s, path)| {
+        .map(|(s, path)| {
             let bytes = structure_workbook(results, pack, s)?;
-            write_atomically(path, &bytes, force)
-        })?;
+            stage(path, &bytes, force)
+        })
+        .collect::<Result<Vec<_>>>()?;
+    staging.extend(staged);
+    Ok(paths)
+}
+
+/// Writes one workbook per structure into `dir` (created if needed); returns their paths.
+/// All are written, or none.
+pub fn write_all(results: &Results, pack: &Pack, dir: &Path, force: bool) -> Result<Vec<PathBuf>> {
+    let mut staging = Staging::new();
+    let paths = stage_all(results, pack, dir, force, &mut staging)?;
+    staging.commit()?;
     Ok(paths)
 }
 

@@ -35,6 +35,7 @@ mod synthese;
 
 pub(crate) use indicateurs::{change, change_format};
 pub use names::sheet_name;
+pub use synthese::lone_region_warning;
 
 use crate::analysis::results::{FindingKind, IndicatorResult, Results, StructureResult};
 use crate::collect::FollowUp;

@@ -9,6 +9,26 @@ use crate::report::xlsx::{Sheet, Styles};
 use rust_xlsxwriter::{Chart, ChartLegendPosition, ChartType, ColNum, RowNum};
 use std::collections::BTreeMap;
 
+/// When a file whose structures are all of one region is analysed without a national
+/// reference, its « national » frame is the file itself: the warning the terminal and the
+/// Synthèse give, suggesting `--reference`.
+pub fn lone_region_warning(results: &crate::analysis::results::Results) -> Option<String> {
+    if results.reference.is_some() {
+        return None;
+    }
+    let mut regions = results.structures.iter().map(|s| s.region.as_str());
+    let first = regions.next()?;
+    if !regions.all(|r| r == first) {
+        return None;
+    }
+    Some(format!(
+        "toutes les structures sont de la région « {first} » et aucun classeur national de \
+         référence n'est donné : le référentiel national est ce fichier lui-même (« 100 = \
+         médiane nationale » y désigne la médiane de la région) ; relancez avec --reference \
+         <classeur national> pour situer ces structures dans le réseau national"
+    ))
+}
+
 /// The column the chart is placed at (right of the tables).
 const COL_CHART: ColNum = 8;
 
@@ -45,6 +65,12 @@ pub(crate) fn write(ctx: &Context, styles: &mut Styles) -> Result<Sheet> {
         ("Structures analysées", results.structures.len().to_string()),
     ];
     let mut stamp = stamp.to_vec();
+    if let Some(warning) = lone_region_warning(results) {
+        stamp.insert(
+            7,
+            ("Référentiel national", format!("Attention : {warning}")),
+        );
+    }
     if ctx.detailed < results.structures.len() {
         stamp.push((
             "Structures détaillées (Indicateurs, Fiche)",
