@@ -1085,7 +1085,7 @@ fn lint_indicator_resting_on_one_declared_below_which_would_allow_a_cycle() {
 
 #[test]
 fn lint_non_positive_funnel_z_and_inverted_plausible_bounds() {
-    let pack = manifest_with("funnel_z = 1.96", "funnel_z = 0.0");
+    let pack = manifest_with("funnel_z = 3.09", "funnel_z = 0.0");
     assert_eq!(
         new_lints(&pack),
         [lint_of(
@@ -1372,7 +1372,7 @@ fn lint_neutral_indicator_on_an_axis_is_a_warning() {
 
 #[test]
 fn lint_min_coverage_outside_zero_one() {
-    let pack = manifest_with("min_coverage = 0.6667", "min_coverage = 1.5");
+    let pack = manifest_with("min_coverage = \"2/3\"", "min_coverage = 1.5");
     assert_eq!(
         new_lints(&pack),
         [lint_of(
@@ -1513,7 +1513,10 @@ fn a_case_expecting_the_wrong_finding_fails_with_expected_actual_and_the_rule() 
         failed[0].name,
         "Couverture faible et chômage des jeunes élevé : renforcer le repérage"
     );
-    let (line, text) = line_of(&embedded_text("constats.rhai"), "return axe_de_progres(");
+    let (line, text) = line_of(
+        &embedded_text("constats.rhai"),
+        "return axe_de_progres(\"dans le quart le moins favorable de la région (\" + ind.texte + \") et nettement",
+    );
     assert_eq!(
         failed[0].failures,
         [format!(
@@ -1603,4 +1606,58 @@ fn an_evaluation_error_always_names_the_first_structure_in_id_order() {
         }
     }
     assert_eq!(named.into_iter().collect::<Vec<_>>(), ["structure 00001"]);
+}
+
+#[test]
+fn lint_a_coverage_just_above_two_thirds() {
+    let pack = manifest_with("min_coverage = \"2/3\"", "min_coverage = 0.6667");
+    assert_eq!(
+        new_lints(&pack),
+        [lint_of(
+            Severity::Warning,
+            "pack.toml, [scoring] min_coverage",
+            "min_coverage = 0,6667 est juste au-dessus de 2/3 : une structure avec exactement 2 indicateurs sur 3 perd son score d'axe ; écrire min_coverage = \"2/3\" pour dire 2/3 exactement"
+        )]
+    );
+    // Written exactly, 2/3 is 2/3: no lint, and 2 of 3 equal weights keep the axis score.
+    assert!(
+        new_lints(&manifest_with(
+            "min_coverage = \"2/3\"",
+            "min_coverage = \"2/3\""
+        ))
+        .is_empty()
+    );
+}
+
+#[test]
+fn lint_a_regional_share_out_of_reach_of_quarter_findings() {
+    let pack = manifest_with("min_share = 0.25", "min_share = 0.30");
+    let lints = new_lints(&pack);
+    assert_eq!(lints.len(), 1, "{lints:?}");
+    assert_eq!(lints[0].severity, Severity::Warning);
+    assert_eq!(lints[0].place, "pack.toml, [regional_priorities] min_share");
+    assert!(
+        lints[0]
+            .message
+            .starts_with("min_share = 0,3 : un constat qui repose sur le quart")
+            && lints[0].message.contains("moins de 30 % dès 14 structures"),
+        "{}",
+        lints[0].message
+    );
+}
+
+#[test]
+fn lint_a_peer_threshold_the_peer_count_quantises() {
+    let pack = manifest_with("vigilance_pairs = 20.0", "vigilance_pairs = 15.0");
+    let lints = new_lints(&pack);
+    assert_eq!(lints.len(), 1, "{lints:?}");
+    assert!(
+        lints[0].place.starts_with("constats.rhai:"),
+        "{:?}",
+        lints[0]
+    );
+    assert_eq!(
+        lints[0].message,
+        "seuil « vigilance_pairs » = 15 comparé au rang parmi 10 pairs, qui avance par pas de 10 : il agit comme 20 (toute valeur de 10 à 20 donne le même résultat)"
+    );
 }

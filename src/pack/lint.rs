@@ -522,7 +522,109 @@ pub fn lint_pack(pack: &Pack) -> Vec<Lint> {
             );
         }
     }
+    method_lints(pack, &mut out);
     out
+}
+
+/// The simple fractions a share may be meant as: a/b for b up to 12.
+fn simple_fraction_below(x: f64) -> Option<(u32, u32)> {
+    (2..=12u32)
+        .flat_map(|b| (1..b).map(move |a| (a, b)))
+        .find(|&(a, b)| {
+            let f = f64::from(a) / f64::from(b);
+            x > f + 1e-12 && x - f <= 1e-3
+        })
+}
+
+/// The method's own traps: a share just above a simple fraction, regional priorities that
+/// rules on a regional quarter can never reach, and thresholds on the peers' position that
+/// the peer count quantises.
+fn method_lints(pack: &Pack, out: &mut Vec<Lint>) {
+    let m = &pack.manifest;
+    let coverage = m.scoring.min_coverage;
+    if let Some((a, b)) = simple_fraction_below(coverage) {
+        lint(
+            out,
+            Severity::Warning,
+            "pack.toml, [scoring] min_coverage",
+            format!(
+                "min_coverage = {} est juste au-dessus de {a}/{b} : une structure avec exactement {a} indicateurs sur {b} perd son score d'axe ; écrire min_coverage = \"{a}/{b}\" pour dire {a}/{b} exactement",
+                toml_number(coverage)
+            ),
+        );
+    }
+    let findings = pack
+        .files
+        .get(&m.scripts.findings)
+        .map(String::as_str)
+        .unwrap_or("");
+    let regional_quarter = ["dans_le_quart_faible", "dans_le_quart_fort"]
+        .iter()
+        .any(|q| findings.contains(&format!("{q}(\"region\")")));
+    // Strictly below Q1 (QUARTILE.INC) of n values: at most ⌊(n−1)/4⌋ + 1 of them.
+    let largest = |n: usize| ((n - 1) / 4 + 1) as f64 / n as f64;
+    // A region's own share concerns one region whose size the pack does not know: only the
+    // general share is checked.
+    let shares = [("min_share".to_string(), m.regional_priorities.min_share)];
+    for (name, share) in shares {
+        if !regional_quarter {
+            continue;
+        }
+        let Some(from) = (2..=1000).find(|&n| {
+            largest(n) < share - 1e-12 && (n..n + 40).all(|k| largest(k) < share - 1e-12)
+        }) else {
+            continue;
+        };
+        lint(
+            out,
+            Severity::Warning,
+            format!("pack.toml, [regional_priorities] {name}"),
+            format!(
+                "{name} = {} : un constat qui repose sur le quart le moins (ou le plus) favorable de la région concerne au plus ⌊(n−1)/4⌋ + 1 structures sur n, soit moins de {} % dès {from} structures : une recommandation qui en dépend ne peut devenir priorité régionale par sa part dans ces régions (seulement par le jugement sur le référentiel national, `national_alpha`)",
+                toml_number(share),
+                crate::fr::number(100.0 * share, 0)
+            ),
+        );
+    }
+    // Peer positions move in steps of 100 / k: a threshold between two steps acts as the
+    // next one.
+    let k = m.frames.peers_k;
+    if k > 0 && !m.frames.peers_context.is_empty() {
+        let step = 100.0 / k as f64;
+        for script in [&m.scripts.findings, &m.scripts.recommendations] {
+            let Some(text) = pack.files.get(script.as_str()) else {
+                continue;
+            };
+            for (l, line) in text.lines().enumerate() {
+                let code = line.split("//").next().unwrap_or("");
+                if !code.contains("position(\"pairs\")") {
+                    continue;
+                }
+                for (name, _, _) in string_calls(code, "seuil") {
+                    let Some(&value) = m.thresholds.base.get(&name) else {
+                        continue;
+                    };
+                    let steps = value / step;
+                    if (steps - steps.round()).abs() > 1e-9 {
+                        let acts = steps.ceil() * step;
+                        lint(
+                            out,
+                            Severity::Warning,
+                            format!("{script}:{}", l + 1),
+                            format!(
+                                "seuil « {name} » = {} comparé au rang parmi {k} pairs, qui avance par pas de {} : il agit comme {} (toute valeur de {} à {} donne le même résultat)",
+                                toml_number(value),
+                                crate::fr::number(step, 1),
+                                crate::fr::number(acts, 1),
+                                crate::fr::number(acts - step, 1),
+                                crate::fr::number(acts, 1)
+                            ),
+                        );
+                    }
+                }
+            }
+        }
+    }
 }
 
 /// A number of the manifest as a message quotes it: French decimals, `nan`, `inf` and
