@@ -32,7 +32,7 @@ pub fn run(args: Args) -> Result<i32> {
     let pack = Pack::load(args.rules.as_deref())?;
     let compiled = CompiledPack::compile(&pack)?;
     crate::cli::check::refuse_rejected(&pack, &compiled)?;
-    let dataset = crate::workbook::read_path(&args.input, &pack.manifest.columns)?;
+    let dataset = crate::workbook::read_path_for(&args.input, &pack.manifest)?;
     let results = analyse(&dataset, &compiled, &Overrides::default())?;
     let Some(s) = results
         .structures

@@ -160,7 +160,7 @@ impl Job<'_> {
             if let Some(j) = json {
                 self.refuse_existing(j)?;
             }
-            let dataset = crate::workbook::read_path(input, &self.pack.manifest.columns)?;
+            let dataset = crate::workbook::read_path_for(input, &self.pack.manifest)?;
             let results = self.analyse(&dataset)?;
             structures = results.structures.len();
             errors = count(&results, Severity::Error);
@@ -210,7 +210,7 @@ pub fn run(args: Args) -> Result<i32> {
     }
     let reference = match &args.reference {
         Some(path) => Some(
-            crate::workbook::read_path(path, &pack.manifest.columns).map_err(|e| {
+            crate::workbook::read_path_for(path, &pack.manifest).map_err(|e| {
                 InputError::Reference {
                     path: path.clone(),
                     source: Box::new(e),
@@ -325,7 +325,7 @@ fn run_single(job: &Job, args: &Args, input: &Path) -> Result<i32> {
     if let Some(j) = &args.json {
         job.refuse_existing(j)?;
     }
-    let dataset = crate::workbook::read_path(input, &job.pack.manifest.columns)?;
+    let dataset = crate::workbook::read_path_for(input, &job.pack.manifest)?;
     let results = job.analyse(&dataset)?;
     let summary = job.write(dataset, results, &output, args.json.as_deref())?;
     if !args.quiet {
@@ -351,7 +351,7 @@ fn run_merged(job: &Job, args: &Args, inputs: &[PathBuf]) -> Result<i32> {
     }
     let parts = inputs
         .par_iter()
-        .map(|p| crate::workbook::read_path(p, &job.pack.manifest.columns))
+        .map(|p| crate::workbook::read_path_for(p, &job.pack.manifest))
         .collect::<Result<Vec<Dataset>>>()?;
     let dataset = Dataset::merge(parts)?;
     let results = job.analyse(&dataset)?;
