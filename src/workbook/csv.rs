@@ -28,7 +28,7 @@ pub(crate) fn decode(bytes: &[u8]) -> (String, Stray) {
     }
     let utf8_sequences = bytes
         .utf8_chunks()
-        .any(|chunk| chunk.valid().chars().any(|c| !c.is_ascii()));
+        .any(|chunk| !chunk.valid().is_ascii());
     if !utf8_sequences {
         let (text, _, _) = encoding_rs::WINDOWS_1252.decode(bytes);
         return (text.into_owned(), Vec::new());
