@@ -345,7 +345,7 @@ fn a1_position(a1: &str) -> (u32, u32) {
 /// A column found in several sheets is read from the first one (workbook order) holding the
 /// structure. A sheet without a year column applies to every year of a code.
 pub(crate) fn join(
-    sheets: &[SheetRows],
+    sheets: &mut [SheetRows],
     catalogue: &Catalogue,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Vec<Structure> {
@@ -358,7 +358,7 @@ pub(crate) fn join(
     }
     let any_year = sheets.iter().any(|s| s.has_year);
     let mut keys: BTreeSet<(String, Option<i32>)> = BTreeSet::new();
-    for rows in sheets {
+    for rows in sheets.iter() {
         if rows.has_year || !any_year {
             keys.extend(rows.records.keys().cloned());
         }
@@ -381,18 +381,20 @@ pub(crate) fn join(
 
     let mut structures = Vec::with_capacity(keys.len());
     for key in keys {
-        let found: Vec<Option<&Record>> = sheets
-            .iter()
+        // Each sheet's record, moved out (its values move into the structure); a sheet
+        // without years serves every year of a code, so its record is copied.
+        let mut found: Vec<Option<Record>> = sheets
+            .iter_mut()
             .map(|rows| {
                 if rows.has_year || !any_year {
-                    rows.records.get(&key)
+                    rows.records.remove(&key)
                 } else {
-                    rows.records.get(&(key.0.clone(), None))
+                    rows.records.get(&(key.0.clone(), None)).cloned()
                 }
             })
             .collect();
         let first_with = |pick: &dyn Fn(&Record) -> Option<String>| -> Option<String> {
-            found.iter().flatten().find_map(|r| pick(r))
+            found.iter().flatten().find_map(pick)
         };
         let mut structure = Structure {
             id: StructureId::new(key.0.clone()),
@@ -430,9 +432,9 @@ pub(crate) fn join(
                 Some(list) => {
                     let from = list
                         .iter()
-                        .find_map(|&s| found[s].and_then(|r| r.values.get(&index)));
+                        .find_map(|&s| found[s].as_mut().and_then(|r| r.values.remove(&index)));
                     match from {
-                        Some(obs) => obs.clone(),
+                        Some(obs) => obs,
                         None => {
                             let s = list[0];
                             let missing = if conflicted(&sheets[s], &key) {

@@ -26,9 +26,7 @@ pub(crate) fn decode(bytes: &[u8]) -> (String, Stray) {
     if let Ok(s) = std::str::from_utf8(bytes) {
         return (s.to_string(), Vec::new());
     }
-    let utf8_sequences = bytes
-        .utf8_chunks()
-        .any(|chunk| !chunk.valid().is_ascii());
+    let utf8_sequences = bytes.utf8_chunks().any(|chunk| !chunk.valid().is_ascii());
     if !utf8_sequences {
         let (text, _, _) = encoding_rs::WINDOWS_1252.decode(bytes);
         return (text.into_owned(), Vec::new());

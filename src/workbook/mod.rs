@@ -282,7 +282,7 @@ fn read_with(
             sheets::read_container(bytes, container, limits).map_err(refused)?
         }
     };
-    let mut data = build(&grids, &catalogue, expect).map_err(refused)?;
+    let mut data = build(grids, &catalogue, expect).map_err(refused)?;
     data.source = Source {
         file: file.to_string(),
         path: file.to_string(),
@@ -293,14 +293,18 @@ fn read_with(
 }
 
 /// From grids to the dataset: headers, rows, join, refusals for what cannot serve.
+///
+/// Memory stays linear in the cells and each copy is held once: the grids are moved into
+/// the data copies once their rows are read, and the rows' values are moved into the
+/// structures by the join.
 fn build(
-    grids: &[Grid],
+    grids: Vec<Grid>,
     catalogue: &Catalogue,
     expect: &Expectations,
 ) -> std::result::Result<Dataset, Refusal> {
     let mut data = Dataset::default();
     let mut rows = Vec::new();
-    for grid in grids {
+    for grid in &grids {
         data.diagnostics.extend(grid.notes.iter().cloned());
         let mut reading = SheetReading {
             sheet: grid.name.clone(),
@@ -431,17 +435,18 @@ fn build(
             sheets: rows.iter().map(|r| r.sheet.clone()).collect(),
         });
     }
-    for sheet_rows in &rows {
-        data.diagnostics
-            .extend(sheet_rows.diagnostics.iter().cloned());
-        data.set_aside.extend(sheet_rows.set_aside.iter().cloned());
+    data.copies = grids.into_iter().map(copy_of).collect();
+    for sheet_rows in &mut rows {
+        data.diagnostics.append(&mut sheet_rows.diagnostics);
+        data.set_aside.append(&mut sheet_rows.set_aside);
     }
-    data.structures = assemble::join(&rows, catalogue, &mut data.diagnostics);
     assemble::check_regions(&rows, &expect.regions, &mut data.diagnostics);
+    data.structures = assemble::join(&mut rows, catalogue, &mut data.diagnostics);
+    let rows_read: usize = rows.iter().map(|r| r.rows_read).sum();
+    let sheets: Vec<String> = rows.iter().map(|r| r.sheet.clone()).collect();
+    drop(rows);
     assemble::check_latest_year(&data.structures, &mut data.diagnostics);
     if data.structures.is_empty() {
-        let rows_read: usize = rows.iter().map(|r| r.rows_read).sum();
-        let sheets = rows.iter().map(|r| r.sheet.clone()).collect();
         if expect.refuse_empty {
             return Err(Refusal::NoStructure {
                 rows_read,
@@ -458,35 +463,40 @@ fn build(
             "rien à analyser : « boussole run » refuse ce classeur",
         ));
     }
-    data.copies = grids.iter().map(copy_of).collect();
     Ok(data)
 }
 
-/// The data copy of a sheet: its non-empty cells and merged ranges.
-fn copy_of(grid: &Grid) -> SheetCopy {
-    let cells = grid
-        .cells
-        .iter()
-        .filter_map(|(&(row, col), content)| {
+/// The data copy of a sheet: its non-empty cells and merged ranges, moved out of the grid.
+fn copy_of(grid: Grid) -> SheetCopy {
+    let Grid {
+        name,
+        cells,
+        merged,
+        mut formats,
+        ..
+    } = grid;
+    let cells = cells
+        .into_iter()
+        .filter_map(|((row, col), content)| {
             let value = match content {
-                Content::Number(x) => RawValue::Number(*x),
-                Content::Text(t) => RawValue::Text(t.clone()),
-                Content::Bool(b) => RawValue::Bool(*b),
-                Content::DateTime(x) => RawValue::DateTime(*x),
-                Content::Error(e) => RawValue::Error(e.clone()),
+                Content::Number(x) => RawValue::Number(x),
+                Content::Text(t) => RawValue::Text(t),
+                Content::Bool(b) => RawValue::Bool(b),
+                Content::DateTime(x) => RawValue::DateTime(x),
+                Content::Error(e) => RawValue::Error(e),
                 Content::NoCachedValue => return None,
             };
             Some(RawCell {
                 row,
                 col,
                 value,
-                number_format: grid.formats.get(&(row, col)).cloned(),
+                number_format: formats.remove(&(row, col)),
             })
         })
         .collect();
     SheetCopy {
-        name: grid.name.clone(),
+        name,
         cells,
-        merged: grid.merged.clone(),
+        merged,
     }
 }
