@@ -73,6 +73,9 @@ pub enum Missing {
     NoCachedValue,
     /// Text that could not be read as a number.
     Unreadable(String),
+    /// A number set aside as doubtful (an ambiguous spelling, a fractional count, a share
+    /// above 1...); the text says why, in French.
+    Doubtful(String),
     /// The structure is absent from the sheet holding this column.
     AbsentFromSheet(String),
     /// The column is absent from the workbook.
@@ -114,6 +117,7 @@ impl Missing {
             Missing::ExcelError(e) => format!("erreur Excel {e}"),
             Missing::NoCachedValue => "formule sans valeur calculée enregistrée".into(),
             Missing::Unreadable(t) => format!("texte illisible comme nombre « {t} »"),
+            Missing::Doubtful(why) => why.clone(),
             Missing::AbsentFromSheet(s) => format!("structure absente de la feuille « {s} »"),
             Missing::NoColumn => "colonne absente du classeur".into(),
             Missing::SetAside => "ligne écartée".into(),

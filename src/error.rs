@@ -416,17 +416,82 @@ pub enum Refusal {
         listed_or_none(sheets)
     )]
     NoIdColumn { labels: String, sheets: Vec<String> },
-    /// A required catalogue column is in no sheet with a header.
+    /// Required catalogue columns in no sheet with a header: all of them are named, each
+    /// with the unmatched header it is near, if any.
     #[error(
-        "la colonne obligatoire « {label} » (ou {}) est introuvable ; feuilles examinées : {}",
-        other_names(aliases),
+        "{} ; feuilles examinées : {}",
+        absent_columns(columns),
         sheets.join(", ")
     )]
-    MissingColumn {
-        label: String,
-        aliases: Vec<String>,
+    MissingColumns {
+        columns: Vec<AbsentColumn>,
         sheets: Vec<String>,
     },
+    /// The workbook has a header but no structure to analyse (a blank template, a header
+    /// without data, or every row set aside).
+    #[error(
+        "aucune structure à analyser : {} ; boussole ne produit pas de classeur vide",
+        no_structure(*rows_read, *set_aside, sheets)
+    )]
+    NoStructure {
+        rows_read: usize,
+        set_aside: usize,
+        sheets: Vec<String>,
+    },
+}
+
+/// A required column found nowhere, for [`Refusal::MissingColumns`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct AbsentColumn {
+    pub label: String,
+    pub aliases: Vec<String>,
+    /// The unmatched header it is near: (place such as `Indicateurs!K3`, the header as
+    /// written, the label or alias it is near).
+    pub near: Option<(String, String, String)>,
+}
+
+fn absent_columns(columns: &[AbsentColumn]) -> String {
+    let one = |c: &AbsentColumn| {
+        let near = c
+            .near
+            .as_ref()
+            .map(|(place, text, name)| {
+                format!(" — « {text} » ({place}) : vouliez-vous dire « {name} » ?")
+            })
+            .unwrap_or_default();
+        format!("« {} » (ou {}){near}", c.label, other_names(&c.aliases))
+    };
+    match columns {
+        [c] => format!("la colonne obligatoire {} est introuvable", one(c)),
+        _ => format!(
+            "{} colonnes obligatoires sont introuvables : {}",
+            columns.len(),
+            columns.iter().map(one).collect::<Vec<_>>().join(" ; ")
+        ),
+    }
+}
+
+fn no_structure(rows_read: usize, set_aside: usize, sheets: &[String]) -> String {
+    let sheets = sheets
+        .iter()
+        .map(|s| format!("« {s} »"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    if rows_read == 0 {
+        format!(
+            "l'en-tête est trouvé (feuilles {sheets}) mais aucune ligne de données ne le suit (modèle vierge ?)"
+        )
+    } else {
+        format!(
+            "{} sous l'en-tête (feuilles {sheets}), {} ; voir « boussole inspect »",
+            crate::fr::count(rows_read, "ligne lue", "lignes lues"),
+            if set_aside == rows_read {
+                "toutes écartées".to_string()
+            } else {
+                crate::fr::count(set_aside, "écartée", "écartées")
+            }
+        )
+    }
 }
 
 const MIB: u64 = 1024 * 1024;

@@ -159,7 +159,7 @@ fn identical_packs_give_no_difference() {
 fn one_threshold_changed_reports_exactly_the_structures_that_cross_it() {
     let dir = setup(
         "changed",
-        Some(("vigilance_pairs = 15.0", "vigilance_pairs = 40.0")),
+        Some(("vigilance_pairs = 20.0", "vigilance_pairs = 40.0")),
     );
     let changed = dir.path().join("changed");
     let a = results(dir.path(), None);
@@ -323,7 +323,7 @@ fn the_workbook_reads_back_with_one_row_per_change() {
 fn the_binary_refuses_to_replace_its_output_without_force() {
     let dir = setup(
         "changed",
-        Some(("vigilance_pairs = 15.0", "vigilance_pairs = 40.0")),
+        Some(("vigilance_pairs = 20.0", "vigilance_pairs = 40.0")),
     );
     let args = [
         "impact",
@@ -370,7 +370,7 @@ fn a_broken_input_is_named_and_fails() {
 fn several_inputs_are_summed() {
     let dir = setup(
         "changed",
-        Some(("vigilance_pairs = 15.0", "vigilance_pairs = 40.0")),
+        Some(("vigilance_pairs = 20.0", "vigilance_pairs = 40.0")),
     );
     let copy: PathBuf = dir.path().join("copie.xlsx");
     std::fs::copy(dir.path().join(SAMPLE), &copy).expect("copy");

@@ -339,7 +339,7 @@ fn run_refuses_every_pack_that_check_rejects() {
             "thresholds.base.chomage_eleve",
         ),
         (
-            vec![("vigilance_pairs = 15.0", "vigilance_pairs = -inf")],
+            vec![("vigilance_pairs = 20.0", "vigilance_pairs = -inf")],
             "« thresholds.base.vigilance_pairs » vaut -inf",
         ),
         (

@@ -619,26 +619,28 @@ fn structures_are_sorted_by_code_and_year() {
 #[test]
 fn csv_in_windows_1252_with_commas_and_quotes_is_read() {
     let mut bytes =
-        b"Code ML,R\xe9gion,Jeunes en premier accueil,Jeunes accompagn\xe9s,Nom ML\n".to_vec();
+        b"Code ML,R\xe9gion,Jeunes en premier accueil,Jeunes accompagn\xe9s,Nom ML,ETP conseillers\n".to_vec();
     bytes.extend_from_slice(
-        b"01053,\"Provence-Alpes-C\xf4te d'Azur\",\"1 234,5\",12.5,\"ML \"\"Sud\"\", Est\"\n",
+        b"01053,\"Provence-Alpes-C\xf4te d'Azur\",\"1 234\",12,\"ML \"\"Sud\"\", Est\",\"1 234,5\"\n",
     );
     let data = read_bytes(&bytes, "export.csv", &columns()).unwrap();
     let s = data.structure("01053").unwrap();
     assert_eq!(s.region, "Provence-Alpes-Côte d'Azur");
-    assert_eq!(s.value("premiers_accueils"), Some(1234.5));
-    assert_eq!(s.value("jeunes_accompagnes"), Some(12.5));
+    assert_eq!(s.value("premiers_accueils"), Some(1234.0));
+    assert_eq!(s.value("jeunes_accompagnes"), Some(12.0));
+    assert_eq!(s.value("etp_conseillers"), Some(1234.5));
     assert_eq!(s.name, "ML \"Sud\", Est");
     assert_eq!(data.sheets[0].sheet, "export");
 }
 
 #[test]
 fn csv_in_utf8_with_bom_and_semicolons_is_read() {
-    let csv = "\u{feff}Code ML;Région;Jeunes en premier accueil;Jeunes accompagnés\r\n01053;Île-de-France;1 234;12,5\r\n";
+    let csv = "\u{feff}Code ML;Région;Jeunes en premier accueil;Jeunes accompagnés;ETP conseillers\r\n01053;Île-de-France;1 234;12;12,5\r\n";
     let data = read_bytes(csv.as_bytes(), "ml.csv", &columns()).unwrap();
     let s = data.structure("01053").unwrap();
     assert_eq!(s.region, "Île-de-France");
-    assert_eq!(s.value("jeunes_accompagnes"), Some(12.5));
+    assert_eq!(s.value("jeunes_accompagnes"), Some(12.0));
+    assert_eq!(s.value("etp_conseillers"), Some(12.5));
     assert_eq!(
         s.values["jeunes_accompagnes"]
             .cell

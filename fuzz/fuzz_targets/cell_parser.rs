@@ -21,6 +21,12 @@ fuzz_target!(|bytes: &[u8]| {
             !text.chars().any(|c| c.is_alphanumeric()),
             "{text:?} called empty"
         ),
+        ParsedText::Ambiguous {
+            thousands, decimal, ..
+        } => assert!(
+            thousands.is_finite() && decimal.is_finite(),
+            "{text:?} gave {thousands} or {decimal}"
+        ),
         ParsedText::Marker(_) | ParsedText::ExcelError(_) | ParsedText::Unreadable(_) => {}
     }
     // The same text gives the same reading (no hidden state).

@@ -39,10 +39,10 @@ pub fn run(args: Args) -> Result<i32> {
     let pack = Pack::load(args.rules.as_deref())?;
     let compiled = CompiledPack::compile(&pack)?;
     crate::cli::check::refuse_rejected(&pack, &compiled)?;
-    let dataset = crate::workbook::read_path(&args.input, &pack.manifest.columns)?;
+    let dataset = crate::workbook::read_path_for(&args.input, &pack.manifest)?;
     let reference = match &args.reference {
         Some(path) => Some(
-            crate::workbook::read_path(path, &pack.manifest.columns).map_err(|e| {
+            crate::workbook::read_path_for(path, &pack.manifest).map_err(|e| {
                 InputError::Reference {
                     path: path.clone(),
                     source: Box::new(e),

@@ -105,12 +105,12 @@ pub fn run(args: Args) -> Result<i32> {
 
     let mut impacts: Vec<(String, Impact)> = Vec::with_capacity(args.inputs.len());
     for input in &args.inputs {
-        let data_a = crate::workbook::read_path(input, &a.pack.manifest.columns)?;
+        let data_a = crate::workbook::read_path_for(input, &a.pack.manifest)?;
         // Reading depends on the columns a pack declares: read again only when they differ.
         let data_b = if same_columns {
             None
         } else {
-            Some(crate::workbook::read_path(input, &b.pack.manifest.columns)?)
+            Some(crate::workbook::read_path_for(input, &b.pack.manifest)?)
         };
         let results_a =
             analyse(&data_a, &a.compiled, &Overrides::default()).map_err(|e| for_pack(e, "A"))?;

@@ -34,7 +34,7 @@ pub struct Args {
 
 pub fn run(args: Args) -> Result<i32> {
     let pack = Pack::load(args.rules.as_deref())?;
-    let data = crate::workbook::read_path(&args.input, &pack.manifest.columns)?;
+    let data = crate::workbook::read_path_for(&args.input, &pack.manifest)?;
     if args.json {
         let text = serde_json::to_string_pretty(&to_json(&data)).map_err(InternalError::Json)?;
         println!("{text}");

@@ -193,7 +193,7 @@ impl Job<'_> {
         };
         let mut run = || -> Result<()> {
             self.refuse(targets)?;
-            let dataset = crate::workbook::read_path(input, &self.pack.manifest.columns)?;
+            let dataset = crate::workbook::read_path_for(input, &self.pack.manifest)?;
             let results = self.analyse(&dataset)?;
             let summary = self.write(dataset, results, targets)?;
             outcome.structures = summary.structures;
@@ -244,7 +244,7 @@ pub fn run(args: Args) -> Result<i32> {
     }
     let reference = match &args.reference {
         Some(path) => Some(
-            crate::workbook::read_path(path, &pack.manifest.columns).map_err(|e| {
+            crate::workbook::read_path_for(path, &pack.manifest).map_err(|e| {
                 InputError::Reference {
                     path: path.clone(),
                     source: Box::new(e),
@@ -386,7 +386,7 @@ fn run_single(job: &Job, args: &Args, input: &Path) -> Result<i32> {
     };
     job.refuse(&targets)?;
     json_file(args)?;
-    let dataset = crate::workbook::read_path(input, &job.pack.manifest.columns)?;
+    let dataset = crate::workbook::read_path_for(input, &job.pack.manifest)?;
     let results = job.analyse(&dataset)?;
     let summary = job.write(dataset, results, &targets)?;
     if !args.quiet {
@@ -412,7 +412,7 @@ fn run_merged(job: &Job, args: &Args, inputs: &[PathBuf]) -> Result<i32> {
     json_file(args)?;
     let parts = inputs
         .par_iter()
-        .map(|p| crate::workbook::read_path(p, &job.pack.manifest.columns))
+        .map(|p| crate::workbook::read_path_for(p, &job.pack.manifest))
         .collect::<Result<Vec<Dataset>>>()?;
     let dataset = Dataset::merge(parts)?;
     let results = job.analyse(&dataset)?;

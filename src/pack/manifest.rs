@@ -66,6 +66,59 @@ impl Manifest {
             .cloned()
             .unwrap_or_else(|| default.to_string())
     }
+
+    /// What rests on an input column, in French: the derived indicators computed from it
+    /// (directly or through another derived indicator), the column itself when it is judged,
+    /// the context of peers and of expected values. Empty when nothing does.
+    pub fn uses_of(&self, column: &str) -> Vec<String> {
+        let mut uses = Vec::new();
+        if let Some(spec) = self.columns.iter().find(|c| c.id == column)
+            && spec.role == Role::Indicator
+            && spec.direction() != Direction::Neutral
+        {
+            uses.push(format!("l'indicateur jugé « {} »", spec.label));
+        }
+        for derived in &self.indicators {
+            if self.rests_on(&derived.id, column, 0) {
+                uses.push(format!("« {} »", derived.label));
+            }
+        }
+        if self.frames.peers_context.iter().any(|c| c == column) {
+            uses.push("le choix des pairs".into());
+        }
+        if self.frames.regression_context.iter().any(|c| c == column) {
+            uses.push("les valeurs attendues".into());
+        }
+        uses
+    }
+
+    /// Whether derived indicator `id` is computed from `column`, through at most a few
+    /// levels of derived indicators (a cycle, which `check` refuses, ends the walk).
+    fn rests_on(&self, id: &str, column: &str, depth: usize) -> bool {
+        if depth > 16 {
+            return false;
+        }
+        let Some(derived) = self.indicators.iter().find(|d| d.id == id) else {
+            return false;
+        };
+        [&derived.numerator, &derived.denominator]
+            .into_iter()
+            .any(|operand| operand == column || self.rests_on(operand, column, depth + 1))
+    }
+
+    /// The region names the pack gives thresholds or a regional-priority share to.
+    pub fn known_regions(&self) -> Vec<String> {
+        let mut regions: Vec<String> = self
+            .thresholds
+            .regions
+            .keys()
+            .chain(self.regional_priorities.regions.keys())
+            .cloned()
+            .collect();
+        regions.sort();
+        regions.dedup();
+        regions
+    }
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]

@@ -5,8 +5,9 @@
 //! and why) and the join across sheets. Every decision that changes or drops data leaves a
 //! diagnostic with its place. Cell interpretation is delegated to `cell`.
 
-use super::cell::{read_code, read_numeric, read_year, shorten, text_of};
+use super::cell::{read_code, read_label, read_numeric, read_year, shorten, text_of};
 use super::grid::Grid;
+use super::header::header_key;
 use super::header::{Catalogue, Header};
 use crate::dataset::{
     CellRef, Diagnostic, Missing, Observation, SetAside, Severity, Structure, StructureId, Value,
@@ -24,6 +25,8 @@ pub(crate) struct Record {
     pub id_cell: CellRef,
     pub name: Option<String>,
     pub region: Option<String>,
+    /// The cell the region was read from.
+    pub region_cell: Option<CellRef>,
     pub typology: Option<String>,
     /// Numeric values by catalogue index.
     pub values: BTreeMap<usize, Observation>,
@@ -169,6 +172,7 @@ pub(crate) fn read_sheet(grid: &Grid, header: Header, catalogue: &Catalogue) -> 
         let id_cell = at(id_col);
         let code_text = text_of(grid.get(row, id_col));
         let name_text = name_col.and_then(|c| text_of(grid.get(row, c)));
+
         let label_reason = code_text
             .as_deref()
             .and_then(row_label_reason)
@@ -187,7 +191,7 @@ pub(crate) fn read_sheet(grid: &Grid, header: Header, catalogue: &Catalogue) -> 
             ));
             continue;
         }
-        let (code, code_diag) = read_code(grid.get(row, id_col), &id_cell);
+        let (code, code_diags) = read_code(grid.get(row, id_col), &id_cell);
         let Some(code) = code else {
             let reason = "ligne avec des données mais sans code";
             out.set_aside.push(SetAside {
@@ -203,16 +207,27 @@ pub(crate) fn read_sheet(grid: &Grid, header: Header, catalogue: &Catalogue) -> 
             ));
             continue;
         };
+        let mut diagnostics = code_diags;
+        let mut label = |col: Option<u32>, what: &str| {
+            let col = col?;
+            let (text, diagnostic) = read_label(grid.get(row, col), &at(col), what);
+            diagnostics.extend(diagnostic);
+            text
+        };
+        let name = label(name_col, "nom");
+        let region = label(region_col, "région");
+        let typology = label(typology_col, "typologie");
         let mut record = Record {
             code,
             year: sheet_year,
             row,
             id_cell: id_cell.clone(),
-            name: name_text,
-            region: region_col.and_then(|c| text_of(grid.get(row, c))),
-            typology: typology_col.and_then(|c| text_of(grid.get(row, c))),
+            name,
+            region_cell: region.as_ref().and(region_col).map(at),
+            region,
+            typology,
             values: BTreeMap::new(),
-            diagnostics: code_diag.into_iter().collect(),
+            diagnostics,
         };
         if let Some(c) = year_col {
             let (year, diag) = read_year(grid.get(row, c), &at(c));
@@ -330,7 +345,7 @@ fn a1_position(a1: &str) -> (u32, u32) {
 /// A column found in several sheets is read from the first one (workbook order) holding the
 /// structure. A sheet without a year column applies to every year of a code.
 pub(crate) fn join(
-    sheets: &[SheetRows],
+    sheets: &mut [SheetRows],
     catalogue: &Catalogue,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Vec<Structure> {
@@ -343,7 +358,7 @@ pub(crate) fn join(
     }
     let any_year = sheets.iter().any(|s| s.has_year);
     let mut keys: BTreeSet<(String, Option<i32>)> = BTreeSet::new();
-    for rows in sheets {
+    for rows in sheets.iter() {
         if rows.has_year || !any_year {
             keys.extend(rows.records.keys().cloned());
         }
@@ -366,18 +381,20 @@ pub(crate) fn join(
 
     let mut structures = Vec::with_capacity(keys.len());
     for key in keys {
-        let found: Vec<Option<&Record>> = sheets
-            .iter()
+        // Each sheet's record, moved out (its values move into the structure); a sheet
+        // without years serves every year of a code, so its record is copied.
+        let mut found: Vec<Option<Record>> = sheets
+            .iter_mut()
             .map(|rows| {
                 if rows.has_year || !any_year {
-                    rows.records.get(&key)
+                    rows.records.remove(&key)
                 } else {
-                    rows.records.get(&(key.0.clone(), None))
+                    rows.records.get(&(key.0.clone(), None)).cloned()
                 }
             })
             .collect();
         let first_with = |pick: &dyn Fn(&Record) -> Option<String>| -> Option<String> {
-            found.iter().flatten().find_map(|r| pick(r))
+            found.iter().flatten().find_map(pick)
         };
         let mut structure = Structure {
             id: StructureId::new(key.0.clone()),
@@ -415,9 +432,9 @@ pub(crate) fn join(
                 Some(list) => {
                     let from = list
                         .iter()
-                        .find_map(|&s| found[s].and_then(|r| r.values.get(&index)));
+                        .find_map(|&s| found[s].as_mut().and_then(|r| r.values.remove(&index)));
                     match from {
-                        Some(obs) => obs.clone(),
+                        Some(obs) => obs,
                         None => {
                             let s = list[0];
                             let missing = if conflicted(&sheets[s], &key) {
@@ -439,6 +456,111 @@ pub(crate) fn join(
     }
     structures.sort_by(|a, b| (&a.id, a.year).cmp(&(&b.id, b.year)));
     structures
+}
+
+/// Region names that neither the pack's layers nor the 18 regions know: one warning per
+/// name, at its first cell, naming the nearest known region (`Bretgne`: `Bretagne`). A file
+/// whose regions are all unknown and near none (another geography) gets no warning.
+pub(crate) fn check_regions(
+    sheets: &[SheetRows],
+    pack_regions: &[String],
+    diagnostics: &mut Vec<Diagnostic>,
+) {
+    let known: BTreeSet<&str> = pack_regions
+        .iter()
+        .map(String::as_str)
+        .chain(crate::fr::REGIONS)
+        .collect();
+    // Each region name with its first cell and how many rows carry it.
+    let mut seen: BTreeMap<&str, (&CellRef, usize)> = BTreeMap::new();
+    for rows in sheets {
+        for record in rows.records.values() {
+            if let (Some(region), Some(cell)) = (&record.region, &record.region_cell) {
+                let entry = seen.entry(region.as_str()).or_insert((cell, 0));
+                if (cell.row, cell.col) < (entry.0.row, entry.0.col) && cell.sheet == entry.0.sheet
+                {
+                    entry.0 = cell;
+                }
+                entry.1 += 1;
+            }
+        }
+    }
+    let any_known = seen.keys().any(|r| known.contains(r));
+    for (&region, &(cell, rows)) in &seen {
+        if known.contains(region) {
+            continue;
+        }
+        let key = header_key(region);
+        let nearest = known
+            .iter()
+            .map(|k| {
+                (
+                    strsim::normalized_damerau_levenshtein(&key, &header_key(k)),
+                    *k,
+                )
+            })
+            .filter(|(score, _)| *score >= 0.75)
+            .max_by(|a, b| a.0.total_cmp(&b.0).then(b.1.cmp(a.1)));
+        if nearest.is_none() && !any_known {
+            continue;
+        }
+        let hint = match nearest {
+            Some((_, k)) => format!(" : vouliez-vous dire « {k} » ?"),
+            None => String::new(),
+        };
+        diagnostics.push(Diagnostic::at(
+            Severity::Warning,
+            cell,
+            format!(
+                "région « {} » inconnue des seuils du pack et des 18 régions ({}){hint}",
+                shorten(region),
+                crate::fr::count(rows, "ligne", "lignes")
+            ),
+            "lue telle quelle : ses structures forment une région à part, aux seuils de base ; corriger le nom",
+        ));
+    }
+}
+
+/// Structures of an earlier year absent from the latest: the analysis keeps only the latest
+/// year, so each is said, with its code, at its last cell.
+pub(crate) fn check_latest_year(structures: &[Structure], diagnostics: &mut Vec<Diagnostic>) {
+    let Some(latest) = structures.iter().filter_map(|s| s.year).max() else {
+        return;
+    };
+    let mut by_code: BTreeMap<&StructureId, Vec<&Structure>> = BTreeMap::new();
+    for s in structures {
+        by_code.entry(&s.id).or_default().push(s);
+    }
+    for (id, list) in by_code {
+        if list
+            .iter()
+            .any(|s| s.year == Some(latest) || s.year.is_none())
+        {
+            continue;
+        }
+        let years: Vec<String> = list
+            .iter()
+            .filter_map(|s| s.year)
+            .map(|y| y.to_string())
+            .collect();
+        let last = list.last().expect("one structure per entry");
+        let name = if last.name.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", shorten(&last.name))
+        };
+        let message = format!(
+            "la structure {id}{name} figure en {} mais pas en {latest}, la dernière année du classeur",
+            years.join(", ")
+        );
+        let action = format!(
+            "elle n'est pas analysée (seule l'année {latest} l'est) ; ajouter ses lignes de {latest} si elle existe toujours"
+        );
+        diagnostics.push(match last.id_cells.last() {
+            Some(cell) => Diagnostic::at(Severity::Warning, cell, message, action),
+            None => Diagnostic::general(Severity::Warning, message, action),
+        });
+    }
 }
 
 #[cfg(test)]

@@ -27,6 +27,8 @@ pub(crate) struct Grid {
     pub formats: HashMap<(u32, u32), String>,
     /// Why this sheet cannot be read (chart sheet...), when so.
     pub unreadable: Option<String>,
+    /// What reading the file itself met (a CSV's encoding, its width), for the dataset.
+    pub notes: Vec<crate::dataset::Diagnostic>,
 }
 
 impl Grid {

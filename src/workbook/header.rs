@@ -1,5 +1,7 @@
-//! Header matching: the catalogue indexed by header key (`pack::manifest::normalize_header`),
-//! and finding the header row of a sheet.
+//! Header matching: the catalogue indexed by header key (`pack::manifest::normalize_header`
+//! with its spaces removed, so punctuation inside a word is ignored: `Nb. J.A.` meets
+//! `Nb JA`), finding the header row of a sheet, and the unmatched header nearest to a column
+//! found nowhere.
 //!
 //! This module owns matching the workbook's headers against the pack's catalogue (labels and
 //! aliases) and choosing the header row under title rows and grouped (merged) header rows.
@@ -13,7 +15,42 @@ use std::collections::HashMap;
 /// How many rows from the top are scanned for the header row.
 pub(crate) const HEADER_SCAN_ROWS: u32 = 30;
 
-/// The catalogue indexed by normalized label and alias.
+/// The key a header is matched on: [`normalize_header`] without its spaces, so that every
+/// spacing and punctuation of the same words meets (`Nb. J.A.`, `Nb JA`, `Code-ML`, `Code ML`).
+pub(crate) fn header_key(text: &str) -> String {
+    normalize_header(text).replace(' ', "")
+}
+
+/// The unmatched header nearest to a column's label or one of its aliases, if near enough to
+/// be a typing slip (`Jeune en emplois` for `Jeunes en emploi`): the candidate and the name
+/// it is near.
+pub(crate) fn nearest<'c, T>(
+    spec: &'c ColumnSpec,
+    candidates: &'c [(T, String)],
+) -> Option<(&'c T, &'c str, &'c str)> {
+    const NEAR: f64 = 0.8;
+    let names: Vec<(&str, String)> = std::iter::once(&spec.label)
+        .chain(spec.aliases.iter())
+        .map(|n| (n.as_str(), header_key(n)))
+        .filter(|(_, k)| !k.is_empty())
+        .collect();
+    let mut best: Option<(f64, &T, &str, &str)> = None;
+    for (place, text) in candidates {
+        let key = header_key(text);
+        if key.is_empty() {
+            continue;
+        }
+        for (name, name_key) in &names {
+            let score = strsim::normalized_damerau_levenshtein(&key, name_key);
+            if score >= NEAR && best.as_ref().is_none_or(|b| score > b.0) {
+                best = Some((score, place, text.as_str(), name));
+            }
+        }
+    }
+    best.map(|(_, place, text, name)| (place, text, name))
+}
+
+/// The catalogue indexed by header key (label and aliases).
 pub(crate) struct Catalogue<'a> {
     pub columns: &'a [ColumnSpec],
     keys: HashMap<String, usize>,
@@ -24,7 +61,7 @@ impl<'a> Catalogue<'a> {
         let mut keys = HashMap::new();
         for (i, spec) in columns.iter().enumerate() {
             for name in std::iter::once(&spec.label).chain(spec.aliases.iter()) {
-                let key = normalize_header(name);
+                let key = header_key(name);
                 if !key.is_empty() {
                     // The first declaration wins when two columns share an alias.
                     keys.entry(key).or_insert(i);
@@ -35,7 +72,7 @@ impl<'a> Catalogue<'a> {
     }
 
     pub fn find(&self, header: &str) -> Option<usize> {
-        self.keys.get(&normalize_header(header)).copied()
+        self.keys.get(&header_key(header)).copied()
     }
 
     pub fn id_column(&self) -> Option<usize> {
@@ -66,8 +103,8 @@ pub(crate) struct Header {
     pub row: u32,
     /// Catalogue column index -> sheet column, with the header text as written.
     pub matched: Vec<(usize, u32, String)>,
-    /// Headers present but not in the catalogue, or duplicates.
-    pub ignored: Vec<String>,
+    /// Headers present but not in the catalogue: (col, text).
+    pub ignored: Vec<(u32, String)>,
     /// Headers that name a catalogue column already matched in this sheet: (col, text).
     pub duplicates: Vec<(u32, String)>,
 }
@@ -104,7 +141,7 @@ fn match_row(grid: &Grid, row: u32, catalogue: &Catalogue) -> Header {
         match catalogue.find(&text) {
             Some(i) if header.column_of(i).is_none() => header.matched.push((i, col, text)),
             Some(_) => header.duplicates.push((col, text)),
-            None => header.ignored.push(text),
+            None => header.ignored.push((col, text)),
         }
     }
     header

@@ -31,17 +31,18 @@ mod sheets;
 pub use cell::{ParsedText, parse_number};
 
 use crate::dataset::{
-    ColumnMatch, Dataset, Diagnostic, RawCell, RawValue, Severity, SheetCopy, SheetReading, Source,
-    column_letters,
+    CellRef, ColumnMatch, Dataset, Diagnostic, RawCell, RawValue, Severity, SheetCopy,
+    SheetReading, Source, column_letters,
 };
-use crate::error::{Error, PackError, ReadError, Refusal, Result};
-use crate::pack::manifest::ColumnSpec;
+use crate::error::{AbsentColumn, Error, PackError, ReadError, Refusal, Result};
+use crate::pack::manifest::{ColumnSpec, Manifest};
 pub(crate) use cell::text_of;
 pub(crate) use grid::{Content, Grid};
 use guard::{Kind, Limits, ZipKind};
 use header::{Catalogue, HEADER_SCAN_ROWS};
 use sha2::Digest;
 use sheets::Container;
+use std::collections::BTreeMap;
 use std::io::Read;
 use std::path::Path;
 
@@ -49,6 +50,76 @@ use std::path::Path;
 ///
 /// The source records the file name, path, SHA-256 of the bytes and modification time.
 pub fn read_path(path: &Path, columns: &[ColumnSpec]) -> Result<Dataset> {
+    read_path_expecting(path, columns, &Expectations::generic())
+}
+
+/// Reads a workbook as the pack's analysis needs it: like [`read_path`], and a column found
+/// nowhere is a warning when an indicator rests on it (saying which), a region unknown to
+/// the pack's layers and to the 18 regions is a warning, and a workbook without any
+/// structure (a blank template, a header without data) is refused.
+pub fn read_path_for(path: &Path, manifest: &Manifest) -> Result<Dataset> {
+    read_path_expecting(path, &manifest.columns, &Expectations::of(manifest))
+}
+
+/// [`read_path_for`] on bytes held in memory (tests, fuzzing).
+pub fn read_bytes_for(bytes: &[u8], file_name: &str, manifest: &Manifest) -> Result<Dataset> {
+    read_with(
+        bytes,
+        file_name,
+        &manifest.columns,
+        &Limits::default(),
+        &Expectations::of(manifest),
+    )
+}
+
+/// What a pack expects of a workbook beyond its column catalogue.
+pub(crate) struct Expectations {
+    /// What rests on each column (`Manifest::uses_of`), by column id; `None` when the pack is
+    /// not known, every numeric column then counting as used.
+    uses: Option<BTreeMap<String, Vec<String>>>,
+    /// Region names the pack knows (threshold and priority layers).
+    regions: Vec<String>,
+    /// Refuse a workbook without any structure.
+    refuse_empty: bool,
+}
+
+impl Expectations {
+    fn generic() -> Self {
+        Expectations {
+            uses: None,
+            regions: Vec::new(),
+            refuse_empty: false,
+        }
+    }
+
+    fn of(manifest: &Manifest) -> Self {
+        Expectations {
+            uses: Some(
+                manifest
+                    .columns
+                    .iter()
+                    .map(|c| (c.id.clone(), manifest.uses_of(&c.id)))
+                    .collect(),
+            ),
+            regions: manifest.known_regions(),
+            refuse_empty: true,
+        }
+    }
+
+    /// What rests on a column, or `None` when nothing does.
+    fn uses(&self, spec: &ColumnSpec) -> Option<Vec<String>> {
+        match &self.uses {
+            None => spec.role.is_numeric().then(Vec::new),
+            Some(map) => map.get(&spec.id).filter(|u| !u.is_empty()).cloned(),
+        }
+    }
+}
+
+fn read_path_expecting(
+    path: &Path,
+    columns: &[ColumnSpec],
+    expect: &Expectations,
+) -> Result<Dataset> {
     let limits = Limits::default();
     let (bytes, metadata) = read_file(path, &limits)?;
     let shown = path.display().to_string();
@@ -56,7 +127,7 @@ pub fn read_path(path: &Path, columns: &[ColumnSpec]) -> Result<Dataset> {
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| shown.clone());
-    let mut data = read_with(&bytes, &file, columns, &limits)?;
+    let mut data = read_with(&bytes, &file, columns, &limits, expect)?;
     data.source.path = shown;
     data.source.modified_unix = metadata
         .modified()
@@ -109,7 +180,13 @@ pub(crate) fn read_input_bytes(path: &Path) -> std::result::Result<Vec<u8>, Read
 /// # Ok::<(), boussole::error::Error>(())
 /// ```
 pub fn read_bytes(bytes: &[u8], file_name: &str, columns: &[ColumnSpec]) -> Result<Dataset> {
-    read_with(bytes, file_name, columns, &Limits::default())
+    read_with(
+        bytes,
+        file_name,
+        columns,
+        &Limits::default(),
+        &Expectations::generic(),
+    )
 }
 
 /// Every sheet of a workbook (xlsx, xlsm, xls, xlsb, ods) as the reader's grids, through the
@@ -180,7 +257,13 @@ fn detect(bytes: &[u8], file: &str, limits: &Limits) -> std::result::Result<Form
     }
 }
 
-fn read_with(bytes: &[u8], file: &str, columns: &[ColumnSpec], limits: &Limits) -> Result<Dataset> {
+fn read_with(
+    bytes: &[u8],
+    file: &str,
+    columns: &[ColumnSpec],
+    limits: &Limits,
+    expect: &Expectations,
+) -> Result<Dataset> {
     let refused = |refusal| Error::from(ReadError::new(file, refusal));
     check_size(bytes.len() as u64, limits).map_err(refused)?;
     let catalogue = Catalogue::new(columns);
@@ -199,7 +282,7 @@ fn read_with(bytes: &[u8], file: &str, columns: &[ColumnSpec], limits: &Limits) 
             sheets::read_container(bytes, container, limits).map_err(refused)?
         }
     };
-    let mut data = build(&grids, &catalogue).map_err(refused)?;
+    let mut data = build(grids, &catalogue, expect).map_err(refused)?;
     data.source = Source {
         file: file.to_string(),
         path: file.to_string(),
@@ -210,10 +293,19 @@ fn read_with(bytes: &[u8], file: &str, columns: &[ColumnSpec], limits: &Limits) 
 }
 
 /// From grids to the dataset: headers, rows, join, refusals for what cannot serve.
-fn build(grids: &[Grid], catalogue: &Catalogue) -> std::result::Result<Dataset, Refusal> {
+///
+/// Memory stays linear in the cells and each copy is held once: the grids are moved into
+/// the data copies once their rows are read, and the rows' values are moved into the
+/// structures by the join.
+fn build(
+    grids: Vec<Grid>,
+    catalogue: &Catalogue,
+    expect: &Expectations,
+) -> std::result::Result<Dataset, Refusal> {
     let mut data = Dataset::default();
     let mut rows = Vec::new();
-    for grid in grids {
+    for grid in &grids {
+        data.diagnostics.extend(grid.notes.iter().cloned());
         let mut reading = SheetReading {
             sheet: grid.name.clone(),
             header_row: None,
@@ -236,7 +328,8 @@ fn build(grids: &[Grid], catalogue: &Catalogue) -> std::result::Result<Dataset, 
                 }
                 Some(found) => {
                     reading.header_row = Some(found.row + 1);
-                    let mut ignored = found.ignored.clone();
+                    let mut ignored: Vec<String> =
+                        found.ignored.iter().map(|(_, t)| t.clone()).collect();
                     ignored.dedup();
                     reading.ignored_headers = ignored;
                     let sheet_rows = assemble::read_sheet(grid, found, catalogue);
@@ -260,7 +353,22 @@ fn build(grids: &[Grid], catalogue: &Catalogue) -> std::result::Result<Dataset, 
             .collect::<Vec<_>>()
             .join(", ")
     };
-    // Column mapping, in catalogue order; required columns found nowhere refuse the workbook.
+    // Headers no catalogue column matched, with their place: where a column found nowhere
+    // may hide behind a typing slip.
+    let unmatched: Vec<(CellRef, String)> = rows
+        .iter()
+        .flat_map(|r| {
+            r.header.ignored.iter().map(|(col, text)| {
+                (
+                    CellRef::new(r.sheet.as_str(), r.header.row, *col),
+                    text.clone(),
+                )
+            })
+        })
+        .collect();
+    // Column mapping, in catalogue order; required columns found nowhere refuse the
+    // workbook, all of them named.
+    let mut absent_required = Vec::new();
     for (index, spec) in catalogue.columns.iter().enumerate() {
         let mut found = false;
         for sheet_rows in &rows {
@@ -274,60 +382,121 @@ fn build(grids: &[Grid], catalogue: &Catalogue) -> std::result::Result<Dataset, 
                 });
             }
         }
-        if !found && spec.required {
-            return Err(Refusal::MissingColumn {
+        if found {
+            continue;
+        }
+        let near = header::nearest(spec, &unmatched);
+        if spec.required {
+            absent_required.push(AbsentColumn {
                 label: spec.label.clone(),
                 aliases: spec.aliases.clone(),
-                sheets: rows.iter().map(|r| r.sheet.clone()).collect(),
+                near: near.map(|(cell, text, name)| {
+                    (cell.to_string(), cell::shorten(text), name.to_string())
+                }),
+            });
+            continue;
+        }
+        let uses = expect.uses(spec);
+        let severity = if uses.is_some() {
+            Severity::Warning
+        } else {
+            Severity::Info
+        };
+        let consequence = match uses.as_deref() {
+            Some([]) | None => "valeur manquante pour toutes les structures".to_string(),
+            Some(uses) => format!(
+                "valeur manquante pour toutes les structures, et pour ce qui en dépend : {}",
+                uses.join(", ")
+            ),
+        };
+        let absent = format!(
+            "colonne « {} » absente du classeur (feuilles examinées : {})",
+            spec.label,
+            with_header()
+        );
+        data.diagnostics.push(match near {
+            Some((cell, text, name)) => Diagnostic::at(
+                severity,
+                cell,
+                format!(
+                    "« {} » ({cell}) : vouliez-vous dire « {name} » ? {}{}",
+                    cell::shorten(text),
+                    absent[..1].to_uppercase(),
+                    &absent[1..]
+                ),
+                format!("{consequence} ; corriger l'en-tête pour que la colonne soit lue"),
+            ),
+            None => Diagnostic::general(severity, absent, consequence),
+        });
+    }
+    if !absent_required.is_empty() {
+        return Err(Refusal::MissingColumns {
+            columns: absent_required,
+            sheets: rows.iter().map(|r| r.sheet.clone()).collect(),
+        });
+    }
+    data.copies = grids.into_iter().map(copy_of).collect();
+    for sheet_rows in &mut rows {
+        data.diagnostics.append(&mut sheet_rows.diagnostics);
+        data.set_aside.append(&mut sheet_rows.set_aside);
+    }
+    assemble::check_regions(&rows, &expect.regions, &mut data.diagnostics);
+    data.structures = assemble::join(&mut rows, catalogue, &mut data.diagnostics);
+    let rows_read: usize = rows.iter().map(|r| r.rows_read).sum();
+    let sheets: Vec<String> = rows.iter().map(|r| r.sheet.clone()).collect();
+    drop(rows);
+    assemble::check_latest_year(&data.structures, &mut data.diagnostics);
+    if data.structures.is_empty() {
+        if expect.refuse_empty {
+            return Err(Refusal::NoStructure {
+                rows_read,
+                set_aside: data.set_aside.len(),
+                sheets,
             });
         }
-        if !found {
-            data.diagnostics.push(Diagnostic::general(
-                Severity::Info,
-                format!(
-                    "colonne « {} » absente du classeur (feuilles examinées : {})",
-                    spec.label,
-                    with_header()
-                ),
-                "valeur manquante pour toutes les structures",
-            ));
-        }
+        data.diagnostics.push(Diagnostic::general(
+            Severity::Warning,
+            format!(
+                "aucune structure lue ({} sous l'en-tête)",
+                crate::fr::count(rows_read, "ligne de données", "lignes de données")
+            ),
+            "rien à analyser : « boussole run » refuse ce classeur",
+        ));
     }
-    for sheet_rows in &rows {
-        data.diagnostics
-            .extend(sheet_rows.diagnostics.iter().cloned());
-        data.set_aside.extend(sheet_rows.set_aside.iter().cloned());
-    }
-    data.structures = assemble::join(&rows, catalogue, &mut data.diagnostics);
-    data.copies = grids.iter().map(copy_of).collect();
     Ok(data)
 }
 
-/// The data copy of a sheet: its non-empty cells and merged ranges.
-fn copy_of(grid: &Grid) -> SheetCopy {
-    let cells = grid
-        .cells
-        .iter()
-        .filter_map(|(&(row, col), content)| {
+/// The data copy of a sheet: its non-empty cells and merged ranges, moved out of the grid.
+fn copy_of(grid: Grid) -> SheetCopy {
+    let Grid {
+        name,
+        cells,
+        merged,
+        mut formats,
+        ..
+    } = grid;
+    let cells = cells
+        .into_iter()
+        .filter_map(|((row, col), content)| {
             let value = match content {
-                Content::Number(x) => RawValue::Number(*x),
-                Content::Text(t) => RawValue::Text(t.clone()),
-                Content::Bool(b) => RawValue::Bool(*b),
-                Content::DateTime(x) => RawValue::DateTime(*x),
-                Content::Error(e) => RawValue::Error(e.clone()),
+                Content::Number(x) => RawValue::Number(x),
+                Content::Text(t) => RawValue::Text(t),
+                Content::Bool(b) => RawValue::Bool(b),
+                Content::DateTime(x) => RawValue::DateTime(x),
+                Content::Error(e) => RawValue::Error(e),
                 Content::NoCachedValue => return None,
             };
             Some(RawCell {
                 row,
                 col,
                 value,
-                number_format: grid.formats.get(&(row, col)).cloned(),
+                number_format: formats.remove(&(row, col)),
             })
         })
         .collect();
     SheetCopy {
-        name: grid.name.clone(),
+        name,
         cells,
-        merged: grid.merged.clone(),
+        merged,
     }
 }
