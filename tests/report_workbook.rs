@@ -296,6 +296,7 @@ fn results() -> Results {
             residual_z: 1.0,
             min_frame_n: 5,
             fallback: FrameKind::National,
+            tolerance_z: 1.28,
         },
         indicators: vec![
             def(

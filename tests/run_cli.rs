@@ -444,3 +444,36 @@ fn os_errors_are_french_and_name_the_users_path() {
     );
     assert!(names(&d.join("lecture-seule")).is_empty());
 }
+
+/// Recommendations that fire because data is missing are said in the run's summary.
+#[test]
+fn the_summary_says_which_recommendations_come_from_missing_data() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let csv = common::field_csv(&[2024], &common::FIELD_STRUCTURES)
+        .replacen("Jeunes en emploi;", "Jeune en emplois;", 1)
+        .replacen("Jeunes en formation;", "Jeune en formations;", 1);
+    std::fs::write(d.join("terrain.csv"), csv).unwrap();
+    let out = common::boussole(&["run", "terrain.csv"], d);
+    assert!(out.status.success(), "{}", common::stderr(&out));
+    let text = common::stdout(&out);
+    let line = text
+        .lines()
+        .find(|l| l.contains("recommandation"))
+        .unwrap_or_else(|| panic!("{text}"));
+    assert!(
+        line.contains(&format!(
+            "(dont {} parce que des données manquent : voir les avertissements de lecture)",
+            common::FIELD_STRUCTURES.len()
+        )),
+        "{line}"
+    );
+    // With every column present, none.
+    std::fs::write(
+        d.join("complet.csv"),
+        common::field_csv(&[2024], &common::FIELD_STRUCTURES),
+    )
+    .unwrap();
+    let out = common::boussole(&["run", "complet.csv"], d);
+    assert!(!common::stdout(&out).contains("parce que des données manquent"));
+}

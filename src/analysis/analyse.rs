@@ -230,6 +230,7 @@ fn method(manifest: &Manifest) -> Method {
         residual_z: manifest.findings.residual_z,
         min_frame_n: manifest.frames.min_frame_n,
         fallback: manifest.frames.fallback,
+        tolerance_z: manifest.objectives.tolerance_z,
     }
 }
 

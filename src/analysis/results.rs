@@ -390,6 +390,8 @@ pub struct Method {
     /// Fewest values of a regional or typology frame to judge by, and its fallback.
     pub min_frame_n: usize,
     pub fallback: FrameKind,
+    /// Objectives count as met within this many sampling standard deviations.
+    pub tolerance_z: f64,
 }
 
 /// Everything computed for one input.

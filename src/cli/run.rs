@@ -147,7 +147,7 @@ impl Job<'_> {
     /// an input that fails on the way leaves nothing new behind, and its rerun is not
     /// refused for outputs it had half written.
     fn write(&self, dataset: Dataset, results: Results, targets: &Targets) -> Result<Summary> {
-        let mut summary = Summary::of(&results);
+        let mut summary = Summary::of(&results, self.pack);
         let follow = self
             .objectives
             .map(|(c, source)| crate::collect::follow_up(&results, c, source));
@@ -295,6 +295,9 @@ struct Summary {
     warnings: usize,
     reference: Option<String>,
     recommendations: usize,
+    /// Recommendations made because data is missing (their rule reads the count of
+    /// missing indicators).
+    for_missing_data: usize,
     priorities: usize,
     /// `--objectives`: the follow-up's line.
     follow_up: Option<String>,
@@ -303,8 +306,14 @@ struct Summary {
 }
 
 impl Summary {
-    fn of(results: &Results) -> Summary {
+    fn of(results: &Results, pack: &Pack) -> Summary {
         let lone_region = lone_region_warning(results);
+        let for_missing_data = results
+            .structures
+            .iter()
+            .flat_map(|s| &s.recommendations)
+            .filter(|r| rests_on_missing_data(pack, &r.rule))
+            .count();
         Summary {
             file: results.input.file.clone(),
             structures: results.structures.len(),
@@ -318,11 +327,28 @@ impl Summary {
                 .iter()
                 .map(|s| s.recommendations.len())
                 .sum(),
+            for_missing_data,
             priorities: results.regions.iter().map(|r| r.priorities.len()).sum(),
             follow_up: None,
             lone_region,
         }
     }
+}
+
+/// Whether a decision's rule reads the count of missing indicators: its line or the three
+/// before it in the script call `donnees_manquantes`.
+fn rests_on_missing_data(pack: &Pack, rule: &crate::pack::decisions::RuleRef) -> bool {
+    let Some(text) = pack.files.get(&*rule.script) else {
+        return false;
+    };
+    let lines: Vec<&str> = text.lines().collect();
+    let end = rule.line.min(lines.len());
+    lines[end.saturating_sub(4)..end].iter().any(|l| {
+        l.split("//")
+            .next()
+            .unwrap_or("")
+            .contains("donnees_manquantes")
+    })
 }
 
 fn print_single(summary: &Summary, targets: &Targets) {
@@ -341,8 +367,16 @@ fn print_single(summary: &Summary, targets: &Targets) {
     if let Some(file) = &summary.reference {
         println!("Référentiels national et des pairs tirés de « {file} ».");
     }
+    let missing = if summary.for_missing_data > 0 {
+        format!(
+            " (dont {} parce que des données manquent : voir les avertissements de lecture)",
+            summary.for_missing_data
+        )
+    } else {
+        String::new()
+    };
     println!(
-        "{}, {}.",
+        "{}{missing}, {}.",
         fr::count(summary.recommendations, "recommandation", "recommandations"),
         fr::count(
             summary.priorities,

@@ -1,9 +1,10 @@
 //! The follow-up of last year's objectives (`run --objectives`): each collected objective
 //! matched to this year's results by structure code and indicator id, met or not by the
-//! indicator's direction.
+//! indicator's direction, within a tolerance band drawn from the sampling noise of this
+//! year's rate (the pack's `[objectives] tolerance_z` standard deviations).
 
 use super::Collected;
-use crate::analysis::results::Results;
+use crate::analysis::results::{IndicatorDef, Results};
 use crate::pack::manifest::Direction;
 use std::collections::BTreeMap;
 
@@ -28,6 +29,10 @@ pub struct FollowUpEntry {
     /// True when the objective was negotiated, false when the proposal is followed.
     pub negotiated: bool,
     pub achieved: Option<f64>,
+    /// Half the band within which the objective counts as met: `tolerance_z` sampling
+    /// standard deviations of a rate at the objective on this year's denominator (0 when
+    /// the indicator has no denominator).
+    pub tolerance: f64,
     /// None when the achieved value is missing.
     pub met: Option<bool>,
 }
@@ -77,9 +82,29 @@ impl FollowUp {
     }
 }
 
+/// `z` sampling standard deviations of a rate at `objective` on `denominator` (0 without a
+/// denominator).
+fn tolerance(def: &IndicatorDef, objective: f64, denominator: Option<f64>, z: f64) -> f64 {
+    crate::analysis::objectives::sampling_variance(def, objective, denominator)
+        .map(|v| z * v.sqrt())
+        .filter(|t| t.is_finite())
+        .unwrap_or(0.0)
+}
+
+/// At least as good as the objective, by the direction, less the tolerance (and a rounding
+/// margin).
+fn is_met(direction: Direction, achieved: f64, objective: f64, tolerance: f64) -> bool {
+    let slack = tolerance + 1e-9 * objective.abs().max(1.0);
+    match direction {
+        Direction::Lower => achieved <= objective + slack,
+        _ => achieved >= objective - slack,
+    }
+}
+
 /// Matches collected objectives to this year's results by structure code and indicator
 /// id; an objective is met when the achieved value is at least as good (by the indicator's
-/// direction) as the objective.
+/// direction) as the objective, less its tolerance: on 40 young people, a rate one young
+/// person short of its objective is within the noise of the count.
 pub fn follow_up(results: &Results, collected: &Collected, source: &str) -> FollowUp {
     let structures: BTreeMap<&str, usize> = results
         .structures
@@ -106,20 +131,67 @@ pub fn follow_up(results: &Results, collected: &Collected, source: &str) -> Foll
             .indicators
             .get(i)
             .and_then(|r| r.value);
-        let tolerance = 1e-9 * objective.abs().max(1.0);
-        let met = achieved.map(|a| match results.indicators[i].direction {
-            Direction::Lower => a <= objective + tolerance,
-            _ => a >= objective - tolerance,
-        });
+        let def = &results.indicators[i];
+        let denominator = results.structures[s]
+            .indicators
+            .get(i)
+            .and_then(|r| r.denominator);
+        let tolerance = tolerance(def, objective, denominator, results.method.tolerance_z);
+        let met = achieved.map(|a| is_met(def.direction, a, objective, tolerance));
         out.entries.push(FollowUpEntry {
             structure: s,
             indicator: i,
             objective,
             negotiated: o.negotiated.is_some(),
             achieved,
+            tolerance,
             met,
         });
     }
     out.entries.sort_by_key(|e| (e.structure, e.indicator));
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::results::IndicatorKind;
+    use crate::pack::manifest::Unit;
+
+    fn rate(unit: Unit, factor: f64) -> IndicatorDef {
+        IndicatorDef {
+            id: "taux".into(),
+            label: "Taux".into(),
+            kind: IndicatorKind::Derived,
+            context: false,
+            unit,
+            format: "0.0%".into(),
+            direction: Direction::Higher,
+            axis: None,
+            weight: 1.0,
+            definition: String::new(),
+            numerator: None,
+            denominator: None,
+            factor,
+            model: None,
+        }
+    }
+
+    #[test]
+    fn an_objective_is_met_within_the_noise_of_the_count() {
+        // Objective 40 % on 100 young people, z = 1.28: 1.28 × sqrt(0.4 × 0.6 / 100) =
+        // 1.28 × 0.04899 = 0.0627.
+        let t = tolerance(&rate(Unit::Fraction, 1.0), 0.40, Some(100.0), 1.28);
+        assert!((t - 1.28 * 0.0024f64.sqrt()).abs() < 1e-12);
+        assert!(is_met(Direction::Higher, 0.34, 0.40, t));
+        assert!(!is_met(Direction::Higher, 0.33, 0.40, t));
+        assert!(is_met(Direction::Lower, 0.46, 0.40, t));
+        assert!(!is_met(Direction::Lower, 0.47, 0.40, t));
+        // A Poisson rate: 4 interviews per young person on 200: 1.28 × sqrt(4 / 200).
+        let t = tolerance(&rate(Unit::Ratio, 1.0), 4.0, Some(200.0), 1.28);
+        assert!((t - 1.28 * 0.02f64.sqrt()).abs() < 1e-12);
+        // Without a denominator, the objective is met only when reached.
+        assert_eq!(tolerance(&rate(Unit::Fraction, 1.0), 0.4, None, 1.28), 0.0);
+        assert!(!is_met(Direction::Higher, 0.3999, 0.40, 0.0));
+    }
 }
