@@ -84,6 +84,10 @@ pub(crate) fn write(copy: &SheetCopy, name: &str, styles: &mut Styles) -> Result
         }
         sheet.note(0, 0, &text)?;
     }
+    // A4 landscape, one page wide: a row prints whole, on one page.
+    sheet.ws.set_paper_size(9);
+    sheet.ws.set_landscape();
+    sheet.ws.set_print_fit_to_pages(1, 0);
     Ok(sheet)
 }
 

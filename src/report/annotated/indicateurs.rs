@@ -65,22 +65,23 @@ const HEADERS: [&str; 23] = [
     "Évolution",
 ];
 
-/// The change shown in the Évolution column: in points (× 100) for fractions, in the
-/// indicator's unit otherwise; None unless both years have a value.
+/// The change shown in the Évolution column: in points (× 100) for rates (indicators shown
+/// in %, fractions or ratios with a percentage format), in the indicator's unit otherwise;
+/// None unless both years have a value.
 pub(crate) fn change(def: &IndicatorDef, ir: Option<&IndicatorResult>) -> Option<f64> {
     let (v, p) = (ir?.value?, ir?.previous?);
     let d = v - p;
-    Some(if def.unit == Unit::Fraction {
+    Some(if def.shown_unit() == Unit::Fraction {
         d * 100.0
     } else {
         d
     })
 }
 
-/// The Évolution column's number format: signed, « pts » for fractions.
+/// The Évolution column's number format: signed, « pts » for rates.
 pub(crate) fn change_format(def: &IndicatorDef) -> String {
-    if def.unit == Unit::Fraction {
-        "+0.0\" pts\";-0.0\" pts\";0.0\" pts\"".to_string()
+    if def.shown_unit() == Unit::Fraction {
+        crate::report::xlsx::POINTS_FORMAT.to_string()
     } else {
         super::suivi::signed(&def.format)
     }
@@ -228,7 +229,7 @@ pub(crate) fn write(ctx: &Context, styles: &mut Styles, mut sheet: Sheet) -> Res
         0,
         COL_CHANGE,
         "Évolution depuis l'année précédente du classeur (vide quand il n'a qu'une année) : \
-         en points pour les proportions (45,0 % après 42,5 % = +2,5 pts), dans l'unité de \
+         en points pour les taux affichés en % (45,0 % après 42,5 % = +2,5 pts), dans l'unité de \
          l'indicateur sinon.",
     )?;
     if ctx.detailed < results.structures.len() {
@@ -273,7 +274,7 @@ pub(crate) fn explanation(
     ir: Option<&IndicatorResult>,
 ) -> String {
     let method = &ctx.results.method;
-    let fraction = def.unit == Unit::Fraction;
+    let fraction = def.shown_unit() == Unit::Fraction;
     let mut lines = Vec::new();
     let Some(ir) = ir else {
         return format!("{} : aucun résultat pour cette structure.", def.label);
