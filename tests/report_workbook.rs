@@ -674,8 +674,11 @@ fn related(bytes: &[u8], sheet: usize, kind: &str) -> Option<String> {
         .map(|t| format!("xl/{t}"))
 }
 
-/// The charts a drawing anchors: (chart part, from (col, row), to (col, row, row offset)).
-fn anchors(bytes: &[u8], drawing: &str) -> Vec<(String, (u32, u32), (u32, u32, u64))> {
+/// A chart's anchor: its part, its first cell (col, row), its last (col, row, row offset).
+type Anchor = (String, (u32, u32), (u32, u32, u64));
+
+/// The charts a drawing anchors.
+fn anchors(bytes: &[u8], drawing: &str) -> Vec<Anchor> {
     let xml = part(bytes.to_vec(), drawing);
     let rels_name = drawing.replace("drawings/", "drawings/_rels/") + ".rels";
     let rels = part(bytes.to_vec(), &rels_name);
@@ -781,8 +784,6 @@ fn the_synthese_charts_the_findings_per_region_and_per_indicator() {
             .position(|row| row.first() == Some(&Data::String(text.into())))
             .unwrap_or_else(|| panic!("a row starting with « {text} »"))
     };
-    let header = find("Région") + 0;
-    let _ = header;
     let by_region = (0..r.height())
         .find(|&k| r.get((k, 2)) == Some(&Data::String("Résultats jugés".into())))
         .expect("the findings-by-region table");

@@ -3,8 +3,9 @@
 //! This module owns the layout of the output workbook: which sheets, in which order, what
 //! each holds, how they refer to each other (the Fiche's formulas read the Indicateurs and
 //! Listes sheets; charts read small data tables). It reads [`Results`], the [`Dataset`]'s
-//! sheet copies and the [`Pack`]; it never recomputes an analysis result (only the means
-//! a chart shows and the ratios a radar plots) and never reads a file.
+//! sheet copies and the [`Pack`]; it never recomputes an analysis result (only the counts
+//! of findings the Synthèse charts, the region of a set-aside row read from its region
+//! cell, and the ratios a radar plots) and never reads a file.
 //!
 //! Sheets, in order: Synthèse, Fiche, Indicateurs, Axes, Priorités, Radars, Objectifs
 //! (then « Suivi des objectifs » with `run --objectives`), one

@@ -30,6 +30,12 @@ pub(crate) fn write(ctx: &Context, styles: &mut Styles) -> Result<Sheet> {
         for (k, v) in items {
             sheet.text(*row, 0, k, &styles.bold)?;
             sheet.text(*row, 1, v, &styles.wrap)?;
+            // Column B is 66 wide: a longer value wraps, its row as tall as its lines.
+            let lines = crate::report::xlsx::wrapped_lines(v, 66.0);
+            if lines > 1 {
+                let r = *row;
+                sheet.apply(|ws| ws.set_row_height(r, (15.0 * lines as f64).min(409.0)))?;
+            }
             *row += 1;
         }
         *row += 1;
