@@ -81,6 +81,8 @@ pub(crate) struct Styles {
     pub datetime: Format,
     /// Number formats by format code, created once.
     numbers: BTreeMap<String, Format>,
+    /// The input's number formats, kept as they are (the data copy).
+    as_is: BTreeMap<String, Format>,
 }
 
 impl Styles {
@@ -104,7 +106,23 @@ impl Styles {
             date: Format::new().set_num_format("dd/mm/yyyy"),
             datetime: Format::new().set_num_format("dd/mm/yyyy hh:mm"),
             numbers: BTreeMap::new(),
+            as_is: BTreeMap::new(),
         }
+    }
+
+    /// The format for an input's number format code, unchanged (the data copy shows the
+    /// input as it is).
+    pub fn number_as_is(&mut self, code: &str) -> Format {
+        self.as_is
+            .entry(code.to_string())
+            .or_insert_with(|| {
+                if code.trim().is_empty() {
+                    Format::new()
+                } else {
+                    Format::new().set_num_format(code)
+                }
+            })
+            .clone()
     }
 
     /// The format for an Excel number format code (the general format when empty), with
