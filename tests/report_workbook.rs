@@ -975,6 +975,11 @@ fn rates_show_a_space_before_percent_and_changes_in_points() {
         Some(Data::Float(x)) => assert!((x - 5.0).abs() < 1e-9, "in points: {x}"),
         other => panic!("Évolution: {other:?}"),
     }
+    // The gap to the expected value (0.45 against 0.41) in points too, never « 4,0 % ».
+    match ind.get((row, 15)) {
+        Some(Data::Float(x)) => assert!((x - 4.0).abs() < 1e-9, "in points: {x}"),
+        other => panic!("Écart à l'attendu: {other:?}"),
+    }
     let obj = wb.worksheet_range("Objectifs").unwrap();
     let units: Vec<String> = (0..obj.height())
         .filter_map(|k| match obj.get((k, 4)) {
@@ -1033,4 +1038,28 @@ fn set_aside_rows_are_counted_in_their_region() {
     );
     assert_eq!(set_aside(row_of("Hors structure")), Some(Data::Float(1.0)));
     assert_eq!(set_aside(row_of("Total")), Some(Data::Float(2.0)));
+}
+
+/// Objectifs: column A is wide enough for the stamp's bold labels (« Tampon de
+/// l'analyse », « Version de boussole »), which printed cut (« Tampon de »).
+#[test]
+fn objectifs_stamp_labels_fit_their_column() {
+    let xml = part(write(), "xl/worksheets/sheet7.xml");
+    let col = xml
+        .split("<col ")
+        .find(|c| c.starts_with("min=\"1\" max=\"1\""))
+        .expect("column A has a width");
+    let width: f64 = col
+        .split("width=\"")
+        .nth(1)
+        .and_then(|w| w.split('"').next())
+        .unwrap()
+        .parse()
+        .unwrap();
+    for label in ["Tampon de l'analyse", "Fichier analysé", "Version de boussole"] {
+        assert!(
+            width >= label.chars().count() as f64 * 1.1,
+            "« {label} » in a column {width} wide"
+        );
+    }
 }

@@ -70,12 +70,17 @@ const HEADERS: [&str; 23] = [
 /// None unless both years have a value.
 pub(crate) fn change(def: &IndicatorDef, ir: Option<&IndicatorResult>) -> Option<f64> {
     let (v, p) = (ir?.value?, ir?.previous?);
-    let d = v - p;
-    Some(if def.shown_unit() == Unit::Fraction {
+    Some(difference(def, v - p))
+}
+
+/// A difference of two values of an indicator as shown: in points (× 100) for rates, in
+/// the indicator's unit otherwise.
+pub(crate) fn difference(def: &IndicatorDef, d: f64) -> f64 {
+    if def.shown_unit() == Unit::Fraction {
         d * 100.0
     } else {
         d
-    })
+    }
 }
 
 /// The Évolution column's number format: signed, « pts » for rates.
@@ -173,11 +178,14 @@ pub(crate) fn write(ctx: &Context, styles: &mut Styles, mut sheet: Sheet) -> Res
             }
             let expected = ir.and_then(|r| r.expected.as_ref());
             sheet.opt_number(row, COL_EXPECTED, expected.map(|e| e.value), fmt)?;
+            // The gap to the expected value: signed, in points for rates (like a change).
             sheet.opt_number(
                 row,
                 COL_EXPECTED + 1,
-                expected.and_then(|e| e.residual),
-                fmt,
+                expected
+                    .and_then(|e| e.residual)
+                    .map(|d| difference(def, d)),
+                &change_formats[i],
             )?;
             let position = ir
                 .and_then(|r| r.frames.get(&FrameKind::Region))
