@@ -1056,10 +1056,41 @@ fn objectifs_stamp_labels_fit_their_column() {
         .unwrap()
         .parse()
         .unwrap();
-    for label in ["Tampon de l'analyse", "Fichier analysé", "Version de boussole"] {
+    for label in [
+        "Tampon de l'analyse",
+        "Fichier analysé",
+        "Version de boussole",
+    ] {
         assert!(
             width >= label.chars().count() as f64 * 1.1,
             "« {label} » in a column {width} wide"
         );
     }
+}
+
+/// Indicateurs prints two A4 landscape pages wide (one was too small to read), the right
+/// half of a page's rows just after it, the header row and the code on every page.
+#[test]
+fn indicateurs_prints_two_pages_wide_with_its_header_and_code() {
+    let bytes = write();
+    let sheet = part(bytes.clone(), "xl/worksheets/sheet3.xml");
+    let setup = sheet
+        .split("<pageSetup ")
+        .nth(1)
+        .and_then(|s| s.split("/>").next())
+        .expect("a page setup");
+    for attr in [
+        "paperSize=\"9\"",
+        "orientation=\"landscape\"",
+        "fitToWidth=\"2\"",
+        "fitToHeight=\"0\"",
+        "pageOrder=\"overThenDown\"",
+    ] {
+        assert!(setup.contains(attr), "{attr}: {setup}");
+    }
+    let workbook = part(bytes, "xl/workbook.xml");
+    assert!(
+        workbook.contains("Indicateurs!$A:$A,Indicateurs!$1:$1"),
+        "{workbook}"
+    );
 }

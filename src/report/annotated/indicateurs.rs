@@ -270,6 +270,11 @@ pub(crate) fn write(ctx: &Context, styles: &mut Styles, mut sheet: Sheet) -> Res
     sheet.widths(&widths)?;
     sheet.freeze(1, 4)?;
     sheet.print_table(0)?;
+    // Its 23 columns on one page wide would print too small to read: two pages wide, the
+    // code repeated on each, the right half of a page's rows printed just after it.
+    sheet.ws.set_print_fit_to_pages(2, 0);
+    sheet.apply(|ws| ws.set_repeat_columns(0, 0))?;
+    sheet.ws.set_page_order(false);
     Ok(sheet)
 }
 
