@@ -245,3 +245,95 @@ fn every_other_workbook_recalculates_to_its_cached_values() {
         );
     }
 }
+
+/// A regional output (`sample --region`) printed by a LibreOffice set to French: the
+/// Radars pages hold four radars each and every structure's radar on exactly one of them;
+/// rates show `12,5 %` (a space before %), changes of rates `+1,9 pts`.
+#[test]
+#[ignore = "needs LibreOffice and pdftotext (run with --include-ignored)"]
+fn a_regional_output_prints_in_french_with_four_whole_radars_a_page() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let out = boussole(
+        &[
+            "sample",
+            "--region",
+            "Bretagne",
+            "--years",
+            "2",
+            "-o",
+            "bretagne.xlsx",
+        ],
+        d,
+    );
+    assert!(out.status.success(), "{}", common::stderr(&out));
+    let run = boussole(&["run", "bretagne.xlsx", "--json", "r.json", "-q"], d);
+    assert!(run.status.success(), "{}", common::stderr(&run));
+    let json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(d.join("r.json")).unwrap()).unwrap();
+    let codes: Vec<String> = json["structures"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["id"].as_str().unwrap().to_string())
+        .collect();
+    assert!(codes.len() > 8, "{} structures", codes.len());
+    let pdf = common::libreoffice::convert_in_french(
+        &d.join("bretagne-boussole.xlsx"),
+        "pdf",
+        "pdf",
+        &d.join("pdf"),
+    );
+    let text = std::process::Command::new("pdftotext")
+        .args(["-layout"])
+        .arg(&pdf)
+        .arg("-")
+        .output()
+        .expect("pdftotext runs (poppler-utils)");
+    assert!(text.status.success(), "pdftotext failed");
+    let text = String::from_utf8_lossy(&text.stdout).replace('\u{a0}', " ");
+    let pages: Vec<&str> = text.split('\u{c}').collect();
+    let radar_pages: Vec<&str> = pages
+        .iter()
+        .copied()
+        .filter(|p| p.contains("Radars : chaque structure") || p.contains("Bretagne (suite, page"))
+        .collect();
+    assert_eq!(radar_pages.len(), codes.len().div_ceil(4), "Radars pages");
+    for code in &codes {
+        let on = radar_pages
+            .iter()
+            .filter(|p| p.contains(&format!("{code} — ")))
+            .count();
+        assert_eq!(on, 1, "the radar of {code} is on one Radars page");
+    }
+    // The sheets boussole formats (before the copies of the input, which keep its formats).
+    let own = pages
+        .iter()
+        .take_while(|p| !p.contains("Données fictives"))
+        .copied()
+        .collect::<Vec<_>>()
+        .join("\n");
+    let chars: Vec<char> = own.chars().collect();
+    let spaced = chars
+        .windows(5)
+        .filter(|w| {
+            w[0].is_ascii_digit()
+                && w[1] == ','
+                && w[2].is_ascii_digit()
+                && w[3] == ' '
+                && w[4] == '%'
+        })
+        .count();
+    assert!(spaced > 50, "rates shown « 12,5 % »: {spaced}");
+    let glued = chars
+        .windows(2)
+        .filter(|w| w[0].is_ascii_digit() && w[1] == '%')
+        .count();
+    // pdftotext may drop a space between two glyphs set close (a right-aligned « 4 % »
+    // in a narrow column): a few glued ones are its doing, never most.
+    assert!(glued * 10 < spaced, "« 12,5% » without its space: {glued}");
+    assert!(
+        own.contains(" pts") && (own.contains(",") && own.contains("+")),
+        "changes of rates in points"
+    );
+}

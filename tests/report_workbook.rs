@@ -9,8 +9,8 @@ use boussole::analysis::results::{
 };
 use boussole::analysis::stats::Summary;
 use boussole::dataset::{
-    CellRef, Dataset, Diagnostic, Missing, RawCell, RawValue, SetAside, Severity, SheetCopy,
-    Source, StructureId,
+    CellRef, ColumnMatch, Dataset, Diagnostic, Missing, RawCell, RawValue, SetAside, Severity,
+    SheetCopy, Source, StructureId,
 };
 use boussole::pack::Pack;
 use boussole::pack::manifest::{Direction, FrameKind, Normalisation, Unit};
@@ -549,7 +549,7 @@ fn one_chart_per_structure_plus_synthese_and_fiche() {
         .iter()
         .filter(|n| n.starts_with("xl/charts/chart") && n.ends_with(".xml"))
         .count();
-    assert_eq!(charts, 4 + 2);
+    assert_eq!(charts, 4 + 2 + 1, "radars, the Synthèse's two, the Fiche's");
 }
 
 #[test]
@@ -580,7 +580,7 @@ fn every_chart_caches_its_values_for_readers_that_do_not_recalculate() {
             );
         }
     }
-    assert_eq!(checked, 4 + 1, "the radars and the Synthèse's chart");
+    assert_eq!(checked, 4 + 2, "the radars and the Synthèse's charts");
 }
 
 #[test]
@@ -670,4 +670,441 @@ fn indicateurs_is_a_filtered_table_with_a_note_per_score() {
         "{xml}"
     );
     assert!(xml.contains("constats.rhai:12"));
+}
+
+/// The xml part a sheet's relationship points at (`drawing`, `comments`...), by sheet
+/// position (1-based).
+fn related(bytes: &[u8], sheet: usize, kind: &str) -> Option<String> {
+    let parts = part_names(bytes.to_vec());
+    let rels = format!("xl/worksheets/_rels/sheet{sheet}.xml.rels");
+    if !parts.contains(&rels) {
+        return None;
+    }
+    part(bytes.to_vec(), &rels)
+        .split("Target=\"../")
+        .skip(1)
+        .find(|t| t.starts_with(kind))
+        .and_then(|t| t.split('"').next())
+        .map(|t| format!("xl/{t}"))
+}
+
+/// A chart's anchor: its part, its first cell (col, row), its last (col, row, row offset).
+type Anchor = (String, (u32, u32), (u32, u32, u64));
+
+/// The charts a drawing anchors.
+fn anchors(bytes: &[u8], drawing: &str) -> Vec<Anchor> {
+    let xml = part(bytes.to_vec(), drawing);
+    let rels_name = drawing.replace("drawings/", "drawings/_rels/") + ".rels";
+    let rels = part(bytes.to_vec(), &rels_name);
+    let target = |id: &str| {
+        let at = rels
+            .find(&format!("Id=\"{id}\""))
+            .expect("chart relationship");
+        let rel = &rels[rels[..at].rfind('<').unwrap()..];
+        let t = rel.split("Target=\"../").nth(1).unwrap();
+        format!("xl/{}", t.split('"').next().unwrap())
+    };
+    let num = |s: &str, tag: &str| -> u64 {
+        let open = format!("<xdr:{tag}>");
+        let at = s.find(&open).unwrap() + open.len();
+        s[at..s[at..].find('<').unwrap() + at].parse().unwrap()
+    };
+    xml.split("<xdr:twoCellAnchor")
+        .skip(1)
+        .map(|a| {
+            let from = &a[a.find("<xdr:from>").unwrap()..a.find("</xdr:from>").unwrap()];
+            let to = &a[a.find("<xdr:to>").unwrap()..a.find("</xdr:to>").unwrap()];
+            let id = a
+                .split("r:id=\"")
+                .nth(1)
+                .unwrap()
+                .split('"')
+                .next()
+                .unwrap();
+            (
+                target(id),
+                (num(from, "col") as u32, num(from, "row") as u32),
+                (
+                    num(to, "col") as u32,
+                    num(to, "row") as u32,
+                    num(to, "rowOff"),
+                ),
+            )
+        })
+        .collect()
+}
+
+/// The values cached in a chart's series, series by series.
+fn cached_series(xml: &str) -> Vec<Vec<f64>> {
+    xml.split("<c:val>")
+        .skip(1)
+        .map(|v| {
+            let v = &v[..v.find("</c:val>").unwrap()];
+            v.split("<c:v>")
+                .skip(1)
+                .filter_map(|x| x.split("</c:v>").next()?.parse().ok())
+                .collect()
+        })
+        .collect()
+}
+
+/// The per-structure Fiche holds its radar: three series (structure, regional median,
+/// peers' median) read from visible cells (charts skip hidden ones) with cached values.
+#[test]
+fn the_per_structure_fiche_has_a_radar_of_three_visible_series() {
+    let pack = Pack::embedded().unwrap();
+    let r = results();
+    let bytes =
+        boussole::report::per_structure::structure_workbook(&r, &pack, &r.structures[0]).unwrap();
+    let drawing = related(&bytes, 1, "drawings/").expect("the Fiche has a drawing");
+    let charts = anchors(&bytes, &drawing);
+    assert_eq!(charts.len(), 1, "one radar");
+    let chart = part(bytes.clone(), &charts[0].0);
+    assert!(chart.contains("<c:radarChart>"), "{chart}");
+    assert_eq!(chart.matches("<c:ser>").count(), 3);
+    for name in ["Structure", "Médiane régionale", "Médiane des pairs"] {
+        assert!(chart.contains(&format!("<c:v>{name}</c:v>")) || chart.contains(name));
+    }
+    let series = cached_series(&chart);
+    assert_eq!(series.len(), 3);
+    // Two judged indicators; on the radar scale (100 = national median): the structure's
+    // employment rate 0.45 against a national 0.4, the regional 0.42, the peers' 0.38.
+    assert_eq!(series[0].len(), 2);
+    assert!((series[0][0] - 112.5).abs() < 1e-9, "{series:?}");
+    assert!((series[1][0] - 105.0).abs() < 1e-9, "{series:?}");
+    assert!((series[2][0] - 95.0).abs() < 1e-9, "{series:?}");
+    // The ranges' columns and rows are visible.
+    let sheet = part(bytes.clone(), "xl/worksheets/sheet1.xml");
+    assert!(
+        !sheet.contains("hidden=\"1\""),
+        "nothing hidden on the Fiche"
+    );
+    for f in chart.split("<c:val><c:numRef><c:f>").skip(1) {
+        let f = f.split("</c:f>").next().unwrap();
+        assert!(f.starts_with("Fiche!$"), "{f}");
+    }
+}
+
+/// Synthèse: per region the shares of strengths, areas for progress and points to watch
+/// among judged results with a score (no more mean percentile ranks, about 50 everywhere),
+/// charted with those values cached.
+#[test]
+fn the_synthese_charts_the_findings_per_region_and_per_indicator() {
+    let bytes = write();
+    let mut wb = open(&bytes);
+    let r = wb.worksheet_range("Synthèse").unwrap();
+    let find = |text: &str| {
+        r.rows()
+            .position(|row| row.first() == Some(&Data::String(text.into())))
+            .unwrap_or_else(|| panic!("a row starting with « {text} »"))
+    };
+    let by_region = (0..r.height())
+        .find(|&k| r.get((k, 2)) == Some(&Data::String("Résultats jugés".into())))
+        .expect("the findings-by-region table");
+    let value = |row: usize, col: usize| match r.get((row, col)) {
+        Some(Data::Float(x)) => *x,
+        other => panic!("row {row} col {col}: {other:?}"),
+    };
+    // Auvergne-Rhône-Alpes: 4 judged results with a score, one strength.
+    assert_eq!(
+        r.get((by_region + 1, 0)),
+        Some(&Data::String("Auvergne-Rhône-Alpes".into()))
+    );
+    assert_eq!(value(by_region + 1, 2), 4.0);
+    assert_eq!(value(by_region + 1, 3), 0.25);
+    assert_eq!(value(by_region + 1, 4), 0.0);
+    // Bretagne: 3 (Brest has no employment rate), one area for progress.
+    assert_eq!(value(by_region + 2, 2), 3.0);
+    assert_eq!(value(by_region + 2, 3), 0.0);
+    assert!((value(by_region + 2, 4) - 1.0 / 3.0).abs() < 1e-12);
+    // Per indicator: structures with a score, strengths, areas for progress.
+    let by_indicator = find("Indicateur");
+    assert_eq!(
+        r.get((by_indicator + 1, 0)),
+        Some(&Data::String("Taux d'accès à l'emploi".into()))
+    );
+    assert_eq!(value(by_indicator + 1, 2), 3.0);
+    assert_eq!(value(by_indicator + 1, 3), 1.0);
+    assert_eq!(value(by_indicator + 2, 2), 4.0);
+    assert_eq!(value(by_indicator + 2, 4), 1.0);
+    // The Synthèse's charts: stacked bars of the three kinds, values cached.
+    let drawing = related(&bytes, 1, "drawings/").expect("the Synthèse has charts");
+    let charts = anchors(&bytes, &drawing);
+    assert_eq!(charts.len(), 2);
+    let regions = part(bytes.clone(), &charts[0].0);
+    assert!(regions.contains("<c:barChart>") && regions.contains("stacked"));
+    assert!(!regions.contains("Score moyen"));
+    let series = cached_series(&regions);
+    assert_eq!(
+        series.len(),
+        3,
+        "forces, areas for progress, points to watch"
+    );
+    assert_eq!(series[0], vec![0.25, 0.0]);
+    assert!((series[1][1] - 1.0 / 3.0).abs() < 1e-12, "{series:?}");
+    // No chart of the Synthèse sits across a manual page break.
+    let sheet = part(bytes.clone(), "xl/worksheets/sheet1.xml");
+    let breaks = row_breaks(&sheet);
+    assert_eq!(breaks.len(), 2, "a page for each findings block");
+    for (name, from, to) in &charts {
+        assert!(
+            breaks.iter().all(|&b| !crosses(b, from.1, to)),
+            "{name} crosses a page break: {from:?} {to:?} {breaks:?}"
+        );
+    }
+}
+
+/// The 0-based rows before which a manual page break stands.
+fn row_breaks(sheet_xml: &str) -> Vec<u32> {
+    let Some(at) = sheet_xml.find("<rowBreaks") else {
+        return vec![];
+    };
+    let end = sheet_xml[at..].find("</rowBreaks>").unwrap() + at;
+    sheet_xml[at..end]
+        .split("<brk id=\"")
+        .skip(1)
+        .map(|b| b.split('"').next().unwrap().parse().unwrap())
+        .collect()
+}
+
+/// Does a page break before row `b` cut a chart from `first` to `to`?
+fn crosses(b: u32, first: u32, to: &(u32, u32, u64)) -> bool {
+    let last = if to.2 > 0 {
+        to.1
+    } else {
+        to.1.saturating_sub(1)
+    };
+    first < b && b <= last
+}
+
+/// Radars: two per row, four per A4 landscape page; no chart crosses a page break or
+/// passes the printed columns, and every page is short enough for the page at full scale.
+#[test]
+fn radars_are_laid_out_for_a4_landscape_pages() {
+    let mut r = results();
+    // Nine structures in Bretagne: three pages there.
+    for k in 0..7 {
+        let mut s = r.structures[2].clone();
+        s.id = StructureId::new(format!("2900{k}"));
+        s.name = format!("ML numéro {k}");
+        r.structures.push(s);
+    }
+    let pack = Pack::embedded().unwrap();
+    let bytes = write_workbook(&r, &dataset(), &pack).unwrap();
+    let sheet = part(bytes.clone(), "xl/worksheets/sheet6.xml");
+    assert!(sheet.contains("orientation=\"landscape\""), "landscape");
+    assert!(sheet.contains("paperSize=\"9\""), "A4");
+    assert!(sheet.contains("fitToWidth=\"1\"") || !sheet.contains("fitToWidth"));
+    let workbook = part(bytes.clone(), "xl/workbook.xml");
+    assert!(
+        workbook.contains("Radars!$A$1:$P$"),
+        "print area A:P: {workbook}"
+    );
+    let breaks = row_breaks(&sheet);
+    let drawing = related(&bytes, 6, "drawings/").expect("Radars has charts");
+    let charts = anchors(&bytes, &drawing);
+    assert_eq!(charts.len(), 11);
+    // Auvergne-Rhône-Alpes (2) on one page, Bretagne (9) on three.
+    assert_eq!(breaks.len(), 3, "{breaks:?}");
+    let mut pages = vec![0usize; breaks.len() + 1];
+    for (name, from, to) in &charts {
+        assert!(to.0 <= 15, "{name} passes column P: {to:?}");
+        for &b in &breaks {
+            assert!(!crosses(b, from.1, to), "{name} crosses the break at {b}");
+        }
+        pages[breaks.iter().filter(|&&b| b <= from.1).count()] += 1;
+    }
+    assert_eq!(pages, vec![2, 4, 4, 1]);
+    // A page's rows (15 points each, a title row of 18) fit A4 landscape's printable
+    // height (8.27 in less 0.6 in of margins: 547 points) at full scale.
+    let mut edges = vec![0];
+    edges.extend(&breaks);
+    let last_row = charts.iter().map(|c| c.2.1).max().unwrap();
+    edges.push(last_row + 1);
+    for w in edges.windows(2) {
+        let rows = w[1] - w[0];
+        assert!(rows as f64 * 15.0 + 3.0 <= 547.0, "{rows} rows on a page");
+    }
+}
+
+/// Priorités: a row holding a wrapped recommendation is as tall as its lines.
+#[test]
+fn priorites_rows_are_as_tall_as_their_wrapped_texts() {
+    let mut r = results();
+    let long = "Renforcer le suivi des jeunes accompagnés, ".repeat(6);
+    r.structures[2].recommendations[0].text = long.clone();
+    let pack = Pack::embedded().unwrap();
+    let bytes = write_workbook(&r, &dataset(), &pack).unwrap();
+    let mut wb = open(&bytes);
+    let p = wb.worksheet_range("Priorités").unwrap();
+    assert_eq!(p.get((3, 0)), Some(&Data::String("35238".into())));
+    assert_eq!(p.get((3, 5)), Some(&Data::String(long.clone())));
+    let sheet = part(bytes, "xl/worksheets/sheet5.xml");
+    // Rennes (35238) is the third structure: its recommendation is on row 4 (1-based).
+    let row = sheet
+        .split("<row ")
+        .find(|x| x.starts_with("r=\"4\""))
+        .expect("row 4");
+
+    let height: f64 = row
+        .split("ht=\"")
+        .nth(1)
+        .and_then(|h| h.split('"').next())
+        .expect("a set height")
+        .parse()
+        .unwrap();
+    // 258 characters in a column 60 wide: at least five lines of 15 points.
+    assert!(long.chars().count() >= 250);
+    assert!(height >= 75.0, "height {height}");
+}
+
+/// Number formats show rates the French way (`12,5 %`: a space before %), counts grouped
+/// (`1 234`); a rate's change is in points; a ratio shown in % reads « pourcentage ».
+#[test]
+fn rates_show_a_space_before_percent_and_changes_in_points() {
+    let mut r = results();
+    // A coverage-like rate: computed as a ratio, shown in %.
+    r.indicators[0].unit = Unit::Ratio;
+    r.indicators[0].format = "0.0%".into();
+    r.structures[0].indicators[0].previous = Some(0.40);
+    let pack = Pack::embedded().unwrap();
+    let bytes = write_workbook(&r, &dataset(), &pack).unwrap();
+    let styles = part(bytes.clone(), "xl/styles.xml");
+    assert!(styles.contains(r#"formatCode="0.0\ %""#), "{styles}");
+    assert!(styles.contains(r#"formatCode="0\ %""#), "{styles}");
+    assert!(styles.contains(r##"formatCode="#,##0""##), "{styles}");
+    assert!(
+        styles.contains(r#"formatCode="+0.0&quot; pts&quot;"#),
+        "{styles}"
+    );
+    assert!(!styles.contains(r#""0%""#), "{styles}");
+    // The data copy keeps the input's own format (`0.0%` in Feuil1!B4), as it is.
+    assert!(styles.contains(r#"formatCode="0.0%""#), "{styles}");
+    let mut wb = open(&bytes);
+    let ind = wb.worksheet_range("Indicateurs").unwrap();
+    let row = (0..ind.height())
+        .find(|&k| ind.get((k, 20)) == Some(&Data::String("01053|taux_emploi".into())))
+        .unwrap();
+    match ind.get((row, 22)) {
+        Some(Data::Float(x)) => assert!((x - 5.0).abs() < 1e-9, "in points: {x}"),
+        other => panic!("Évolution: {other:?}"),
+    }
+    // The gap to the expected value (0.45 against 0.41) in points too, never « 4,0 % ».
+    match ind.get((row, 15)) {
+        Some(Data::Float(x)) => assert!((x - 4.0).abs() < 1e-9, "in points: {x}"),
+        other => panic!("Écart à l'attendu: {other:?}"),
+    }
+    let obj = wb.worksheet_range("Objectifs").unwrap();
+    let units: Vec<String> = (0..obj.height())
+        .filter_map(|k| match obj.get((k, 4)) {
+            Some(Data::String(s)) => Some(s.clone()),
+            _ => None,
+        })
+        .collect();
+    assert!(
+        units.iter().any(|u| u == "pourcentage (sans plafond)"),
+        "{units:?}"
+    );
+    // Interviews per young person stay a ratio (shown 5,20); no « proportion (entre 0 et
+    // 1) » for numbers shown in %.
+    assert!(units.iter().any(|u| u == "ratio"), "{units:?}");
+    assert!(
+        !units.iter().any(|u| u.starts_with("proportion")),
+        "{units:?}"
+    );
+}
+
+/// « Lignes écartées » per region: a set-aside row counts for the region its region cell
+/// names, else for « Hors structure ».
+#[test]
+fn set_aside_rows_are_counted_in_their_region() {
+    let pack = Pack::embedded().unwrap();
+    let mut d = dataset();
+    d.columns.push(ColumnMatch {
+        column: "region".into(),
+        sheet: "Feuil1".into(),
+        header: "Région".into(),
+        letter: "D".into(),
+    });
+    // Row 9 (1-based) of Feuil1, the set-aside total, names Bretagne in column D.
+    d.copies[0]
+        .cells
+        .push(raw(8, 3, RawValue::Text("Bretagne".into()), None));
+    let mut r = results();
+    r.set_aside.push(SetAside {
+        sheet: "Feuil1".into(),
+        row: 12,
+        reason: "doublon".into(),
+    });
+    let bytes = write_workbook(&r, &d, &pack).unwrap();
+    let mut wb = open(&bytes);
+    let s = wb.worksheet_range("Synthèse").unwrap();
+    let row_of = |name: &str| {
+        (0..s.height())
+            .find(|&k| s.get((k, 0)) == Some(&Data::String(name.into())))
+            .unwrap()
+    };
+    let set_aside = |row: usize| s.get((row, 3)).cloned();
+    assert_eq!(set_aside(row_of("Bretagne")), Some(Data::Float(1.0)));
+    assert_eq!(
+        set_aside(row_of("Auvergne-Rhône-Alpes")),
+        Some(Data::Float(0.0))
+    );
+    assert_eq!(set_aside(row_of("Hors structure")), Some(Data::Float(1.0)));
+    assert_eq!(set_aside(row_of("Total")), Some(Data::Float(2.0)));
+}
+
+/// Objectifs: column A is wide enough for the stamp's bold labels (« Tampon de
+/// l'analyse », « Version de boussole »), which printed cut (« Tampon de »).
+#[test]
+fn objectifs_stamp_labels_fit_their_column() {
+    let xml = part(write(), "xl/worksheets/sheet7.xml");
+    let col = xml
+        .split("<col ")
+        .find(|c| c.starts_with("min=\"1\" max=\"1\""))
+        .expect("column A has a width");
+    let width: f64 = col
+        .split("width=\"")
+        .nth(1)
+        .and_then(|w| w.split('"').next())
+        .unwrap()
+        .parse()
+        .unwrap();
+    for label in [
+        "Tampon de l'analyse",
+        "Fichier analysé",
+        "Version de boussole",
+    ] {
+        assert!(
+            width >= label.chars().count() as f64 * 1.1,
+            "« {label} » in a column {width} wide"
+        );
+    }
+}
+
+/// Indicateurs prints two A4 landscape pages wide (one was too small to read), the right
+/// half of a page's rows just after it, the header row and the code on every page.
+#[test]
+fn indicateurs_prints_two_pages_wide_with_its_header_and_code() {
+    let bytes = write();
+    let sheet = part(bytes.clone(), "xl/worksheets/sheet3.xml");
+    let setup = sheet
+        .split("<pageSetup ")
+        .nth(1)
+        .and_then(|s| s.split("/>").next())
+        .expect("a page setup");
+    for attr in [
+        "paperSize=\"9\"",
+        "orientation=\"landscape\"",
+        "fitToWidth=\"2\"",
+        "fitToHeight=\"0\"",
+        "pageOrder=\"overThenDown\"",
+    ] {
+        assert!(setup.contains(attr), "{attr}: {setup}");
+    }
+    let workbook = part(bytes, "xl/workbook.xml");
+    assert!(
+        workbook.contains("Indicateurs!$A:$A,Indicateurs!$1:$1"),
+        "{workbook}"
+    );
 }

@@ -163,6 +163,18 @@ fn fiche_sheet(
     styles: &mut Styles,
 ) -> Result<Sheet> {
     let mut sheet = Sheet::new(name)?;
+    // Widths first: the wrapped header takes the height its columns' widths need.
+    sheet.widths(&[
+        (0, 36.0),
+        (1, 12.0),
+        (2, 12.0),
+        (3, 12.0),
+        (4, 12.0),
+        (5, 12.0),
+        (6, 12.0),
+        (7, 14.0),
+        (8, 16.0),
+    ])?;
     sheet.text(
         0,
         0,
@@ -271,7 +283,11 @@ fn fiche_sheet(
         ("Points de vigilance", findings(FindingKind::Vigilance)),
         ("Recommandations", recommendations),
     ] {
-        sheet.text(row, 0, title, &styles.bold)?;
+        // The label stands at the top of its row, beside the first line of its text.
+        let label = rust_xlsxwriter::Format::new()
+            .set_bold()
+            .set_align(rust_xlsxwriter::FormatAlign::Top);
+        sheet.text(row, 0, title, &label)?;
         let shown = if text.is_empty() {
             "—"
         } else {
@@ -285,20 +301,73 @@ fn fiche_sheet(
         sheet.apply(|ws| ws.set_row_height(row, (lines as f64 * 15.0).clamp(15.0, 409.0)))?;
         row += 1;
     }
-    sheet.widths(&[
-        (0, 36.0),
-        (1, 12.0),
-        (2, 12.0),
-        (3, 12.0),
-        (4, 12.0),
-        (5, 12.0),
-        (6, 12.0),
-        (7, 14.0),
-        (8, 16.0),
-    ])?;
+    let last_row = fiche_radar(results, s, &mut sheet, header_row, row + 1, styles)?;
     sheet.ws.set_paper_size(9);
-    sheet.ws.set_landscape();
+    sheet.ws.set_portrait();
     sheet.ws.set_print_fit_to_pages(1, 1);
-    sheet.apply(|ws| ws.set_print_area(0, 0, row, 8))?;
+    sheet.ws.set_margins(0.5, 0.5, 0.6, 0.6, 0.3, 0.3);
+    sheet.ws.set_print_center_horizontally(true);
+    sheet.apply(|ws| ws.set_print_area(0, 0, last_row, 8))?;
     Ok(sheet)
+}
+
+/// First column of the radar's data (K:N, right of the printed columns A:I and visible:
+/// charts skip hidden cells).
+const COL_RADAR: rust_xlsxwriter::ColNum = 10;
+
+/// The Fiche's radar (structure, regional median, peers' median, 100 = national median)
+/// at `chart_row`, its data in K:N from `data_row`; returns the last row to print.
+fn fiche_radar(
+    results: &Results,
+    s: &StructureResult,
+    sheet: &mut Sheet,
+    data_row: u32,
+    chart_row: u32,
+    styles: &mut Styles,
+) -> Result<u32> {
+    use crate::report::annotated::{RADAR_SCALE_NOTE, radar_points_of};
+    use rust_xlsxwriter::{Chart, ChartLegendPosition, ChartType, ColNum};
+    let points = radar_points_of(results, s);
+    if points.is_empty() {
+        return Ok(chart_row.saturating_sub(1));
+    }
+    let series = ["Structure", "Médiane régionale", "Médiane des pairs"];
+    let mut headers = vec!["Indicateur jugé (radar)"];
+    headers.extend(series);
+    sheet.widths(&[
+        (COL_RADAR, 30.0),
+        (COL_RADAR + 1, 11.0),
+        (COL_RADAR + 2, 11.0),
+        (COL_RADAR + 3, 11.0),
+    ])?;
+    sheet.header_row(data_row, COL_RADAR, &headers, styles)?;
+    sheet.note(data_row, COL_RADAR, RADAR_SCALE_NOTE)?;
+    for (k, (i, values)) in points.iter().enumerate() {
+        let row = data_row + 1 + k as u32;
+        sheet.plain(row, COL_RADAR, &results.indicators[*i].label)?;
+        for (j, x) in values.iter().enumerate() {
+            sheet.opt_number(row, COL_RADAR + 1 + j as ColNum, *x, &styles.score)?;
+        }
+    }
+    let (first, last) = (data_row + 1, data_row + points.len() as u32);
+    let mut chart = Chart::new(ChartType::Radar);
+    for (j, name) in series.iter().enumerate() {
+        let col = COL_RADAR + 1 + j as ColNum;
+        chart
+            .add_series()
+            .set_name(*name)
+            .set_categories((sheet.name.as_str(), first, COL_RADAR, last, COL_RADAR))
+            .set_values((sheet.name.as_str(), first, col, last, col));
+    }
+    chart
+        .title()
+        .set_name("Profil de la structure (100 = médiane nationale)");
+    chart.legend().set_position(ChartLegendPosition::Bottom);
+    chart.show_na_as_empty_cell();
+    chart.set_width(760).set_height(400);
+    sheet.chart(chart_row, 0, &chart)?;
+    let note_row = chart_row + 21;
+    sheet.merge((note_row, 0), (note_row, 8), RADAR_SCALE_NOTE, &styles.wrap)?;
+    sheet.apply(|ws| ws.set_row_height(note_row, 62))?;
+    Ok(note_row)
 }

@@ -81,6 +81,8 @@ pub(crate) struct Styles {
     pub datetime: Format,
     /// Number formats by format code, created once.
     numbers: BTreeMap<String, Format>,
+    /// The input's number formats, kept as they are (the data copy).
+    as_is: BTreeMap<String, Format>,
 }
 
 impl Styles {
@@ -99,15 +101,32 @@ impl Styles {
             wrap: Format::new().set_text_wrap().set_align(FormatAlign::Top),
             italic: Format::new().set_italic(),
             score: Format::new().set_num_format("0"),
-            percent: Format::new().set_num_format("0%"),
-            integer: Format::new().set_num_format("0"),
+            percent: Format::new().set_num_format(french_format("0%")),
+            integer: Format::new().set_num_format("#,##0"),
             date: Format::new().set_num_format("dd/mm/yyyy"),
             datetime: Format::new().set_num_format("dd/mm/yyyy hh:mm"),
             numbers: BTreeMap::new(),
+            as_is: BTreeMap::new(),
         }
     }
 
-    /// The format for an Excel number format code (the general format when empty).
+    /// The format for an input's number format code, unchanged (the data copy shows the
+    /// input as it is).
+    pub fn number_as_is(&mut self, code: &str) -> Format {
+        self.as_is
+            .entry(code.to_string())
+            .or_insert_with(|| {
+                if code.trim().is_empty() {
+                    Format::new()
+                } else {
+                    Format::new().set_num_format(code)
+                }
+            })
+            .clone()
+    }
+
+    /// The format for an Excel number format code (the general format when empty), with
+    /// the French space before `%` (see [`french_format`]).
     pub fn number(&mut self, code: &str) -> Format {
         self.numbers
             .entry(code.to_string())
@@ -115,7 +134,7 @@ impl Styles {
                 if code.trim().is_empty() {
                     Format::new()
                 } else {
-                    Format::new().set_num_format(code)
+                    Format::new().set_num_format(french_format(code))
                 }
             })
             .clone()
@@ -128,6 +147,9 @@ pub(crate) struct Sheet {
     pub name: String,
     /// Column widths set through [`Sheet::widths`], for the height of wrapped headers.
     widths: BTreeMap<ColNum, f64>,
+    /// Row heights set by [`Sheet::header_row`]: two header rows on one row (a table and
+    /// a chart's data side by side) keep the taller.
+    heights: BTreeMap<RowNum, f64>,
 }
 
 impl Sheet {
@@ -142,6 +164,7 @@ impl Sheet {
             ws,
             name: name.to_string(),
             widths: BTreeMap::new(),
+            heights: BTreeMap::new(),
         })
     }
 
@@ -231,10 +254,12 @@ impl Sheet {
         }
         // Headers wrap (their format does): the row is as tall as the longest, so that no
         // header prints over the first row of data.
-        if lines > 1 {
+        let height = 15.0 * lines as f64;
+        if lines > 1 && self.heights.get(&row).is_none_or(|&h| h < height) {
             self.ws
-                .set_row_height(row, 15.0 * lines as f64)
+                .set_row_height(row, height)
                 .map_err(|e| output_error(&self.name, e))?;
+            self.heights.insert(row, height);
         }
         Ok(())
     }
@@ -369,6 +394,32 @@ impl Cached {
     }
 }
 
+/// A number format code that shows a rate the French way: a space before each `%`
+/// (`0.0%` becomes `0.0\ %`, as a French Excel writes it: `12,5 %` in a French Excel or
+/// LibreOffice, `12.5 %` in an English one). Format codes are locale-neutral: `.` and `,` are the decimal and thousands marks
+/// the reader's locale shows (`#,##0` gives `1 234` in French), so only the space is
+/// added. Quoted text and escaped characters are left as they are.
+pub(crate) fn french_format(code: &str) -> String {
+    let mut out = String::with_capacity(code.len() + 4);
+    let (mut quoted, mut escaped) = (false, false);
+    for c in code.chars() {
+        if escaped {
+            escaped = false;
+        } else if c == '\\' {
+            escaped = true;
+        } else if c == '"' {
+            quoted = !quoted;
+        } else if c == '%' && !quoted && !out.ends_with([' ', '\u{a0}']) {
+            out.push_str("\\ ");
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// The signed format of a change in points (`+4,9 pts`), for rates.
+pub(crate) const POINTS_FORMAT: &str = "+0.0\" pts\";-0.0\" pts\";0.0\" pts\"";
+
 /// Lines a text takes when wrapped by words in a column `width` characters wide (bold
 /// headers are about a tenth wider than the width's digits).
 pub(crate) fn wrapped_lines(text: &str, width: f64) -> usize {
@@ -497,6 +548,21 @@ mod tests {
             let after = literal.split_once('!').unwrap().1;
             assert!(after.starts_with(wj), "{literal}");
         }
+    }
+
+    #[test]
+    fn rates_get_a_french_space_before_the_percent_sign() {
+        assert_eq!(french_format("0.0%"), "0.0\\ %");
+        assert_eq!(french_format("0%"), "0\\ %");
+        // Already spaced, quoted or escaped: unchanged.
+        assert_eq!(french_format("0.0 %"), "0.0 %");
+        assert_eq!(french_format("0\"%\""), "0\"%\"");
+        assert_eq!(french_format("0\\%"), "0\\%");
+        assert_eq!(french_format("#,##0"), "#,##0");
+        assert_eq!(
+            french_format("+0.0%;-0.0%;0.0%"),
+            "+0.0\\ %;-0.0\\ %;0.0\\ %"
+        );
     }
 
     #[test]

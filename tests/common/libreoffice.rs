@@ -9,6 +9,12 @@ use std::process::Command;
 /// A LibreOffice user profile that recalculates every formula of an xlsx or ods on load
 /// (`OOXMLRecalcMode` and `ODFRecalcMode` 0: always), as Excel does with `fullCalcOnLoad`.
 pub fn recalculating_profile(dir: &Path) -> PathBuf {
+    profile(dir, None)
+}
+
+/// A recalculating profile whose interface and number display are in `locale` (`fr-FR`:
+/// `12,5 %`, `1 234`), when given.
+fn profile(dir: &Path, locale: Option<&str>) -> PathBuf {
     let profile = dir.join("lo-profile");
     let user = profile.join("user");
     std::fs::create_dir_all(&user).expect("profile folder");
@@ -18,11 +24,23 @@ pub fn recalculating_profile(dir: &Path) -> PathBuf {
              <prop oor:name=\"{name}\" oor:op=\"fuse\"><value>0</value></prop></item>"
         )
     };
+    let locale = locale
+        .map(|l| {
+            ["ooSetupSystemLocale", "ooLocale"]
+                .map(|name| {
+                    format!(
+                        "<item oor:path=\"/org.openoffice.Setup/L10N\">\
+                         <prop oor:name=\"{name}\" oor:op=\"fuse\"><value>{l}</value></prop></item>"
+                    )
+                })
+                .join("\n")
+        })
+        .unwrap_or_default();
     let xcu = format!(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n\
          <oor:items xmlns:oor=\"http://openoffice.org/2001/registry\" \
          xmlns:xs=\"http://www.w3.org/2001/XMLSchema\" \
-         xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\">\n{}\n{}\n</oor:items>\n",
+         xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\">\n{}\n{}\n{locale}\n</oor:items>\n",
         item("OOXMLRecalcMode"),
         item("ODFRecalcMode")
     );
@@ -33,9 +51,24 @@ pub fn recalculating_profile(dir: &Path) -> PathBuf {
 /// Converts `input` with LibreOffice (`filter` as `--convert-to` takes it, e.g.
 /// `xlsx:"Calc MS Excel 2007 XML"` or `pdf`) into `out_dir`, recalculating on load.
 pub fn convert(input: &Path, filter: &str, extension: &str, out_dir: &Path) -> PathBuf {
+    convert_in(input, filter, extension, out_dir, None)
+}
+
+/// [`convert`] by a LibreOffice set to French (`fr-FR`), as a French user prints.
+pub fn convert_in_french(input: &Path, filter: &str, extension: &str, out_dir: &Path) -> PathBuf {
+    convert_in(input, filter, extension, out_dir, Some("fr-FR"))
+}
+
+fn convert_in(
+    input: &Path,
+    filter: &str,
+    extension: &str,
+    out_dir: &Path,
+    locale: Option<&str>,
+) -> PathBuf {
     super::require_soffice();
     std::fs::create_dir_all(out_dir).expect("output folder");
-    let profile = recalculating_profile(out_dir);
+    let profile = profile(out_dir, locale);
     let output = Command::new("timeout")
         .arg("600")
         .arg("soffice")

@@ -23,6 +23,12 @@ pub(crate) fn write(copy: &SheetCopy, name: &str, styles: &mut Styles) -> Result
 
     let mut skipped_cells = 0usize;
     let mut widths: BTreeMap<u16, usize> = BTreeMap::new();
+    // A text alone on its row (a title, a note) overflows into the empty cells beside it:
+    // it does not widen its column.
+    let mut per_row: BTreeMap<u32, usize> = BTreeMap::new();
+    for cell in &copy.cells {
+        *per_row.entry(cell.row).or_insert(0) += 1;
+    }
     for cell in &copy.cells {
         if cell.row > MAX_ROW || cell.col > MAX_COL {
             skipped_cells += 1;
@@ -30,7 +36,8 @@ pub(crate) fn write(copy: &SheetCopy, name: &str, styles: &mut Styles) -> Result
         }
         let (row, col) = (cell.row, cell.col as u16);
         let format = match cell.number_format.as_deref() {
-            Some(code) => styles.number(code),
+            // The input's own format, as it is.
+            Some(code) => styles.number_as_is(code),
             None => Format::new(),
         };
         let shown = match &cell.value {
@@ -60,8 +67,11 @@ pub(crate) fn write(copy: &SheetCopy, name: &str, styles: &mut Styles) -> Result
                 e.chars().count()
             }
         };
+        let alone = per_row.get(&cell.row) == Some(&1) && matches!(cell.value, RawValue::Text(_));
         let w = widths.entry(col).or_insert(0);
-        *w = (*w).max(shown);
+        if !alone {
+            *w = (*w).max(shown);
+        }
     }
     let widths: Vec<(u16, f64)> = widths
         .into_iter()
@@ -84,6 +94,10 @@ pub(crate) fn write(copy: &SheetCopy, name: &str, styles: &mut Styles) -> Result
         }
         sheet.note(0, 0, &text)?;
     }
+    // A4 landscape at full scale: an input of 25 columns on one page wide would be
+    // unreadable, so its columns run over several pages, in their order.
+    sheet.ws.set_paper_size(9);
+    sheet.ws.set_landscape();
     Ok(sheet)
 }
 

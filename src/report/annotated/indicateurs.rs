@@ -65,22 +65,28 @@ const HEADERS: [&str; 23] = [
     "Évolution",
 ];
 
-/// The change shown in the Évolution column: in points (× 100) for fractions, in the
-/// indicator's unit otherwise; None unless both years have a value.
+/// The change shown in the Évolution column: in points (× 100) for rates (indicators shown
+/// in %, fractions or ratios with a percentage format), in the indicator's unit otherwise;
+/// None unless both years have a value.
 pub(crate) fn change(def: &IndicatorDef, ir: Option<&IndicatorResult>) -> Option<f64> {
     let (v, p) = (ir?.value?, ir?.previous?);
-    let d = v - p;
-    Some(if def.unit == Unit::Fraction {
+    Some(difference(def, v - p))
+}
+
+/// A difference of two values of an indicator as shown: in points (× 100) for rates, in
+/// the indicator's unit otherwise.
+pub(crate) fn difference(def: &IndicatorDef, d: f64) -> f64 {
+    if def.shown_unit() == Unit::Fraction {
         d * 100.0
     } else {
         d
-    })
+    }
 }
 
-/// The Évolution column's number format: signed, « pts » for fractions.
+/// The Évolution column's number format: signed, « pts » for rates.
 pub(crate) fn change_format(def: &IndicatorDef) -> String {
-    if def.unit == Unit::Fraction {
-        "+0.0\" pts\";-0.0\" pts\";0.0\" pts\"".to_string()
+    if def.shown_unit() == Unit::Fraction {
+        crate::report::xlsx::POINTS_FORMAT.to_string()
     } else {
         super::suivi::signed(&def.format)
     }
@@ -172,11 +178,14 @@ pub(crate) fn write(ctx: &Context, styles: &mut Styles, mut sheet: Sheet) -> Res
             }
             let expected = ir.and_then(|r| r.expected.as_ref());
             sheet.opt_number(row, COL_EXPECTED, expected.map(|e| e.value), fmt)?;
+            // The gap to the expected value: signed, in points for rates (like a change).
             sheet.opt_number(
                 row,
                 COL_EXPECTED + 1,
-                expected.and_then(|e| e.residual),
-                fmt,
+                expected
+                    .and_then(|e| e.residual)
+                    .map(|d| difference(def, d)),
+                &change_formats[i],
             )?;
             let position = ir
                 .and_then(|r| r.frames.get(&FrameKind::Region))
@@ -228,7 +237,7 @@ pub(crate) fn write(ctx: &Context, styles: &mut Styles, mut sheet: Sheet) -> Res
         0,
         COL_CHANGE,
         "Évolution depuis l'année précédente du classeur (vide quand il n'a qu'une année) : \
-         en points pour les proportions (45,0 % après 42,5 % = +2,5 pts), dans l'unité de \
+         en points pour les taux affichés en % (45,0 % après 42,5 % = +2,5 pts), dans l'unité de \
          l'indicateur sinon.",
     )?;
     if ctx.detailed < results.structures.len() {
@@ -261,6 +270,11 @@ pub(crate) fn write(ctx: &Context, styles: &mut Styles, mut sheet: Sheet) -> Res
     sheet.widths(&widths)?;
     sheet.freeze(1, 4)?;
     sheet.print_table(0)?;
+    // Its 23 columns on one page wide would print too small to read: two pages wide, the
+    // code repeated on each, the right half of a page's rows printed just after it.
+    sheet.ws.set_print_fit_to_pages(2, 0);
+    sheet.apply(|ws| ws.set_repeat_columns(0, 0))?;
+    sheet.ws.set_page_order(false);
     Ok(sheet)
 }
 
@@ -273,7 +287,7 @@ pub(crate) fn explanation(
     ir: Option<&IndicatorResult>,
 ) -> String {
     let method = &ctx.results.method;
-    let fraction = def.unit == Unit::Fraction;
+    let fraction = def.shown_unit() == Unit::Fraction;
     let mut lines = Vec::new();
     let Some(ir) = ir else {
         return format!("{} : aucun résultat pour cette structure.", def.label);

@@ -3,8 +3,9 @@
 //! This module owns the layout of the output workbook: which sheets, in which order, what
 //! each holds, how they refer to each other (the Fiche's formulas read the Indicateurs and
 //! Listes sheets; charts read small data tables). It reads [`Results`], the [`Dataset`]'s
-//! sheet copies and the [`Pack`]; it never recomputes an analysis result (only the means
-//! a chart shows and the ratios a radar plots) and never reads a file.
+//! sheet copies and the [`Pack`]; it never recomputes an analysis result (only the counts
+//! of findings the Synthèse charts, the region of a set-aside row read from its region
+//! cell, and the ratios a radar plots) and never reads a file.
 //!
 //! Sheets, in order: Synthèse, Fiche, Indicateurs, Axes, Priorités, Radars, Objectifs
 //! (then « Suivi des objectifs » with `run --objectives`), one
@@ -283,17 +284,34 @@ pub(crate) fn radar_ratio(x: Option<f64>, national: Option<f64>, dir: Direction)
 /// The three radar series of one structure (structure, regional median, peer median), per
 /// judged indicator, on the radar scale.
 pub(crate) fn radar_points(ctx: &Context, s: &StructureResult) -> Vec<[Option<f64>; 3]> {
-    ctx.judged()
+    radar_points_of(ctx.results, s)
         .into_iter()
-        .map(|i| {
-            let def = &ctx.results.indicators[i];
+        .map(|(_, p)| p)
+        .collect()
+}
+
+/// The radar series of one structure with the index of each judged indicator (the
+/// per-structure workbooks have no [`Context`]).
+pub(crate) fn radar_points_of(
+    results: &Results,
+    s: &StructureResult,
+) -> Vec<(usize, [Option<f64>; 3])> {
+    results
+        .indicators
+        .iter()
+        .enumerate()
+        .filter(|(_, d)| d.judged())
+        .map(|(i, def)| {
             let ir = s.indicators.get(i);
             let national = frame_median(ir, FrameKind::National);
-            [
-                radar_ratio(ir.and_then(|r| r.value), national, def.direction),
-                radar_ratio(frame_median(ir, FrameKind::Region), national, def.direction),
-                radar_ratio(frame_median(ir, FrameKind::Peers), national, def.direction),
-            ]
+            (
+                i,
+                [
+                    radar_ratio(ir.and_then(|r| r.value), national, def.direction),
+                    radar_ratio(frame_median(ir, FrameKind::Region), national, def.direction),
+                    radar_ratio(frame_median(ir, FrameKind::Peers), national, def.direction),
+                ],
+            )
         })
         .collect()
 }

@@ -14,13 +14,14 @@
 //! workbooks (`run --per-structure`).
 
 use super::Context;
+use crate::analysis::results::IndicatorDef;
 use crate::analysis::results::{Results, StructureResult};
 use crate::collect::RunStamp;
 use crate::collect::layout::{self, EntryRule, unit_code};
 use crate::dataset::column_letters;
 use crate::error::Result;
 use crate::pack::manifest::Unit;
-use crate::report::xlsx::{Sheet, Styles};
+use crate::report::xlsx::{Sheet, Styles, french_format};
 use rust_xlsxwriter::{
     ColNum, Color, DataValidation, DataValidationRule, ExcelDateTime, Format, FormatAlign,
     FormatBorder, ProtectionOptions, RowNum,
@@ -50,6 +51,10 @@ const COL_ACTION: ColNum = 4;
 const COL_RESPONSIBLE: ColNum = 5;
 const COL_DUE: ColNum = 6;
 const COL_FOLLOWED: ColNum = 7;
+
+/// Width of the column holding the action plan's recommendations (and the objectives'
+/// regions).
+const WIDTH_RECOMMENDATION: f64 = 34.0;
 
 /// Runs of consecutive rows (first, last).
 type RowRuns = Vec<(RowNum, RowNum)>;
@@ -160,7 +165,7 @@ pub(crate) fn write_for(
             sheet.plain(row, COL_NAME, &s.name)?;
             sheet.plain(row, COL_REGION, &s.region)?;
             sheet.plain(row, COL_INDICATOR, &def.label)?;
-            sheet.plain(row, COL_UNIT, def.unit.label_fr())?;
+            sheet.plain(row, COL_UNIT, shown_unit_label(def))?;
             sheet.opt_number(row, COL_VALUE, ir.and_then(|r| r.value), &fmt)?;
             if let Some(o) = ir.and_then(|r| r.objective.as_ref()) {
                 sheet.number(row, COL_PROPOSED, o.value, &fmt)?;
@@ -172,7 +177,7 @@ pub(crate) fn write_for(
             }
             let negotiated = editable_numbers
                 .entry(def.format.clone())
-                .or_insert_with(|| editable.clone().set_num_format(&def.format));
+                .or_insert_with(|| editable.clone().set_num_format(french_format(&def.format)));
             blank(&mut sheet, row, COL_NEGOTIATED, negotiated)?;
             blank(&mut sheet, row, COL_COMMENT, &editable)?;
             sheet.plain(row, COL_KEY, &format!("{}|{}", s.id.as_str(), def.id))?;
@@ -278,7 +283,9 @@ pub(crate) fn write_for(
                 sheet.text(row, COL_FOLLOWED, &followed, &editable_wrap)?;
             }
             sheet.plain(row, COL_KEY, &format!("{}|{id}", s.id.as_str()))?;
-            let lines = text.chars().count().div_ceil(38).clamp(1, 12);
+            let lines = crate::report::xlsx::wrapped_lines(&text, WIDTH_RECOMMENDATION)
+                .max(crate::report::xlsx::wrapped_lines(&followed, 18.0))
+                .clamp(1, 12);
             sheet.apply(|ws| ws.set_row_height(row, lines as f64 * 15.0))?;
             row += 1;
         }
@@ -298,16 +305,19 @@ pub(crate) fn write_for(
         sheet.apply(|ws| ws.add_data_validation(first_action, COL_DUE, last, COL_DUE, &dates))?;
     }
 
+    // The widths serve both tables (the action plan's columns sit under the objectives'),
+    // narrow enough to print A4 landscape one page wide.
     sheet.widths(&[
-        (COL_CODE, 9.0),
-        (COL_NAME, 28.0),
-        (COL_REGION, 40.0),
-        (COL_INDICATOR, 34.0),
-        (COL_UNIT, 30.0),
-        (COL_VALUE, 20.0),
-        (COL_PROPOSED, 14.0),
-        (COL_NEGOTIATED, 30.0),
-        (COL_COMMENT, 30.0),
+        // Wide enough for the stamp's labels (« Version de boussole »), in bold.
+        (COL_CODE, 21.0),
+        (COL_NAME, 24.0),
+        (COL_REGION, WIDTH_RECOMMENDATION),
+        (COL_INDICATOR, 30.0),
+        (COL_UNIT, 26.0),
+        (COL_VALUE, 16.0),
+        (COL_PROPOSED, 18.0),
+        (COL_NEGOTIATED, 18.0),
+        (COL_COMMENT, 24.0),
         (COL_RATIONALE, if with_notes { 2.0 } else { 60.0 }),
     ])?;
     sheet.apply(|ws| ws.set_column_hidden(COL_KEY))?;
@@ -322,6 +332,18 @@ pub(crate) fn write_for(
     };
     sheet.ws.protect_with_options(&protection);
     Ok(sheet)
+}
+
+/// The unit as the reader sees the numbers: a rate shown in % reads « pourcentage », even
+/// when the pack computes it as a ratio (a coverage rate may pass 100 %).
+pub(crate) fn shown_unit_label(def: &IndicatorDef) -> &'static str {
+    match (def.unit, def.shown_unit()) {
+        (Unit::Fraction, _) => "pourcentage (0 à 100 %)",
+        (_, Unit::Fraction) => "pourcentage (sans plafond)",
+        (Unit::Count, _) => "nombre",
+        (Unit::Decimal, _) => "nombre décimal",
+        (Unit::Ratio, _) => "ratio",
+    }
 }
 
 /// An empty cell with a format (the editable cells).

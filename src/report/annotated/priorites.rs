@@ -5,11 +5,16 @@
 use super::{Context, indicator_labels};
 use crate::error::Result;
 use crate::report::xlsx::EXCEL_LAST_ROW;
-use crate::report::xlsx::{Sheet, Styles};
-use rust_xlsxwriter::ColNum;
+use crate::report::xlsx::{Sheet, Styles, wrapped_lines};
+use rust_xlsxwriter::{ColNum, Format, FormatAlign, RowNum};
+use std::collections::BTreeMap;
 
-/// First column of the regional table (beside the structures' table).
+/// First column of the regional table (beside the structures' table, not printed).
 const COL_REGIONAL: ColNum = 9;
+
+/// Widths of the wrapped columns, also used to count the lines of their texts.
+const WIDTH_TEXT: f64 = 60.0;
+const WIDTH_INDICATORS: f64 = 26.0;
 
 pub(crate) fn write(ctx: &Context, styles: &mut Styles) -> Result<Sheet> {
     let results = ctx.results;
@@ -29,6 +34,17 @@ pub(crate) fn write(ctx: &Context, styles: &mut Styles) -> Result<Sheet> {
         ],
         styles,
     )?;
+    // The lines each row needs, shared by the two tables (they sit on the same rows).
+    let mut lines: BTreeMap<RowNum, usize> = BTreeMap::new();
+    let mut need = |row: RowNum, n: usize| {
+        let e = lines.entry(row).or_insert(1);
+        *e = (*e).max(n);
+    };
+    // Every cell of a tall row at the top, beside the first line of its wrapped texts.
+    let top = Format::new().set_align(FormatAlign::Top);
+    let top_integer = styles.integer.clone().set_align(FormatAlign::Top);
+    let top_percent = styles.percent.clone().set_align(FormatAlign::Top);
+    let top_bold = styles.bold.clone().set_align(FormatAlign::Top);
     let mut row = 1u32;
     for st in &results.structures {
         if row as usize + st.recommendations.len().max(1) > EXCEL_LAST_ROW {
@@ -36,9 +52,9 @@ pub(crate) fn write(ctx: &Context, styles: &mut Styles) -> Result<Sheet> {
             break;
         }
         let put_structure = |sheet: &mut Sheet, row: u32| -> Result<()> {
-            sheet.plain(row, 0, st.id.as_str())?;
-            sheet.plain(row, 1, &st.name)?;
-            sheet.plain(row, 2, &st.region)
+            sheet.text(row, 0, st.id.as_str(), &top)?;
+            sheet.text(row, 1, &st.name, &top)?;
+            sheet.text(row, 2, &st.region, &top)
         };
         if st.recommendations.is_empty() {
             put_structure(&mut sheet, row)?;
@@ -48,22 +64,28 @@ pub(crate) fn write(ctx: &Context, styles: &mut Styles) -> Result<Sheet> {
         }
         for (k, rec) in st.recommendations.iter().enumerate() {
             put_structure(&mut sheet, row)?;
-            sheet.number(row, 3, (k + 1) as f64, &styles.integer)?;
-            sheet.number(row, 4, f64::from(rec.priority), &styles.integer)?;
+            sheet.number(row, 3, (k + 1) as f64, &top_integer)?;
+            sheet.number(row, 4, f64::from(rec.priority), &top_integer)?;
+            let labels = indicator_labels(ctx, &rec.indicators);
             sheet.text(row, 5, &rec.text, &styles.wrap)?;
+            sheet.text(row, 6, &labels, &styles.wrap)?;
+            need(
+                row,
+                wrapped_lines(&rec.text, WIDTH_TEXT).max(wrapped_lines(&labels, WIDTH_INDICATORS)),
+            );
             sheet.text(
                 row,
-                6,
-                &indicator_labels(ctx, &rec.indicators),
-                &styles.wrap,
+                7,
+                &format!("{}:{}", rec.rule.script, rec.rule.line),
+                &top,
             )?;
-            sheet.plain(row, 7, &format!("{}:{}", rec.rule.script, rec.rule.line))?;
             row += 1;
         }
     }
     if row > 1 {
         sheet.apply(|ws| ws.autofilter(0, 0, row - 1, 7))?;
     }
+    let row_count = row - 1;
 
     // Regional counts and priorities.
     let c = COL_REGIONAL;
@@ -90,7 +112,7 @@ pub(crate) fn write(ctx: &Context, styles: &mut Styles) -> Result<Sheet> {
     for region in &results.regions {
         // Every count, those that are regional priorities marked; priorities missing from
         // the counts are listed as well.
-        let mut lines: Vec<(&crate::analysis::results::RegionalPriority, bool)> = region
+        let mut regional: Vec<(&crate::analysis::results::RegionalPriority, bool)> = region
             .counts
             .iter()
             .map(|p| {
@@ -107,46 +129,53 @@ pub(crate) fn write(ctx: &Context, styles: &mut Styles) -> Result<Sheet> {
                 .iter()
                 .any(|q| q.recommendation == p.recommendation)
             {
-                lines.push((p, true));
+                regional.push((p, true));
             }
         }
-        for (p, is_priority) in lines {
-            sheet.plain(row, c, &region.name)?;
+        for (p, is_priority) in regional {
+            sheet.text(row, c, &region.name, &top)?;
             sheet.text(row, c + 1, &p.text, &styles.wrap)?;
-            sheet.number(row, c + 2, f64::from(p.priority), &styles.integer)?;
-            sheet.number(row, c + 3, p.count as f64, &styles.integer)?;
-            sheet.number(row, c + 4, p.share, &styles.percent)?;
+            need(row, wrapped_lines(&p.text, WIDTH_TEXT));
+            sheet.number(row, c + 2, f64::from(p.priority), &top_integer)?;
+            sheet.number(row, c + 3, p.count as f64, &top_integer)?;
+            sheet.number(row, c + 4, p.share, &top_percent)?;
             sheet.text(
                 row,
                 c + 5,
                 if is_priority { "oui" } else { "non" },
-                if is_priority {
-                    &styles.bold
-                } else {
-                    &styles.text
-                },
+                if is_priority { &top_bold } else { &top },
             )?;
             row += 1;
         }
     }
     sheet.widths(&[
         (0, 9.0),
-        (1, 28.0),
+        (1, 24.0),
         (2, 18.0),
         (3, 6.0),
         (4, 8.0),
-        (5, 60.0),
-        (6, 30.0),
-        (7, 24.0),
+        (5, WIDTH_TEXT),
+        (6, WIDTH_INDICATORS),
+        (7, 22.0),
         (8, 3.0),
         (c, 18.0),
-        (c + 1, 60.0),
+        (c + 1, WIDTH_TEXT),
         (c + 2, 9.0),
         (c + 3, 12.0),
         (c + 4, 12.0),
         (c + 5, 11.0),
     ])?;
+    // Wrapped texts get the height they need, so that none prints over the next row.
+    for (&row, &n) in &lines {
+        if n > 1 {
+            sheet.apply(|ws| ws.set_row_height(row, (15.0 * n as f64).min(409.0)))?;
+        }
+    }
     sheet.freeze(1, 0)?;
+    // The structures' table prints, A4 landscape, one page wide, its header repeated; the
+    // regional table beside it is for the screen (the Synthèse prints the regional
+    // priorities).
     sheet.print_table(0)?;
+    sheet.apply(|ws| ws.set_print_area(0, 0, row_count.max(1), 7))?;
     Ok(sheet)
 }

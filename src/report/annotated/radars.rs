@@ -1,5 +1,6 @@
 //! The Radars sheet: one radar chart per structure (structure vs regional median vs peer
-//! median, on the Fiche's scale), grouped by region, three charts per row; and the hidden
+//! median, on the Fiche's scale), grouped by region, two charts per row and four per A4
+//! landscape page (a page break before each page, none inside a chart); and the hidden
 //! « Données radars » sheet holding the charts' data.
 //!
 //! Each chart is a drawing part held in memory until the file is saved: beyond
@@ -12,11 +13,18 @@ use rust_xlsxwriter::{Chart, ChartLegendPosition, ChartType, ColNum, RowNum};
 
 /// Most charts written (memory bound).
 pub(crate) const MAX_RADARS: usize = 2_000;
-const PER_ROW: usize = 3;
-const CHART_COLS: ColNum = 8;
-const CHART_ROWS: RowNum = 16;
-/// Rows of charts per printed page.
-const ROWS_PER_PAGE: usize = 2;
+/// Charts per row of the grid, and rows of charts per printed page (A4 landscape): four
+/// radars a page, each about 13 cm wide.
+pub(crate) const PER_ROW: usize = 2;
+pub(crate) const ROWS_PER_PAGE: usize = 2;
+/// A chart spans this many columns (at the default width, 64 pixels each) and rows (20
+/// pixels each); it is a little smaller than its cell block, so that none overlaps the next.
+pub(crate) const CHART_COLS: ColNum = 8;
+pub(crate) const CHART_ROWS: RowNum = 15;
+const CHART_WIDTH: u32 = 8 * 64 - 12;
+const CHART_HEIGHT: u32 = 15 * 20 - 10;
+/// The printed columns (A to P): two charts side by side, one A4 landscape page wide.
+pub(crate) const LAST_COL: ColNum = PER_ROW as ColNum * CHART_COLS - 1;
 
 /// The structures that get a radar: those with at least one judged indicator, the first
 /// [`MAX_RADARS`] of them.
@@ -42,7 +50,14 @@ pub(crate) fn write(ctx: &Context, styles: &mut Styles) -> Result<Sheet> {
         "Radars : chaque structure face à la médiane de sa région et à celle de ses pairs",
         &styles.title,
     )?;
-    sheet.text(1, 0, RADAR_SCALE_NOTE, &styles.italic)?;
+    // One line here (the page's height is counted), the whole explanation in a note.
+    sheet.text(
+        1,
+        0,
+        "100 = médiane nationale ; l'extérieur du radar est toujours favorable (détail dans la note).",
+        &styles.italic,
+    )?;
+    sheet.note(1, 0, RADAR_SCALE_NOTE)?;
     let n = charted(ctx);
     let mut row: RowNum = 3;
     if results.structures.len() > MAX_RADARS {
@@ -71,10 +86,14 @@ pub(crate) fn write(ctx: &Context, styles: &mut Styles) -> Result<Sheet> {
             regions.push(&st.region);
         }
     }
+    // Each printed page holds a title row (the region, « suite » on its next pages) and up
+    // to ROWS_PER_PAGE rows of charts; a manual page break starts every page after the
+    // first, so that no chart crosses a page edge.
     let mut breaks: Vec<RowNum> = Vec::new();
     let data_sheet = ctx.names.donnees_radars.as_str();
     let last_judged = ctx.judged().len() as RowNum;
-    let mut first_region = true;
+    let per_page = PER_ROW * ROWS_PER_PAGE;
+    let mut first_page = true;
     for region in regions {
         let members: Vec<usize> = (0..n)
             .filter(|&s| results.structures[s].region == region)
@@ -82,63 +101,66 @@ pub(crate) fn write(ctx: &Context, styles: &mut Styles) -> Result<Sheet> {
         if members.is_empty() {
             continue;
         }
-        if !first_region {
-            breaks.push(row);
-        }
-        first_region = false;
         let title = if region.is_empty() {
             "Région non renseignée".to_string()
         } else {
             region.to_string()
         };
-        sheet.text(
-            row,
-            0,
-            &format!("{title} — {} structure(s)", members.len()),
-            &styles.subtitle,
-        )?;
-        let top = row + 1;
-        for (k, &s) in members.iter().enumerate() {
-            let st = &results.structures[s];
-            let grid_row = k / PER_ROW;
-            let at_row = top + grid_row as RowNum * CHART_ROWS;
-            if k.is_multiple_of(PER_ROW) && grid_row > 0 && grid_row.is_multiple_of(ROWS_PER_PAGE) {
-                breaks.push(at_row);
+        let pages = members.len().div_ceil(per_page);
+        for (page, on_page) in members.chunks(per_page).enumerate() {
+            if !first_page {
+                breaks.push(row);
             }
-            let at_col = (k % PER_ROW) as ColNum * CHART_COLS;
-            let first = data_row(ctx, s) + 1;
-            let last = first + last_judged - 1;
-            let mut chart = Chart::new(ChartType::Radar);
-            for (j, name) in ["Structure", "Médiane régionale", "Médiane des pairs"]
-                .iter()
-                .enumerate()
-            {
-                let col = 1 + j as ColNum;
+            first_page = false;
+            let heading = if page == 0 {
+                format!(
+                    "{title} — {}",
+                    crate::fr::count(members.len(), "structure", "structures")
+                )
+            } else {
+                format!("{title} (suite, page {} sur {pages})", page + 1)
+            };
+            sheet.text(row, 0, &heading, &styles.subtitle)?;
+            sheet.apply(|ws| ws.set_row_height(row, 18))?;
+            let top = row + 1;
+            for (k, &s) in on_page.iter().enumerate() {
+                let st = &results.structures[s];
+                let at_row = top + (k / PER_ROW) as RowNum * CHART_ROWS;
+                let at_col = (k % PER_ROW) as ColNum * CHART_COLS;
+                let first = data_row(ctx, s) + 1;
+                let last = first + last_judged - 1;
+                let mut chart = Chart::new(ChartType::Radar);
+                for (j, name) in ["Structure", "Médiane régionale", "Médiane des pairs"]
+                    .iter()
+                    .enumerate()
+                {
+                    let col = 1 + j as ColNum;
+                    chart
+                        .add_series()
+                        .set_name(*name)
+                        .set_categories((data_sheet, first, 0, last, 0))
+                        .set_values((data_sheet, first, col, last, col));
+                }
                 chart
-                    .add_series()
-                    .set_name(*name)
-                    .set_categories((data_sheet, first, 0, last, 0))
-                    .set_values((data_sheet, first, col, last, col));
+                    .title()
+                    .set_name(literal_chart_text(&Context::display(st)).as_str());
+                chart.legend().set_position(ChartLegendPosition::Bottom);
+                chart.show_na_as_empty_cell();
+                chart.show_hidden_data();
+                chart.set_width(CHART_WIDTH).set_height(CHART_HEIGHT);
+                sheet.chart(at_row, at_col, &chart)?;
             }
-            chart
-                .title()
-                .set_name(literal_chart_text(&Context::display(st)).as_str());
-            chart.legend().set_position(ChartLegendPosition::Bottom);
-            chart.show_na_as_empty_cell();
-            chart.show_hidden_data();
-            chart.set_width(480).set_height(300);
-            sheet.chart(at_row, at_col, &chart)?;
+            row = top + on_page.len().div_ceil(PER_ROW) as RowNum * CHART_ROWS;
         }
-        row = top + members.len().div_ceil(PER_ROW) as RowNum * CHART_ROWS + 1;
     }
     breaks.truncate(1023);
     sheet.apply(|ws| ws.set_page_breaks(&breaks))?;
     sheet.ws.set_paper_size(9);
     sheet.ws.set_landscape();
-    sheet.ws.set_print_scale(65);
-    sheet.ws.set_margins(0.4, 0.4, 0.5, 0.5, 0.3, 0.3);
-    let last_col = PER_ROW as ColNum * CHART_COLS - 1;
-    sheet.apply(|ws| ws.set_print_area(0, 0, row.max(3), last_col))?;
+    sheet.ws.set_print_fit_to_pages(1, 0);
+    sheet.ws.set_margins(0.4, 0.4, 0.3, 0.3, 0.2, 0.2);
+    sheet.ws.set_print_center_horizontally(true);
+    sheet.apply(|ws| ws.set_print_area(0, 0, row.max(3), LAST_COL))?;
     Ok(sheet)
 }
 

@@ -30,6 +30,12 @@ pub(crate) fn write(ctx: &Context, styles: &mut Styles) -> Result<Sheet> {
         for (k, v) in items {
             sheet.text(*row, 0, k, &styles.bold)?;
             sheet.text(*row, 1, v, &styles.wrap)?;
+            // Column B is 66 wide: a longer value wraps, its row as tall as its lines.
+            let lines = crate::report::xlsx::wrapped_lines(v, 66.0);
+            if lines > 1 {
+                let r = *row;
+                sheet.apply(|ws| ws.set_row_height(r, (15.0 * lines as f64).min(409.0)))?;
+            }
             *row += 1;
         }
         *row += 1;
@@ -210,15 +216,21 @@ pub(crate) fn write(ctx: &Context, styles: &mut Styles) -> Result<Sheet> {
     for rec in &manifest.recommendations {
         sheet.plain(row, 0, &rec.id)?;
         sheet.number(row, 1, f64::from(rec.priority), &styles.integer)?;
+        let labels = indicator_labels(ctx, &rec.indicators);
         sheet.text(row, 2, &rec.text, &styles.wrap)?;
-        sheet.text(
-            row,
-            3,
-            &indicator_labels(ctx, &rec.indicators),
-            &styles.wrap,
-        )?;
+        sheet.text(row, 3, &labels, &styles.wrap)?;
+        // As tall as its wrapped texts, so that none prints over the next row.
+        let lines = crate::report::xlsx::wrapped_lines(&rec.text, 60.0)
+            .max(crate::report::xlsx::wrapped_lines(&labels, 40.0));
+        if lines > 1 {
+            sheet.apply(|ws| ws.set_row_height(row, (15.0 * lines as f64).min(409.0)))?;
+        }
         row += 1;
     }
     sheet.widths(&[(0, 40.0), (1, 66.0), (2, 60.0), (3, 40.0)])?;
+    // A4 landscape, one page wide: the values print beside their labels.
+    sheet.ws.set_paper_size(9);
+    sheet.ws.set_landscape();
+    sheet.ws.set_print_fit_to_pages(1, 0);
     Ok(sheet)
 }

@@ -85,14 +85,14 @@ pub(crate) fn write(ctx: &Context, styles: &mut Styles, follow: &FollowUp) -> Re
         )?;
         sheet.opt_number(row, 6, e.achieved, &fmt)?;
         let gap = e.achieved.map(|a| a - e.objective);
-        let gap_format = if def.unit == Unit::Fraction {
+        let gap_format = if def.shown_unit() == Unit::Fraction {
             // In points.
-            styles.number("+0.0\" pts\";-0.0\" pts\";0.0\" pts\"")
+            styles.number(crate::report::xlsx::POINTS_FORMAT)
         } else {
             styles.number(&signed(&def.format))
         };
         let shown_gap = gap.map(|g| {
-            if def.unit == Unit::Fraction {
+            if def.shown_unit() == Unit::Fraction {
                 g * 100.0
             } else {
                 g

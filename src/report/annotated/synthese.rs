@@ -1,12 +1,18 @@
 //! The Synthèse sheet: the run stamp (input, pack, boussole version), counts by region
-//! (structures, set-aside rows, diagnostics by severity), the regional priorities, and the
-//! main chart (mean axis scores by region) with its data table.
+//! (structures, set-aside rows, diagnostics by severity), the regional priorities, then
+//! the findings at a glance: per region the shares of strengths, areas for progress and
+//! points to watch, per indicator the structures that get each (a chart above each table,
+//! each block on its own printed page).
 
 use super::Context;
-use crate::dataset::Severity;
+use crate::analysis::results::FindingKind;
+use crate::dataset::{Dataset, RawValue, Severity};
 use crate::error::Result;
-use crate::report::xlsx::{Sheet, Styles};
-use rust_xlsxwriter::{Chart, ChartLegendPosition, ChartType, ColNum, RowNum};
+use crate::report::xlsx::{Sheet, Styles, french_format, wrapped_lines};
+use rust_xlsxwriter::{
+    Chart, ChartFormat, ChartLegendPosition, ChartSolidFill, ChartType, ColNum, Color, Format,
+    FormatAlign, RowNum,
+};
 use std::collections::BTreeMap;
 
 /// When a file whose structures are all of one region is analysed without a national
@@ -29,17 +35,36 @@ pub fn lone_region_warning(results: &crate::analysis::results::Results) -> Optio
     ))
 }
 
-/// The column the chart is placed at (right of the tables).
-const COL_CHART: ColNum = 8;
+/// Width of the second column (recommendations, wrapped).
+const WIDTH_TEXT: f64 = 48.0;
+/// The charts' size: as wide as the printed columns A:F.
+const CHART_WIDTH: u32 = 900;
+/// The kinds of finding, in the order of the tables' columns, with their chart colours.
+const KINDS: [(FindingKind, &str, u32); 3] = [
+    (FindingKind::Force, "Forces", 0x70AD47),
+    (FindingKind::AxeDeProgres, "Axes de progrès", 0xED7D31),
+    (FindingKind::Vigilance, "Points de vigilance", 0xFFC000),
+];
 
 pub(crate) fn write(ctx: &Context, styles: &mut Styles) -> Result<Sheet> {
     let results = ctx.results;
     let mut sheet = Sheet::new(&ctx.names.synthese)?;
+    // Widths first: wrapped headers take the height their column's width needs.
+    sheet.widths(&[
+        (0, 32.0),
+        (1, WIDTH_TEXT),
+        (2, 12.0),
+        (3, 12.0),
+        (4, 14.0),
+        (5, 13.0),
+        (6, 13.0),
+    ])?;
     let title = ctx.label("titre_synthese", "Synthèse de l'analyse");
     sheet.text(0, 0, &title, &styles.title)?;
 
     // Run stamp.
     let mut row: RowNum = 2;
+    let mut breaks: Vec<RowNum> = Vec::new();
     sheet.text(row, 0, "Analyse", &styles.subtitle)?;
     row += 1;
     let reference = results
@@ -95,6 +120,7 @@ pub(crate) fn write(ctx: &Context, styles: &mut Styles) -> Result<Sheet> {
         0,
         &[
             "Région",
+            "",
             "Structures",
             "Lignes écartées",
             "Erreurs",
@@ -106,6 +132,7 @@ pub(crate) fn write(ctx: &Context, styles: &mut Styles) -> Result<Sheet> {
     row += 1;
     let regions = region_names(ctx);
     let counts = count_diagnostics(ctx, &regions);
+    let set_aside = count_set_aside(ctx.dataset, ctx.results, &regions);
     let mut totals = [0usize; 3];
     for (r, name) in regions.iter().enumerate() {
         let structures = results
@@ -121,33 +148,35 @@ pub(crate) fn write(ctx: &Context, styles: &mut Styles) -> Result<Sheet> {
                     .count()
             });
         sheet.plain(row, 0, name)?;
-        sheet.number(row, 1, structures as f64, &styles.integer)?;
+        sheet.number(row, 2, structures as f64, &styles.integer)?;
+        sheet.number(row, 3, set_aside[r] as f64, &styles.integer)?;
         for (k, n) in counts[r].iter().enumerate() {
-            sheet.number(row, 3 + k as ColNum, *n as f64, &styles.integer)?;
+            sheet.number(row, 4 + k as ColNum, *n as f64, &styles.integer)?;
             totals[k] += n;
         }
         row += 1;
     }
     let outside = &counts[regions.len()];
     sheet.text(row, 0, "Hors structure", &styles.italic)?;
-    sheet.number(row, 1, 0.0, &styles.integer)?;
-    sheet.number(row, 2, results.set_aside.len() as f64, &styles.integer)?;
+    sheet.number(row, 2, 0.0, &styles.integer)?;
+    sheet.number(row, 3, set_aside[regions.len()] as f64, &styles.integer)?;
     for (k, n) in outside.iter().enumerate() {
-        sheet.number(row, 3 + k as ColNum, *n as f64, &styles.integer)?;
+        sheet.number(row, 4 + k as ColNum, *n as f64, &styles.integer)?;
         totals[k] += n;
     }
     sheet.note(
         row,
         0,
-        "Lignes écartées (totaux, doublons…) et diagnostics qui ne portent pas sur la ligne \
-         d'une structure (en-têtes, colonnes, classeur).",
+        "Lignes écartées (totaux, doublons…) dont la région n'est pas celle d'une structure, et \
+         diagnostics qui ne portent pas sur la ligne d'une structure (en-têtes, colonnes, \
+         classeur). Le détail des lignes écartées est dans la feuille Diagnostics.",
     )?;
     row += 1;
     sheet.text(row, 0, "Total", &styles.bold)?;
-    sheet.number(row, 1, results.structures.len() as f64, &styles.bold)?;
-    sheet.number(row, 2, results.set_aside.len() as f64, &styles.bold)?;
+    sheet.number(row, 2, results.structures.len() as f64, &styles.bold)?;
+    sheet.number(row, 3, results.set_aside.len() as f64, &styles.bold)?;
     for (k, n) in totals.iter().enumerate() {
-        sheet.number(row, 3 + k as ColNum, *n as f64, &styles.bold)?;
+        sheet.number(row, 4 + k as ColNum, *n as f64, &styles.bold)?;
     }
     row += 2;
 
@@ -168,13 +197,21 @@ pub(crate) fn write(ctx: &Context, styles: &mut Styles) -> Result<Sheet> {
     )?;
     row += 1;
     let mut any = false;
+    // Rows as tall as their wrapped text, every cell at the top beside its first line.
+    let top = Format::new().set_align(FormatAlign::Top);
+    let top_integer = styles.integer.clone().set_align(FormatAlign::Top);
+    let top_percent = styles.percent.clone().set_align(FormatAlign::Top);
     for region in &results.regions {
         for p in &region.priorities {
-            sheet.plain(row, 0, &region.name)?;
+            sheet.text(row, 0, &region.name, &top)?;
             sheet.text(row, 1, &p.text, &styles.wrap)?;
-            sheet.number(row, 2, f64::from(p.priority), &styles.integer)?;
-            sheet.number(row, 3, p.count as f64, &styles.integer)?;
-            sheet.number(row, 4, p.share, &styles.percent)?;
+            let lines = wrapped_lines(&p.text, WIDTH_TEXT);
+            if lines > 1 {
+                sheet.apply(|ws| ws.set_row_height(row, (15.0 * lines as f64).min(409.0)))?;
+            }
+            sheet.number(row, 2, f64::from(p.priority), &top_integer)?;
+            sheet.number(row, 3, p.count as f64, &top_integer)?;
+            sheet.number(row, 4, p.share, &top_percent)?;
             row += 1;
             any = true;
         }
@@ -185,75 +222,27 @@ pub(crate) fn write(ctx: &Context, styles: &mut Styles) -> Result<Sheet> {
     }
     row += 1;
 
-    // Mean axis scores by region: the chart's data.
-    sheet.text(
-        row,
-        0,
-        "Score moyen par axe et par région (0 à 100)",
-        &styles.subtitle,
-    )?;
-    row += 1;
-    let mut headers = vec!["Région".to_string()];
-    headers.extend(results.axes.iter().map(|a| a.label.clone()));
-    let refs: Vec<&str> = headers.iter().map(String::as_str).collect();
-    let header_row = row;
-    sheet.header_row(row, 0, &refs, styles)?;
-    row += 1;
-    let first_data = row;
-    for name in &regions {
-        sheet.plain(row, 0, name)?;
-        for (a, axis) in results.axes.iter().enumerate() {
-            let scores: Vec<f64> = results
-                .structures
-                .iter()
-                .filter(|s| &s.region == name)
-                .filter_map(|s| s.axes.iter().find(|r| r.axis == axis.id))
-                .filter_map(|r| r.score)
-                .filter(|x| x.is_finite())
-                .collect();
-            if !scores.is_empty() {
-                let mean = scores.iter().sum::<f64>() / scores.len() as f64;
-                sheet.number(row, 1 + a as ColNum, mean, &styles.score)?;
-            }
-        }
+    // What the findings say, at a glance: per region the share of judged results that are
+    // strengths, areas for progress, points to watch (scores are percentile ranks within a
+    // frame, so their mean says nothing); per indicator how many structures get each.
+    // Each block starts a printed page, its chart at the top so that no page edge cuts it.
+    let judged = ctx.judged();
+    if !judged.is_empty() && !results.structures.is_empty() {
+        breaks.push(row);
+        row = findings_by_region(ctx, &mut sheet, styles, row, &regions, &judged)?;
         row += 1;
-    }
-    if !regions.is_empty() && !results.axes.is_empty() && !results.structures.is_empty() {
-        let last_data = row - 1;
-        let mut chart = Chart::new(ChartType::Column);
-        for a in 0..results.axes.len() {
-            let col = 1 + a as ColNum;
-            chart
-                .add_series()
-                .set_name((sheet.name.as_str(), header_row, col))
-                .set_categories((sheet.name.as_str(), first_data, 0, last_data, 0))
-                .set_values((sheet.name.as_str(), first_data, col, last_data, col));
-        }
-        chart.title().set_name("Score moyen par axe et par région");
-        chart
-            .y_axis()
-            .set_min(0)
-            .set_max(100)
-            .set_name("Score (0-100)");
-        chart.legend().set_position(ChartLegendPosition::Bottom);
-        chart.set_width(720).set_height(400);
-        sheet.chart(2, COL_CHART, &chart)?;
+        breaks.push(row);
+        row = findings_by_indicator(ctx, &mut sheet, styles, row, &judged)?;
     }
     if let Some(follow) = ctx.follow_up {
         super::suivi::synthese_block(ctx, &mut sheet, row + 1, styles, follow)?;
     }
 
-    sheet.widths(&[
-        (0, 32.0),
-        (1, 40.0),
-        (2, 12.0),
-        (3, 12.0),
-        (4, 14.0),
-        (5, 13.0),
-    ])?;
+    sheet.apply(|ws| ws.set_page_breaks(&breaks))?;
     sheet.ws.set_paper_size(9);
     sheet.ws.set_landscape();
     sheet.ws.set_print_fit_to_pages(1, 0);
+    sheet.ws.set_margins(0.5, 0.5, 0.5, 0.5, 0.3, 0.3);
     sheet.ws.set_active(true);
     Ok(sheet)
 }
@@ -296,4 +285,246 @@ fn count_diagnostics(ctx: &Context, regions: &[String]) -> Vec<[usize; 3]> {
         counts[region.unwrap_or(regions.len())][k] += 1;
     }
     counts
+}
+
+/// Set-aside rows by region (the last entry: rows whose region cell names no region of
+/// the results, or that have none): the region is read from the row's cell of the region
+/// column in the data copy.
+fn count_set_aside(
+    dataset: &Dataset,
+    results: &crate::analysis::results::Results,
+    regions: &[String],
+) -> Vec<usize> {
+    let mut counts = vec![0usize; regions.len() + 1];
+    for row in &results.set_aside {
+        let region = region_of_row(dataset, &row.sheet, row.row)
+            .and_then(|name| regions.iter().position(|r| r.trim() == name.trim()));
+        counts[region.unwrap_or(regions.len())] += 1;
+    }
+    counts
+}
+
+/// The text of the region column's cell on a row (1-based) of an input sheet.
+fn region_of_row<'a>(dataset: &'a Dataset, sheet: &str, row: u32) -> Option<&'a str> {
+    let letter = &dataset
+        .columns
+        .iter()
+        .find(|c| c.column == "region" && c.sheet == sheet)?
+        .letter;
+    let col = column_index(letter)?;
+    let copy = dataset.copies.iter().find(|c| c.name == sheet)?;
+    let cell = copy
+        .cells
+        .iter()
+        .find(|c| c.row + 1 == row && c.col == col)?;
+    match &cell.value {
+        RawValue::Text(t) => Some(t.as_str()),
+        _ => None,
+    }
+}
+
+/// The 0-based index of a column's letters (`A` is 0, `AA` is 26).
+fn column_index(letters: &str) -> Option<u32> {
+    let mut n: u32 = 0;
+    for c in letters.chars() {
+        if !c.is_ascii_alphabetic() {
+            return None;
+        }
+        n = n.checked_mul(26)? + (c.to_ascii_uppercase() as u32 - 'A' as u32 + 1);
+    }
+    n.checked_sub(1)
+}
+
+/// Counts of findings over judged results with a score: [results, forces, areas for
+/// progress, points to watch].
+fn tally<'a>(
+    structures: impl Iterator<Item = &'a crate::analysis::results::StructureResult>,
+    judged: &[usize],
+) -> [usize; 4] {
+    let mut t = [0usize; 4];
+    for s in structures {
+        for &i in judged {
+            let Some(ir) = s.indicators.get(i).filter(|r| r.score.is_some()) else {
+                continue;
+            };
+            t[0] += 1;
+            if let Some(f) = &ir.finding {
+                let k = KINDS.iter().position(|(kind, _, _)| *kind == f.kind);
+                if let Some(k) = k {
+                    t[1 + k] += 1;
+                }
+            }
+        }
+    }
+    t
+}
+
+/// A stacked bar chart of the three kinds of finding, one bar per category (first to last
+/// data row, top to bottom).
+fn findings_chart(
+    sheet: &Sheet,
+    title: &str,
+    rows: (RowNum, RowNum),
+    first_col: ColNum,
+    percent: bool,
+) -> Chart {
+    let mut chart = Chart::new(ChartType::BarStacked);
+    for (k, (_, name, color)) in KINDS.iter().enumerate() {
+        let col = first_col + k as ColNum;
+        chart
+            .add_series()
+            .set_name(*name)
+            .set_categories((sheet.name.as_str(), rows.0, 0, rows.1, 0))
+            .set_values((sheet.name.as_str(), rows.0, col, rows.1, col))
+            .set_format(
+                ChartFormat::new()
+                    .set_solid_fill(ChartSolidFill::new().set_color(Color::RGB(*color))),
+            )
+            .set_gap(60);
+    }
+    chart.title().set_name(title);
+    // In a bar chart the y axis holds the categories (shown vertically, reversed: the
+    // first at the top) and the x axis the values.
+    chart.y_axis().set_reverse();
+    chart.x_axis().set_min(0);
+    if percent {
+        chart
+            .x_axis()
+            .set_num_format(french_format("0%"))
+            .set_max(1);
+    }
+    chart.legend().set_position(ChartLegendPosition::Bottom);
+    chart
+}
+
+/// Rows a chart of `n` bars takes (20 pixels each), and its height in pixels.
+fn chart_rows(n: usize) -> (RowNum, u32) {
+    let height = (120 + 32 * n as u32).clamp(200, 600);
+    (height.div_ceil(20) + 1, height)
+}
+
+/// Per region: judged results, and the share of each kind of finding; a chart above.
+fn findings_by_region(
+    ctx: &Context,
+    sheet: &mut Sheet,
+    styles: &mut Styles,
+    mut row: RowNum,
+    regions: &[String],
+    judged: &[usize],
+) -> Result<RowNum> {
+    sheet.text(
+        row,
+        0,
+        "Constats par région : part des résultats jugés",
+        &styles.subtitle,
+    )?;
+    row += 1;
+    let (rows, height) = chart_rows(regions.len());
+    let chart_row = row;
+    row += rows;
+    sheet.header_row(
+        row,
+        0,
+        &[
+            "Région",
+            "",
+            "Résultats jugés",
+            "Forces",
+            "Axes de progrès",
+            "Points de vigilance",
+        ],
+        styles,
+    )?;
+    row += 1;
+    let first = row;
+    let percent = styles.percent.clone();
+    for name in regions {
+        let t = tally(
+            ctx.results.structures.iter().filter(|s| &s.region == name),
+            judged,
+        );
+        sheet.plain(row, 0, name)?;
+        sheet.number(row, 2, t[0] as f64, &styles.integer)?;
+        for k in 0..3 {
+            if t[0] > 0 {
+                sheet.number(
+                    row,
+                    3 + k as ColNum,
+                    t[1 + k] as f64 / t[0] as f64,
+                    &percent,
+                )?;
+            }
+        }
+        row += 1;
+    }
+    let mut chart = findings_chart(
+        sheet,
+        "Part des forces, axes de progrès et points de vigilance par région",
+        (first, row - 1),
+        3,
+        true,
+    );
+    chart.set_width(CHART_WIDTH).set_height(height);
+    sheet.chart(chart_row, 0, &chart)?;
+    sheet.text(
+        row,
+        0,
+        "Part des couples structure × indicateur jugé, ayant un score, qui portent ce constat ; \
+         le reste n'en porte aucun.",
+        &styles.italic,
+    )?;
+    Ok(row + 1)
+}
+
+/// Per judged indicator: structures with a score, and how many get each kind of finding.
+fn findings_by_indicator(
+    ctx: &Context,
+    sheet: &mut Sheet,
+    styles: &mut Styles,
+    mut row: RowNum,
+    judged: &[usize],
+) -> Result<RowNum> {
+    sheet.text(
+        row,
+        0,
+        "Constats par indicateur : nombre de structures",
+        &styles.subtitle,
+    )?;
+    row += 1;
+    let (rows, height) = chart_rows(judged.len());
+    let chart_row = row;
+    row += rows;
+    sheet.header_row(
+        row,
+        0,
+        &[
+            "Indicateur",
+            "",
+            "Structures ayant un score",
+            "Forces",
+            "Axes de progrès",
+            "Points de vigilance",
+        ],
+        styles,
+    )?;
+    row += 1;
+    let first = row;
+    for &i in judged {
+        let t = tally(ctx.results.structures.iter(), &[i]);
+        sheet.plain(row, 0, &ctx.results.indicators[i].label)?;
+        for (k, n) in t.iter().enumerate() {
+            sheet.number(row, 2 + k as ColNum, *n as f64, &styles.integer)?;
+        }
+        row += 1;
+    }
+    let mut chart = findings_chart(
+        sheet,
+        "Structures ayant une force, un axe de progrès ou un point de vigilance, par indicateur",
+        (first, row - 1),
+        3,
+        false,
+    );
+    chart.set_width(CHART_WIDTH).set_height(height);
+    sheet.chart(chart_row, 0, &chart)?;
+    Ok(row)
 }
