@@ -54,6 +54,7 @@ shoot "$pdf" "Q1 national" page-indicateurs
 shoot "$pdf" "Repérage et accueil +Accompagnement" page-axes
 shoot "$pdf" "Rang +Priorité +Recommandation" page-priorites
 shoot "$pdf" "Radars : chaque structure" page-radars
+shoot "$pdf" "Entonnoirs : chaque taux" page-entonnoirs
 shoot "$pdf" "Objectifs et plan d'action" page-objectifs
 shoot "$pdf" "Données fictives" page-donnees
 shoot "$pdf" "Sévérité +Feuille" page-diagnostics

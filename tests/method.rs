@@ -485,3 +485,49 @@ fn maintain_objectives_are_met_as_often_as_noise_allows() {
     assert!(maintained > 100, "{maintained}");
     assert!((0.80..=0.95).contains(&share), "{share}");
 }
+
+/// All the text cells of one sheet of an xlsx.
+fn sheet_texts(bytes: &[u8], sheet: &str) -> Vec<String> {
+    use calamine::{Data, Reader, Xlsx};
+    let mut wb: Xlsx<_> =
+        calamine::open_workbook_from_rs(std::io::Cursor::new(bytes.to_vec())).expect("an xlsx");
+    let range = wb.worksheet_range(sheet).expect("the sheet");
+    range
+        .used_cells()
+        .filter_map(|(_, _, c)| match c {
+            Data::String(s) => Some(s.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn the_workbook_says_why_a_region_is_a_priority_and_how_good_each_model_is() {
+    let mut depressed = rows(25, 5);
+    for r in depressed.iter_mut().filter(|r| r.region == "Bretagne") {
+        r.access *= 0.6;
+    }
+    let data = dataset(&depressed);
+    let pack = Pack::embedded().unwrap();
+    let results = run(&data);
+    let bytes = boussole::report::annotated::write_workbook(&results, &data, &pack).unwrap();
+    let synthese = sheet_texts(&bytes, "Synthèse");
+    assert!(
+        synthese.iter().any(|t| t.starts_with("Faire de l'accès à l'emploi")
+            && t.contains("\nRéférentiel national : ")
+            && t.contains("sur 25 structures dans le quart national le moins favorable, compte tenu du contexte")),
+        "{synthese:?}"
+    );
+    let regles = sheet_texts(&bytes, "Règles");
+    assert!(
+        regles
+            .iter()
+            .any(|t| t == "Modèles du contexte (valeurs attendues)")
+    );
+    assert!(
+        regles
+            .iter()
+            .any(|t| t.starts_with("non : le contexte explique trop peu")),
+        "the pure-noise training rate is set aside: {regles:?}"
+    );
+}

@@ -433,6 +433,7 @@ fn sheets_come_in_the_documented_order() {
             "Axes",
             "Priorités",
             "Radars",
+            "Entonnoirs",
             "Objectifs",
             "Données — Feuil1",
             "Diagnostics",
@@ -596,7 +597,7 @@ fn no_structure_gives_a_workbook_without_charts() {
     r.regions.clear();
     let bytes = write_workbook(&r, &Dataset::default(), &pack).unwrap();
     let wb = open(&bytes);
-    assert_eq!(wb.sheet_names().len(), 11);
+    assert_eq!(wb.sheet_names().len(), 12);
     let parts = part_names(bytes);
     assert_eq!(
         parts.iter().filter(|n| n.starts_with("xl/charts/")).count(),
@@ -641,8 +642,8 @@ fn part(bytes: Vec<u8>, name: &str) -> String {
 
 #[test]
 fn merged_ranges_are_recreated_and_bad_ones_skipped() {
-    // The data copy is the eighth sheet (after Objectifs).
-    let xml = part(write(), "xl/worksheets/sheet8.xml");
+    // The data copy is the ninth sheet (after Objectifs).
+    let xml = part(write(), "xl/worksheets/sheet9.xml");
     assert!(xml.contains(r#"<mergeCell ref="A1:C1"/>"#), "{xml}");
     assert_eq!(xml.matches("<mergeCell ").count(), 1);
 }
@@ -1058,7 +1059,7 @@ fn set_aside_rows_are_counted_in_their_region() {
 /// l'analyse », « Version de boussole »), which printed cut (« Tampon de »).
 #[test]
 fn objectifs_stamp_labels_fit_their_column() {
-    let xml = part(write(), "xl/worksheets/sheet7.xml");
+    let xml = part(write(), "xl/worksheets/sheet8.xml");
     let col = xml
         .split("<col ")
         .find(|c| c.starts_with("min=\"1\" max=\"1\""))
@@ -1107,4 +1108,62 @@ fn indicateurs_prints_two_pages_wide_with_its_header_and_code() {
         workbook.contains("Indicateurs!$A:$A,Indicateurs!$1:$1"),
         "{workbook}"
     );
+}
+
+/// Entonnoirs: one funnel per judged indicator with a denominator, each with the
+/// structures' points, the national median and its two pairs of limits, the data beneath
+/// the charts and the median the one of the national frame.
+#[test]
+fn entonnoirs_chart_every_judged_rate_against_its_denominator() {
+    use boussole::analysis::analyse::{Overrides, analyse};
+    use boussole::pack::engine::CompiledPack;
+    let pack = Pack::embedded().unwrap();
+    let bytes = boussole::sample::sample_workbook(&boussole::sample::SampleOptions {
+        structures: 40,
+        ..Default::default()
+    })
+    .unwrap();
+    let data = boussole::workbook::read_bytes(&bytes, "e.xlsx", &pack.manifest.columns).unwrap();
+    let results = analyse(
+        &data,
+        &CompiledPack::compile(&pack).unwrap(),
+        &Overrides::default(),
+    )
+    .unwrap();
+    let out = write_workbook(&results, &data, &pack).unwrap();
+    let wb = open(&out);
+    let position = wb
+        .sheet_names()
+        .iter()
+        .position(|n| n == "Entonnoirs")
+        .expect("an Entonnoirs sheet")
+        + 1;
+    let with_denominator: Vec<usize> = results
+        .indicators
+        .iter()
+        .enumerate()
+        .filter(|(_, d)| d.judged() && d.denominator.is_some())
+        .map(|(i, _)| i)
+        .collect();
+    assert_eq!(with_denominator.len(), 11);
+    let drawing = related(&out, position, "drawings/").expect("Entonnoirs has charts");
+    let charts = anchors(&out, &drawing);
+    assert_eq!(charts.len(), with_denominator.len());
+    for (chart, _, _) in &charts {
+        let xml = part(out.clone(), chart);
+        assert_eq!(xml.matches("<c:ser>").count(), 6, "{chart}");
+        assert!(xml.contains("<c:scatterChart>"), "{chart}");
+    }
+    // The first block's median column holds the national median of the first indicator.
+    let mut wb = open(&out);
+    let sheet = wb.worksheet_range("Entonnoirs").unwrap();
+    let header = (0..sheet.height() as u32)
+        .find(|&r| sheet.get_value((r, 3)) == Some(&Data::String("Médiane nationale".into())))
+        .expect("the data's header");
+    let median = results.structures[0].indicators[with_denominator[0]].frames[&FrameKind::National]
+        .summary
+        .as_ref()
+        .unwrap()
+        .median;
+    assert_eq!(sheet.get_value((header + 1, 3)), Some(&Data::Float(median)));
 }

@@ -144,6 +144,7 @@ pub(crate) fn write(ctx: &Context, styles: &mut Styles) -> Result<Sheet> {
         ],
         styles,
     )?;
+    sheet.note(TABLE_ROW - 1, 4, &super::models_note(results))?;
     let shown: Vec<usize> = results
         .indicators
         .iter()

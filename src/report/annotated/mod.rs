@@ -23,6 +23,7 @@
 mod axes;
 mod diagnostics;
 mod donnees;
+mod entonnoirs;
 mod fiche;
 mod indicateurs;
 mod listes;
@@ -148,6 +149,7 @@ pub fn build_workbook(
         Box::new(axes::write),
         Box::new(priorites::write),
         Box::new(radars::write),
+        Box::new(entonnoirs::write),
     ];
     if let Some(follow) = follow_up {
         others.push(Box::new(move |ctx, styles| {
@@ -174,11 +176,11 @@ pub fn build_workbook(
         },
     );
     // `others` is in the workbook's order without the streamed sheets: Indicateurs comes
-    // after Synthèse and Fiche, Objectifs after Axes, Priorités and Radars.
+    // after Synthèse and Fiche, Objectifs after Axes, Priorités, Radars and Entonnoirs.
     let [indicateurs, objectifs] = streamed?;
     let mut sheets: Vec<Worksheet> = others?.into_iter().map(|s| s.ws).collect();
     sheets.insert(2.min(sheets.len()), indicateurs.ws);
-    sheets.insert(6.min(sheets.len()), objectifs.ws);
+    sheets.insert(7.min(sheets.len()), objectifs.ws);
     for ws in sheets {
         workbook.push_worksheet(ws);
     }
@@ -368,4 +370,31 @@ pub(crate) fn indicator_labels(ctx: &Context, ids: &[String]) -> String {
         })
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+/// The note on the « Valeur attendue » headers: how expected values are made, and each
+/// model's quality, or why it was set aside.
+pub(crate) fn models_note(results: &Results) -> String {
+    let mut note = String::from(
+        "Valeur attendue : ce que le contexte prédit, par une régression sur les variables de \
+         contexte ajustée sans la structure elle-même. « — » : pas de modèle assez bon pour \
+         cet indicateur.",
+    );
+    for d in &results.indicators {
+        let Some(m) = &d.model else { continue };
+        if !d.judged() {
+            continue;
+        }
+        note.push_str(&format!(
+            "\n{} : R² ajusté {} (n = {}){}",
+            d.label,
+            crate::fr::number(m.adj_r2, 2),
+            m.n,
+            match &m.gated {
+                None => String::new(),
+                Some(why) => format!(", écarté : {why}"),
+            }
+        ));
+    }
+    note
 }

@@ -91,6 +91,8 @@ pub(crate) struct SheetNames {
     pub axes: String,
     pub priorites: String,
     pub radars: String,
+    /// The funnel charts of the judged indicators.
+    pub entonnoirs: String,
     pub objectifs: String,
     /// Only written with `run --objectives`.
     pub suivi: String,
@@ -106,7 +108,7 @@ pub(crate) struct SheetNames {
 
 impl SheetNames {
     /// Sheet label keys (for `[labels]` in `pack.toml`): `synthese`, `fiche`, `indicateurs`,
-    /// `axes`, `priorites`, `radars`, `objectifs`, `suivi`, `donnees` (prefix of the data copies), `diagnostics`,
+    /// `axes`, `priorites`, `radars`, `entonnoirs`, `objectifs`, `suivi`, `donnees` (prefix of the data copies), `diagnostics`,
     /// `regles`, `listes`, `donnees_radars`.
     pub fn new(pack: &Pack, dataset: &Dataset) -> SheetNames {
         let mut taken = Vec::new();
@@ -119,6 +121,7 @@ impl SheetNames {
         let axes = name("axes", "Axes", &mut taken);
         let priorites = name("priorites", "Priorités", &mut taken);
         let radars = name("radars", "Radars", &mut taken);
+        let entonnoirs = name("entonnoirs", "Entonnoirs", &mut taken);
         let objectifs = name("objectifs", "Objectifs", &mut taken);
         let suivi = name("suivi", "Suivi des objectifs", &mut taken);
         // The fixed sheets after the copies are reserved first so an input sheet called
@@ -140,6 +143,7 @@ impl SheetNames {
             axes,
             priorites,
             radars,
+            entonnoirs,
             objectifs,
             suivi,
             donnees,

@@ -117,9 +117,69 @@ pub(crate) fn write(ctx: &Context, styles: &mut Styles) -> Result<Sheet> {
                 "z des limites en entonnoir (petits effectifs)",
                 fr::number(m.funnel_z, 2),
             ),
+            (
+                "« Mieux / moins bien que prévu »",
+                format!(
+                    "au-delà de {} écart-type de la prédiction (la structure exclue de son modèle)",
+                    fr::number(m.residual_z, 2)
+                ),
+            ),
+            (
+                "Référentiel trop petit pour juger",
+                format!(
+                    "moins de {} : remplacé par le référentiel {}, et l'étiquette le dit",
+                    fr::count(m.min_frame_n, "valeur", "valeurs"),
+                    m.fallback.label_fr()
+                ),
+            ),
+            (
+                "Bande d'atteinte des objectifs",
+                format!(
+                    "{} écart-type d'échantillonnage du taux",
+                    fr::number(m.tolerance_z, 2)
+                ),
+            ),
         ],
         styles,
     )?;
+
+    // The regression behind the expected values, indicator by indicator: what it explains,
+    // and why it was set aside when it explains too little.
+    let models: Vec<_> = results
+        .indicators
+        .iter()
+        .filter_map(|d| d.model.as_ref().map(|mo| (d, mo)))
+        .collect();
+    if !models.is_empty() {
+        section(
+            &mut sheet,
+            &mut row,
+            "Modèles du contexte (valeurs attendues)",
+            &["Indicateur", "Qualité", "Utilisé"],
+            styles,
+        )?;
+        for (d, mo) in models {
+            sheet.plain(row, 0, &d.label)?;
+            sheet.plain(
+                row,
+                1,
+                &format!(
+                    "R² {} ; R² ajusté {} ; {} ; {}",
+                    fr::number(mo.r2, 2),
+                    fr::number(mo.adj_r2, 2),
+                    fr::count(mo.n, "structure", "structures"),
+                    fr::count(mo.predictors, "variable", "variables")
+                ),
+            )?;
+            let used = match &mo.gated {
+                None => "oui".to_string(),
+                Some(why) => format!("non : {why}"),
+            };
+            sheet.text(row, 2, &used, &styles.wrap)?;
+            row += 1;
+        }
+        row += 1;
+    }
 
     let rp = &manifest.regional_priorities;
     let mut items = vec![

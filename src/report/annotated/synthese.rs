@@ -204,8 +204,24 @@ pub(crate) fn write(ctx: &Context, styles: &mut Styles) -> Result<Sheet> {
     for region in &results.regions {
         for p in &region.priorities {
             sheet.text(row, 0, &region.name, &top)?;
-            sheet.text(row, 1, &p.text, &styles.wrap)?;
-            let lines = wrapped_lines(&p.text, WIDTH_TEXT);
+            let text = match &p.national {
+                None => p.text.clone(),
+                Some(e) => format!(
+                    "{}\nRéférentiel national : {} sur {} dans le quart national le moins \
+                     favorable{} (hasard seul : 25 % ; p = {}).",
+                    p.text,
+                    e.below,
+                    fr_count_structures(e.of),
+                    if e.median_z.is_some() {
+                        ", compte tenu du contexte"
+                    } else {
+                        ""
+                    },
+                    crate::fr::number(e.p_value, 4)
+                ),
+            };
+            sheet.text(row, 1, &text, &styles.wrap)?;
+            let lines = wrapped_lines(&text, WIDTH_TEXT);
             if lines > 1 {
                 sheet.apply(|ws| ws.set_row_height(row, (15.0 * lines as f64).min(409.0)))?;
             }
@@ -527,4 +543,9 @@ fn findings_by_indicator(
     chart.set_width(CHART_WIDTH).set_height(height);
     sheet.chart(chart_row, 0, &chart)?;
     Ok(row)
+}
+
+/// « 25 structures », « 1 structure ».
+fn fr_count_structures(n: usize) -> String {
+    crate::fr::count(n, "structure", "structures")
 }
