@@ -97,7 +97,10 @@ pub fn without_peers(manifest: &Manifest, peers: &[Option<Vec<usize>>]) -> Optio
     (count > 0 && !manifest.frames.peers_context.is_empty()).then(|| {
         Diagnostic::general(
             Severity::Info,
-            format!("{count} structure(s) sans groupe de pairs : contexte incomplet"),
+            format!(
+                "{} sans groupe de pairs : contexte incomplet",
+                crate::fr::count(count, "structure", "structures")
+            ),
             "le référentiel des pairs est laissé vide pour ces structures",
         )
     })

@@ -84,7 +84,7 @@ impl Formats {
                 .set_text_wrap()
                 .set_align(FormatAlign::Top),
             score: Format::new().set_num_format("0.0"),
-            share: Format::new().set_num_format("0.0%"),
+            share: Format::new().set_num_format(crate::report::xlsx::french_format("0.0%")),
         }
     }
 }
@@ -236,7 +236,14 @@ fn listing<T>(
         sheet.text(
             (written + 1) as RowNum,
             0,
-            &format!("{left_off} changement(s) non affiché(s) : limite de lignes d'Excel atteinte"),
+            &format!(
+                "{} : limite de lignes d'Excel atteinte",
+                if left_off > 1 {
+                    format!("{left_off} changements non affichés")
+                } else {
+                    format!("{left_off} changement non affiché")
+                }
+            ),
             &st.shared.italic,
         )?;
     }

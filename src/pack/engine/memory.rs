@@ -33,9 +33,13 @@ fn add(delta: isize) {
 
 /// A global allocator counting each thread's bytes, around the allocator `A`.
 ///
-/// ```ignore
+/// ```no_run
+/// use boussole::pack::engine::memory::Counting;
+///
 /// #[global_allocator]
 /// static ALLOCATOR: Counting<std::alloc::System> = Counting(std::alloc::System);
+///
+/// fn main() {}
 /// ```
 pub struct Counting<A>(pub A);
 

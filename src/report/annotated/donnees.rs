@@ -83,13 +83,26 @@ pub(crate) fn write(copy: &SheetCopy, name: &str, styles: &mut Styles) -> Result
         let mut text = String::from("Copie incomplète :");
         if skipped_cells > 0 {
             text.push_str(&format!(
-                " {skipped_cells} cellule(s) hors des limites d'Excel non copiée(s)."
+                " {} hors des limites d'Excel non {}.",
+                crate::fr::count(skipped_cells, "cellule", "cellules"),
+                if skipped_cells > 1 {
+                    "copiées"
+                } else {
+                    "copiée"
+                }
             ));
         }
         if skipped_merges > 0 {
+            let plural = skipped_merges > 1;
             text.push_str(&format!(
-                " {skipped_merges} fusion(s) de cellules invalide(s), trop grande(s) ou \
-                 chevauchant une autre non recréée(s) (les valeurs sont copiées)."
+                " {} de cellules {} (invalide, trop grande ou chevauchant une autre) : les \
+                 valeurs sont copiées.",
+                crate::fr::count(skipped_merges, "fusion", "fusions"),
+                if plural {
+                    "non recréées"
+                } else {
+                    "non recréée"
+                }
             ));
         }
         sheet.note(0, 0, &text)?;
