@@ -368,26 +368,9 @@ impl Grouping {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::analysis::results::IndicatorKind;
-    use crate::pack::manifest::Direction;
 
     fn fraction() -> IndicatorDef {
-        IndicatorDef {
-            id: "taux".into(),
-            label: "Taux".into(),
-            kind: IndicatorKind::Derived,
-            context: false,
-            unit: Unit::Fraction,
-            format: "0.0%".into(),
-            direction: Direction::Higher,
-            axis: None,
-            weight: 1.0,
-            definition: String::new(),
-            numerator: None,
-            denominator: None,
-            factor: 1.0,
-            model: None,
-        }
+        IndicatorDef::test_rate(Unit::Fraction, 1.0)
     }
 
     #[test]

@@ -67,6 +67,28 @@ pub struct IndicatorDef {
 }
 
 impl IndicatorDef {
+    /// A judged derived rate (`taux`, higher is better) of the given unit and factor, for
+    /// unit tests.
+    #[cfg(test)]
+    pub(crate) fn test_rate(unit: Unit, factor: f64) -> IndicatorDef {
+        IndicatorDef {
+            id: "taux".into(),
+            label: "Taux".into(),
+            kind: IndicatorKind::Derived,
+            context: false,
+            unit,
+            format: "0.0%".into(),
+            direction: Direction::Higher,
+            axis: None,
+            weight: 1.0,
+            definition: String::new(),
+            numerator: None,
+            denominator: None,
+            factor,
+            model: None,
+        }
+    }
+
     /// The unit numbers are shown in: a ratio with a percentage format reads as a share.
     pub fn shown_unit(&self) -> Unit {
         shown_unit(self.unit, &self.format)

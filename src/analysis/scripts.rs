@@ -253,27 +253,10 @@ pub fn noise(p0: f64, n: Option<f64>, def: &IndicatorDef, z: f64, phi: f64) -> N
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::analysis::results::IndicatorKind;
-    use crate::pack::manifest::Direction;
 
     #[test]
     fn overdispersion_widens_the_guard_by_its_square_root() {
-        let def = IndicatorDef {
-            id: "taux".into(),
-            label: "Taux".into(),
-            kind: IndicatorKind::Derived,
-            context: false,
-            unit: Unit::Fraction,
-            format: "0.0%".into(),
-            direction: Direction::Higher,
-            axis: None,
-            weight: 1.0,
-            definition: String::new(),
-            numerator: None,
-            denominator: None,
-            factor: 1.0,
-            model: None,
-        };
+        let def = IndicatorDef::test_rate(Unit::Fraction, 1.0);
         // p0 = 0.5, n = 100, z = 2: 2 × 0.05 = 0.1; with φ = 4, 2 × sqrt(4 × 0.0025) = 0.2.
         let width = |phi| match noise(0.5, Some(100.0), &def, 2.0, phi) {
             Noise::HalfWidth {

@@ -155,26 +155,10 @@ pub fn follow_up(results: &Results, collected: &Collected, source: &str) -> Foll
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::analysis::results::IndicatorKind;
     use crate::pack::manifest::Unit;
 
     fn rate(unit: Unit, factor: f64) -> IndicatorDef {
-        IndicatorDef {
-            id: "taux".into(),
-            label: "Taux".into(),
-            kind: IndicatorKind::Derived,
-            context: false,
-            unit,
-            format: "0.0%".into(),
-            direction: Direction::Higher,
-            axis: None,
-            weight: 1.0,
-            definition: String::new(),
-            numerator: None,
-            denominator: None,
-            factor,
-            model: None,
-        }
+        IndicatorDef::test_rate(unit, factor)
     }
 
     #[test]
