@@ -531,3 +531,48 @@ fn the_workbook_says_why_a_region_is_a_priority_and_how_good_each_model_is() {
         "the pure-noise training rate is set aside: {regles:?}"
     );
 }
+
+#[test]
+fn the_change_of_context_since_last_year_moves_the_expected_value_by_the_model() {
+    // Year 2 repeats year 1, but unemployment rises by 5 points for every other structure:
+    // the model moves their expected access to employment by the same amount (its slope on
+    // unemployment times 0.05), and leaves the others' unmoved.
+    let rows = rows(20, 31);
+    let mut structures = Vec::new();
+    for (k, r) in rows.iter().enumerate() {
+        let code = format!("{:05}", 10_001 + k);
+        let mut then = structure(code.clone(), r);
+        then.year = Some(2024);
+        let mut now_row = *r;
+        if k % 2 == 0 {
+            now_row.unemployment += 0.05;
+        }
+        let mut now = structure(code, &now_row);
+        now.year = Some(2025);
+        structures.push(then);
+        structures.push(now);
+    }
+    let results = run(&Dataset {
+        structures,
+        ..Dataset::default()
+    });
+    let access = index(&results, "taux_acces_emploi");
+    let changes: Vec<f64> = results
+        .structures
+        .iter()
+        .map(|s| {
+            s.indicators[access]
+                .expected
+                .as_ref()
+                .unwrap()
+                .context_change
+                .unwrap()
+        })
+        .collect();
+    let moved = changes[0];
+    assert!(moved < -0.02 && moved > -0.08, "{moved}");
+    for (k, c) in changes.iter().enumerate() {
+        let wanted = if k % 2 == 0 { moved } else { 0.0 };
+        assert!((c - wanted).abs() < 1e-9, "{k}: {c} vs {wanted}");
+    }
+}

@@ -91,6 +91,7 @@ fn indicator(
             sd: 0.02,
             r2: 0.3,
             n: 4,
+            context_change: None,
         }),
         score,
         finding: finding.map(|kind| Finding {

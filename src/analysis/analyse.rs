@@ -69,7 +69,15 @@ pub fn analyse_with_reference(
         &peer_distance,
         frames::Fallback::of(manifest),
     );
-    let expected = expected_values(manifest, &defs, &population, &values, overrides);
+    let previous_rows = derive::previous_rows(&population.structures, &dataset.structures);
+    let expected = expected_values(
+        manifest,
+        &defs,
+        &population,
+        &previous_rows,
+        &values,
+        overrides,
+    );
     diagnostics.extend(expected.diagnostics);
     for (def, model) in defs.iter_mut().zip(expected.models) {
         def.model = model;
@@ -195,10 +203,12 @@ fn expected_values(
     manifest: &Manifest,
     defs: &[IndicatorDef],
     population: &Population,
+    previous: &[Option<&Structure>],
     values: &[Vec<derive::Cell>],
     overrides: &Overrides,
 ) -> Expectations {
-    let mut expected = expected::regression(manifest, defs, &population.structures, values);
+    let mut expected =
+        expected::regression(manifest, defs, &population.structures, previous, values);
     if overrides.expected.is_empty() {
         return expected;
     }
@@ -211,6 +221,7 @@ fn expected_values(
                 sd: 0.0,
                 r2: f64::NAN,
                 n: 0,
+                context_change: None,
             });
         }
     }

@@ -88,25 +88,38 @@ pub fn previous_year(
     structures: &[&Structure],
     input: &[Structure],
 ) -> Vec<Option<Vec<Option<f64>>>> {
+    previous_rows(structures, input)
+        .par_iter()
+        .map(|earlier| {
+            Some(
+                structure_values(defs, (*earlier)?)
+                    .iter()
+                    .map(Cell::number)
+                    .collect(),
+            )
+        })
+        .collect()
+}
+
+/// Each structure's row of the latest earlier year in `input`, when there is one.
+pub fn previous_rows<'a>(
+    structures: &[&Structure],
+    input: &'a [Structure],
+) -> Vec<Option<&'a Structure>> {
     let mut by_id: BTreeMap<&StructureId, Vec<&Structure>> = BTreeMap::new();
     for st in input {
         by_id.entry(&st.id).or_default().push(st);
     }
     structures
-        .par_iter()
+        .iter()
         .map(|s| {
             let this_year = s.year?;
-            let earlier = by_id
+            by_id
                 .get(&s.id)?
                 .iter()
                 .filter(|p| p.year.is_some_and(|y| y < this_year))
-                .max_by_key(|p| p.year)?;
-            Some(
-                structure_values(defs, earlier)
-                    .iter()
-                    .map(Cell::number)
-                    .collect(),
-            )
+                .max_by_key(|p| p.year)
+                .copied()
         })
         .collect()
 }

@@ -33,6 +33,7 @@ pub fn regression(
     manifest: &Manifest,
     defs: &[IndicatorDef],
     structures: &[&Structure],
+    previous: &[Option<&Structure>],
     values: &[Vec<Cell>],
 ) -> Expectations {
     let mut expectations = Expectations {
@@ -43,11 +44,21 @@ pub fn regression(
     if manifest.frames.regression_context.is_empty() {
         return expectations;
     }
-    let context: Vec<Option<Vec<f64>>> =
-        derive::context(manifest, &manifest.frames.regression_context, structures)
-            .into_iter()
+    let complete = |rows: Vec<Vec<Option<f64>>>| -> Vec<Option<Vec<f64>>> {
+        rows.into_iter()
             .map(|row| row.into_iter().collect())
-            .collect();
+            .collect()
+    };
+    let vars = &manifest.frames.regression_context;
+    let context = complete(derive::context(manifest, vars, structures));
+    // Last year's context of each structure, where it has one (rows without a previous
+    // year get an empty, incomplete context).
+    let earlier: Vec<&Structure> = previous.iter().flatten().copied().collect();
+    let mut earlier_context = complete(derive::context(manifest, vars, &earlier)).into_iter();
+    let previous_context: Vec<Option<Vec<f64>>> = previous
+        .iter()
+        .map(|p| p.and_then(|_| earlier_context.next().flatten()))
+        .collect();
     for (i, def) in defs.iter().enumerate() {
         if def.kind != IndicatorKind::Derived {
             continue;
@@ -86,12 +97,17 @@ pub fn regression(
                 None => fit.out_of_sample(xs),
             };
             if let Some(p) = predicted {
+                let context_change = previous_context
+                    .get(s)
+                    .and_then(|x| x.as_ref())
+                    .and_then(|then| Some(fit.try_predict(xs)? - fit.try_predict(then)?));
                 expectations.values[s][i] = Some(Expected {
                     value: p.prediction,
                     residual: observed.map(|y| y - p.prediction),
                     sd: p.sd,
                     r2: fit.r2,
                     n: fit.n,
+                    context_change,
                 });
             }
         }

@@ -206,6 +206,11 @@ pub struct Expected {
     /// R² of the regression and the number of structures it was fitted on.
     pub r2: f64,
     pub n: usize,
+    /// What the change of context since the previous year moves the expected value by: the
+    /// model's prediction at this year's context minus its prediction at last year's (the
+    /// adjustment of last year's objectives to this year's conditions); None without a
+    /// previous year with a complete context.
+    pub context_change: Option<f64>,
 }
 
 impl Expected {

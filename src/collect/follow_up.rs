@@ -1,7 +1,8 @@
 //! The follow-up of last year's objectives (`run --objectives`): each collected objective
 //! matched to this year's results by structure code and indicator id, met or not by the
 //! indicator's direction, within a tolerance band drawn from the sampling noise of this
-//! year's rate (the pack's `[objectives] tolerance_z` standard deviations).
+//! year's rate (the pack's `[objectives] tolerance_z` standard deviations), the objective
+//! first moved by what this year's change of context moves the expected value by.
 
 use super::Collected;
 use crate::analysis::results::{IndicatorDef, Results};
@@ -26,6 +27,11 @@ pub struct FollowUpEntry {
     /// Index in `Results::indicators`.
     pub indicator: usize,
     pub objective: f64,
+    /// The objective moved by what the change of context since last year moves the
+    /// expected value by (`Expected::context_change`, as the US WIOA adjusts its targets to
+    /// the actual conditions); the objective itself when the context did not change or
+    /// cannot be compared.
+    pub adjusted: f64,
     /// True when the objective was negotiated, false when the proposal is followed.
     pub negotiated: bool,
     pub achieved: Option<f64>,
@@ -136,12 +142,20 @@ pub fn follow_up(results: &Results, collected: &Collected, source: &str) -> Foll
             .indicators
             .get(i)
             .and_then(|r| r.denominator);
-        let tolerance = tolerance(def, objective, denominator, results.method.tolerance_z);
-        let met = achieved.map(|a| is_met(def.direction, a, objective, tolerance));
+        let change = results.structures[s]
+            .indicators
+            .get(i)
+            .and_then(|r| r.expected.as_ref())
+            .and_then(|e| e.context_change)
+            .filter(|c| c.is_finite());
+        let adjusted = objective + change.unwrap_or(0.0);
+        let tolerance = tolerance(def, adjusted, denominator, results.method.tolerance_z);
+        let met = achieved.map(|a| is_met(def.direction, a, adjusted, tolerance));
         out.entries.push(FollowUpEntry {
             structure: s,
             indicator: i,
             objective,
+            adjusted,
             negotiated: o.negotiated.is_some(),
             achieved,
             tolerance,

@@ -50,6 +50,7 @@ fn structure_json(results: &Results, s: &StructureResult) -> Value {
                 "residual": ind.expected.as_ref().map(|e| num(e.residual)).unwrap_or(Value::Null),
                 "expected_sd": ind.expected.as_ref().map(|e| num(Some(e.sd))).unwrap_or(Value::Null),
                 "expected_z": ind.expected.as_ref().map(|e| num(e.z())).unwrap_or(Value::Null),
+                "context_change": ind.expected.as_ref().map(|e| num(e.context_change)).unwrap_or(Value::Null),
                 "score": num(ind.score),
                 "finding": ind.finding.as_ref().map(|f| f.kind.id()),
                 "finding_reason": ind.finding.as_ref().map(|f| f.reason.clone()),

@@ -58,8 +58,11 @@ pub(crate) fn write(ctx: &Context, styles: &mut Styles, follow: &FollowUp) -> Re
         header_row,
         8,
         "Atteint : la valeur de l'année est au moins aussi bonne que l'objectif (plus haute, \
-         ou plus basse pour un indicateur où une valeur basse est meilleure). Non mesuré : \
-         valeur absente cette année. L'objectif est le négocié, à défaut le proposé.",
+         ou plus basse pour un indicateur où une valeur basse est meilleure), au hasard des \
+         effectifs près (la bande d'atteinte du pack, en écarts-types d'échantillonnage du \
+         taux), l'objectif étant d'abord déplacé de ce que le changement de contexte depuis \
+         l'an dernier déplace la valeur attendue (une note le dit sur l'objectif). Non \
+         mesuré : valeur absente cette année. L'objectif est le négocié, à défaut le proposé.",
     )?;
     let green = light(0xC6EFCE);
     let red = light(0xFFC7CE);
@@ -74,6 +77,19 @@ pub(crate) fn write(ctx: &Context, styles: &mut Styles, follow: &FollowUp) -> Re
         sheet.plain(row, 2, &s.region)?;
         sheet.plain(row, 3, &def.label)?;
         sheet.number(row, 4, e.objective, &fmt)?;
+        if (e.adjusted - e.objective).abs() > 1e-12 {
+            sheet.note(
+                row,
+                4,
+                &format!(
+                    "Ajusté au contexte de cette année : {} (le contexte déplace la valeur \
+                     attendue de {}). Bande d'atteinte : {}.",
+                    crate::pack::engine::format_fr(e.adjusted, def.shown_unit()),
+                    crate::pack::engine::format_fr(e.adjusted - e.objective, def.shown_unit()),
+                    crate::pack::engine::format_fr(e.tolerance, def.shown_unit())
+                ),
+            )?;
+        }
         sheet.plain(
             row,
             5,
