@@ -121,6 +121,7 @@ pub fn analyse_with_reference(
         regions,
         set_aside: dataset.set_aside.clone(),
         diagnostics,
+        stability: None,
     })
 }
 
