@@ -179,6 +179,60 @@ fn a_finding_far_from_every_cut_off_holds_in_every_resample() {
     }
 }
 
+/// The cells of one sheet of a workbook, as text.
+fn sheet_texts(bytes: &[u8], sheet: &str) -> Vec<Vec<String>> {
+    use calamine::Reader;
+    let mut wb =
+        calamine::open_workbook_auto_from_rs(std::io::Cursor::new(bytes.to_vec())).unwrap();
+    let range = wb.worksheet_range(sheet).unwrap();
+    range
+        .rows()
+        .map(|r| r.iter().map(|c| c.to_string()).collect())
+        .collect()
+}
+
+#[test]
+fn the_fiche_marks_a_fragile_finding_and_the_tables_carry_a_stability_column() {
+    let mut rows = rows(20, 7);
+    rows[0].accompanied = 1500.0;
+    rows[0].access = 0.05;
+    let data = dataset(&rows);
+    let compiled = compiled();
+    let pack = Pack::embedded().unwrap();
+    let plain = analyse(&data, &compiled, &Overrides::default()).unwrap();
+    let mut results = with_stability(&data, &compiled, 4, 1);
+    let access = results.indicator_index("taux_acces_emploi").unwrap();
+    // Made fragile here, to see how the writers show it.
+    results.stability.as_mut().unwrap().structures[0].findings[access] = Some(0.62);
+    let workbook = |r: &Results| {
+        boussole::report::annotated::build_workbook(r, &data, &pack, None)
+            .unwrap()
+            .save()
+            .unwrap()
+    };
+    let (with, without) = (workbook(&results), workbook(&plain));
+    let fiche = sheet_texts(&with, "Fiche");
+    let label = &results.indicators[access].label;
+    let line = fiche
+        .iter()
+        .find(|r| r.first() == Some(label))
+        .expect("indicator row");
+    assert!(
+        line.contains(&"Axe de progrès — fragile (0,62)".to_string()),
+        "{line:?}"
+    );
+    let plain_fiche = sheet_texts(&without, "Fiche");
+    assert!(!plain_fiche.iter().flatten().any(|c| c.contains("fragile")));
+    for sheet in ["Indicateurs", "Priorités"] {
+        let header = |bytes: &[u8]| sheet_texts(bytes, sheet)[0].clone();
+        assert!(header(&with).contains(&"Stabilité".to_string()), "{sheet}");
+        assert!(
+            !header(&without).contains(&"Stabilité".to_string()),
+            "{sheet}"
+        );
+    }
+}
+
 /// Every judgement (structure × judged indicator with a value) and its finding.
 fn findings(results: &Results) -> BTreeMap<(String, usize), Option<FindingKind>> {
     let mut out = BTreeMap::new();

@@ -377,6 +377,8 @@ pub fn region_ranks(
         by_region.entry(s.region.as_str()).or_default().push(k);
     }
     let mut ranks = vec![vec![None; axes]; structures.len()];
+    // `a` indexes each member's axes and each member's ranks, not one slice.
+    #[allow(clippy::needless_range_loop)]
     for members in by_region.values() {
         for a in 0..axes {
             let scores: Vec<(usize, f64)> = members
