@@ -179,6 +179,53 @@ fn a_finding_far_from_every_cut_off_holds_in_every_resample() {
     }
 }
 
+#[test]
+fn a_finding_placed_on_its_cut_off_is_fragile() {
+    let mut rows = rows(20, 7);
+    rows[0].accompanied = 1500.0;
+    rows[0].unemployment = 0.25;
+    rows[0].no_diploma = 0.20;
+    let compiled = compiled();
+    let kind = |rows: &[Row]| {
+        let results = analyse(&dataset(rows), &compiled, &Overrides::default()).unwrap();
+        let access = results.indicator_index("taux_acces_emploi").unwrap();
+        results.structures[0].indicators[access]
+            .finding
+            .as_ref()
+            .map(|f| f.kind)
+    };
+    // The cut-off, by bisection on the count of young people in employment: 75 of 1,500 is
+    // an area for progress, 600 of 1,500 (about the median) is not.
+    let (mut lo, mut hi) = (75.0, 600.0);
+    let at = |k: f64, rows: &mut Vec<Row>| {
+        rows[0].access = k / 1500.0;
+        kind(rows)
+    };
+    assert_eq!(at(lo, &mut rows), Some(FindingKind::AxeDeProgres));
+    assert_ne!(at(hi, &mut rows), Some(FindingKind::AxeDeProgres));
+    while hi - lo > 1.0 {
+        let mid = ((lo + hi) / 2.0).floor();
+        if at(mid, &mut rows) == Some(FindingKind::AxeDeProgres) {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+    }
+    // On the last count that still gives the finding, the noise of 1,500 young people
+    // alone would move it to either side about as often. The cut-offs move too: redrawn
+    // around observed values, which already hold their noise, the other structures spread
+    // a little more (the regional quartiles and the model's residual spread widen), so a
+    // finding on its cut-off holds somewhat less than half the time (0.25 with this seed:
+    // measured, and said in docs/pack-cpo.md). It is fragile in any case.
+    rows[0].access = lo / 1500.0;
+    let results = with_stability(&dataset(&rows), &compiled, 60, 3);
+    let access = results.indicator_index("taux_acces_emploi").unwrap();
+    let share = results.structure_stability(0).unwrap().findings[access].unwrap();
+    eprintln!("cut-off at {lo} of 1,500: stability {share}");
+    assert!((0.15..=0.6).contains(&share), "{share}");
+    assert_eq!(results.fragile_finding(0, access), Some(share));
+}
+
 /// The cells of one sheet of a workbook, as text.
 fn sheet_texts(bytes: &[u8], sheet: &str) -> Vec<Vec<String>> {
     use calamine::Reader;
