@@ -362,6 +362,7 @@ fn results() -> Results {
             message: "cellule vide".into(),
             action: "valeur considérée comme manquante".into(),
         }],
+        stability: None,
     }
 }
 

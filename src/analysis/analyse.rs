@@ -129,6 +129,7 @@ pub fn analyse_with_reference(
         regions,
         set_aside: dataset.set_aside.clone(),
         diagnostics,
+        stability: None,
     })
 }
 

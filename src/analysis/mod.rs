@@ -3,7 +3,7 @@
 //! `analyse.rs` runs the stages in order; the large ones have their module: `derive`
 //! (values), `frames`, `expected`, `scores` (indicator and axis scores), `scripts` (findings
 //! and recommendations), `objectives`, `priorities` (regional), reading the `evidence` the
-//! first stages gather.
+//! first stages gather. `stability` does the whole analysis again on resampled counts.
 pub mod analyse;
 pub mod cases;
 pub mod derive;
@@ -19,5 +19,6 @@ pub mod regression;
 pub mod results;
 pub mod scores;
 pub mod scripts;
+pub mod stability;
 pub mod stats;
 pub mod trace;

@@ -436,10 +436,84 @@ pub struct Results {
     pub regions: Vec<RegionResult>,
     pub set_aside: Vec<SetAside>,
     pub diagnostics: Vec<Diagnostic>,
+    /// How the results hold under resampling of the counts (`run --stability N`); None
+    /// without the option, and then no writer shows anything of it.
+    pub stability: Option<Stability>,
+}
+
+/// How each finding, recommendation, regional priority and axis rank holds when the input
+/// counts are drawn again `resamples` times around their observed values and the whole
+/// analysis is done again on each draw (see `analysis::stability`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Stability {
+    pub resamples: usize,
+    pub seed: u64,
+    /// The pack's threshold under which a finding is fragile.
+    pub fragile_below: f64,
+    /// Aligned with `Results::structures`.
+    pub structures: Vec<StructureStability>,
+    /// Aligned with `Results::regions`, then with each region's `priorities`: the share of
+    /// resamples where the priority is made again.
+    pub priorities: Vec<Vec<f64>>,
+}
+
+/// One structure under resampling.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StructureStability {
+    /// Aligned with the indicators: for a judged indicator with a value, the share of
+    /// resamples giving the same finding (no finding included); None otherwise.
+    pub findings: Vec<Option<f64>>,
+    /// Aligned with the structure's recommendations: the share of resamples making it again.
+    pub recommendations: Vec<f64>,
+    /// Aligned with `Results::axes`: the axis' rank in the region, when it has a score.
+    pub axes: Vec<Option<AxisRank>>,
+}
+
+/// A structure's rank on one axis among the structures of its region with a score (1 =
+/// highest score; tied scores share a rank), and where that rank falls under resampling.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AxisRank {
+    pub rank: usize,
+    /// Structures of the region ranked on the axis.
+    pub of: usize,
+    /// 5th and 95th percentiles of the rank over the resamples where the axis has a score.
+    pub interval: Option<[usize; 2]>,
+}
+
+impl StructureStability {
+    /// The stability of indicator `i`'s finding when it is under the pack's threshold.
+    pub fn fragile(&self, i: usize, fragile_below: f64) -> Option<f64> {
+        self.findings
+            .get(i)
+            .copied()
+            .flatten()
+            .filter(|s| *s < fragile_below)
+    }
 }
 
 impl Results {
     pub fn indicator_index(&self, id: &str) -> Option<usize> {
         self.indicators.iter().position(|d| d.id == id)
+    }
+
+    /// The stability of structure number `s` (in `structures`), with `--stability`.
+    pub fn structure_stability(&self, s: usize) -> Option<&StructureStability> {
+        self.stability.as_ref()?.structures.get(s)
+    }
+
+    /// The stability of a finding of structure `s` on indicator `i` when it is fragile (a
+    /// finding made, under the pack's threshold); None without `--stability`.
+    pub fn fragile_finding(&self, s: usize, i: usize) -> Option<f64> {
+        let stability = self.stability.as_ref()?;
+        self.structures
+            .get(s)?
+            .indicators
+            .get(i)?
+            .finding
+            .as_ref()?;
+        stability
+            .structures
+            .get(s)?
+            .fragile(i, stability.fragile_below)
     }
 }

@@ -4,8 +4,9 @@
 //! not hold is a usage error (exit 2) proposing the nearest ones.
 
 use crate::analysis::analyse::{Overrides, analyse_with_reference};
+use crate::analysis::results::Results;
 use crate::error::{InputError, Result, UsageError, exit};
-use crate::fr::suggest;
+use crate::fr::{self, suggest};
 use crate::pack::Pack;
 use crate::pack::engine::CompiledPack;
 use std::path::PathBuf;
@@ -33,6 +34,13 @@ pub struct Args {
     /// référentiels national et des pairs en sont tirés.
     #[arg(long, value_name = "CLASSEUR")]
     pub reference: Option<PathBuf>,
+    /// Mesure aussi, comme boussole run --stability, la stabilité de chaque constat et
+    /// recommandation sur N tirages des effectifs.
+    #[arg(long, value_name = "N", value_parser = crate::cli::run::resamples, allow_hyphen_values = true)]
+    pub stability: Option<usize>,
+    /// Graine des tirages de --stability (par défaut 2026).
+    #[arg(long, value_name = "GRAINE", value_parser = crate::cli::values::seed, allow_hyphen_values = true, requires = "stability")]
+    pub seed: Option<u64>,
 }
 
 pub fn run(args: Args) -> Result<i32> {
@@ -51,16 +59,25 @@ pub fn run(args: Args) -> Result<i32> {
         ),
         None => None,
     };
-    let results = analyse_with_reference(
+    let mut results = analyse_with_reference(
         &dataset,
         reference.as_ref(),
         &compiled,
         &Overrides::default(),
     )?;
-    let Some(s) = results
+    if let Some(resampling) = crate::cli::run::resampling(args.stability, args.seed) {
+        results.stability = Some(crate::analysis::stability::measure(
+            &dataset,
+            reference.as_ref(),
+            &compiled,
+            &results,
+            resampling,
+        )?);
+    }
+    let Some(k) = results
         .structures
         .iter()
-        .find(|s| s.id.as_str() == args.structure)
+        .position(|s| s.id.as_str() == args.structure)
     else {
         return Err(UsageError::UnknownStructure {
             suggestion: suggest(
@@ -85,9 +102,72 @@ pub fn run(args: Args) -> Result<i32> {
             )
         }
     };
+    let s = &results.structures[k];
     print!(
         "{}",
         crate::analysis::trace::explain(&results, s, indicator)
     );
+    print!("{}", stability_text(&results, k, indicator));
     Ok(exit::OK)
+}
+
+/// With `--stability`: each finding's stability (no finding included), each
+/// recommendation's and each axis' rank interval in the region, in French.
+fn stability_text(results: &Results, k: usize, indicator: Option<usize>) -> String {
+    use std::fmt::Write;
+    let (Some(stability), Some(st)) = (&results.stability, results.structure_stability(k)) else {
+        return String::new();
+    };
+    let s = &results.structures[k];
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "\nStabilité sur {} des effectifs (graine {}) : part des tirages qui redonnent le même résultat ; fragile sous {}.",
+        fr::count(stability.resamples, "tirage", "tirages"),
+        stability.seed,
+        fr::number(stability.fragile_below, 2)
+    );
+    for (i, share) in st.findings.iter().enumerate() {
+        let Some(share) = share else { continue };
+        if indicator.is_some_and(|only| only != i) {
+            continue;
+        }
+        let finding = s.indicators[i]
+            .finding
+            .as_ref()
+            .map_or("aucun constat", |f| f.kind.label_fr());
+        let fragile = if results.fragile_finding(k, i).is_some() {
+            " — fragile"
+        } else {
+            ""
+        };
+        let _ = writeln!(
+            out,
+            "  {} : {finding}, stabilité {}{fragile}",
+            results.indicators[i].label,
+            fr::number(*share, 2)
+        );
+    }
+    if indicator.is_none() {
+        for (r, share) in s.recommendations.iter().zip(&st.recommendations) {
+            let _ = writeln!(
+                out,
+                "  recommandation {} : stabilité {}",
+                r.id,
+                fr::number(*share, 2)
+            );
+        }
+        for (axis, rank) in results.axes.iter().zip(&st.axes) {
+            let Some(rank) = rank else { continue };
+            let interval = rank.interval.map_or(String::new(), |[lo, hi]| {
+                format!(", de {lo} à {hi} dans 90 % des tirages")
+            });
+            let _ = writeln!(
+                out,
+                "  axe {} : rang {} sur {} dans la région{interval}",
+                axis.label, rank.rank, rank.of
+            );
+        }
+    }
+    out
 }

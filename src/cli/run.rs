@@ -7,6 +7,7 @@
 
 use crate::analysis::analyse::{Overrides, analyse_with_reference};
 use crate::analysis::results::Results;
+use crate::analysis::stability::{self, DEFAULT_SEED, Resampling};
 use crate::cli::paths::{
     ReadFiles, SPREADSHEET_EXTENSIONS, batch_outputs, default_output, expand_inputs,
 };
@@ -76,6 +77,36 @@ pub struct Args {
     /// objectif / réalisé par structure et indicateur.
     #[arg(long, value_name = "FICHIER")]
     pub objectives: Option<PathBuf>,
+    /// Mesure la stabilité de chaque constat, recommandation et priorité régionale sous le
+    /// bruit d'échantillonnage : les effectifs sont retirés au hasard N fois (100 suffit
+    /// pour lire une stabilité au dixième près) et toute l'analyse est refaite à chaque
+    /// tirage.
+    #[arg(long, value_name = "N", value_parser = resamples, allow_hyphen_values = true)]
+    pub stability: Option<usize>,
+    /// Graine des tirages de --stability (par défaut 2026) : même graine, mêmes résultats.
+    #[arg(long, value_name = "GRAINE", value_parser = crate::cli::values::seed, allow_hyphen_values = true, requires = "stability")]
+    pub seed: Option<u64>,
+}
+
+/// Most resamples `--stability` takes: beyond, the third decimal of a share does not move.
+pub const MAX_RESAMPLES: usize = 10_000;
+
+/// `--stability`: from 1 to [`MAX_RESAMPLES`] resamples.
+pub fn resamples(s: &str) -> std::result::Result<usize, UsageError> {
+    crate::cli::values::in_range(
+        s,
+        1,
+        MAX_RESAMPLES,
+        "le nombre de tirages de la stabilité (--stability)",
+    )
+}
+
+/// The resampling `--stability N [--seed S]` asks for.
+pub fn resampling(stability: Option<usize>, seed: Option<u64>) -> Option<Resampling> {
+    stability.map(|resamples| Resampling {
+        resamples,
+        seed: seed.unwrap_or(DEFAULT_SEED),
+    })
 }
 
 /// What happened to one input of a batch.
@@ -116,16 +147,28 @@ struct Job<'a> {
     force: bool,
     /// `--objectives`: last year's collected objectives and where they come from.
     objectives: Option<(&'a crate::collect::Collected, &'a str)>,
+    /// `--stability N [--seed S]`.
+    resampling: Option<Resampling>,
 }
 
 impl Job<'_> {
     fn analyse(&self, dataset: &Dataset) -> Result<Results> {
-        analyse_with_reference(
+        let mut results = analyse_with_reference(
             dataset,
             self.reference,
             self.compiled,
             &Overrides::default(),
-        )
+        )?;
+        if let Some(resampling) = self.resampling {
+            results.stability = Some(stability::measure(
+                dataset,
+                self.reference,
+                self.compiled,
+                &results,
+                resampling,
+            )?);
+        }
+        Ok(results)
     }
 
     /// Refuses, before anything is read, outputs that are inputs or that exist (without
@@ -274,6 +317,7 @@ pub fn run(args: Args) -> Result<i32> {
         reference: reference.as_ref(),
         force: args.force,
         objectives: objectives.as_ref().map(|(c, s)| (c, s.as_str())),
+        resampling: resampling(args.stability, args.seed),
     };
     if args.merge {
         return run_merged(&job, &args, &inputs);
@@ -301,6 +345,8 @@ struct Summary {
     priorities: usize,
     /// `--objectives`: the follow-up's line.
     follow_up: Option<String>,
+    /// `--stability`: the line on fragile findings.
+    stability: Option<String>,
     /// The national frame is the file itself ([`lone_region_warning`]).
     lone_region: Option<String>,
 }
@@ -330,9 +376,31 @@ impl Summary {
             for_missing_data,
             priorities: results.regions.iter().map(|r| r.priorities.len()).sum(),
             follow_up: None,
+            stability: stability_line(results),
             lone_region,
         }
     }
+}
+
+/// `Stabilité sur 100 tirages (graine 2026) : 12 constats fragiles (sous 0,7) sur 480.`
+fn stability_line(results: &Results) -> Option<String> {
+    let stability = results.stability.as_ref()?;
+    let (mut findings, mut fragile) = (0, 0);
+    for (s, st) in results.structures.iter().enumerate() {
+        for i in 0..st.indicators.len() {
+            if st.indicators[i].finding.is_some() {
+                findings += 1;
+                fragile += usize::from(results.fragile_finding(s, i).is_some());
+            }
+        }
+    }
+    Some(format!(
+        "Stabilité sur {} (graine {}) : {} (sous {}) sur {findings}.",
+        fr::count(stability.resamples, "tirage", "tirages"),
+        stability.seed,
+        fr::count(fragile, "constat fragile", "constats fragiles"),
+        fr::number(stability.fragile_below, 2),
+    ))
 }
 
 /// Whether a decision's rule reads the count of missing indicators: its line or the three
@@ -385,6 +453,9 @@ fn print_single(summary: &Summary, targets: &Targets) {
         )
     );
     if let Some(line) = &summary.follow_up {
+        println!("{line}");
+    }
+    if let Some(line) = &summary.stability {
         println!("{line}");
     }
     println!("Classeur annoté écrit : {}", targets.annotated.display());

@@ -35,6 +35,9 @@ pub struct Manifest {
     pub regional_priorities: RegionalPrioritiesSpec,
     #[serde(default)]
     pub objectives: ObjectivesSpec,
+    /// How stability under resampling is read (`run --stability`).
+    #[serde(default)]
+    pub stability: StabilitySpec,
     pub scripts: ScriptsSpec,
     /// Labels used in outputs (sheet names, headers), overriding the French defaults.
     #[serde(default)]
@@ -672,6 +675,40 @@ pub struct RegionalPrioritiesSpec {
     /// tested (Bonferroni); 0 turns the national judgement off.
     #[serde(default = "default_national_alpha")]
     pub national_alpha: f64,
+}
+
+/// How the stability of findings under resampling of the counts (`run --stability`) is
+/// read: below `fragile_below`, a finding is marked fragile in the Fiche.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct StabilitySpec {
+    /// Share of resamples giving the same finding under which it is fragile (0 to 1).
+    #[serde(default = "default_fragile_below", deserialize_with = "unit_share")]
+    pub fragile_below: f64,
+}
+
+fn default_fragile_below() -> f64 {
+    0.7
+}
+
+impl Default for StabilitySpec {
+    fn default() -> Self {
+        StabilitySpec {
+            fragile_below: default_fragile_below(),
+        }
+    }
+}
+
+/// A share between 0 and 1 (a number or a fraction such as "2/3").
+fn unit_share<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<f64, D::Error> {
+    let x = share(deserializer)?;
+    if (0.0..=1.0).contains(&x) {
+        Ok(x)
+    } else {
+        Err(serde::de::Error::custom(format!(
+            "{x} : une part entre 0 et 1 est attendue"
+        )))
+    }
 }
 
 fn default_national_alpha() -> f64 {

@@ -11,9 +11,11 @@ fn num(x: Option<f64>) -> Value {
         .unwrap_or(Value::Null)
 }
 
-fn structure_json(results: &Results, s: &StructureResult) -> Value {
+/// Structure number `k` of the results.
+fn structure_json(results: &Results, k: usize, s: &StructureResult) -> Value {
+    let stability = results.structure_stability(k);
     let mut indicators = Map::new();
-    for (def, ind) in results.indicators.iter().zip(&s.indicators) {
+    for (i, (def, ind)) in results.indicators.iter().zip(&s.indicators).enumerate() {
         let mut frames = Map::new();
         for (kind, f) in &ind.frames {
             let stats = match &f.summary {
@@ -39,9 +41,7 @@ fn structure_json(results: &Results, s: &StructureResult) -> Value {
             (Some(v), Some(p)) => Some(v - p),
             _ => None,
         };
-        indicators.insert(
-            def.id.clone(),
-            json!({
+        let mut indicator = json!({
                 "value": num(ind.value),
                 "missing": ind.missing.as_ref().map(Missing::describe),
                 "cells": ind.cells.iter().map(|c| c.to_string()).collect::<Vec<_>>(),
@@ -68,16 +68,41 @@ fn structure_json(results: &Results, s: &StructureResult) -> Value {
                 })),
                 "previous": num(ind.previous),
                 "change": num(change),
-            }),
-        );
+        });
+        // `--stability` only: the share of resamples giving the same finding (or none).
+        if let Some(share) = stability.and_then(|st| st.findings.get(i).copied().flatten()) {
+            indicator["stability"] = num(Some(share));
+        }
+        indicators.insert(def.id.clone(), indicator);
     }
     let mut axes = Map::new();
-    for a in &s.axes {
-        axes.insert(
-            a.axis.clone(),
-            json!({"score": num(a.score), "coverage": num(Some(a.coverage)), "insufficient": a.score.is_none()}),
-        );
+    for (a, axis) in s.axes.iter().enumerate() {
+        let mut value = json!({"score": num(axis.score), "coverage": num(Some(axis.coverage)), "insufficient": axis.score.is_none()});
+        if let Some(rank) = stability.and_then(|st| st.axes.get(a)?.as_ref()) {
+            value["rank"] = json!(rank.rank);
+            value["ranked"] = json!(rank.of);
+            value["rank_interval"] = json!(rank.interval);
+        }
+        axes.insert(axis.axis.clone(), value);
     }
+    let recommendations: Vec<Value> = s
+        .recommendations
+        .iter()
+        .enumerate()
+        .map(|(j, r)| {
+            let mut value = json!({
+                "id": r.id,
+                "text": r.text,
+                "priority": r.priority,
+                "indicators": r.indicators,
+                "rule": format!("{}:{}", r.rule.script, r.rule.line),
+            });
+            if let Some(share) = stability.and_then(|st| st.recommendations.get(j)) {
+                value["stability"] = num(Some(*share));
+            }
+            value
+        })
+        .collect();
     json!({
         "id": s.id,
         "name": s.name,
@@ -88,19 +113,52 @@ fn structure_json(results: &Results, s: &StructureResult) -> Value {
         "peer_distance": num(s.peer_distance),
         "indicators": indicators,
         "axes": axes,
-        "recommendations": s.recommendations.iter().map(|r| json!({
-            "id": r.id,
-            "text": r.text,
-            "priority": r.priority,
-            "indicators": r.indicators,
-            "rule": format!("{}:{}", r.rule.script, r.rule.line),
-        })).collect::<Vec<_>>(),
+        "recommendations": recommendations,
     })
+}
+
+/// The regions, with each priority's stability under `--stability`.
+fn regions_json(results: &Results) -> Vec<Value> {
+    let stability = results.stability.as_ref();
+    results
+        .regions
+        .iter()
+        .enumerate()
+        .map(|(g, r)| {
+            let priorities: Vec<Value> = r
+                .priorities
+                .iter()
+                .enumerate()
+                .map(|(j, p)| {
+                    let mut value = json!({
+                        "recommendation": p.recommendation, "text": p.text, "priority": p.priority,
+                        "count": p.count, "share": p.share,
+                        "national": p.national,
+                    });
+                    if let Some(share) = stability.and_then(|st| st.priorities.get(g)?.get(j)) {
+                        value["stability"] = num(Some(*share));
+                    }
+                    value
+                })
+                .collect();
+            json!({"name": r.name, "structures": r.structures, "priorities": priorities})
+        })
+        .collect()
+}
+
+/// `--stability` only: how the draws were made.
+fn stability_json(results: &Results) -> Option<Value> {
+    let st = results.stability.as_ref()?;
+    Some(json!({
+        "resamples": st.resamples,
+        "seed": st.seed,
+        "fragile_below": num(Some(st.fragile_below)),
+    }))
 }
 
 /// The whole results document.
 pub fn results_json(results: &Results) -> Value {
-    json!({
+    let mut document = json!({
         "boussole": crate::VERSION,
         "pack": results.pack,
         "input": {"file": results.input.file, "sha256": results.input.sha256},
@@ -118,19 +176,15 @@ pub fn results_json(results: &Results) -> Value {
             })),
         })).collect::<Vec<_>>(),
         "axes": results.axes,
-        "structures": results.structures.iter().map(|s| structure_json(results, s)).collect::<Vec<_>>(),
-        "regions": results.regions.iter().map(|r| json!({
-            "name": r.name,
-            "structures": r.structures,
-            "priorities": r.priorities.iter().map(|p| json!({
-                "recommendation": p.recommendation, "text": p.text, "priority": p.priority,
-                "count": p.count, "share": p.share,
-                "national": p.national,
-            })).collect::<Vec<_>>(),
-        })).collect::<Vec<_>>(),
+        "structures": results.structures.iter().enumerate().map(|(k, s)| structure_json(results, k, s)).collect::<Vec<_>>(),
+        "regions": regions_json(results),
         "set_aside": results.set_aside,
         "diagnostics": results.diagnostics,
-    })
+    });
+    if let Some(stability) = stability_json(results) {
+        document["stability"] = stability;
+    }
+    document
 }
 
 /// Pretty JSON bytes with a final newline. Serialising a JSON value cannot fail short of a

@@ -32,6 +32,29 @@ const COL_CHART: ColNum = 10;
 const COL_HELPER: ColNum = COL_CHART + 6;
 /// Last printed column (I).
 const LAST_PRINTED: ColNum = 8;
+/// The table's Constat column.
+const COL_FICHE_FINDING: ColNum = 6;
+
+/// With `--stability`, the formula of a Constat cell given the plain one (`=...`) and the
+/// helper cell of its Indicateurs row: the finding followed by « — fragile (0,62) » when its
+/// stability is under the pack's threshold (FIXED writes the decimal separator of the
+/// reader's Excel).
+fn fragile_mark(
+    ctx: &Context,
+    ind_col: &dyn Fn(ColNum) -> String,
+) -> Option<impl Fn(&str, &str) -> String> {
+    let threshold = ctx.results.stability.as_ref()?.fragile_below;
+    let column = super::indicateurs::stability_column(ctx)?;
+    let stability = ind_col(column);
+    let finding = ind_col(COL_FINDING);
+    Some(move |plain: &str, at: &str| {
+        let share = format!("INDEX({stability},{at})");
+        format!(
+            "={}&IF({at}=0,\"\",IF(OR(INDEX({finding},{at})=\"\",{share}=\"\"),\"\",IF({share}<{threshold},\" — fragile (\"&FIXED({share},2)&\")\",\"\")))",
+            plain.trim_start_matches('=')
+        )
+    })
+}
 
 pub(crate) fn write(ctx: &Context, styles: &mut Styles) -> Result<Sheet> {
     let results = ctx.results;
@@ -45,7 +68,14 @@ pub(crate) fn write(ctx: &Context, styles: &mut Styles) -> Result<Sheet> {
         (3, 12.0),
         (4, 12.0),
         (5, 12.0),
-        (6, 16.0),
+        (
+            6,
+            if results.stability.is_some() {
+                30.0
+            } else {
+                16.0
+            },
+        ),
         (7, 12.0),
         (8, 12.0),
         (9, 3.0),
@@ -176,6 +206,7 @@ pub(crate) fn write(ctx: &Context, styles: &mut Styles) -> Result<Sheet> {
             &styles.integer,
         )?;
         let at = format!("${helper}{}", row + 1);
+        let fragile = fragile_mark(ctx, &ind_col);
         let value_of = |col: ColNum| {
             let range = ind_col(col);
             let mark = formula_string(MISSING_MARK);
@@ -240,6 +271,19 @@ pub(crate) fn write(ctx: &Context, styles: &mut Styles) -> Result<Sheet> {
             ),
         ];
         for (col, source, cached, format) in cells {
+            if col == COL_FICHE_FINDING
+                && let Some(fragile) = &fragile
+            {
+                // `--stability`: « fragile (0,62) » after a finding under the pack's threshold.
+                let text = match (cached, results.fragile_finding(0, i)) {
+                    (Cached::Text(t), Some(share)) => {
+                        Cached::Text(format!("{t} — fragile ({})", crate::fr::number(share, 2)))
+                    }
+                    (cached, _) => cached,
+                };
+                sheet.formula(row, col, &fragile(&value_of(source), &at), &text, format)?;
+                continue;
+            }
             sheet.formula(row, col, &value_of(source), &cached, format)?;
         }
     }

@@ -97,6 +97,23 @@ pub(crate) fn key(code: &str, indicator: &str) -> String {
     format!("{code}|{indicator}")
 }
 
+/// The last column of the table before the stability's: the explanation's when the
+/// scores are too many to carry notes.
+fn last_column(ctx: &Context) -> ColNum {
+    if ctx.detailed * ctx.judged().len() <= MAX_NOTES {
+        COL_CHANGE
+    } else {
+        COL_EXPLANATION
+    }
+}
+
+/// The Stabilité column (`run --stability`): the share of resamples giving the same finding
+/// (or none), after every other column; None without the option.
+pub(crate) fn stability_column(ctx: &Context) -> Option<ColNum> {
+    ctx.results.stability.as_ref()?;
+    Some(last_column(ctx) + 1)
+}
+
 /// Writes the sheet into `sheet`, a worksheet that may stream its rows to a temporary file
 /// (rust_xlsxwriter's constant-memory mode): everything is written in row order, the table
 /// and its header first.
@@ -104,11 +121,9 @@ pub(crate) fn write(ctx: &Context, styles: &mut Styles, mut sheet: Sheet) -> Res
     let results = ctx.results;
     let judged_rows = ctx.detailed * ctx.judged().len();
     let with_notes = judged_rows <= MAX_NOTES;
-    let last_col = if with_notes {
-        COL_CHANGE
-    } else {
-        COL_EXPLANATION
-    };
+    let col_stability = stability_column(ctx);
+    let last_col = col_stability.unwrap_or_else(|| last_column(ctx));
+    let stability_format = styles.number("0.00");
 
     let formats: Vec<_> = results
         .indicators
@@ -125,6 +140,9 @@ pub(crate) fn write(ctx: &Context, styles: &mut Styles, mut sheet: Sheet) -> Res
     let mut headers: Vec<&str> = HEADERS.to_vec();
     if !with_notes {
         headers.push("Explication");
+    }
+    if col_stability.is_some() {
+        headers.push("Stabilité");
     }
     if rows > 0 {
         let columns: Vec<TableColumn> = headers
@@ -203,6 +221,12 @@ pub(crate) fn write(ctx: &Context, styles: &mut Styles, mut sheet: Sheet) -> Res
             sheet.plain(row, COL_KEY, &key(st.id.as_str(), &def.id))?;
             sheet.opt_number(row, COL_PREVIOUS, ir.and_then(|r| r.previous), fmt)?;
             sheet.opt_number(row, COL_CHANGE, change(def, ir), &change_formats[i])?;
+            if let Some(col) = col_stability {
+                let share = results
+                    .structure_stability(s)
+                    .and_then(|st| st.findings.get(i).copied().flatten());
+                sheet.opt_number(row, col, share, &stability_format)?;
+            }
             if def.judged() {
                 let text = explanation(ctx, st, def, ir);
                 if with_notes {
@@ -267,6 +291,14 @@ pub(crate) fn write(ctx: &Context, styles: &mut Styles, mut sheet: Sheet) -> Res
     if !with_notes {
         widths.push((COL_EXPLANATION, 80.0));
     }
+    if let Some(col) = col_stability {
+        widths.push((col, 10.0));
+        sheet.note(
+            0,
+            col,
+            &stability_note(results.stability.as_ref().map_or(0, |s| s.resamples)),
+        )?;
+    }
     sheet.widths(&widths)?;
     sheet.freeze(1, 4)?;
     sheet.print_table(0)?;
@@ -276,6 +308,16 @@ pub(crate) fn write(ctx: &Context, styles: &mut Styles, mut sheet: Sheet) -> Res
     sheet.apply(|ws| ws.set_repeat_columns(0, 0))?;
     sheet.ws.set_page_order(false);
     Ok(sheet)
+}
+
+/// The note on a Stabilité header.
+pub(crate) fn stability_note(resamples: usize) -> String {
+    format!(
+        "Part des {} où les effectifs, retirés au hasard autour des valeurs observées, \
+         redonnent le même résultat (1 : toujours ; 0,5 : une fois sur deux). Sous le seuil du \
+         pack, un constat est fragile : il tient peut-être au hasard des petits nombres.",
+        fr::count(resamples, "tirage", "tirages")
+    )
 }
 
 /// How a score was obtained, in French: source cells, normalisation and frame, the frame's

@@ -19,21 +19,28 @@ const WIDTH_INDICATORS: f64 = 26.0;
 pub(crate) fn write(ctx: &Context, styles: &mut Styles) -> Result<Sheet> {
     let results = ctx.results;
     let mut sheet = Sheet::new(&ctx.names.priorites)?;
-    sheet.header_row(
-        0,
-        0,
-        &[
-            "Code",
-            "Nom",
-            "Région",
-            "Rang",
-            "Priorité",
-            "Recommandation",
-            "Indicateurs",
-            "Règle",
-        ],
-        styles,
-    )?;
+    // With `--stability`, each table gets a last column: the share of resamples making the
+    // recommendation (the priority) again; the regional table moves one column right.
+    let stability = results.stability.as_ref();
+    let last = if stability.is_some() { 8 } else { 7 };
+    let mut headers = vec![
+        "Code",
+        "Nom",
+        "Région",
+        "Rang",
+        "Priorité",
+        "Recommandation",
+        "Indicateurs",
+        "Règle",
+    ];
+    if stability.is_some() {
+        headers.push("Stabilité");
+    }
+    sheet.header_row(0, 0, &headers, styles)?;
+    let top_share = styles.number("0.00").set_align(FormatAlign::Top);
+    if let Some(st) = stability {
+        sheet.note(0, 8, &super::indicateurs::stability_note(st.resamples))?;
+    }
     // The lines each row needs, shared by the two tables (they sit on the same rows).
     let mut lines: BTreeMap<RowNum, usize> = BTreeMap::new();
     let mut need = |row: RowNum, n: usize| {
@@ -46,7 +53,7 @@ pub(crate) fn write(ctx: &Context, styles: &mut Styles) -> Result<Sheet> {
     let top_percent = styles.percent.clone().set_align(FormatAlign::Top);
     let top_bold = styles.bold.clone().set_align(FormatAlign::Top);
     let mut row = 1u32;
-    for st in &results.structures {
+    for (s, st) in results.structures.iter().enumerate() {
         if row as usize + st.recommendations.len().max(1) > EXCEL_LAST_ROW {
             sheet.note(0, 0, "Liste tronquée à la dernière ligne d'Excel : la sortie JSON (--json) donne toutes les recommandations.")?;
             break;
@@ -79,29 +86,34 @@ pub(crate) fn write(ctx: &Context, styles: &mut Styles) -> Result<Sheet> {
                 &format!("{}:{}", rec.rule.script, rec.rule.line),
                 &top,
             )?;
+            if let Some(share) = results
+                .structure_stability(s)
+                .and_then(|st| st.recommendations.get(k))
+            {
+                sheet.number(row, 8, *share, &top_share)?;
+            }
             row += 1;
         }
     }
     if row > 1 {
-        sheet.apply(|ws| ws.autofilter(0, 0, row - 1, 7))?;
+        sheet.apply(|ws| ws.autofilter(0, 0, row - 1, last))?;
     }
     let row_count = row - 1;
 
     // Regional counts and priorities.
-    let c = COL_REGIONAL;
-    sheet.header_row(
-        0,
-        c,
-        &[
-            "Région",
-            "Recommandation",
-            "Priorité",
-            "Structures concernées",
-            "Part des structures",
-            "Priorité régionale",
-        ],
-        styles,
-    )?;
+    let c = COL_REGIONAL + last - 7;
+    let mut headers = vec![
+        "Région",
+        "Recommandation",
+        "Priorité",
+        "Structures concernées",
+        "Part des structures",
+        "Priorité régionale",
+    ];
+    if stability.is_some() {
+        headers.push("Stabilité");
+    }
+    sheet.header_row(0, c, &headers, styles)?;
     sheet.note(
         0,
         c + 5,
@@ -109,7 +121,7 @@ pub(crate) fn write(ctx: &Context, styles: &mut Styles) -> Result<Sheet> {
          région fixée par le pack (voir la feuille Règles).",
     )?;
     let mut row = 1u32;
-    for region in &results.regions {
+    for (g, region) in results.regions.iter().enumerate() {
         // Every count, those that are regional priorities marked; priorities missing from
         // the counts are listed as well.
         let mut regional: Vec<(&crate::analysis::results::RegionalPriority, bool)> = region
@@ -145,10 +157,20 @@ pub(crate) fn write(ctx: &Context, styles: &mut Styles) -> Result<Sheet> {
                 if is_priority { "oui" } else { "non" },
                 if is_priority { &top_bold } else { &top },
             )?;
+            let share = stability.and_then(|st| {
+                let j = region
+                    .priorities
+                    .iter()
+                    .position(|q| q.recommendation == p.recommendation)?;
+                st.priorities.get(g)?.get(j).copied()
+            });
+            if let Some(share) = share {
+                sheet.number(row, c + 6, share, &top_share)?;
+            }
             row += 1;
         }
     }
-    sheet.widths(&[
+    let mut widths = vec![
         (0, 9.0),
         (1, 24.0),
         (2, 18.0),
@@ -157,14 +179,18 @@ pub(crate) fn write(ctx: &Context, styles: &mut Styles) -> Result<Sheet> {
         (5, WIDTH_TEXT),
         (6, WIDTH_INDICATORS),
         (7, 22.0),
-        (8, 3.0),
+        (last + 1, 3.0),
         (c, 18.0),
         (c + 1, WIDTH_TEXT),
         (c + 2, 9.0),
         (c + 3, 12.0),
         (c + 4, 12.0),
         (c + 5, 11.0),
-    ])?;
+    ];
+    if stability.is_some() {
+        widths.extend([(8, 10.0), (c + 6, 10.0)]);
+    }
+    sheet.widths(&widths)?;
     // Wrapped texts get the height they need, so that none prints over the next row.
     for (&row, &n) in &lines {
         if n > 1 {
@@ -176,6 +202,6 @@ pub(crate) fn write(ctx: &Context, styles: &mut Styles) -> Result<Sheet> {
     // regional table beside it is for the screen (the Synthèse prints the regional
     // priorities).
     sheet.print_table(0)?;
-    sheet.apply(|ws| ws.set_print_area(0, 0, row_count.max(1), 7))?;
+    sheet.apply(|ws| ws.set_print_area(0, 0, row_count.max(1), last))?;
     Ok(sheet)
 }
