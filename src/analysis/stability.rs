@@ -7,12 +7,12 @@
 //!
 //! What is drawn, for each structure (the reference's too, with `--reference`):
 //! - an activity count that is the numerator of a non-fraction rate (entretiens, offres,
-//!   jeunes accompagnés of jeunes par ETP...) and of no fraction: a count of mean the
-//!   observed value and variance φ times it, φ being the national overdispersion the
-//!   analysis estimated for that rate (a negative binomial; the Poisson when φ is 1). It is
-//!   the noise the small-numbers guard already assumes when it widens its limits by φ, and
-//!   an upper bound of the count's own noise (φ also holds lasting differences between
-//!   structures);
+//!   jeunes accompagnés of jeunes par ETP...) and of no fraction: a Poisson count of mean
+//!   the observed value, the sampling noise the small-numbers guard assumes for such rates.
+//!   Not the negative binomial with the frame's φ: measured across structures, φ mostly
+//!   holds their lasting differences (142 for taux de pénétration on the sample), not the
+//!   noise of one structure's count, and would make the ratios look far less stable than
+//!   the fractions drawn binomially;
 //! - then the numerator of each fraction, in the manifest's order: binomial given its
 //!   denominator (as drawn, when the denominator is itself drawn) at the observed rate.
 //!
@@ -30,7 +30,7 @@ use crate::analysis::results::{
 use crate::dataset::{Dataset, Observation, Structure, Value};
 use crate::error::Result;
 use crate::pack::engine::CompiledPack;
-use crate::pack::manifest::{FrameKind, Manifest, Role, Unit};
+use crate::pack::manifest::{Manifest, Role, Unit};
 use draws::Draws;
 use rayon::prelude::*;
 use std::collections::BTreeMap;
@@ -55,7 +55,7 @@ pub fn measure(
     resampling: Resampling,
 ) -> Result<Stability> {
     let manifest = &compiled.pack.manifest;
-    let plan = Plan::of(manifest, base);
+    let plan = Plan::of(manifest);
     let shape = Shape::of(manifest, base);
     let outcomes: Vec<Result<Outcome>> = (0..resampling.resamples)
         .into_par_iter()
@@ -85,7 +85,7 @@ struct Plan {
 }
 
 impl Plan {
-    fn of(manifest: &Manifest, base: &Results) -> Plan {
+    fn of(manifest: &Manifest) -> Plan {
         let activity = |id: &str| {
             manifest
                 .columns
@@ -108,7 +108,7 @@ impl Plan {
                 && !binomial.iter().any(|(n, _)| *n == d.numerator)
                 && !counts.iter().any(|(n, _)| *n == d.numerator)
             {
-                counts.push((d.numerator.clone(), national_phi(base, &d.id)));
+                counts.push((d.numerator.clone(), 1.0));
             }
         }
         Plan { counts, binomial }
@@ -156,22 +156,6 @@ fn set(structure: &mut Structure, id: &str, value: f64) {
     if let Some(Observation { value: v, .. }) = structure.values.get_mut(id) {
         *v = Value::Number(value);
     }
-}
-
-/// The overdispersion of indicator `id` in the national frame (1 when unknown).
-fn national_phi(base: &Results, id: &str) -> f64 {
-    let Some(i) = base.indicator_index(id) else {
-        return 1.0;
-    };
-    base.structures
-        .iter()
-        .find_map(|s| {
-            s.indicators[i]
-                .frames
-                .get(&FrameKind::National)
-                .map(|f| f.phi)
-        })
-        .unwrap_or(1.0)
 }
 
 /// What one resample decided, in the base's order: flattened per structure.
