@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# Opening boussole's annotated workbooks in LibreOffice (issue 19, item 2).
+#
+#   benches/open-in-libreoffice.sh            # 3 runs of each after one warm-up
+#   RUNS=5 benches/open-in-libreoffice.sh
+#   RUNS=0 PART_RUNS=3 benches/open-in-libreoffice.sh   # only what the national file's parts cost
+#
+# Inputs, generated here: the national sample (`boussole sample`, 440 structures) and a
+# regional one (`boussole sample --region "$REGION"`, default Provence-Alpes-Côte d'Azur:
+# 30 structures), each run through `boussole run` (release build). Each annotated workbook is
+# then loaded by headless LibreOffice and saved as ODS:
+#   soffice -env:UserInstallation=file://$PROFILE --headless --convert-to ods --outdir DIR FILE
+# with a profile of its own (created by the warm-up), so that no other LibreOffice running on
+# the machine is reused. Prints the median wall time and peak memory (/usr/bin/time -v,
+# soffice.bin included) next to the goals: national <= 10 s and 500 MB, regional <= 3 s.
+# Then, unless PARTS=0, what the national file's parts cost LibreOffice: the same file
+# without its notes, without its charts, and without either (benches/support/strip_xlsx.py,
+# everything else byte for byte), $PART_RUNS runs each (default 1).
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+. benches/support/measure.sh
+RUNS=${RUNS:-3}
+PARTS=${PARTS:-1}
+PART_RUNS=${PART_RUNS:-1}
+WORK=${WORK:-target/perf}
+REGION=${REGION:-"Provence-Alpes-Côte d'Azur"}
+mkdir -p "$WORK/lo"
+command -v soffice >/dev/null || { echo "soffice (LibreOffice) is not installed" >&2; exit 1; }
+
+cargo build --release --quiet --bin boussole
+BIN=target/release/boussole
+[ -f "$WORK/national.xlsx" ] || "$BIN" sample -o "$WORK/national.xlsx" >/dev/null
+[ -f "$WORK/regional.xlsx" ] || "$BIN" sample --region "$REGION" -o "$WORK/regional.xlsx" >/dev/null
+"$BIN" run "$WORK/national.xlsx" -o "$WORK/lo/national-boussole.xlsx" --force -q
+"$BIN" run "$WORK/regional.xlsx" -o "$WORK/lo/regional-boussole.xlsx" --force -q
+
+PROFILE=$(realpath "$WORK")/lo/profile
+open_once() {
+    rm -f "$WORK/lo/$(basename "${2%.xlsx}").ods"
+    once "$1" soffice "-env:UserInstallation=file://$PROFILE" --headless --convert-to ods \
+        --outdir "$WORK/lo" "$2"
+    [ -s "$WORK/lo/$(basename "${2%.xlsx}").ods" ] || { echo "no ODS written for $2" >&2; exit 1; }
+}
+
+machine
+echo "$(soffice --version 2>/dev/null | head -n 1)"
+echo "runs: $RUNS of each after one warm-up"
+[ "$RUNS" -gt 0 ] && {
+echo
+printf '| %-36s | %9s | %8s | %9s | %-22s |\n' workbook "size (KB)" "wall (s)" "peak (MB)" goal
+echo "|---|---|---|---|---|"
+for which in national regional; do
+    file=$WORK/lo/$which-boussole.xlsx
+    times=$WORK/lo/$which.times
+    : >"$times"
+    open_once /dev/null "$file"
+    for _ in $(seq "$RUNS"); do open_once "$times" "$file"; done
+    wall=$(median "$times" 1)
+    peak=$(median "$times" 2)
+    if [ "$which" = national ]; then
+        goal="<= 10 s: $(verdict "$wall" '<=' 10), <= 500 MB: $(verdict "$peak" '<=' 500)"
+        label="national (440 structures)"
+    else
+        goal="<= 3 s: $(verdict "$wall" '<=' 3)"
+        label="regional ($REGION)"
+    fi
+    printf '| %-36s | %9s | %8s | %9.0f | %-22s |\n' "$label" "$(du -k "$file" | cut -f1)" "$wall" "$peak" "$goal"
+done
+}
+
+[ "$PARTS" = 0 ] && exit 0
+echo
+echo "what the national file's parts cost ($PART_RUNS run(s) each):"
+echo
+printf '| %-36s | %9s | %8s | %9s |\n' "national workbook" "size (KB)" "wall (s)" "peak (MB)"
+echo "|---|---|---|---|"
+open_once /dev/null "$WORK/lo/regional-boussole.xlsx" # creates the profile if need be
+for what in notes charts both; do
+    file=$WORK/lo/national-without-$what.xlsx
+    python3 benches/support/strip_xlsx.py "$WORK/lo/national-boussole.xlsx" "$file" "$what"
+    times=$WORK/lo/national-without-$what.times
+    : >"$times"
+    for _ in $(seq "$PART_RUNS"); do open_once "$times" "$file"; done
+    case $what in notes) label="without its notes" ;; charts) label="without its charts" ;; both) label="without notes or charts" ;; esac
+    printf '| %-36s | %9s | %8s | %9.0f |\n' "$label" "$(du -k "$file" | cut -f1)" "$(median "$times" 1)" "$(median "$times" 2)"
+done
