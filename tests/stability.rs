@@ -8,130 +8,12 @@ mod common;
 use boussole::analysis::analyse::{Overrides, analyse};
 use boussole::analysis::results::{FindingKind, Results};
 use boussole::analysis::stability::{Resampling, measure};
-use boussole::dataset::{Dataset, Observation, Structure, StructureId, Value};
+use boussole::dataset::{Dataset, Structure, Value};
 use boussole::pack::Pack;
 use boussole::pack::engine::CompiledPack;
 use std::collections::BTreeMap;
 
-fn compiled() -> CompiledPack {
-    CompiledPack::compile(&Pack::embedded().expect("embedded pack")).expect("compiles")
-}
-
-/// A deterministic generator (xorshift64*), with normal draws by Box-Muller.
-struct Draws(u64);
-
-impl Draws {
-    fn uniform(&mut self) -> f64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        let x = self.0.wrapping_mul(0x2545_F491_4F6C_DD1D);
-        ((x >> 11) as f64 + 0.5) / (1u64 << 53) as f64
-    }
-
-    fn normal(&mut self, sd: f64) -> f64 {
-        let (u, v) = (self.uniform(), self.uniform());
-        sd * (-2.0 * u.ln()).sqrt() * (std::f64::consts::TAU * v).cos()
-    }
-}
-
-const REGIONS: [&str; 10] = [
-    "Bretagne",
-    "Normandie",
-    "Occitanie",
-    "Grand Est",
-    "Hauts-de-France",
-    "Île-de-France",
-    "Pays de la Loire",
-    "Nouvelle-Aquitaine",
-    "Centre-Val de Loire",
-    "Bourgogne-Franche-Comté",
-];
-
-/// One generated structure: its context, and its access to employment explained for a good
-/// part by that context; access to training is pure noise around 17 %.
-#[derive(Clone, Copy)]
-struct Row {
-    region: &'static str,
-    unemployment: f64,
-    no_diploma: f64,
-    qpv: f64,
-    density: f64,
-    accompanied: f64,
-    access: f64,
-    training: f64,
-}
-
-fn rows(per_region: usize, seed: u64) -> Vec<Row> {
-    let mut d = Draws(seed);
-    let mut rows = Vec::new();
-    for region in REGIONS {
-        for _ in 0..per_region {
-            let unemployment = 0.25 + d.normal(0.04);
-            let no_diploma = 0.20 + d.normal(0.04);
-            let qpv = (0.08 + d.normal(0.05)).max(0.0);
-            let density = (4.0 + d.normal(1.5)).exp();
-            let access =
-                0.40 - 1.0 * (unemployment - 0.25) - 0.5 * (no_diploma - 0.20) + d.normal(0.03);
-            rows.push(Row {
-                region,
-                unemployment,
-                no_diploma,
-                qpv,
-                density,
-                accompanied: (300.0 + 1200.0 * d.uniform()).round(),
-                access,
-                training: 0.17 + d.normal(0.03),
-            });
-        }
-    }
-    rows
-}
-
-fn structure(code: String, row: &Row) -> Structure {
-    let mut values = BTreeMap::new();
-    for (k, v) in [
-        ("jeunes_accompagnes", row.accompanied),
-        ("jeunes_en_emploi", (row.accompanied * row.access).round()),
-        (
-            "jeunes_en_formation",
-            (row.accompanied * row.training).round(),
-        ),
-        ("taux_chomage_jeunes", row.unemployment),
-        ("part_sans_diplome", row.no_diploma),
-        ("part_qpv", row.qpv),
-        ("densite", row.density),
-        ("population_16_25", row.accompanied * 12.0),
-    ] {
-        values.insert(
-            k.to_string(),
-            Observation {
-                value: Value::Number(v),
-                cell: None,
-            },
-        );
-    }
-    Structure {
-        id: StructureId::new(code.clone()),
-        name: format!("Mission locale {code}"),
-        region: row.region.to_string(),
-        year: None,
-        typology: None,
-        values,
-        id_cells: Vec::new(),
-    }
-}
-
-fn dataset(rows: &[Row]) -> Dataset {
-    Dataset {
-        structures: rows
-            .iter()
-            .enumerate()
-            .map(|(i, r)| structure(format!("{:05}", 10_001 + i), r))
-            .collect(),
-        ..Dataset::default()
-    }
-}
+use common::generated::*;
 
 fn with_stability(data: &Dataset, compiled: &CompiledPack, resamples: usize, seed: u64) -> Results {
     let mut results = analyse(data, compiled, &Overrides::default()).expect("analysis");
@@ -280,8 +162,8 @@ fn the_fiche_marks_a_fragile_finding_and_the_tables_carry_a_stability_column() {
     }
 }
 
-/// Every judgement (structure × judged indicator with a value) and its finding.
-fn findings(results: &Results) -> BTreeMap<(String, usize), Option<FindingKind>> {
+/// Every judgement with a value (structure × judged indicator) and its finding.
+fn findings_with_a_value(results: &Results) -> BTreeMap<(String, usize), Option<FindingKind>> {
     let mut out = BTreeMap::new();
     for s in &results.structures {
         for (i, ind) in s.indicators.iter().enumerate() {
@@ -312,7 +194,7 @@ fn the_reported_stability_is_the_survival_rate_of_independent_resampling() {
     let compiled = compiled();
     let resamples = 40;
     let reported = with_stability(&data, &compiled, resamples, 2026);
-    let base = findings(&reported);
+    let base = findings_with_a_value(&reported);
     // The mean reported stability of the findings made.
     let index: BTreeMap<String, usize> = reported
         .structures
@@ -352,7 +234,8 @@ fn the_reported_stability_is_the_survival_rate_of_independent_resampling() {
                 put(s, num, k as f64);
             }
         }
-        let after = findings(&analyse(&drawn, &compiled, &Overrides::default()).unwrap());
+        let after =
+            findings_with_a_value(&analyse(&drawn, &compiled, &Overrides::default()).unwrap());
         survived += made
             .iter()
             .filter(|k| after.get(**k) == base.get(**k))

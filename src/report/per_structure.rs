@@ -325,15 +325,14 @@ fn fiche_radar(
     chart_row: u32,
     styles: &mut Styles,
 ) -> Result<u32> {
-    use crate::report::annotated::{RADAR_SCALE_NOTE, radar_points_of};
-    use rust_xlsxwriter::{Chart, ChartLegendPosition, ChartType, ColNum};
+    use crate::report::annotated::{PROFILE_SERIES, RADAR_SCALE_NOTE, radar_points_of};
+    use rust_xlsxwriter::ColNum;
     let points = radar_points_of(results, s);
     if points.is_empty() {
         return Ok(chart_row.saturating_sub(1));
     }
-    let series = ["Structure", "Médiane régionale", "Médiane des pairs"];
     let mut headers = vec!["Indicateur jugé (radar)"];
-    headers.extend(series);
+    headers.extend(PROFILE_SERIES);
     sheet.widths(&[
         (COL_RADAR, 30.0),
         (COL_RADAR + 1, 11.0),
@@ -349,25 +348,13 @@ fn fiche_radar(
             sheet.opt_number(row, COL_RADAR + 1 + j as ColNum, *x, &styles.score)?;
         }
     }
-    let (first, last) = (data_row + 1, data_row + points.len() as u32);
-    let mut chart = Chart::new(ChartType::Radar);
-    for (j, name) in series.iter().enumerate() {
-        let col = COL_RADAR + 1 + j as ColNum;
-        chart
-            .add_series()
-            .set_name(*name)
-            .set_categories((sheet.name.as_str(), first, COL_RADAR, last, COL_RADAR))
-            .set_values((sheet.name.as_str(), first, col, last, col));
-    }
-    chart
-        .title()
-        .set_name("Profil de la structure (100 = médiane nationale)");
-    chart.legend().set_position(ChartLegendPosition::Bottom);
-    chart.show_na_as_empty_cell();
-    chart.set_width(760).set_height(400);
-    sheet.chart(chart_row, 0, &chart)?;
-    let note_row = chart_row + 21;
-    sheet.merge((note_row, 0), (note_row, 8), RADAR_SCALE_NOTE, &styles.wrap)?;
-    sheet.apply(|ws| ws.set_row_height(note_row, 62))?;
-    Ok(note_row)
+    let rows = (data_row + 1, data_row + points.len() as u32);
+    crate::report::annotated::profile_radar(
+        sheet,
+        rows,
+        (COL_RADAR, COL_RADAR + 1),
+        chart_row,
+        8,
+        styles,
+    )
 }

@@ -148,4 +148,5 @@ pub fn field_csv(years: &[i32], structures: &[(&str, &str, &str)]) -> String {
     out
 }
 
+pub mod generated;
 pub mod libreoffice;

@@ -18,9 +18,7 @@ use crate::dataset::column_letters;
 use crate::error::Result;
 use crate::pack::manifest::{Direction, FrameKind};
 use crate::report::xlsx::{Cached, MISSING_MARK, Sheet, Styles, formula_string};
-use rust_xlsxwriter::{
-    Chart, ChartLegendPosition, ChartType, ColNum, DataValidation, Format, Formula, RowNum,
-};
+use rust_xlsxwriter::{ColNum, DataValidation, Format, Formula, RowNum};
 
 /// First row of the indicators' table (0-based; the header is the row above).
 const TABLE_ROW: RowNum = 5;
@@ -379,34 +377,14 @@ pub(crate) fn write(ctx: &Context, styles: &mut Styles) -> Result<Sheet> {
     if plotted > 0 {
         let first_q = TABLE_ROW;
         let last_q = TABLE_ROW + plotted - 1;
-        let mut chart = Chart::new(ChartType::Radar);
-        for (k, name) in ["Structure", "Médiane régionale", "Médiane des pairs"]
-            .iter()
-            .enumerate()
-        {
-            let col = COL_CHART + 2 + k as ColNum;
-            chart
-                .add_series()
-                .set_name(*name)
-                .set_categories((sheet.name.as_str(), first_q, COL_CHART, last_q, COL_CHART))
-                .set_values((sheet.name.as_str(), first_q, col, last_q, col));
-        }
-        chart
-            .title()
-            .set_name("Profil de la structure (100 = médiane nationale)");
-        chart.legend().set_position(ChartLegendPosition::Bottom);
-        chart.show_na_as_empty_cell();
-        chart.set_width(760).set_height(400);
-        sheet.chart(chart_row, 0, &chart)?;
-        let note_row = chart_row + 21;
-        sheet.merge(
-            (note_row, 0),
-            (note_row, LAST_PRINTED),
-            RADAR_SCALE_NOTE,
-            &styles.wrap,
+        last_row = super::profile_radar(
+            &mut sheet,
+            (first_q, last_q),
+            (COL_CHART, COL_CHART + 2),
+            chart_row,
+            LAST_PRINTED,
+            styles,
         )?;
-        sheet.apply(|ws| ws.set_row_height(note_row, 62))?;
-        last_row = note_row;
     }
     sheet.apply(|ws| ws.set_column_hidden(COL_HELPER))?;
     sheet.freeze(2, 0)?;

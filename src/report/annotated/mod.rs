@@ -48,7 +48,7 @@ use crate::pack::manifest::{Direction, FrameKind};
 use crate::report::xlsx::{Sheet, Styles, new_workbook};
 use names::SheetNames;
 use rayon::prelude::*;
-use rust_xlsxwriter::{Workbook, Worksheet};
+use rust_xlsxwriter::{Chart, ChartLegendPosition, ChartType, ColNum, RowNum, Workbook, Worksheet};
 
 /// Builds one sheet of the annotated workbook.
 type SheetJob<'a> = Box<dyn Fn(&Context, &mut Styles) -> Result<Sheet> + Send + Sync + 'a>;
@@ -397,4 +397,47 @@ pub(crate) fn models_note(results: &Results) -> String {
         ));
     }
     note
+}
+
+/// The profile radar's three series, in the order of their data columns.
+pub(crate) const PROFILE_SERIES: [&str; 3] =
+    ["Structure", "Médiane régionale", "Médiane des pairs"];
+
+/// The structure's profile radar (the annotated and the per-structure Fiche): its labels in
+/// `label_col` and its three series from `values_col` on, rows `first..=last` of `sheet`;
+/// placed at `chart_row` with the scale note merged beneath it up to `last_col`. Returns the
+/// note's row.
+pub(crate) fn profile_radar(
+    sheet: &mut crate::report::xlsx::Sheet,
+    (first, last): (RowNum, RowNum),
+    (label_col, values_col): (ColNum, ColNum),
+    chart_row: RowNum,
+    last_col: ColNum,
+    styles: &crate::report::xlsx::Styles,
+) -> Result<RowNum> {
+    let mut chart = Chart::new(ChartType::Radar);
+    for (k, name) in PROFILE_SERIES.iter().enumerate() {
+        let col = values_col + k as ColNum;
+        chart
+            .add_series()
+            .set_name(*name)
+            .set_categories((sheet.name.as_str(), first, label_col, last, label_col))
+            .set_values((sheet.name.as_str(), first, col, last, col));
+    }
+    chart
+        .title()
+        .set_name("Profil de la structure (100 = médiane nationale)");
+    chart.legend().set_position(ChartLegendPosition::Bottom);
+    chart.show_na_as_empty_cell();
+    chart.set_width(760).set_height(400);
+    sheet.chart(chart_row, 0, &chart)?;
+    let note_row = chart_row + 21;
+    sheet.merge(
+        (note_row, 0),
+        (note_row, last_col),
+        RADAR_SCALE_NOTE,
+        &styles.wrap,
+    )?;
+    sheet.apply(|ws| ws.set_row_height(note_row, 62))?;
+    Ok(note_row)
 }
