@@ -244,7 +244,7 @@ fn embedded_pack_loads_compiles_and_has_a_stable_hash() {
     let compiled = CompiledPack::compile(&first).expect("embedded pack compiles");
     assert_eq!(
         compiled.script_names(),
-        ["constats.rhai", "recommandations.rhai"]
+        ["constats.rhai", "recommandations.rhai", "regions.rhai"]
     );
 }
 
