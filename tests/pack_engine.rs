@@ -305,6 +305,7 @@ fn a_pack_folder_built_from_the_embedded_files_with_a_changed_script_compiles() 
             "constats.rhai",
             "pack.toml",
             "recommandations.rhai",
+            "regions.rhai",
             "tests/cas.toml"
         ]
     );
