@@ -388,3 +388,29 @@ fn stability_resamples_the_priorities_the_script_decides() {
         }
     }
 }
+
+#[test]
+fn the_out_of_reach_share_lint_speaks_of_the_script_that_reads_it() {
+    let with_share = |script: Option<&str>| {
+        let mut pack = match script {
+            Some(text) => pack_with_regions(Some(text)),
+            None => Pack::embedded().unwrap(),
+        };
+        pack.manifest.regional_priorities.min_share = 0.30;
+        lint_pack(&pack)
+            .into_iter()
+            .filter(|l| l.place == "pack.toml, [regional_priorities] min_share")
+            .map(|l| l.message)
+            .collect::<Vec<_>>()
+    };
+    let default = with_share(None);
+    assert_eq!(default.len(), 1, "{default:?}");
+    assert!(
+        default[0].contains("par une règle de regions.rhai qui compare sa part à part_minimale()")
+            && default[0].contains("seulement par les autres règles de regions.rhai"),
+        "{}",
+        default[0]
+    );
+    // A script that never reads the share: the share cannot mislead, no lint.
+    assert!(with_share(Some("prioriser(\"acces_emploi\");\n")).is_empty());
+}
