@@ -394,6 +394,12 @@ fn the_workbook_says_why_a_region_is_a_priority_and_how_good_each_model_is() {
     assert!(
         regles
             .iter()
+            .any(|t| t == "le script regions.rhai, une fois par région"),
+        "{regles:?}"
+    );
+    assert!(
+        regles
+            .iter()
             .any(|t| t == "Modèles du contexte (valeurs attendues)")
     );
     assert!(
