@@ -155,6 +155,21 @@ fn a_custom_regional_rule_on_the_structures_findings_fires_where_it_holds_only()
     assert_eq!(&*rule.script, "regions.rhai");
     assert_eq!(rule.line, 9);
     assert_eq!(&*rule.text, "prioriser(\"collecte_offres\");");
+    // `explain` of a structure of the region says it too.
+    let s = weak
+        .structures
+        .iter()
+        .find(|s| s.region == "Bretagne")
+        .unwrap();
+    let text = boussole::analysis::trace::explain(&weak, s, None);
+    assert!(
+        text.contains(&format!(
+            "\nPriorités régionales (Bretagne) :\n  [priorité 3] {} ({carried} sur {} structures, ",
+            p.text, bretagne.structures
+        )) && text
+            .contains("    règle : regions.rhai, ligne 9 : prioriser(\"collecte_offres\");\n"),
+        "{text}"
+    );
 }
 
 /// The built-in rule, recomputed here from the structures' recommendations: the share and
