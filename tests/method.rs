@@ -384,10 +384,17 @@ fn the_workbook_says_why_a_region_is_a_priority_and_how_good_each_model_is() {
     assert!(
         synthese.iter().any(|t| t.starts_with("Faire de l'accès à l'emploi")
             && t.contains("\nRéférentiel national : ")
-            && t.contains("sur 25 structures dans le quart national le moins favorable, compte tenu du contexte")),
+            && t.contains("sur 25 structures dans le quart national le moins favorable, compte tenu du contexte")
+            && t.contains("\nRègle : regions.rhai, ligne ")),
         "{synthese:?}"
     );
     let regles = sheet_texts(&bytes, "Règles");
+    assert!(
+        regles
+            .iter()
+            .any(|t| t == "le script regions.rhai, une fois par région"),
+        "{regles:?}"
+    );
     assert!(
         regles
             .iter()

@@ -244,7 +244,7 @@ fn embedded_pack_loads_compiles_and_has_a_stable_hash() {
     let compiled = CompiledPack::compile(&first).expect("embedded pack compiles");
     assert_eq!(
         compiled.script_names(),
-        ["constats.rhai", "recommandations.rhai"]
+        ["constats.rhai", "recommandations.rhai", "regions.rhai"]
     );
 }
 
@@ -305,6 +305,7 @@ fn a_pack_folder_built_from_the_embedded_files_with_a_changed_script_compiles() 
             "constats.rhai",
             "pack.toml",
             "recommandations.rhai",
+            "regions.rhai",
             "tests/cas.toml"
         ]
     );

@@ -271,6 +271,7 @@ fn results() -> Results {
         count: 2,
         share: 1.0,
         national: None,
+        rule: None,
     };
     Results {
         pack: PackStamp {

@@ -97,11 +97,7 @@ pub fn analyse_with_reference(
     let axes = axis_defs(manifest);
     let axis_results = scores::axes(&defs, &axes, &scores, method.min_coverage);
     let national = national_judgements(manifest, &evidence);
-    let regions = regional_priorities(
-        manifest,
-        &recommendations_by_region(&evidence, &decisions),
-        &national,
-    );
+    let regions = regional_priorities(compiled, &evidence, &decisions, &national)?;
 
     let judged = Judged {
         scores,
@@ -253,24 +249,6 @@ fn axis_defs(manifest: &Manifest) -> Vec<AxisDef> {
         .map(|a| AxisDef {
             id: a.id.clone(),
             label: a.label.clone(),
-        })
-        .collect()
-}
-
-/// Each annotated structure's region with its recommendations.
-fn recommendations_by_region<'a>(
-    evidence: &Evidence<'a>,
-    decisions: &'a [Decided],
-) -> Vec<(&'a str, &'a [RecommendationResult])> {
-    evidence
-        .annotated
-        .iter()
-        .zip(decisions)
-        .map(|(&s, d)| {
-            (
-                evidence.structures[s].region.as_str(),
-                d.recommendations.as_slice(),
-            )
         })
         .collect()
 }

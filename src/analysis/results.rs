@@ -371,6 +371,9 @@ pub struct RegionalPriority {
     /// The region judged on the national frame for the recommendation's main indicator,
     /// when that judgement makes it a priority.
     pub national: Option<NationalEvidence>,
+    /// The line of the pack's regions script that made it a priority; None for the counts
+    /// and for the built-in rule (a pack without a regions script).
+    pub rule: Option<RuleRef>,
 }
 
 /// A region's structures placed on the national frame of one judged indicator: how many

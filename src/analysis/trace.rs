@@ -204,7 +204,51 @@ pub fn explain(results: &Results, s: &StructureResult, indicator: Option<usize>)
                     let _ = writeln!(out, "    repose sur : {}", r.indicators.join(", "));
                 }
             }
+            explain_region(results, s, &mut out);
         }
     }
     out
+}
+
+/// The priorities of the structure's region, each with the rule that decided it.
+fn explain_region(results: &Results, s: &StructureResult, out: &mut String) {
+    let Some(region) = results.regions.iter().find(|r| r.name == s.region) else {
+        return;
+    };
+    let _ = writeln!(out, "\nPriorités régionales ({}) :", region.name);
+    if region.priorities.is_empty() {
+        let _ = writeln!(out, "  aucune");
+    }
+    for p in &region.priorities {
+        let _ = writeln!(
+            out,
+            "  [priorité {}] {} ({} sur {}, {})",
+            p.priority,
+            p.text,
+            p.count,
+            crate::fr::count(region.structures, "structure", "structures"),
+            crate::fr::percent(p.share, 0)
+        );
+        match &p.rule {
+            Some(rule) => {
+                let _ = writeln!(
+                    out,
+                    "    règle : {}, ligne {} : {}",
+                    rule.script, rule.line, rule.text
+                );
+            }
+            None => {
+                let _ = writeln!(out, "    règle intégrée du pack ([regional_priorities])");
+            }
+        }
+        if let Some(e) = &p.national {
+            let _ = writeln!(
+                out,
+                "    référentiel national : {} sur {} dans le quart le moins favorable (p = {})",
+                e.below,
+                e.of,
+                crate::fr::number(e.p_value, 4)
+            );
+        }
+    }
 }

@@ -83,9 +83,11 @@ pub fn lint_pack(pack: &Pack) -> Vec<Lint> {
     let ids = indicator_ids(m);
     let known: BTreeSet<&str> = ids.iter().map(String::as_str).collect();
     let all_columns: BTreeSet<&str> = m.columns.iter().map(|c| c.id.as_str()).collect();
-    let scripts: String = [&m.scripts.findings, &m.scripts.recommendations]
+    let scripts: String = m
+        .scripts
+        .all()
         .iter()
-        .filter_map(|s| pack.files.get(s.as_str()))
+        .filter_map(|s| pack.files.get(*s))
         .cloned()
         .collect::<Vec<_>>()
         .join("\n");
@@ -388,12 +390,8 @@ pub fn lint_pack(pack: &Pack) -> Vec<Lint> {
             }
         }
     }
-    for script in [&m.scripts.findings, &m.scripts.recommendations] {
-        let text = pack
-            .files
-            .get(script.as_str())
-            .map(String::as_str)
-            .unwrap_or("");
+    for script in m.scripts.all() {
+        let text = pack.files.get(script).map(String::as_str).unwrap_or("");
         for (name, line, col) in string_calls(text, "seuil") {
             if !m.thresholds.base.contains_key(&name) {
                 lint(
@@ -407,7 +405,17 @@ pub fn lint_pack(pack: &Pack) -> Vec<Lint> {
                 );
             }
         }
-        for (name, line, col) in string_calls(text, "recommander") {
+        let recommendation_calls = [
+            "recommander",
+            "prioriser",
+            "structures_avec",
+            "part_avec",
+            "indicateur_principal",
+            "a_la_recommandation",
+        ]
+        .iter()
+        .flat_map(|f| string_calls(text, f));
+        for (name, line, col) in recommendation_calls {
             if !m.recommendations.iter().any(|r| r.id == name) {
                 lint(
                     &mut out,
@@ -416,6 +424,22 @@ pub fn lint_pack(pack: &Pack) -> Vec<Lint> {
                     format!(
                         "recommandation inconnue « {name} »{}",
                         suggest(&name, m.recommendations.iter().map(|r| r.id.as_str()))
+                    ),
+                );
+            }
+        }
+        let indicator_calls = ["jugement_national", "valeur_de", "constat_de"]
+            .iter()
+            .flat_map(|f| string_calls(text, f));
+        for (name, line, col) in indicator_calls {
+            if !known.contains(name.as_str()) {
+                lint(
+                    &mut out,
+                    Severity::Error,
+                    format!("{script}:{line}:{col}"),
+                    format!(
+                        "indicateur inconnu « {name} »{}",
+                        suggest(&name, known.iter().copied())
                     ),
                 );
             }
@@ -564,10 +588,17 @@ fn method_lints(pack: &Pack, out: &mut Vec<Lint>) {
     // Strictly below Q1 (QUARTILE.INC) of n values: at most ⌊(n−1)/4⌋ + 1 of them.
     let largest = |n: usize| ((n - 1) / 4 + 1) as f64 / n as f64;
     // A region's own share concerns one region whose size the pack does not know: only the
-    // general share is checked.
+    // general share is checked. With a regions script, the share matters only if the script
+    // reads it.
+    let regions_script = m
+        .scripts
+        .regions
+        .as_ref()
+        .map(|s| (s, pack.files.get(s).map(String::as_str).unwrap_or("")));
+    let reads_share = regions_script.is_none_or(|(_, text)| mentions(text, "part_minimale"));
     let shares = [("min_share".to_string(), m.regional_priorities.min_share)];
     for (name, share) in shares {
-        if !regional_quarter {
+        if !regional_quarter || !reads_share {
             continue;
         }
         let Some(from) = (2..=1000).find(|&n| {
@@ -575,12 +606,23 @@ fn method_lints(pack: &Pack, out: &mut Vec<Lint>) {
         }) else {
             continue;
         };
+        let (by_share, otherwise) = match regions_script {
+            Some((script, _)) => (
+                format!("par une règle de {script} qui compare sa part à part_minimale()"),
+                format!("seulement par les autres règles de {script}"),
+            ),
+            None => (
+                "par sa part".to_string(),
+                "seulement par le jugement sur le référentiel national, `national_alpha`"
+                    .to_string(),
+            ),
+        };
         lint(
             out,
             Severity::Warning,
             format!("pack.toml, [regional_priorities] {name}"),
             format!(
-                "{name} = {} : un constat qui repose sur le quart le moins (ou le plus) favorable de la région concerne au plus ⌊(n−1)/4⌋ + 1 structures sur n, soit moins de {} % dès {from} structures : une recommandation qui en dépend ne peut devenir priorité régionale par sa part dans ces régions (seulement par le jugement sur le référentiel national, `national_alpha`)",
+                "{name} = {} : un constat qui repose sur le quart le moins (ou le plus) favorable de la région concerne au plus ⌊(n−1)/4⌋ + 1 structures sur n, soit moins de {} % dès {from} structures : une recommandation qui en dépend ne peut devenir priorité régionale {by_share} dans ces régions ({otherwise})",
                 toml_number(share),
                 crate::fr::number(100.0 * share, 0)
             ),
@@ -591,8 +633,8 @@ fn method_lints(pack: &Pack, out: &mut Vec<Lint>) {
     let k = m.frames.peers_k;
     if k > 0 && !m.frames.peers_context.is_empty() {
         let step = 100.0 / k as f64;
-        for script in [&m.scripts.findings, &m.scripts.recommendations] {
-            let Some(text) = pack.files.get(script.as_str()) else {
+        for script in m.scripts.all() {
+            let Some(text) = pack.files.get(script) else {
                 continue;
             };
             for (l, line) in text.lines().enumerate() {

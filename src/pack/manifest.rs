@@ -801,6 +801,21 @@ pub struct ScriptsSpec {
     pub findings: String,
     /// Decides the recommendations of one structure.
     pub recommendations: String,
+    /// Decides the regional priorities of one region, once its structures' findings and
+    /// recommendations and its national judgements are known; without it, the built-in
+    /// rule of `[regional_priorities]` applies.
+    #[serde(default)]
+    pub regions: Option<String>,
+}
+
+impl ScriptsSpec {
+    /// Every script of the pack: findings, recommendations, then the regions' if any.
+    pub fn all(&self) -> Vec<&str> {
+        [self.findings.as_str(), self.recommendations.as_str()]
+            .into_iter()
+            .chain(self.regions.as_deref())
+            .collect()
+    }
 }
 
 #[cfg(test)]

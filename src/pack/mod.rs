@@ -27,6 +27,7 @@ pub const EMBEDDED_CPO: &[(&str, &str)] = &[
         "recommandations.rhai",
         include_str!("../../rules/cpo/recommandations.rhai"),
     ),
+    ("regions.rhai", include_str!("../../rules/cpo/regions.rhai")),
     (
         "tests/cas.toml",
         include_str!("../../rules/cpo/tests/cas.toml"),
@@ -92,13 +93,10 @@ impl Pack {
             at: source.span().map(|s| line_col(text, s.start)),
             source,
         })?;
-        for script in [
-            &manifest.scripts.findings,
-            &manifest.scripts.recommendations,
-        ] {
-            if !files.contains_key(script.as_str()) {
+        for script in manifest.scripts.all() {
+            if !files.contains_key(script) {
                 return Err(PackError::MissingScript {
-                    script: script.clone(),
+                    script: script.to_string(),
                 }
                 .into());
             }

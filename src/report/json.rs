@@ -135,6 +135,9 @@ fn regions_json(results: &Results) -> Vec<Value> {
                         "count": p.count, "share": p.share,
                         "national": p.national,
                     });
+                    if let Some(rule) = &p.rule {
+                        value["rule"] = json!(format!("{}:{}", rule.script, rule.line));
+                    }
                     if let Some(share) = stability.and_then(|st| st.priorities.get(g)?.get(j)) {
                         value["stability"] = num(Some(*share));
                     }

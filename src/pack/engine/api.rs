@@ -8,12 +8,18 @@
 //! The operator overloads (a missing value or a text against a number) are registered here
 //! too; they change what `<` or `==` do, they add no name, so they are not in the table.
 
-use super::view::{IndicatorData, IndicatorView, StructureData, StructureView};
+use super::view::{
+    IndicatorData, IndicatorView, JudgementData, JudgementView, RegionData, RegionStructure,
+    RegionStructureView, StructureData, StructureView,
+};
 use super::{EvalState, FindingValue, format_fr, with_state};
 use crate::fr::suggest;
 use crate::pack::decisions::{FindingKind, ThresholdUse};
 use crate::pack::manifest::{FrameKind, Unit};
-use rhai::{Dynamic, Engine, EvalAltResult, ImmutableString, NativeCallContext, Position, Variant};
+use rhai::{
+    Array, Dynamic, Engine, EvalAltResult, ImmutableString, NativeCallContext, Position, Variant,
+};
+use std::sync::Arc;
 
 /// The themes of the API, in the order of the user guide's reference.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -32,10 +38,13 @@ pub enum Category {
     Formatting,
     /// The structure examined, `ml`.
     Structure,
+    /// The region examined by the regions script, its structures and its national
+    /// judgements.
+    Region,
 }
 
 impl Category {
-    pub const ALL: [Category; 7] = [
+    pub const ALL: [Category; 8] = [
         Category::IndicatorProperty,
         Category::FrameStatistic,
         Category::Question,
@@ -43,6 +52,7 @@ impl Category {
         Category::Conclusion,
         Category::Formatting,
         Category::Structure,
+        Category::Region,
     ];
 
     /// The heading of the category's table in `docs/regles.md`.
@@ -54,7 +64,8 @@ impl Category {
             Category::Threshold => "Seuils",
             Category::Conclusion => "Conclure",
             Category::Formatting => "Mettre en forme un nombre dans une raison",
-            Category::Structure => "La mission locale `ml`",
+            Category::Structure => "La mission locale `ml` (et chaque structure `s` d'une région)",
+            Category::Region => "La région (script des régions)",
         }
     }
 }
@@ -389,6 +400,13 @@ pub const API: &[ApiFunction] = &[
         category: Category::Conclusion,
         register: register_recommendation,
     },
+    ApiFunction {
+        name: "prioriser",
+        signatures: &["prioriser(\"id\")"],
+        description: "fait d'une recommandation déclarée dans pack.toml une priorité de la région (script des régions)",
+        category: Category::Conclusion,
+        register: register_prioritise,
+    },
     // Formatting.
     ApiFunction {
         name: "pourcent",
@@ -407,17 +425,23 @@ pub const API: &[ApiFunction] = &[
     // The structure.
     ApiFunction {
         name: "code",
-        signatures: &["ml.code"],
+        signatures: &["ml.code", "s.code"],
         description: "le code de la structure",
         category: Category::Structure,
-        register: |engine, name| structure_property(engine, name, |s| s.code.clone()),
+        register: |engine, name| {
+            structure_property(engine, name, |s| s.code.clone());
+            region_structure_property(engine, name, |s| s.code.clone());
+        },
     },
     ApiFunction {
         name: "nom",
-        signatures: &["ml.nom"],
+        signatures: &["ml.nom", "s.nom"],
         description: "le nom de la structure",
         category: Category::Structure,
-        register: |engine, name| structure_property(engine, name, |s| s.name.clone()),
+        register: |engine, name| {
+            structure_property(engine, name, |s| s.name.clone());
+            region_structure_property(engine, name, |s| s.name.clone());
+        },
     },
     ApiFunction {
         name: "region",
@@ -461,6 +485,164 @@ pub const API: &[ApiFunction] = &[
         category: Category::Structure,
         register: |engine, name| structure_count(engine, name, has(FindingKind::AxeDeProgres)),
     },
+    ApiFunction {
+        name: "valeur_de",
+        signatures: &["s.valeur_de(\"indicateur\")"],
+        description: "la valeur d'un indicateur de la structure `s` de la région, ou ()",
+        category: Category::Structure,
+        register: |engine, name| {
+            region_structure_indicator(engine, name, |s, i| {
+                s.values[i]
+                    .map(Dynamic::from_float)
+                    .unwrap_or(Dynamic::UNIT)
+            })
+        },
+    },
+    ApiFunction {
+        name: "constat_de",
+        signatures: &["s.constat_de(\"indicateur\")"],
+        description: "le constat d'un indicateur de la structure `s` de la région (\"force\", \"axe_de_progres\", \"vigilance\"), \"\" s'il n'en a pas",
+        category: Category::Structure,
+        register: |engine, name| {
+            region_structure_indicator(engine, name, |s, i| {
+                Dynamic::from(
+                    s.findings[i]
+                        .map(|f| f.id().to_string())
+                        .unwrap_or_default(),
+                )
+            })
+        },
+    },
+    ApiFunction {
+        name: "a_la_recommandation",
+        signatures: &["s.a_la_recommandation(\"id\")"],
+        description: "vrai si la structure `s` de la région a reçu cette recommandation",
+        category: Category::Structure,
+        register: register_has_recommendation,
+    },
+    // The region.
+    ApiFunction {
+        name: "nom_de_la_region",
+        signatures: &["nom_de_la_region()"],
+        description: "le nom de la région",
+        category: Category::Region,
+        register: |engine, name| region_value(engine, name, |r| Ok(r.name.clone())),
+    },
+    ApiFunction {
+        name: "nombre_de_structures",
+        signatures: &["nombre_de_structures()"],
+        description: "le nombre de structures annotées de la région",
+        category: Category::Region,
+        register: |engine, name| region_value(engine, name, |r| Ok(r.structures.len() as i64)),
+    },
+    ApiFunction {
+        name: "structures",
+        signatures: &["structures()"],
+        description: "la liste des structures `s` de la région, par code, avec leurs constats et recommandations",
+        category: Category::Region,
+        register: register_structures,
+    },
+    ApiFunction {
+        name: "recommandations",
+        signatures: &["recommandations()"],
+        description: "la liste des identifiants des recommandations déclarées dans pack.toml, dans leur ordre",
+        category: Category::Region,
+        register: register_recommendation_ids,
+    },
+    ApiFunction {
+        name: "indicateur_principal",
+        signatures: &["indicateur_principal(\"id\")"],
+        description: "le premier indicateur qu'une recommandation déclare (son indicateur principal), ou ()",
+        category: Category::Region,
+        register: register_main_indicator,
+    },
+    ApiFunction {
+        name: "structures_avec",
+        signatures: &["structures_avec(\"id\")"],
+        description: "le nombre de structures de la région qui ont reçu la recommandation",
+        category: Category::Region,
+        register: |engine, name| {
+            region_lookup(engine, name, |r, id| {
+                r.count(id).map(|n| Dynamic::from(n as i64))
+            })
+        },
+    },
+    ApiFunction {
+        name: "part_avec",
+        signatures: &["part_avec(\"id\")"],
+        description: "la part (0 à 1) des structures de la région qui ont reçu la recommandation",
+        category: Category::Region,
+        register: |engine, name| {
+            region_lookup(engine, name, |r, id| r.share(id).map(Dynamic::from_float))
+        },
+    },
+    ApiFunction {
+        name: "part_minimale",
+        signatures: &["part_minimale()"],
+        description: "la part minimale du pack pour cette région ([regional_priorities] min_share, ou la valeur propre à la région)",
+        category: Category::Region,
+        register: |engine, name| region_value(engine, name, |r| Ok(r.min_share)),
+    },
+    ApiFunction {
+        name: "nombre_minimal",
+        signatures: &["nombre_minimal()"],
+        description: "le nombre minimal de structures du pack ([regional_priorities] min_count)",
+        category: Category::Region,
+        register: |engine, name| region_value(engine, name, |r| Ok(r.min_count as i64)),
+    },
+    ApiFunction {
+        name: "jugement_national",
+        signatures: &["jugement_national(\"indicateur\")"],
+        description: "la région jugée sur le référentiel national de l'indicateur (un jugement `j`)",
+        category: Category::Region,
+        register: register_judgement,
+    },
+    ApiFunction {
+        name: "tient",
+        signatures: &["j.tient"],
+        description: "vrai si la région est significativement plus souvent que 25 % dans le quart défavorable national",
+        category: Category::Region,
+        register: |engine, name| judgement_property(engine, name, |j| j.is_some_and(|j| j.holds)),
+    },
+    ApiFunction {
+        name: "sous",
+        signatures: &["j.sous"],
+        description: "le nombre de structures de la région dans le quart défavorable national (des résidus standardisés s'il y a des valeurs attendues)",
+        category: Category::Region,
+        register: |engine, name| {
+            judgement_property(engine, name, |j| j.map_or(0, |j| j.below as i64))
+        },
+    },
+    ApiFunction {
+        name: "sur",
+        signatures: &["j.sur"],
+        description: "le nombre de structures de la région comptées (0 : indicateur non jugé ou sans valeur dans la région)",
+        category: Category::Region,
+        register: |engine, name| judgement_property(engine, name, |j| j.map_or(0, |j| j.of as i64)),
+    },
+    ApiFunction {
+        name: "p_valeur",
+        signatures: &["j.p_valeur"],
+        description: "la p-valeur unilatérale du test binomial contre 25 %, ou ()",
+        category: Category::Region,
+        register: |engine, name| judgement_property(engine, name, |j| opt(j.map(|j| j.p_value))),
+    },
+    ApiFunction {
+        name: "niveau",
+        signatures: &["j.niveau"],
+        description: "le niveau auquel la p-valeur est comparée (national_alpha divisé par le nombre d'indicateurs jugés), ou ()",
+        category: Category::Region,
+        register: |engine, name| judgement_property(engine, name, |j| opt(j.map(|j| j.level))),
+    },
+    ApiFunction {
+        name: "residu_median",
+        signatures: &["j.residu_median"],
+        description: "le résidu standardisé médian des structures de la région, orienté (négatif = moins bien que prévu), ou ()",
+        category: Category::Region,
+        register: |engine, name| {
+            judgement_property(engine, name, |j| opt(j.and_then(|j| j.median_z)))
+        },
+    },
 ];
 
 /// Every name of the script API, for suggestions.
@@ -473,6 +655,8 @@ pub(super) fn register(engine: &mut Engine) {
     engine.register_type_with_name::<IndicatorView>("Indicateur");
     engine.register_type_with_name::<StructureView>("MissionLocale");
     engine.register_type_with_name::<FindingValue>("Constat");
+    engine.register_type_with_name::<RegionStructureView>("StructureDeLaRegion");
+    engine.register_type_with_name::<JudgementView>("JugementNational");
     register_missing_value_comparisons(engine);
     register_mismatched_comparisons(engine);
     for function in API {
@@ -611,6 +795,223 @@ fn structure_count(
     });
 }
 
+/// `s.name`: a property of a structure of the region.
+fn region_structure_property<T: Variant + Clone>(
+    engine: &mut Engine,
+    name: &str,
+    read: impl Fn(&RegionStructure) -> T + Send + Sync + 'static,
+) {
+    engine.register_get(name, move |s: &mut RegionStructureView| read(s.get()));
+}
+
+/// The position of indicator `id` in the region's views, or an error naming close ids.
+fn region_indicator(data: &RegionData, id: &str) -> Result<usize, String> {
+    data.indicator(id).ok_or_else(|| {
+        format!(
+            "indicateur inconnu « {id} »{}",
+            suggest(id, data.indicators.iter().map(String::as_str))
+        )
+    })
+}
+
+/// `s.name("indicateur")`: something of one indicator of a structure of the region.
+fn region_structure_indicator(
+    engine: &mut Engine,
+    name: &str,
+    read: impl Fn(&RegionStructure, usize) -> Dynamic + Send + Sync + 'static,
+) {
+    engine.register_fn(
+        name,
+        move |ctx: NativeCallContext,
+              s: &mut RegionStructureView,
+              id: &str|
+              -> Result<Dynamic, Box<EvalAltResult>> {
+            let i = region_indicator(&s.data, id)
+                .map_err(|message| runtime_error(message, ctx.call_position()))?;
+            Ok(read(s.get(), i))
+        },
+    );
+}
+
+/// An unknown recommendation id, with the close ones.
+fn unknown_recommendation(
+    declared: &[crate::pack::manifest::RecommendationSpec],
+    id: &str,
+) -> String {
+    format!(
+        "recommandation inconnue « {id} » (elle doit être déclarée dans pack.toml){}",
+        suggest(id, declared.iter().map(|r| r.id.as_str()))
+    )
+}
+
+/// `s.a_la_recommandation("id")`.
+fn register_has_recommendation(engine: &mut Engine, name: &'static str) {
+    engine.register_fn(
+        name,
+        move |ctx: NativeCallContext,
+              s: &mut RegionStructureView,
+              id: &str|
+              -> Result<bool, Box<EvalAltResult>> {
+            if s.data.count(id).is_none() {
+                let pos = ctx.call_position();
+                return in_evaluation(name, pos, |state| {
+                    Err(unknown_recommendation(&state.manifest.recommendations, id))
+                });
+            }
+            Ok(s.get().recommendations.iter().any(|r| r == id))
+        },
+    );
+}
+
+/// Runs `f` on the region the regions script examines; an error in the structures'
+/// scripts.
+fn in_region<T>(
+    name: &str,
+    pos: Position,
+    f: impl FnOnce(&Arc<RegionData>, &mut EvalState) -> Result<T, String>,
+) -> Result<T, Box<EvalAltResult>> {
+    in_evaluation(name, pos, |state| match state.region_data.clone() {
+        Some(region) => f(&region, state),
+        None => Err(format!(
+            "{name}() ne sert que dans le script des régions ([scripts] regions de pack.toml)"
+        )),
+    })
+}
+
+/// `name()`: something of the region.
+fn region_value<T: Variant + Clone>(
+    engine: &mut Engine,
+    name: &'static str,
+    read: impl Fn(&RegionData) -> Result<T, String> + Send + Sync + 'static,
+) {
+    engine.register_fn(
+        name,
+        move |ctx: NativeCallContext| -> Result<T, Box<EvalAltResult>> {
+            in_region(name, ctx.call_position(), |r, _| read(r))
+        },
+    );
+}
+
+/// `name("id")`: something of the region about a declared recommendation.
+fn region_lookup(
+    engine: &mut Engine,
+    name: &'static str,
+    read: impl Fn(&RegionData, &str) -> Option<Dynamic> + Send + Sync + 'static,
+) {
+    engine.register_fn(
+        name,
+        move |ctx: NativeCallContext, id: &str| -> Result<Dynamic, Box<EvalAltResult>> {
+            in_region(name, ctx.call_position(), |r, state| {
+                read(r, id)
+                    .ok_or_else(|| unknown_recommendation(&state.manifest.recommendations, id))
+            })
+        },
+    );
+}
+
+/// `structures()`: the region's structures.
+fn register_structures(engine: &mut Engine, name: &'static str) {
+    engine.register_fn(
+        name,
+        move |ctx: NativeCallContext| -> Result<Array, Box<EvalAltResult>> {
+            in_region(name, ctx.call_position(), |r, _| {
+                Ok((0..r.structures.len())
+                    .map(|index| {
+                        Dynamic::from(RegionStructureView {
+                            data: Arc::clone(r),
+                            index,
+                        })
+                    })
+                    .collect())
+            })
+        },
+    );
+}
+
+/// `recommandations()`: the declared recommendation ids.
+fn register_recommendation_ids(engine: &mut Engine, name: &'static str) {
+    engine.register_fn(
+        name,
+        move |ctx: NativeCallContext| -> Result<Array, Box<EvalAltResult>> {
+            in_region(name, ctx.call_position(), |_, state| {
+                Ok(state
+                    .manifest
+                    .recommendations
+                    .iter()
+                    .map(|r| Dynamic::from(r.id.clone()))
+                    .collect())
+            })
+        },
+    );
+}
+
+/// `indicateur_principal("id")`: the first indicator the recommendation lists, or `()`.
+fn register_main_indicator(engine: &mut Engine, name: &'static str) {
+    engine.register_fn(
+        name,
+        move |ctx: NativeCallContext, id: &str| -> Result<Dynamic, Box<EvalAltResult>> {
+            in_region(name, ctx.call_position(), |_, state| {
+                let declared = &state.manifest.recommendations;
+                match declared.iter().find(|r| r.id == id) {
+                    Some(r) => Ok(r
+                        .indicators
+                        .first()
+                        .map(|i| Dynamic::from(i.clone()))
+                        .unwrap_or(Dynamic::UNIT)),
+                    None => Err(unknown_recommendation(declared, id)),
+                }
+            })
+        },
+    );
+}
+
+/// `jugement_national("indicateur")`: the region's judgement on the indicator's national
+/// frame; an indicator that could not be tested (not judged, no value) has none.
+fn register_judgement(engine: &mut Engine, name: &'static str) {
+    engine.register_fn(
+        name,
+        move |ctx: NativeCallContext, id: &str| -> Result<JudgementView, Box<EvalAltResult>> {
+            in_region(name, ctx.call_position(), |r, _| {
+                region_indicator(r, id)?;
+                Ok(JudgementView {
+                    judgement: r.judgements.iter().find(|j| j.indicator == id).cloned(),
+                })
+            })
+        },
+    );
+}
+
+/// `j.name`: a property of a national judgement.
+fn judgement_property<T: Variant + Clone>(
+    engine: &mut Engine,
+    name: &str,
+    read: impl Fn(Option<&JudgementData>) -> T + Send + Sync + 'static,
+) {
+    engine.register_get(name, move |j: &mut JudgementView| {
+        read(j.judgement.as_ref())
+    });
+}
+
+/// `prioriser("id")`: makes a declared recommendation a priority of the region, once.
+fn register_prioritise(engine: &mut Engine, name: &'static str) {
+    engine.register_fn(
+        name,
+        move |ctx: NativeCallContext, id: &str| -> Result<(), Box<EvalAltResult>> {
+            let pos = ctx.call_position();
+            in_region(name, pos, |_, state| {
+                let declared = &state.manifest.recommendations;
+                if !declared.iter().any(|r| r.id == id) {
+                    return Err(unknown_recommendation(declared, id));
+                }
+                if !state.prioritised.iter().any(|(r, _)| r == id) {
+                    state.prioritised.push((id.to_string(), pos));
+                }
+                Ok(())
+            })
+        },
+    );
+}
+
 /// `name("raison")`: a finding of this kind, with where the script made it.
 fn finding(engine: &mut Engine, name: &str, kind: FindingKind) {
     engine.register_fn(name, move |ctx: NativeCallContext, reason: &str| {
@@ -715,12 +1116,14 @@ fn register_recommendation(engine: &mut Engine, name: &'static str) {
 }
 
 fn recommend(state: &mut EvalState, id: &str, pos: Position) -> Result<(), String> {
+    if state.region_data.is_some() {
+        return Err(
+            "recommander() ne sert que dans le script des recommandations : dans le script des régions, une priorité régionale se choisit par prioriser(\"id\")".into(),
+        );
+    }
     let declared = &state.manifest.recommendations;
     if !declared.iter().any(|r| r.id == id) {
-        return Err(format!(
-            "recommandation inconnue « {id} » (elle doit être déclarée dans pack.toml){}",
-            suggest(id, declared.iter().map(|r| r.id.as_str()))
-        ));
+        return Err(unknown_recommendation(declared, id));
     }
     if !state.recommended.iter().any(|(r, _)| r == id) {
         state.recommended.push((id.to_string(), pos));
@@ -754,6 +1157,10 @@ pub fn type_fr(t: &str) -> String {
         "Indicateur" | "boussole::pack::engine::view::IndicatorView" => "Indicateur",
         "MissionLocale" | "boussole::pack::engine::view::StructureView" => "MissionLocale",
         "Constat" | "boussole::pack::engine::FindingValue" => "Constat",
+        "StructureDeLaRegion" | "boussole::pack::engine::view::RegionStructureView" => {
+            "StructureDeLaRegion"
+        }
+        "JugementNational" | "boussole::pack::engine::view::JudgementView" => "JugementNational",
         other => other,
     };
     name.to_string()
@@ -788,9 +1195,13 @@ mod tests {
         names().map(str::to_string).collect()
     }
 
-    /// The name a signature uses: `ml.nombre_de_forces()` → `nombre_de_forces`.
+    /// The name a signature uses: `ml.nombre_de_forces()` → `nombre_de_forces`,
+    /// `j.tient` → `tient`.
     fn signature_name(signature: &str) -> &str {
-        let call = signature.strip_prefix("ml.").unwrap_or(signature);
+        let call = ["ml.", "s.", "j."]
+            .iter()
+            .find_map(|p| signature.strip_prefix(p))
+            .unwrap_or(signature);
         let end = call
             .find(|c: char| !(c.is_alphanumeric() || c == '_'))
             .unwrap_or(call.len());

@@ -19,7 +19,7 @@ pub use limits::Limits;
 use crate::pack::Pack;
 use crate::pack::decisions::{FindingKind, RuleRef, ThresholdUse};
 use crate::pack::engine::errors::{ScriptError, describe_eval_error, describe_parse_error};
-use crate::pack::engine::view::{IndicatorView, StructureData, StructureView};
+use crate::pack::engine::view::{IndicatorView, RegionData, StructureData, StructureView};
 use crate::pack::manifest::{Manifest, Unit};
 use rhai::{AST, Dynamic, Engine, Position, Scope};
 use std::cell::RefCell;
@@ -51,6 +51,9 @@ struct EvalState {
     thresholds_used: Vec<(ThresholdUse, usize)>,
     recommended: Vec<(String, Position)>,
     manifest: Arc<Manifest>,
+    /// The region examined by the regions script, and the priorities it chose.
+    region_data: Option<Arc<RegionData>>,
+    prioritised: Vec<(String, Position)>,
 }
 
 thread_local! {
@@ -104,18 +107,21 @@ pub fn build_engine(limits: Limits) -> Engine {
     engine
 }
 
-/// A compiled pack: the engine, the two scripts, the variable names they may use.
+/// A compiled pack: the engine, the scripts, the variable names they may use.
 pub struct CompiledPack {
     pub pack: Pack,
     pub manifest: Arc<Manifest>,
     engine: Engine,
     findings: AST,
     recommendations: AST,
+    /// The regions script, when the pack has one.
+    regions: Option<AST>,
     /// Indicator ids in the order scripts receive them (numeric columns, then derived).
     pub indicator_ids: Vec<String>,
     /// First line of each top-level statement (a rule) of each script, ascending.
     findings_rules: Vec<usize>,
     recommendations_rules: Vec<usize>,
+    regions_rules: Vec<usize>,
     /// Each script's name and trimmed lines, shared by every rule reference a decision
     /// carries (one allocation per line of the pack, not per structure).
     script_lines: BTreeMap<String, (Arc<str>, Vec<Arc<str>>)>,
@@ -147,7 +153,9 @@ pub fn indicator_ids(manifest: &Manifest) -> Vec<String> {
 }
 
 impl CompiledPack {
-    /// Compiles both scripts once, with strict variables against the pack's indicators.
+    /// Compiles every script once, with strict variables: the structures' scripts against
+    /// the pack's indicators and `ml`, the regions script (which reads the region through
+    /// functions) against nothing.
     pub fn compile(pack: &Pack) -> Result<CompiledPack, ScriptError> {
         CompiledPack::compile_with_limits(pack, Limits::default())
     }
@@ -156,22 +164,28 @@ impl CompiledPack {
         let engine = build_engine(limits);
         let ids = indicator_ids(&pack.manifest);
         let manifest = Arc::new(pack.manifest.clone());
-        let compile = |script: &str, with_indicator: bool| -> Result<AST, ScriptError> {
+        let compile = |script: &str, with_indicator: Option<bool>| -> Result<AST, ScriptError> {
             let text = pack.files.get(script).map(String::as_str).unwrap_or("");
             let mut scope = Scope::new();
-            for id in &ids {
-                scope.push_constant(id.as_str(), ());
-            }
-            scope.push_constant(STRUCTURE_VARIABLE, ());
-            if with_indicator {
-                scope.push_constant(INDICATOR_VARIABLE, ());
+            if let Some(with_indicator) = with_indicator {
+                for id in &ids {
+                    scope.push_constant(id.as_str(), ());
+                }
+                scope.push_constant(STRUCTURE_VARIABLE, ());
+                if with_indicator {
+                    scope.push_constant(INDICATOR_VARIABLE, ());
+                }
             }
             engine
                 .compile_with_scope(&scope, text)
                 .map_err(|e| describe_parse_error(script, text, &e, &scope_names(&scope)))
         };
-        let findings = compile(&pack.manifest.scripts.findings, true)?;
-        let recommendations = compile(&pack.manifest.scripts.recommendations, false)?;
+        let findings = compile(&pack.manifest.scripts.findings, Some(true))?;
+        let recommendations = compile(&pack.manifest.scripts.recommendations, Some(false))?;
+        let regions = match &pack.manifest.scripts.regions {
+            Some(script) => Some(compile(script, None)?),
+            None => None,
+        };
         let script_lines = pack
             .files
             .iter()
@@ -187,8 +201,10 @@ impl CompiledPack {
             script_lines,
             findings_rules: rule_starts(&findings),
             recommendations_rules: rule_starts(&recommendations),
+            regions_rules: regions.as_ref().map(rule_starts).unwrap_or_default(),
             findings,
             recommendations,
+            regions,
             indicator_ids: ids,
             limits,
         })
@@ -223,24 +239,31 @@ impl CompiledPack {
         scope
     }
 
-    /// Evaluates `ast` in `scope` under the limits, with fresh per-evaluation state.
+    /// Evaluates `ast` in `scope` under the limits, with fresh per-evaluation state, for
+    /// structure `data` (and its indicator) or for a region.
     #[allow(clippy::too_many_arguments)]
     fn eval_in(
         &self,
         script: &str,
         ast: &AST,
         scope: &mut Scope,
-        data: &StructureData,
+        subject: Subject,
         indicator: Option<usize>,
         run_deadline: Option<Instant>,
     ) -> Result<(Dynamic, EvalState), ScriptError> {
         let own = Instant::now() + self.limits.time_budget;
+        let (region, region_data) = match subject {
+            Subject::Structure(data) => (data.region.clone(), None),
+            Subject::Region(data) => (data.name.clone(), Some(Arc::clone(data))),
+        };
         let state = EvalState {
-            region: data.region.clone(),
+            region,
             deadline: run_deadline.map_or(own, |r| r.min(own)),
             thresholds_used: Vec::new(),
             recommended: Vec::new(),
             manifest: Arc::clone(&self.manifest),
+            region_data,
+            prioritised: Vec::new(),
         };
         STATE.with(|s| *s.borrow_mut() = Some(state));
         let budget = memory::Budget::start(self.limits.max_memory);
@@ -256,12 +279,15 @@ impl CompiledPack {
                     .get(script)
                     .map(String::as_str)
                     .unwrap_or("");
-                let context = match indicator {
-                    Some(i) => format!(
+                let context = match (subject, indicator) {
+                    (Subject::Structure(data), Some(i)) => format!(
                         "structure {} ({}), indicateur {}",
                         data.code, data.name, self.indicator_ids[i]
                     ),
-                    None => format!("structure {} ({})", data.code, data.name),
+                    (Subject::Structure(data), None) => {
+                        format!("structure {} ({})", data.code, data.name)
+                    }
+                    (Subject::Region(data), _) => format!("région {}", data.name),
                 };
                 Err(describe_eval_error(
                     script,
@@ -328,7 +354,7 @@ impl CompiledPack {
                 script,
                 &self.findings,
                 &mut scope,
-                data,
+                Subject::Structure(data),
                 Some(index),
                 run_deadline,
             )?;
@@ -377,7 +403,7 @@ impl CompiledPack {
             script,
             &self.recommendations,
             &mut scope,
-            data,
+            Subject::Structure(data),
             None,
             run_deadline,
         )?;
@@ -401,12 +427,54 @@ impl CompiledPack {
         &self.limits
     }
 
-    pub fn script_names(&self) -> [&str; 2] {
-        [
-            self.manifest.scripts.findings.as_str(),
-            self.manifest.scripts.recommendations.as_str(),
-        ]
+    pub fn script_names(&self) -> Vec<&str> {
+        self.manifest.scripts.all()
     }
+
+    /// Does the pack decide regional priorities with a script (rather than the built-in
+    /// rule)?
+    pub fn has_regions_script(&self) -> bool {
+        self.regions.is_some()
+    }
+
+    /// Runs the regions script for one region: the priorities it chose, in the order it
+    /// chose them, each with the line that did; None without a regions script.
+    pub fn regional_priorities(
+        &self,
+        data: &Arc<RegionData>,
+        run_deadline: Option<Instant>,
+    ) -> Option<Result<Vec<Decision<String>>, ScriptError>> {
+        let (Some(ast), Some(script)) = (&self.regions, &self.manifest.scripts.regions) else {
+            return None;
+        };
+        let mut scope = Scope::new();
+        let evaluated = self.eval_in(
+            script,
+            ast,
+            &mut scope,
+            Subject::Region(data),
+            None,
+            run_deadline,
+        );
+        Some(evaluated.map(|(_, state)| {
+            state
+                .prioritised
+                .iter()
+                .map(|(id, pos)| Decision {
+                    what: id.clone(),
+                    rule: self.rule_ref(script, *pos),
+                    thresholds: rule_thresholds(&state.thresholds_used, &self.regions_rules, *pos),
+                })
+                .collect()
+        }))
+    }
+}
+
+/// What an evaluation examines: one structure, or one region (the regions script).
+#[derive(Clone, Copy)]
+enum Subject<'a> {
+    Structure(&'a StructureData),
+    Region(&'a Arc<RegionData>),
 }
 
 /// First lines of the top-level statements of a script: each is a rule.

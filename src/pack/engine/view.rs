@@ -243,3 +243,93 @@ impl IndicatorView {
 pub struct StructureView {
     pub data: Arc<StructureData>,
 }
+
+/// What the regions script sees of one region, prepared by the analysis once the
+/// structures' findings and recommendations and the national judgements are known.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RegionData {
+    pub name: String,
+    /// The region's annotated structures, in id order.
+    pub structures: Vec<RegionStructure>,
+    /// Indicator ids, in the order of each structure's `values` and `findings`.
+    pub indicators: Arc<[String]>,
+    /// Per declared recommendation (the manifest's order), how many of the region's
+    /// structures carry it.
+    pub counts: Vec<(String, usize)>,
+    /// The pack's share and count for this region (`[regional_priorities]`).
+    pub min_share: f64,
+    pub min_count: usize,
+    /// The region judged on the national frame, per judged indicator that could be tested.
+    pub judgements: Vec<JudgementData>,
+}
+
+/// One structure of a region, as the regions script sees it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RegionStructure {
+    pub code: String,
+    pub name: String,
+    /// Aligned with `RegionData::indicators`.
+    pub values: Vec<Option<f64>>,
+    pub findings: Vec<Option<FindingKind>>,
+    /// The recommendation ids it carries.
+    pub recommendations: Vec<String>,
+}
+
+/// The region's structures placed on one indicator's national frame (computed by the
+/// analysis): how many sit in its unfavourable quarter, the one-sided binomial test
+/// against 25 %, and whether the judgement holds.
+#[derive(Debug, Clone, PartialEq)]
+pub struct JudgementData {
+    pub indicator: String,
+    pub holds: bool,
+    pub below: usize,
+    pub of: usize,
+    pub p_value: f64,
+    pub level: f64,
+    pub median_z: Option<f64>,
+}
+
+impl RegionData {
+    /// How many of the region's structures carry the recommendation; None when it is not
+    /// declared.
+    pub fn count(&self, recommendation: &str) -> Option<usize> {
+        self.counts
+            .iter()
+            .find(|(id, _)| id == recommendation)
+            .map(|(_, n)| *n)
+    }
+
+    /// The count over the region's structures (0 for a region without structures).
+    pub fn share(&self, recommendation: &str) -> Option<f64> {
+        let n = self.count(recommendation)?;
+        Some(if self.structures.is_empty() {
+            0.0
+        } else {
+            n as f64 / self.structures.len() as f64
+        })
+    }
+
+    pub fn indicator(&self, id: &str) -> Option<usize> {
+        self.indicators.iter().position(|i| i == id)
+    }
+}
+
+/// The script's `structures()`: one structure of a region.
+#[derive(Debug, Clone)]
+pub struct RegionStructureView {
+    pub data: Arc<RegionData>,
+    pub index: usize,
+}
+
+impl RegionStructureView {
+    pub fn get(&self) -> &RegionStructure {
+        &self.data.structures[self.index]
+    }
+}
+
+/// The script's `jugement_national("indicateur")`: a judgement, or none (`sur` = 0) when
+/// the indicator could not be tested in the region.
+#[derive(Debug, Clone)]
+pub struct JudgementView {
+    pub judgement: Option<JudgementData>,
+}

@@ -117,8 +117,10 @@ pub(crate) fn write(ctx: &Context, styles: &mut Styles) -> Result<Sheet> {
     sheet.note(
         0,
         c + 5,
-        "« oui » : recommandation portée par au moins la part minimale des structures de la \
-         région fixée par le pack (voir la feuille Règles).",
+        "« oui » : priorité régionale retenue par le pack : recommandation portée par au moins \
+         la part minimale des structures de la région, ou région en retrait sur le référentiel \
+         national (voir la feuille Règles) ; avec un script des régions, c'est lui qui décide \
+         (la Synthèse cite sa ligne).",
     )?;
     let mut row = 1u32;
     for (g, region) in results.regions.iter().enumerate() {

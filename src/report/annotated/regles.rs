@@ -182,7 +182,14 @@ pub(crate) fn write(ctx: &Context, styles: &mut Styles) -> Result<Sheet> {
     }
 
     let rp = &manifest.regional_priorities;
+    let decided_by = match &manifest.scripts.regions {
+        Some(script) => format!("le script {script}, une fois par région"),
+        None => "la règle intégrée : part et nombre minimaux atteints, ou région en retrait sur \
+                 le référentiel national pour l'indicateur principal de la recommandation"
+            .to_string(),
+    };
     let mut items = vec![
+        ("Décidées par", decided_by),
         (
             "Part minimale des structures",
             format!("{} %", fr::number(rp.min_share * 100.0, 1)),

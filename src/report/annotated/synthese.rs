@@ -220,6 +220,11 @@ pub(crate) fn write(ctx: &Context, styles: &mut Styles) -> Result<Sheet> {
                     crate::fr::number(e.p_value, 4)
                 ),
             };
+            // The line of the pack's regions script that decided, when one did.
+            let text = match &p.rule {
+                Some(rule) => format!("{text}\nRègle : {}, ligne {}.", rule.script, rule.line),
+                None => text,
+            };
             sheet.text(row, 1, &text, &styles.wrap)?;
             let lines = wrapped_lines(&text, WIDTH_TEXT);
             if lines > 1 {
