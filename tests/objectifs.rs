@@ -602,7 +602,11 @@ fn the_sheet_is_protected_with_unlocked_editable_cells_and_validations() {
         let national = path.ends_with("dialogue-boussole.xlsx");
         assert_eq!(
             (comments, in_column),
-            if national { (0, proposals) } else { (proposals, 0) },
+            if national {
+                (0, proposals)
+            } else {
+                (proposals, 0)
+            },
             "{}",
             path.display()
         );
