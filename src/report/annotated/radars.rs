@@ -71,7 +71,7 @@ pub(crate) fn write(ctx: &Context, styles: &mut Styles) -> Result<Sheet> {
     if !ctx.audience.radars() {
         // The national file: hundreds of charts would make it slow to open.
         sheet.merge((2, 0), (2, LAST_COL), NATIONAL_TEXT, &styles.wrap)?;
-        sheet.apply(|ws| ws.set_row_height(2, 32))?;
+        sheet.apply(|ws| ws.set_row_height(2, 45))?;
     } else if results.structures.len() > MAX_RADARS {
         let text = format!(
             "Seules les {MAX_RADARS} premières structures (sur {}) ont un radar : au-delà, le \
