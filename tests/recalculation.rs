@@ -72,6 +72,10 @@ fn odd_codes_and_names_stay_literal_and_recalculate_to_their_cached_values() {
     structures[1] = ("1000?", "ref!B2", "Auvergne-Rhône-Alpes");
     structures[2] = ("~1000", "=1+1", "Auvergne-Rhône-Alpes");
     structures[3] = ("10000", "Mission locale *?~", "Auvergne-Rhône-Alpes");
+    // One region: a regional workbook, whose radars carry the structures' names.
+    for s in &mut structures {
+        s.2 = "Auvergne-Rhône-Alpes";
+    }
     let csv = common::field_csv(&[2023, 2024], &structures);
     std::fs::write(dir.path().join("etrange.csv"), csv).unwrap();
     let run = boussole(&["run", "etrange.csv", "-q"], dir.path());
@@ -90,16 +94,35 @@ fn odd_codes_and_names_stay_literal_and_recalculate_to_their_cached_values() {
 
 /// The Fiche's drop-down set to other structures (the cell written, then recalculated by
 /// LibreOffice): every value of its table is the structure's own, as the JSON results
-/// give it, whatever wildcard its code holds.
+/// give it, whatever wildcard its code holds; in a national workbook (structures of
+/// several regions: no radar per structure, explanations in a column)...
 #[test]
 #[ignore = "needs LibreOffice (soffice; run with --include-ignored)"]
 fn the_fiche_shows_the_chosen_structure_after_recalculation() {
+    assert_fiche_follows_the_choice(None);
+}
+
+/// ... and in a regional one (one region's structures: radars and notes).
+#[test]
+#[ignore = "needs LibreOffice (soffice; run with --include-ignored)"]
+fn the_regional_fiche_shows_the_chosen_structure_after_recalculation() {
+    assert_fiche_follows_the_choice(Some("Bretagne"));
+}
+
+/// Runs the field CSV (all its structures in `region` when given) and checks the Fiche
+/// after choosing four structures.
+fn assert_fiche_follows_the_choice(region: Option<&'static str>) {
     use calamine::Data;
     let dir = tempfile::tempdir().unwrap();
     let mut structures = common::FIELD_STRUCTURES.to_vec();
     structures[1] = ("1000*", "ML étoile", "Auvergne-Rhône-Alpes");
     structures[2] = ("1000?", "ML question", "Auvergne-Rhône-Alpes");
     structures[3] = ("10000", "ML zéro", "Auvergne-Rhône-Alpes");
+    if let Some(region) = region {
+        for s in &mut structures {
+            s.2 = region;
+        }
+    }
     std::fs::write(
         dir.path().join("choix.csv"),
         common::field_csv(&[2023, 2024], &structures),
@@ -112,6 +135,25 @@ fn the_fiche_shows_the_chosen_structure_after_recalculation() {
     assert!(run.status.success(), "{}", common::stderr(&run));
     let json: serde_json::Value =
         serde_json::from_slice(&std::fs::read(dir.path().join("choix.json")).unwrap()).unwrap();
+    // The content chosen for the file's audience: radars per structure only when regional.
+    let charts = common::libreoffice::chart_titles(&dir.path().join("choix-boussole.xlsx"));
+    let radars = structures
+        .iter()
+        .filter(|(code, _, _)| {
+            charts
+                .iter()
+                .any(|t| t.replace('\u{2060}', "").contains(&format!("{code} — ")))
+        })
+        .count();
+    assert_eq!(
+        radars,
+        if region.is_some() {
+            structures.len()
+        } else {
+            0
+        },
+        "radars per structure: {charts:?}"
+    );
     // The Fiche's table lists the indicators that are not context, in the pack's order.
     let shown: Vec<(String, String)> = json["indicators"]
         .as_array()

@@ -14,8 +14,8 @@ use boussole::dataset::{
 };
 use boussole::pack::Pack;
 use boussole::pack::manifest::{Direction, FrameKind, Normalisation, Unit};
-use boussole::report::annotated::{sheet_name, write_workbook};
-use calamine::{Data, Reader, Xlsx};
+use boussole::report::annotated::{Audience, sheet_name, write_workbook, write_workbook_for};
+use calamine::{Data, DataType, Reader, Xlsx};
 use std::io::Cursor;
 
 fn summary(median: f64) -> Summary {
@@ -407,9 +407,15 @@ fn dataset() -> Dataset {
     }
 }
 
+/// The fixture's workbook with a regional file's content (radars per structure, notes):
+/// its structures span two regions, which alone would make it a national one.
 fn write() -> Vec<u8> {
+    write_regional(&results())
+}
+
+fn write_regional(r: &Results) -> Vec<u8> {
     let pack = Pack::embedded().expect("embedded pack");
-    write_workbook(&results(), &dataset(), &pack).expect("workbook written")
+    write_workbook_for(r, &dataset(), &pack, None, Audience::Regional).expect("workbook written")
 }
 
 fn open(bytes: &[u8]) -> Xlsx<Cursor<Vec<u8>>> {
@@ -893,8 +899,7 @@ fn radars_are_laid_out_for_a4_landscape_pages() {
         s.name = format!("ML numéro {k}");
         r.structures.push(s);
     }
-    let pack = Pack::embedded().unwrap();
-    let bytes = write_workbook(&r, &dataset(), &pack).unwrap();
+    let bytes = write_regional(&r);
     let sheet = part(bytes.clone(), "xl/worksheets/sheet6.xml");
     assert!(sheet.contains("orientation=\"landscape\""), "landscape");
     assert!(sheet.contains("paperSize=\"9\""), "A4");
@@ -1169,4 +1174,171 @@ fn entonnoirs_chart_every_judged_rate_against_its_denominator() {
         .unwrap()
         .median;
     assert_eq!(sheet.get_value((header + 1, 3)), Some(&Data::Float(median)));
+}
+
+/// The fixture with a proposed objective on every judged indicator of every structure.
+fn results_with_objectives() -> Results {
+    let mut r = results();
+    for (s, st) in r.structures.iter_mut().enumerate() {
+        for (i, ir) in st.indicators.iter_mut().enumerate().take(2) {
+            ir.objective = Some(boussole::analysis::results::Objective {
+                value: 0.5,
+                level: 0.45,
+                reliability: Some(0.8),
+                tolerance: 0.01,
+                reference: Some(0.5),
+                reference_kind: "médiane des pairs".into(),
+                step: 0.05,
+                bounded: false,
+                rationale: format!("Objectif {s}-{i} : la médiane des pairs & <rien d'autre>."),
+            });
+        }
+    }
+    r
+}
+
+/// The notes of a sheet (1-based position): cell reference → text (XML entities decoded).
+fn notes(bytes: &[u8], sheet: usize) -> std::collections::BTreeMap<String, String> {
+    let Some(comments) = related(bytes, sheet, "comments") else {
+        return Default::default();
+    };
+    let xml = part(bytes.to_vec(), &comments);
+    xml.split("<comment ref=\"")
+        .skip(1)
+        .map(|c| {
+            let cell = c[..c.find('"').unwrap()].to_string();
+            let body = &c[..c.find("</comment>").unwrap()];
+            // Each run's text: after the last `<t>` or `<t …>` before its `</t>`.
+            let text: String = body
+                .split("</t>")
+                .filter_map(|piece| {
+                    let open = [piece.rfind("<t>"), piece.rfind("<t ")]
+                        .into_iter()
+                        .flatten()
+                        .max()?;
+                    Some(&piece[open + piece[open..].find('>')? + 1..])
+                })
+                .collect();
+            let text = text
+                .replace("&lt;", "<")
+                .replace("&gt;", ">")
+                .replace("&quot;", "\"")
+                .replace("&apos;", "'")
+                .replace("&amp;", "&");
+            (cell, text)
+        })
+        .collect()
+}
+
+fn cell_name(row: u32, col: u32) -> String {
+    format!("{}{}", boussole::dataset::column_letters(col), row + 1)
+}
+
+#[test]
+fn structures_of_several_regions_make_a_national_workbook_and_of_one_a_regional() {
+    let mut r = results();
+    assert_eq!(Audience::of(&r), Audience::National);
+    // One region's structures (a regional file, or a `run --by-region` part), some
+    // without a region: regional.
+    r.structures.retain(|s| s.region == "Bretagne");
+    r.structures[0].region = String::new();
+    assert_eq!(Audience::of(&r), Audience::Regional);
+    r.structures.clear();
+    assert_eq!(Audience::of(&r), Audience::Regional);
+}
+
+/// A national workbook has no radar per structure and no note on its scores or proposed
+/// objectives; each score's explanation is in Indicateurs' « Explication » column and each
+/// objective's rationale in Objectifs' « Justification » column, with the very text the
+/// regional workbook of the same results puts in the note.
+#[test]
+fn a_national_workbook_keeps_every_explanation_in_a_column_and_no_radar_per_structure() {
+    let r = results_with_objectives();
+    let pack = Pack::embedded().unwrap();
+    let national = write_workbook(&r, &dataset(), &pack).unwrap();
+    let regional = write_regional(&r);
+
+    // Radars (sixth sheet): charts in the regional file only; the national one says why.
+    assert!(related(&regional, 6, "drawings/drawing").is_some());
+    assert!(
+        related(&national, 6, "drawings/drawing").is_none(),
+        "no radar"
+    );
+    let mut wb = open(&national);
+    let radars = wb.worksheet_range("Radars").unwrap();
+    let said = radars
+        .get_value((2, 0))
+        .and_then(|d| d.get_string())
+        .unwrap_or_default();
+    assert!(
+        said.contains("Classeur national") && said.contains("Fiche"),
+        "{said}"
+    );
+    // Only the Synthèse's and the Fiche's charts remain (Entonnoirs has none here).
+    let charts = part_names(national.clone())
+        .iter()
+        .filter(|n| n.starts_with("xl/charts/chart") && n.ends_with(".xml"))
+        .count();
+    assert_eq!(charts, 2 + 1);
+
+    // Indicateurs (third sheet): the regional file's notes on the scores are the
+    // national file's Explication cells; only the two header notes stay.
+    let regional_notes = notes(&regional, 3);
+    let national_notes = notes(&national, 3);
+    assert_eq!(
+        national_notes.keys().collect::<Vec<_>>(),
+        ["R1", "W1"],
+        "only the headers' notes"
+    );
+    let ind = wb.worksheet_range("Indicateurs").unwrap();
+    assert_eq!(
+        ind.get_value((0, 23)),
+        Some(&Data::String("Explication".into()))
+    );
+    let mut explained = 0;
+    for s in 0..r.structures.len() {
+        for i in 0..r.indicators.len() {
+            let row = (1 + s * r.indicators.len() + i) as u32;
+            let note = regional_notes.get(&cell_name(row, 17));
+            let cell = ind.get_value((row, 23)).and_then(|d| d.get_string());
+            if r.indicators[i].judged() {
+                let note = note.expect("the regional file notes every score");
+                assert!(note.contains("Cellules sources"), "{note}");
+                assert_eq!(cell, Some(note.as_str()), "row {}", row + 1);
+                explained += 1;
+            } else {
+                assert_eq!((note, cell), (None, None), "row {}", row + 1);
+            }
+        }
+    }
+    assert_eq!(explained, 4 * 2);
+
+    // Objectifs (eighth sheet): the rationales likewise, in « Justification ».
+    let regional_notes = notes(&regional, 8);
+    assert_eq!(notes(&national, 8).len(), 1, "only the header's note");
+    let obj = wb.worksheet_range("Objectifs").unwrap();
+    let header = (0..obj.height() as u32)
+        .find(|&row| obj.get_value((row, 0)) == Some(&Data::String("Code".into())))
+        .expect("the objectives' header row");
+    assert_eq!(
+        obj.get_value((header, 9)),
+        Some(&Data::String("Justification".into()))
+    );
+    let mut rationales = 0;
+    for row in header + 1..header + 1 + 4 * 2 {
+        let text = obj
+            .get_value((row, 9))
+            .and_then(|d| d.get_string())
+            .expect("a rationale");
+        assert_eq!(
+            regional_notes.get(&cell_name(row, 6)).map(String::as_str),
+            Some(text),
+            "row {}",
+            row + 1
+        );
+        assert!(text.starts_with("Objectif "), "{text}");
+        rationales += 1;
+    }
+    assert_eq!(rationales, 8);
+    assert_eq!(regional_notes.len(), 8 + 1);
 }

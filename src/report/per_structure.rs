@@ -151,7 +151,14 @@ pub fn structure_workbook(results: &Results, pack: &Pack, s: &StructureResult) -
     fiche.ws.set_active(true);
     workbook.push_worksheet(fiche.ws);
     workbook.push_worksheet(
-        objectifs::write_for(results, &[s], Sheet::new(&objectifs_name)?, &mut styles)?.ws,
+        objectifs::write_for(
+            results,
+            &[s],
+            Sheet::new(&objectifs_name)?,
+            &mut styles,
+            true,
+        )?
+        .ws,
     );
     save(&mut workbook, &format!("classeur de {}", s.id.as_str()))
 }

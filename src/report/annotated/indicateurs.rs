@@ -97,10 +97,17 @@ pub(crate) fn key(code: &str, indicator: &str) -> String {
     format!("{code}|{indicator}")
 }
 
+/// Whether each score carries its explanation as a note: in a regional workbook
+/// ([`super::Audience`]) of at most [`MAX_NOTES`] scores; else it goes to the
+/// « Explication » column.
+pub(crate) fn with_notes(ctx: &Context) -> bool {
+    ctx.audience.notes() && ctx.detailed * ctx.judged().len() <= MAX_NOTES
+}
+
 /// The last column of the table before the stability's: the explanation's when the
-/// scores are too many to carry notes.
+/// scores carry no notes.
 fn last_column(ctx: &Context) -> ColNum {
-    if ctx.detailed * ctx.judged().len() <= MAX_NOTES {
+    if with_notes(ctx) {
         COL_CHANGE
     } else {
         COL_EXPLANATION
@@ -119,8 +126,7 @@ pub(crate) fn stability_column(ctx: &Context) -> Option<ColNum> {
 /// and its header first.
 pub(crate) fn write(ctx: &Context, styles: &mut Styles, mut sheet: Sheet) -> Result<Sheet> {
     let results = ctx.results;
-    let judged_rows = ctx.detailed * ctx.judged().len();
-    let with_notes = judged_rows <= MAX_NOTES;
+    let with_notes = with_notes(ctx);
     let col_stability = stability_column(ctx);
     let last_col = col_stability.unwrap_or_else(|| last_column(ctx));
     let stability_format = styles.number("0.00");
@@ -232,17 +238,27 @@ pub(crate) fn write(ctx: &Context, styles: &mut Styles, mut sheet: Sheet) -> Res
                 if with_notes {
                     sheet.note(row, COL_SCORE, &text)?;
                 } else {
-                    sheet.text(row, COL_EXPLANATION, &text, &styles.wrap)?;
+                    // Not wrapped: every row stays one line high, so the table reads and
+                    // filters as a list (the whole text shows in the formula bar), and a
+                    // spreadsheet opening it computes no row heights.
+                    sheet.plain(row, COL_EXPLANATION, &text)?;
                 }
             }
         }
     }
 
-    let too_many = format!(
-        "Au-delà de {} scores, l'explication de chaque score est dans la colonne \
-         « Explication » plutôt qu'en note (les notes coûtent trop de mémoire).",
-        crate::pack::engine::format_fr(MAX_NOTES as f64, Unit::Count)
-    );
+    let in_column = if ctx.audience.notes() {
+        format!(
+            "Au-delà de {} scores, l'explication de chaque score est dans la colonne \
+             « Explication » plutôt qu'en note (les notes coûtent trop de mémoire).",
+            crate::pack::engine::format_fr(MAX_NOTES as f64, Unit::Count)
+        )
+    } else {
+        "Classeur national : l'explication de chaque score est dans la colonne \
+         « Explication » plutôt qu'en note (des milliers de notes rendraient le classeur très \
+         lent à ouvrir)."
+            .to_string()
+    };
     sheet.note(
         0,
         COL_SCORE,
@@ -252,7 +268,7 @@ pub(crate) fn write(ctx: &Context, styles: &mut Styles, mut sheet: Sheet) -> Res
             if with_notes {
                 "Chaque score porte une note qui explique son calcul."
             } else {
-                &too_many
+                &in_column
             }
         ),
     )?;

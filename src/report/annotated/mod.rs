@@ -114,8 +114,32 @@ pub fn build_workbook(
     pack: &Pack,
     follow_up: Option<&FollowUp>,
 ) -> Result<Draft> {
+    build_workbook_for(results, dataset, pack, follow_up, Audience::of(results))
+}
+
+/// Writes the annotated workbook for the audience given rather than the one its results
+/// call for ([`Audience::of`]).
+pub fn write_workbook_for(
+    results: &Results,
+    dataset: &Dataset,
+    pack: &Pack,
+    follow_up: Option<&FollowUp>,
+    audience: Audience,
+) -> Result<Vec<u8>> {
+    build_workbook_for(results, dataset, pack, follow_up, audience)?.save()
+}
+
+/// Builds the annotated workbook for the audience given (see [`build_workbook`]).
+pub fn build_workbook_for(
+    results: &Results,
+    dataset: &Dataset,
+    pack: &Pack,
+    follow_up: Option<&FollowUp>,
+    audience: Audience,
+) -> Result<Draft> {
     let mut ctx = Context::new(results, dataset, pack);
     ctx.follow_up = follow_up;
+    ctx.audience = audience;
     let mut workbook = new_workbook(
         &format!("boussole — {}", results.input.file),
         &format!(
@@ -193,6 +217,52 @@ fn temporary_file_error() -> Error {
     WriteError::TemporaryFile.into()
 }
 
+/// Whom an annotated workbook is for, which decides its heaviest content: the drawing
+/// objects (notes and charts) that a spreadsheet lays out one by one when it opens the file
+/// (docs/performance.md: 9,668 notes and 442 radars made the national sample take 97 s to
+/// open in LibreOffice; its cells alone, under 5 s).
+///
+/// Nothing is lost either way: a note's text goes to a column of the same row, and the
+/// Fiche draws the radar of any structure chosen in its list.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Audience {
+    /// Structures of several regions (the national working group): no radar per structure
+    /// (the Radars sheet says where they are), each score's explanation in Indicateurs'
+    /// « Explication » column and each proposed objective's rationale in Objectifs'
+    /// « Justification » column instead of notes.
+    National,
+    /// The structures of one region (a regional file, or one written by `run --by-region`):
+    /// a radar per structure, and notes on the scores and the proposed objectives.
+    Regional,
+}
+
+impl Audience {
+    /// The audience the results call for: national when their structures name more than
+    /// one region (structures without a region are not counted), regional otherwise.
+    pub fn of(results: &Results) -> Audience {
+        let mut regions = results
+            .structures
+            .iter()
+            .map(|s| s.region.trim())
+            .filter(|r| !r.is_empty());
+        match regions.next() {
+            Some(first) if regions.any(|r| r != first) => Audience::National,
+            _ => Audience::Regional,
+        }
+    }
+
+    /// Whether scores and proposed objectives carry their explanation as a note (else in
+    /// a column).
+    pub fn notes(self) -> bool {
+        self == Audience::Regional
+    }
+
+    /// Whether the Radars sheet draws one radar per structure.
+    pub fn radars(self) -> bool {
+        self == Audience::Regional
+    }
+}
+
 /// What every sheet writer reads.
 pub(crate) struct Context<'a> {
     pub results: &'a Results,
@@ -204,6 +274,8 @@ pub(crate) struct Context<'a> {
     pub detailed: usize,
     /// Last year's objectives followed up (`run --objectives`).
     pub follow_up: Option<&'a FollowUp>,
+    /// Whom the workbook is for: radars per structure and notes, or neither.
+    pub audience: Audience,
 }
 
 /// Most rows of the Indicateurs sheet. rust_xlsxwriter holds every cell in memory until the
@@ -224,6 +296,7 @@ impl<'a> Context<'a> {
                 .len()
                 .min(MAX_INDICATOR_ROWS / per_structure),
             follow_up: None,
+            audience: Audience::of(results),
         }
     }
 

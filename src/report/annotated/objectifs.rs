@@ -66,16 +66,25 @@ const RANGES_PER_VALIDATION: usize = 64;
 pub(crate) fn write(ctx: &Context, styles: &mut Styles, sheet: Sheet) -> Result<Sheet> {
     let structures: Vec<&StructureResult> =
         ctx.results.structures.iter().take(ctx.detailed).collect();
-    write_for(ctx.results, &structures, sheet, styles)
+    write_for(
+        ctx.results,
+        &structures,
+        sheet,
+        styles,
+        ctx.audience.notes(),
+    )
 }
 
 /// The sheet for the structures given (all of a run, or one for its own workbook), written
-/// into `sheet` in row order (so that it may stream its rows).
+/// into `sheet` in row order (so that it may stream its rows). With `notes`, each proposed
+/// objective's rationale is a note (up to [`MAX_OBJECTIVE_NOTES`]); else it is in the
+/// « Justification » column.
 pub(crate) fn write_for(
     results: &Results,
     structures: &[&StructureResult],
     mut sheet: Sheet,
     styles: &mut Styles,
+    notes: bool,
 ) -> Result<Sheet> {
     let judged: Vec<usize> = results
         .indicators
@@ -84,7 +93,7 @@ pub(crate) fn write_for(
         .filter(|(_, d)| d.judged())
         .map(|(i, _)| i)
         .collect();
-    let with_notes = structures.len() * judged.len() <= MAX_OBJECTIVE_NOTES;
+    let with_notes = notes && structures.len() * judged.len() <= MAX_OBJECTIVE_NOTES;
     let editable = Format::new()
         .set_unlocked()
         .set_background_color(Color::RGB(0xFFF2CC))
@@ -95,14 +104,20 @@ pub(crate) fn write_for(
     let mut editable_numbers: BTreeMap<String, Format> = BTreeMap::new();
 
     sheet.text(0, 0, "Objectifs et plan d'action", &styles.title)?;
+    let explained = if with_notes {
+        "Les objectifs proposés portent une note qui explique leur calcul."
+    } else {
+        "La colonne « Justification » explique le calcul de chaque objectif proposé."
+    };
     sheet.merge(
         (1, 0),
         (1, COL_COMMENT),
-        "À remplir pendant le dialogue de gestion puis à renvoyer : seules les cellules jaunes \
-         sont modifiables (objectif négocié, commentaire, plan d'action). Les objectifs proposés \
-         portent une note qui explique leur calcul. Les proportions se saisissent en pourcentage \
-         (45 %) ; les échéances sont des dates. `boussole collect` relit ce classeur : ne \
-         modifiez pas le tampon ci-dessous.",
+        &format!(
+            "À remplir pendant le dialogue de gestion puis à renvoyer : seules les cellules \
+             jaunes sont modifiables (objectif négocié, commentaire, plan d'action). {explained} \
+             Les proportions se saisissent en pourcentage (45 %) ; les échéances sont des \
+             dates. `boussole collect` relit ce classeur : ne modifiez pas le tampon ci-dessous."
+        ),
         &styles.wrap,
     )?;
     sheet.apply(|ws| ws.set_row_height(1, 48))?;

@@ -4,7 +4,9 @@
 //! « Données radars » sheet holding the charts' data.
 //!
 //! Each chart is a drawing part held in memory until the file is saved: beyond
-//! [`MAX_RADARS`] structures only the first ones get a chart, and the sheet says so.
+//! [`MAX_RADARS`] structures only the first ones get a chart, and the sheet says so. A
+//! national workbook ([`super::Audience::National`]) has none (a spreadsheet lays out every
+//! chart when it opens the file); the sheet says so and points to the Fiche's radar.
 
 use super::{Context, RADAR_SCALE_NOTE, radar_points};
 use crate::error::Result;
@@ -26,10 +28,16 @@ const CHART_HEIGHT: u32 = 15 * 20 - 10;
 /// The printed columns (A to P): two charts side by side, one A4 landscape page wide.
 pub(crate) const LAST_COL: ColNum = PER_ROW as ColNum * CHART_COLS - 1;
 
+/// What a national workbook's Radars sheet says instead of its charts.
+pub(crate) const NATIONAL_TEXT: &str = "Classeur national : pas de radar par structure, ils \
+rendraient le classeur très lent à ouvrir. La Fiche affiche le radar de la structure choisie \
+dans sa liste ; les classeurs régionaux (boussole run --by-region, ou un classeur d'une seule \
+région) ont un radar par structure.";
+
 /// The structures that get a radar: those with at least one judged indicator, the first
 /// [`MAX_RADARS`] of them.
 fn charted(ctx: &Context) -> usize {
-    if ctx.judged().is_empty() {
+    if ctx.judged().is_empty() || !ctx.audience.radars() {
         0
     } else {
         ctx.results.structures.len().min(MAX_RADARS)
@@ -60,7 +68,11 @@ pub(crate) fn write(ctx: &Context, styles: &mut Styles) -> Result<Sheet> {
     sheet.note(1, 0, RADAR_SCALE_NOTE)?;
     let n = charted(ctx);
     let mut row: RowNum = 3;
-    if results.structures.len() > MAX_RADARS {
+    if !ctx.audience.radars() {
+        // The national file: hundreds of charts would make it slow to open.
+        sheet.merge((2, 0), (2, LAST_COL), NATIONAL_TEXT, &styles.wrap)?;
+        sheet.apply(|ws| ws.set_row_height(2, 45))?;
+    } else if results.structures.len() > MAX_RADARS {
         let text = format!(
             "Seules les {MAX_RADARS} premières structures (sur {}) ont un radar : au-delà, le \
              classeur deviendrait trop lourd. La Fiche affiche le radar de n'importe quelle \
