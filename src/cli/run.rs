@@ -49,7 +49,8 @@ pub struct Args {
     /// Dossier du pack de règles (par défaut : le pack « cpo » intégré).
     #[arg(long, value_name = "DOSSIER")]
     pub rules: Option<PathBuf>,
-    /// Résultats JSON : un fichier pour un classeur, un dossier pour plusieurs.
+    /// Résultats JSON : un fichier pour un classeur, un dossier pour plusieurs (et avec
+    /// --by-region).
     #[arg(long, value_name = "CHEMIN")]
     pub json: Option<PathBuf>,
     /// Remplace les fichiers de sortie existants.
