@@ -529,3 +529,62 @@ fn the_split_is_byte_reproducible() {
         );
     }
 }
+
+#[test]
+fn a_diagnostic_on_a_structure_row_goes_to_its_region_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let csv = common::field_csv(&[2024], &common::FIELD_STRUCTURES);
+    // Rennes (Bretagne, the 7th structure: row 8 of the file): its « Jeunes accompagnés » is
+    // no number.
+    let csv: String = csv
+        .lines()
+        .map(|line| {
+            if line.starts_with("35238;") {
+                let mut fields: Vec<&str> = line.split(';').collect();
+                fields[6] = "beaucoup";
+                fields.join(";")
+            } else {
+                line.to_string()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    std::fs::write(d.join("terrain.csv"), csv).unwrap();
+    let out = boussole(
+        &[
+            "run",
+            "terrain.csv",
+            "--by-region",
+            "--out-dir",
+            "o",
+            "--json",
+            "o",
+            "-q",
+        ],
+        d,
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let on_rennes = |doc: &Value| -> usize {
+        doc["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|x| {
+                x["cell"]
+                    .as_str()
+                    .is_some_and(|c| c.trim_start_matches(|l: char| l.is_ascii_alphabetic()) == "8")
+            })
+            .count()
+    };
+    let national = json(&d.join("o/terrain-boussole.json"));
+    let bretagne = json(&d.join("o/Bretagne.json"));
+    let auvergne = json(&d.join("o/Auvergne-Rhône-Alpes.json"));
+    assert!(on_rennes(&national) > 0, "{:#}", national["diagnostics"]);
+    assert_eq!(on_rennes(&bretagne), on_rennes(&national));
+    assert_eq!(on_rennes(&auvergne), 0, "{:#}", auvergne["diagnostics"]);
+    // What is on no structure's row stays in every file.
+    let elsewhere = |doc: &Value| doc["diagnostics"].as_array().unwrap().len() - on_rennes(doc);
+    assert_eq!(elsewhere(&bretagne), elsewhere(&national));
+    assert_eq!(elsewhere(&auvergne), elsewhere(&national));
+}
