@@ -695,6 +695,23 @@ pub enum UsageError {
         path.display()
     )]
     JsonFileForMany { path: PathBuf },
+    /// `run --by-region` cuts one national workbook: several were given (or a folder).
+    #[error(
+        "--by-region découpe un seul classeur national par région : {given} donnés (lancez une commande par classeur, ou --merge sans --by-region)"
+    )]
+    ByRegionOneInput { given: String },
+    /// `run --by-region` without `--out-dir`: the regional workbooks need a folder.
+    #[error(
+        "--by-region écrit le classeur national et un classeur par région dans un dossier : donnez-le avec --out-dir DOSSIER (par exemple « boussole run national.xlsx --by-region --out-dir regions/ »)"
+    )]
+    ByRegionNeedsOutDir,
+    /// `run --by-region --json` names a file: the split writes the national JSON and one per
+    /// region.
+    #[error(
+        "avec --by-region, --json désigne un dossier (le JSON national et un par région), pas le fichier « {} »",
+        path.display()
+    )]
+    JsonFileForRegions { path: PathBuf },
 }
 
 // ---------------------------------------------------------------------------------------

@@ -364,6 +364,7 @@ fn results() -> Results {
             action: "valeur considérée comme manquante".into(),
         }],
         stability: None,
+        region: None,
     }
 }
 

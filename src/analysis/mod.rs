@@ -3,7 +3,8 @@
 //! `analyse.rs` runs the stages in order; the large ones have their module: `derive`
 //! (values), `frames`, `expected`, `scores` (indicator and axis scores), `scripts` (findings
 //! and recommendations), `objectives`, `priorities` (regional), reading the `evidence` the
-//! first stages gather. `stability` does the whole analysis again on resampled counts.
+//! first stages gather. `stability` does the whole analysis again on resampled counts; `regional` cuts the
+//! results of a national run to one region (`run --by-region`).
 pub mod analyse;
 pub mod cases;
 pub mod derive;
@@ -15,6 +16,7 @@ pub mod normalise;
 pub mod objectives;
 pub mod peers;
 pub mod priorities;
+pub mod regional;
 pub mod regression;
 pub mod results;
 pub mod scores;

@@ -442,6 +442,9 @@ pub struct Results {
     /// How the results hold under resampling of the counts (`run --stability N`); None
     /// without the option, and then no writer shows anything of it.
     pub stability: Option<Stability>,
+    /// `run --by-region`: the region these results were cut to from the national analysis
+    /// of `input` (see `analysis::regional`); None for the results of a whole input.
+    pub region: Option<String>,
 }
 
 /// How each finding, recommendation, regional priority and axis rank holds when the input

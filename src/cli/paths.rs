@@ -87,6 +87,46 @@ pub fn batch_outputs(
         .collect()
 }
 
+/// Where `run --by-region` writes, all in `out_dir` (and the JSON in `json_dir`): the
+/// national workbook under its usual name (`<stem>-boussole.xlsx`, JSON
+/// `<stem>-boussole.json`), then per region, in the order given, `<Région>.xlsx`, its JSON
+/// `<Région>.json` and its per-structure folder `<Région>-structures/`. Every name valid on
+/// Windows; a region's base distinct, case ignored, from the other regions' and from the
+/// national one, so that no two outputs are one file on NTFS or APFS.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RegionalOutputs {
+    /// The national workbook and its JSON (its `structures` folder is not written: each
+    /// structure's workbook goes into its region's folder).
+    pub national: BatchOutputs,
+    /// Aligned with the regions given.
+    pub regions: Vec<BatchOutputs>,
+}
+
+pub fn regional_outputs(
+    input: &Path,
+    out_dir: &Path,
+    json_dir: Option<&Path>,
+    regions: &[&str],
+) -> RegionalOutputs {
+    let mut bases = Unique::new();
+    let national = bases.name(&format!("{}-boussole", stem(input)), "");
+    let outputs = |base: &str, xlsx: String| BatchOutputs {
+        annotated: out_dir.join(xlsx),
+        structures: out_dir.join(format!("{base}-structures")),
+        json: json_dir.map(|dir| dir.join(format!("{base}.json"))),
+    };
+    RegionalOutputs {
+        national: outputs(&national, format!("{national}.xlsx")),
+        regions: regions
+            .iter()
+            .map(|region| {
+                let base = bases.name(region, "");
+                outputs(&base, format!("{base}.xlsx"))
+            })
+            .collect(),
+    }
+}
+
 /// Each input's base name, distinct (case ignored) among the inputs of the same folder.
 fn distinct_bases(inputs: &[PathBuf], folders: &[PathBuf]) -> Vec<String> {
     let stems: Vec<String> = inputs.iter().map(|i| stem(i)).collect();
@@ -350,6 +390,47 @@ mod tests {
         let beside = batch_outputs(&inputs[..3], None, None);
         assert_eq!(beside[2].annotated, PathBuf::from("r/b/Y-boussole.xlsx"));
         assert_eq!(beside[0].annotated, PathBuf::from("r/y.xlsx-boussole.xlsx"));
+    }
+
+    #[test]
+    fn regional_outputs_are_named_after_their_regions_distinct_and_valid_on_windows() {
+        let out = regional_outputs(
+            Path::new("in/national.xlsx"),
+            Path::new("o"),
+            Some(Path::new("j")),
+            &["Bretagne", "bretagne", "National-Boussole", "CON", "Île?"],
+        );
+        assert_eq!(
+            out.national.annotated,
+            PathBuf::from("o/national-boussole.xlsx")
+        );
+        assert_eq!(
+            out.national.json,
+            Some(PathBuf::from("j/national-boussole.json"))
+        );
+        let annotated: Vec<String> = out
+            .regions
+            .iter()
+            .map(|o| o.annotated.to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(
+            annotated,
+            [
+                "o/Bretagne.xlsx",
+                "o/bretagne-2.xlsx",
+                "o/National-Boussole-2.xlsx",
+                "o/CON_.xlsx",
+                "o/Île_.xlsx"
+            ]
+        );
+        assert_eq!(
+            out.regions[1].structures,
+            PathBuf::from("o/bretagne-2-structures")
+        );
+        assert_eq!(
+            out.regions[2].json,
+            Some(PathBuf::from("j/National-Boussole-2.json"))
+        );
     }
 
     #[test]

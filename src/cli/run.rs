@@ -2,8 +2,10 @@
 //! workbooks (next to each input as `<name>-boussole.xlsx` unless told otherwise) and,
 //! with `--json`, the results as JSON. Several files or folders run in parallel with one
 //! compiled pack; `--merge` analyses them as one dataset; `--reference` takes the national
-//! and peer frames from a national workbook. Outputs are written atomically; an existing
-//! output is not replaced without `--force`; inputs are only read.
+//! and peer frames from a national workbook; `--by-region` writes, from one national
+//! analysis, the national workbook and one per region (`analysis::regional`). Outputs are
+//! written atomically; an existing output is not replaced without `--force`; inputs are
+//! only read.
 
 use crate::analysis::analyse::{Overrides, analyse_with_reference};
 use crate::analysis::results::Results;
@@ -26,7 +28,7 @@ use std::path::{Path, PathBuf};
 #[derive(Debug, clap::Args)]
 #[command(
     help_template = crate::cli::HELP_TEMPLATE,
-    after_help = "Exemples :\n  boussole run workbooks/exemple-national.xlsx\n  boussole run classeur.xlsx -o annote.xlsx --json resultats.json\n  boussole run regions/ --out-dir sorties/ --jobs 2\n  boussole run bretagne.xlsx --reference national.xlsx\n  boussole run bretagne.xlsx normandie.xlsx --merge -o fusion.xlsx"
+    after_help = "Exemples :\n  boussole run workbooks/exemple-national.xlsx\n  boussole run classeur.xlsx -o annote.xlsx --json resultats.json\n  boussole run regions/ --out-dir sorties/ --jobs 2\n  boussole run bretagne.xlsx --reference national.xlsx\n  boussole run bretagne.xlsx normandie.xlsx --merge -o fusion.xlsx\n  boussole run national.xlsx --by-region --out-dir regions/ --json regions/ --per-structure"
 )]
 pub struct Args {
     /// Classeurs (xlsx, xlsm, xls, xlsb, ods, csv) ou dossiers de classeurs.
@@ -47,7 +49,8 @@ pub struct Args {
     /// Dossier du pack de règles (par défaut : le pack « cpo » intégré).
     #[arg(long, value_name = "DOSSIER")]
     pub rules: Option<PathBuf>,
-    /// Résultats JSON : un fichier pour un classeur, un dossier pour plusieurs.
+    /// Résultats JSON : un fichier pour un classeur, un dossier pour plusieurs (et avec
+    /// --by-region).
     #[arg(long, value_name = "CHEMIN")]
     pub json: Option<PathBuf>,
     /// Remplace les fichiers de sortie existants.
@@ -83,6 +86,13 @@ pub struct Args {
     /// tirage.
     #[arg(long, value_name = "N", value_parser = resamples, allow_hyphen_values = true)]
     pub stability: Option<usize>,
+    /// Écrit, dans le dossier de --out-dir, le classeur national et un classeur annoté par
+    /// région (« <Région>.xlsx ») : les structures de la région, jugées sur les référentiels
+    /// nationaux et les seuils régionaux de cette même analyse, et ses priorités régionales.
+    /// Avec --json (un dossier) : le JSON national et un par région ; avec --per-structure :
+    /// les classeurs par structure dans « <Région>-structures/ ».
+    #[arg(long, conflicts_with_all = ["output", "merge"])]
+    pub by_region: bool,
     /// Graine des tirages de --stability (par défaut 2026) : même graine, mêmes résultats.
     #[arg(long, value_name = "GRAINE", value_parser = crate::cli::values::seed, allow_hyphen_values = true, requires = "stability")]
     pub seed: Option<u64>,
@@ -190,6 +200,20 @@ impl Job<'_> {
     /// an input that fails on the way leaves nothing new behind, and its rerun is not
     /// refused for outputs it had half written.
     fn write(&self, dataset: Dataset, results: Results, targets: &Targets) -> Result<Summary> {
+        let mut staging = Staging::new();
+        let summary = self.stage(dataset, results, targets, &mut staging)?;
+        staging.commit()?;
+        Ok(summary)
+    }
+
+    /// Stages what [`Job::write`] writes into `staging`, without moving anything in.
+    fn stage(
+        &self,
+        dataset: Dataset,
+        results: Results,
+        targets: &Targets,
+        staging: &mut Staging,
+    ) -> Result<Summary> {
         let mut summary = Summary::of(&results, self.pack);
         let follow = self
             .objectives
@@ -201,15 +225,8 @@ impl Job<'_> {
             self.pack,
             follow.as_ref(),
         )?;
-        let mut staging = Staging::new();
         if let Some(dir) = targets.structures {
-            crate::report::per_structure::stage_all(
-                &results,
-                self.pack,
-                dir,
-                self.force,
-                &mut staging,
-            )?;
+            crate::report::per_structure::stage_all(&results, self.pack, dir, self.force, staging)?;
         }
         if let Some(json) = targets.json {
             staging.stage(
@@ -220,7 +237,6 @@ impl Job<'_> {
         }
         drop((results, dataset, follow));
         staging.stage(targets.annotated, &draft.save()?, self.force)?;
-        staging.commit()?;
         Ok(summary)
     }
 
@@ -273,11 +289,24 @@ pub fn run(args: Args) -> Result<i32> {
         .into());
     }
     let single = inputs.len() == 1 && !args.inputs.iter().any(|p| p.is_dir());
+    if args.by_region {
+        if args.out_dir.is_none() {
+            return Err(UsageError::ByRegionNeedsOutDir.into());
+        }
+        if !single {
+            return Err(UsageError::ByRegionOneInput {
+                given: fr::count(inputs.len(), "classeur", "classeurs"),
+            }
+            .into());
+        }
+    }
     if !single && !args.merge && args.output.is_some() {
         return Err(WriteError::OneFileForMany.into());
     }
+    // `--by-region` makes its folder with its outputs (all or nothing).
     if let Some(dir) = &args.out_dir
         && !dir.is_dir()
+        && !args.by_region
     {
         std::fs::create_dir_all(dir).map_err(|source| WriteError::CreateFolder {
             what: "dossier de sortie",
@@ -319,6 +348,9 @@ pub fn run(args: Args) -> Result<i32> {
         objectives: objectives.as_ref().map(|(c, s)| (c, s.as_str())),
         resampling: resampling(args.stability, args.seed),
     };
+    if args.by_region {
+        return run_by_region(&job, &args, &inputs[0]);
+    }
     if args.merge {
         return run_merged(&job, &args, &inputs);
     }
@@ -528,6 +560,132 @@ fn run_merged(job: &Job, args: &Args, inputs: &[PathBuf]) -> Result<i32> {
             fr::count(inputs.len(), "classeur fusionné", "classeurs fusionnés")
         );
         print_single(&summary, &targets);
+    }
+    Ok(exit::OK)
+}
+
+/// What the terminal says of one regional workbook.
+struct RegionalSummary {
+    region: String,
+    structures: usize,
+    priorities: usize,
+}
+
+/// `run NATIONAL --by-region --out-dir DIR`: one read and one analysis of the national
+/// workbook, then one annotated workbook per region (its results cut from the national ones
+/// by `analysis::regional::Split`, written in parallel, each workbook's bytes staged and
+/// dropped as soon as it is saved, so that memory does not grow with the number of
+/// regions), then the national workbook, written as `run` writes it. Everything is staged in
+/// one `Staging`, folders included: one failure leaves nothing new.
+fn run_by_region(job: &Job, args: &Args, input: &Path) -> Result<i32> {
+    let dir = args
+        .out_dir
+        .as_deref()
+        .ok_or(UsageError::ByRegionNeedsOutDir)?;
+    let json_dir = args.json.as_deref();
+    if let Some(json) = json_dir {
+        let named_as_file = !json.is_dir()
+            && json
+                .extension()
+                .is_some_and(|e| e.eq_ignore_ascii_case("json"));
+        if json.is_file() || named_as_file {
+            return Err(UsageError::JsonFileForRegions {
+                path: json.to_path_buf(),
+            }
+            .into());
+        }
+    }
+    for folder in std::iter::once(dir).chain(json_dir) {
+        if folder.symlink_metadata().is_ok() && !folder.is_dir() {
+            return Err(WriteError::NotAFolder {
+                dir: folder.to_path_buf(),
+            }
+            .into());
+        }
+    }
+    let national = crate::cli::paths::regional_outputs(input, dir, json_dir, &[]).national;
+    let national_targets = Targets {
+        annotated: &national.annotated,
+        json: national.json.as_deref(),
+        structures: None,
+    };
+    job.read.refuse_outputs(national_targets.all(), job.force)?;
+
+    let dataset = crate::workbook::read_path_for(input, &job.pack.manifest)?;
+    let results = job.analyse(&dataset)?;
+    let split = crate::analysis::regional::Split::new(&results, &dataset);
+    let regions = split.regions();
+    let outputs = crate::cli::paths::regional_outputs(input, dir, json_dir, &regions);
+    let targets: Vec<Targets> = outputs
+        .regions
+        .iter()
+        .map(|o| Targets {
+            annotated: &o.annotated,
+            json: o.json.as_deref(),
+            structures: args.per_structure.then_some(o.structures.as_path()),
+        })
+        .collect();
+    for t in &targets {
+        job.read.refuse_outputs(t.all(), job.force)?;
+    }
+
+    let mut staging = Staging::new();
+    staging.folder(dir)?;
+    if let Some(json) = json_dir {
+        staging.folder(json)?;
+    }
+    let regional = regions
+        .par_iter()
+        .zip(&targets)
+        .with_max_len(1)
+        .map(|(region, t)| {
+            let results = split.results(region);
+            let dataset = split.dataset(region);
+            let summary = RegionalSummary {
+                region: region.to_string(),
+                structures: results.structures.len(),
+                priorities: results.regions.iter().map(|r| r.priorities.len()).sum(),
+            };
+            let mut own = Staging::new();
+            job.stage(dataset, results, t, &mut own)?;
+            Ok((own, summary))
+        })
+        .collect::<Result<Vec<(Staging, RegionalSummary)>>>()?;
+    let mut summaries = Vec::with_capacity(regional.len());
+    for (own, summary) in regional {
+        staging.append(own);
+        summaries.push(summary);
+    }
+    drop(split);
+    let summary = job.stage(dataset, results, &national_targets, &mut staging)?;
+    staging.commit()?;
+    if !args.quiet {
+        print_single(&summary, &national_targets);
+        if let [only] = summaries.as_slice() {
+            println!(
+                "Avertissement : le classeur ne compte qu'une région (« {} ») : son classeur \
+                 régional reprend les structures du classeur national.",
+                only.region
+            );
+        }
+        println!(
+            "{} dans {} :",
+            fr::count(
+                summaries.len(),
+                "classeur régional écrit",
+                "classeurs régionaux écrits"
+            ),
+            dir.display()
+        );
+        for (s, t) in summaries.iter().zip(&targets) {
+            println!(
+                "  {} : {}, {} → {}",
+                s.region,
+                fr::count(s.structures, "structure", "structures"),
+                fr::count(s.priorities, "priorité régionale", "priorités régionales"),
+                t.annotated.display()
+            );
+        }
     }
     Ok(exit::OK)
 }

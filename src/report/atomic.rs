@@ -185,6 +185,13 @@ impl Staging {
         self.staged.extend(staged);
     }
 
+    /// Takes over another staging's outputs and folders (one staged on another task):
+    /// they are moved in, or removed, with this one's.
+    pub fn append(&mut self, mut other: Staging) {
+        self.staged.append(&mut other.staged);
+        self.made.append(&mut other.made);
+    }
+
     /// Moves every staged output in, in the order staged. When one cannot be moved, the
     /// outputs this commit moved in without replacing a file are removed again (a replaced
     /// file, with --force, cannot be given back), and so are the folders made.

@@ -184,6 +184,10 @@ pub fn results_json(results: &Results) -> Value {
         "set_aside": results.set_aside,
         "diagnostics": results.diagnostics,
     });
+    // `run --by-region` only: the region the results were cut to.
+    if let Some(region) = &results.region {
+        document["region"] = json!(region);
+    }
     if let Some(stability) = stability_json(results) {
         document["stability"] = stability;
     }

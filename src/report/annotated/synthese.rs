@@ -19,7 +19,7 @@ use std::collections::BTreeMap;
 /// reference, its « national » frame is the file itself: the warning the terminal and the
 /// Synthèse give, suggesting `--reference`.
 pub fn lone_region_warning(results: &crate::analysis::results::Results) -> Option<String> {
-    if results.reference.is_some() {
+    if results.reference.is_some() || results.region.is_some() {
         return None;
     }
     let mut regions = results.structures.iter().map(|s| s.region.as_str());
@@ -90,6 +90,20 @@ pub(crate) fn write(ctx: &Context, styles: &mut Styles) -> Result<Sheet> {
         ("Structures analysées", results.structures.len().to_string()),
     ];
     let mut stamp = stamp.to_vec();
+    if let Some(region) = &results.region {
+        stamp.insert(
+            0,
+            (
+                "Région",
+                format!(
+                    "{region} : les structures de la région, tirées de l'analyse nationale de « {} » \
+                     (référentiels nationaux et des pairs de tout le fichier, seuils régionaux \
+                     de la région)",
+                    results.input.file
+                ),
+            ),
+        );
+    }
     if let Some(warning) = lone_region_warning(results) {
         stamp.insert(
             7,
