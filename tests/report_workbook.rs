@@ -363,6 +363,7 @@ fn results() -> Results {
             action: "valeur considérée comme manquante".into(),
         }],
         stability: None,
+        sensitivity: None,
     }
 }
 

@@ -130,6 +130,7 @@ pub fn analyse_with_reference(
         set_aside: dataset.set_aside.clone(),
         diagnostics,
         stability: None,
+        sensitivity: None,
     })
 }
 

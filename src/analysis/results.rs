@@ -439,6 +439,9 @@ pub struct Results {
     /// How the results hold under resampling of the counts (`run --stability N`); None
     /// without the option, and then no writer shows anything of it.
     pub stability: Option<Stability>,
+    /// How the findings and recommendations hold under the pack's method variants
+    /// (`run --stability`, when the pack declares `[[sensitivity.variants]]`); None otherwise.
+    pub sensitivity: Option<crate::analysis::sensitivity::Sensitivity>,
 }
 
 /// How each finding, recommendation, regional priority and axis rank holds when the input

@@ -238,6 +238,12 @@ pub(crate) fn write(ctx: &Context, styles: &mut Styles) -> Result<Sheet> {
     }
     row += 1;
 
+    // `--stability` with the pack's method variants: what holds under each.
+    if let Some(sensitivity) = &results.sensitivity {
+        let widths = [32.0, WIDTH_TEXT, 12.0, 12.0, 14.0, 13.0];
+        row = super::sensibilite::block(&mut sheet, styles, row, sensitivity, &widths)? + 1;
+    }
+
     // What the findings say, at a glance: per region the share of judged results that are
     // strengths, areas for progress, points to watch (scores are percentile ranks within a
     // frame, so their mean says nothing); per indicator how many structures get each.
