@@ -8,8 +8,8 @@
 mod common;
 
 use boussole::analysis::analyse::{Overrides, analyse};
-use boussole::analysis::results::{FindingKind, Results};
-use boussole::analysis::sensitivity::{self, Sensitivity};
+use boussole::analysis::results::{FindingKind, Results, Sensitivity};
+use boussole::analysis::sensitivity;
 use boussole::dataset::Dataset;
 use boussole::pack::engine::CompiledPack;
 use boussole::pack::{Origin, Pack};
@@ -396,6 +396,6 @@ fn run_computes_the_variants_only_with_stability_and_the_same_seed_gives_the_sam
         sheet_cells(&xlsx_a, "Synthèse")
             .iter()
             .flatten()
-            .any(|c| c.to_string() == "Dans toutes les variantes")
+            .any(|c| c.get_string() == Some("Dans toutes les variantes"))
     );
 }

@@ -19,94 +19,19 @@
 //! on the number of threads. Nothing here changes the results of the analysis itself.
 
 use crate::analysis::analyse::{Overrides, analyse_with_reference};
-use crate::analysis::results::{FindingKind, Results};
+use crate::analysis::results::{
+    FindingKind, Held, Results, Sensitivity, StructureSensitivity, VariantOutcome,
+};
 use crate::dataset::Dataset;
 use crate::error::Result;
 use crate::pack::engine::CompiledPack;
 use rayon::prelude::*;
-use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 
-/// How the findings and recommendations hold under the pack's method variants.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Sensitivity {
-    /// In the pack's order.
-    pub variants: Vec<VariantOutcome>,
-    /// What holds in every variant (`added`: made by at least one variant, not by the base).
-    pub everywhere: Held,
-    /// Aligned with `Results::structures`.
-    pub structures: Vec<StructureSensitivity>,
-}
-
-/// One variant of the method and what of the base holds under it.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct VariantOutcome {
-    pub name: String,
-    pub label: String,
-    /// What the variant changes, in French (« 15 pairs »).
-    pub changes: Vec<String>,
-    pub held: Held,
-}
-
-/// Counts of what is compared and of what holds (see the module's documentation).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default)]
-pub struct Held {
-    /// Structure × judged indicator with a value in the base.
-    pub judgements: usize,
-    /// Of them, with the same finding kind or none.
-    pub unchanged: usize,
-    /// Judgements where the base makes a finding.
-    pub findings: usize,
-    /// Of them, with the same kind.
-    pub findings_held: usize,
-    /// Structure × recommendation the base makes.
-    pub recommendations: usize,
-    /// Of them, made again.
-    pub recommendations_held: usize,
-    /// Structure × recommendation made that the base does not make.
-    pub recommendations_added: usize,
-}
-
-impl Held {
-    /// Share of the findings that hold; None when there is none.
-    pub fn findings_share(&self) -> Option<f64> {
-        share(self.findings_held, self.findings)
-    }
-    /// Share of the judgements unchanged (no finding included); None when there is none.
-    pub fn unchanged_share(&self) -> Option<f64> {
-        share(self.unchanged, self.judgements)
-    }
-    /// Share of the recommendations made again; None when there is none.
-    pub fn recommendations_share(&self) -> Option<f64> {
-        share(self.recommendations_held, self.recommendations)
-    }
-}
-
-fn share(part: usize, of: usize) -> Option<f64> {
-    (of > 0).then(|| part as f64 / of as f64)
-}
-
-/// One structure under the variants.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct StructureSensitivity {
-    /// Aligned with the indicators: for a judgement (a judged indicator with a value), the
-    /// finding each variant gives, in the variants' order; None otherwise.
-    pub findings: Vec<Option<Vec<Option<FindingKind>>>>,
-    /// Aligned with the structure's recommendations: how many variants make it too.
-    pub recommendations: Vec<usize>,
-}
-
-impl StructureSensitivity {
-    /// How many variants give indicator `i` the base's finding (`base`, none included);
-    /// None when it is no judgement.
-    pub fn held(&self, i: usize, base: Option<FindingKind>) -> Option<usize> {
-        let kinds = self.findings.get(i)?.as_ref()?;
-        Some(kinds.iter().filter(|k| **k == base).count())
-    }
-}
-
-/// What one variant decided, by structure id: findings by indicator, recommendations.
-type Decisions = BTreeMap<String, (Vec<Option<FindingKind>>, BTreeSet<String>)>;
+/// What one variant decided for one structure: findings by indicator, recommendations.
+type Decided = (Vec<Option<FindingKind>>, BTreeSet<String>);
+/// What one variant decided, by structure id.
+type Decisions = BTreeMap<String, Decided>;
 
 /// How `base` (the analysis of `dataset`, with `reference`, by `compiled`) holds under the
 /// pack's method variants; None when the pack declares none.
@@ -165,8 +90,7 @@ fn compare(
     let mut structures = Vec::with_capacity(base.structures.len());
     for s in &base.structures {
         let id = s.id.to_string();
-        let of_variants: Vec<Option<&(Vec<Option<FindingKind>>, BTreeSet<String>)>> =
-            decided.iter().map(|d| d.get(&id)).collect();
+        let of_variants: Vec<Option<&Decided>> = decided.iter().map(|d| d.get(&id)).collect();
         let findings = s
             .indicators
             .iter()
@@ -247,7 +171,7 @@ fn compare(
 
 #[cfg(test)]
 mod tests {
-    use super::*;
+    use crate::analysis::results::Held;
 
     #[test]
     fn shares_are_missing_when_nothing_is_compared() {

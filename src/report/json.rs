@@ -1,7 +1,7 @@
 //! The JSON results (`run --json`): stable field names, documented in `docs/resultats-json.md`.
 
+use crate::analysis::results::Held;
 use crate::analysis::results::{Results, StructureResult};
-use crate::analysis::sensitivity::Held;
 use crate::dataset::Missing;
 use crate::error::InternalError;
 use serde_json::{Map, Value, json};

@@ -3,7 +3,7 @@
 //! judgements and recommendations that hold under it, a row for what holds in every
 //! variant, and a line on how to read it.
 
-use crate::analysis::sensitivity::{Held, Sensitivity};
+use crate::analysis::results::{Held, Sensitivity};
 use crate::error::Result;
 use crate::report::xlsx::{MISSING_MARK, Sheet, Styles, wrapped_lines};
 use rust_xlsxwriter::{ColNum, Format, FormatAlign, RowNum};
