@@ -382,7 +382,7 @@ fn run_computes_the_variants_only_with_stability_and_the_same_seed_gives_the_sam
             "entonnoir_2_58",
             "pairs_15",
             "attendu_1_5",
-            "repli_10",
+            "repli_20",
             "scores_z_national"
         ]
     );
