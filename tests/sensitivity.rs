@@ -392,6 +392,28 @@ fn run_computes_the_variants_only_with_stability_and_the_same_seed_gives_the_sam
     assert_eq!(scores["findings_share"], 1.0);
     assert_eq!(scores["unchanged_share"], 1.0);
     assert_eq!(scores["recommendations_added"], 0);
+    // explain says, finding by finding, how many variants keep it.
+    let code = json["structures"][0]["id"].as_str().unwrap();
+    let out = common::boussole(
+        &[
+            "explain",
+            "ml.xlsx",
+            "--structure",
+            code,
+            "--stability",
+            "1",
+        ],
+        dir.path(),
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", common::stderr(&out));
+    let text = common::stdout(&out);
+    assert!(
+        text.contains("Sensibilité aux choix de méthode (5 variantes du pack) :")
+            && text.contains("sur 5 variantes"),
+        "{text}"
+    );
+    let plain = common::boussole(&["explain", "ml.xlsx", "--structure", code], dir.path());
+    assert!(!common::stdout(&plain).contains("Sensibilité"));
     assert!(
         sheet_cells(&xlsx_a, "Synthèse")
             .iter()
