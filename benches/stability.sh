@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # What `--stability 100` costs on the national sample (440 structures): the median wall
-# time of `boussole run` with and without it over $RUNS runs (release build, /usr/bin/time).
+# time of `boussole run` with and without it over $RUNS runs (release build, /usr/bin/time),
+# and with it under a copy of the cpo pack without its method variants
+# ([[sensitivity.variants]]), to see what the variants add (one analysis each).
 #
 #   benches/stability.sh            # 5 runs each, 100 resamples
 #   RUNS=3 RESAMPLES=50 benches/stability.sh
@@ -34,5 +36,11 @@ timed() {
     echo "$label: median wall ${wall} s, peak RSS $((rss / 1024)) MB ($RUNS runs)"
 }
 
+# The cpo pack without its method variants: everything from their comment block on.
+rm -rf "$WORK/cpo-no-variants"
+cp -r rules/cpo "$WORK/cpo-no-variants"
+sed -i '/^# Sensibilité aux choix de méthode/,$d' "$WORK/cpo-no-variants/pack.toml"
+
 timed plain
 timed "stability-$RESAMPLES" --stability "$RESAMPLES"
+timed "stability-$RESAMPLES-no-variants" --stability "$RESAMPLES" --rules "$WORK/cpo-no-variants"

@@ -547,6 +547,9 @@ pub enum PackError {
         at: Option<(usize, usize)>,
         source: toml::de::Error,
     },
+    /// A method variant of `[[sensitivity.variants]]` asks what the manifest cannot give.
+    #[error("pack.toml, [[sensitivity.variants]], variante « {variant} » : {problem}")]
+    Variant { variant: String, problem: String },
     #[error(
         "pack.toml : le script « {script} » déclaré dans [scripts] est introuvable dans le pack"
     )]

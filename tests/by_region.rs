@@ -242,6 +242,35 @@ fn per_structure_json_and_stability_combine_with_the_split() {
                 .any(|t| t == "Stabilité")
         );
     }
+    // What holds under the pack's method variants is counted among each region's
+    // structures: the regions' counts add up to the national ones, variant by variant.
+    let variants = national["sensitivity"]["variants"].as_array().unwrap();
+    assert!(!variants.is_empty());
+    for (k, variant) in variants.iter().enumerate() {
+        for field in [
+            "judgements",
+            "unchanged",
+            "findings",
+            "findings_held",
+            "recommendations",
+        ] {
+            let sum: u64 = by_region
+                .keys()
+                .map(|region| {
+                    let regional = json(&d.join(format!("o/{region}.json")));
+                    regional["sensitivity"]["variants"][k][field]
+                        .as_u64()
+                        .unwrap()
+                })
+                .sum();
+            assert_eq!(
+                Some(sum),
+                variant[field].as_u64(),
+                "{field} of {}",
+                variant["name"]
+            );
+        }
+    }
 }
 
 #[test]

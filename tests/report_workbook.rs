@@ -365,6 +365,7 @@ fn results() -> Results {
         }],
         stability: None,
         region: None,
+        sensitivity: None,
     }
 }
 

@@ -127,6 +127,7 @@ pub fn analyse_with_reference(
         diagnostics,
         stability: None,
         region: None,
+        sensitivity: None,
     })
 }
 

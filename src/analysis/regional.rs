@@ -108,7 +108,7 @@ impl<'a> Split<'a> {
                 .filter_map(|&g| st.priorities.get(g).cloned())
                 .collect(),
         });
-        Results {
+        let mut cut = Results {
             pack: national.pack.clone(),
             input: national.input.clone(),
             reference: national.reference.clone(),
@@ -137,8 +137,15 @@ impl<'a> Split<'a> {
                 .cloned()
                 .collect(),
             stability,
+            sensitivity: None,
             region: Some(region.to_string()),
-        }
+        };
+        // What holds under the method variants, counted among the region's structures.
+        cut.sensitivity = national
+            .sensitivity
+            .as_ref()
+            .map(|v| crate::analysis::sensitivity::restrict(v, &cut));
+        cut
     }
 
     /// The dataset as `region`'s file shows it: its structures, and the input's sheets

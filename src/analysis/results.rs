@@ -445,6 +445,9 @@ pub struct Results {
     /// `run --by-region`: the region these results were cut to from the national analysis
     /// of `input` (see `analysis::regional`); None for the results of a whole input.
     pub region: Option<String>,
+    /// How the findings and recommendations hold under the pack's method variants
+    /// (`run --stability`, when the pack declares `[[sensitivity.variants]]`); None otherwise.
+    pub sensitivity: Option<Sensitivity>,
 }
 
 /// How each finding, recommendation, regional priority and axis rank holds when the input
@@ -484,6 +487,96 @@ pub struct AxisRank {
     pub of: usize,
     /// 5th and 95th percentiles of the rank over the resamples where the axis has a score.
     pub interval: Option<[usize; 2]>,
+}
+
+/// How the findings and recommendations hold under the pack's method variants, each
+/// analysed once on the same input (see `analysis::sensitivity`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Sensitivity {
+    /// In the pack's order.
+    pub variants: Vec<VariantOutcome>,
+    /// What holds in every variant (`added`: made by at least one variant, not by the base).
+    pub everywhere: Held,
+    /// Aligned with `Results::structures`.
+    pub structures: Vec<StructureSensitivity>,
+    /// What each variant decided, by structure id (findings by indicator, recommendations),
+    /// in the variants' order: kept so that results cut to one region
+    /// (`analysis::regional`) count what holds among its structures only.
+    #[serde(skip)]
+    pub decided: Vec<VariantDecisions>,
+}
+
+/// What one variant decided, by structure id: findings by indicator, recommendations.
+pub type VariantDecisions = std::collections::BTreeMap<
+    String,
+    (Vec<Option<FindingKind>>, std::collections::BTreeSet<String>),
+>;
+
+/// One variant of the method and what of the base holds under it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct VariantOutcome {
+    pub name: String,
+    pub label: String,
+    /// What the variant changes, in French (« 15 pairs »).
+    pub changes: Vec<String>,
+    pub held: Held,
+}
+
+/// Counts of what is compared and of what holds (see the module's documentation).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default)]
+pub struct Held {
+    /// Structure × judged indicator with a value in the base.
+    pub judgements: usize,
+    /// Of them, with the same finding kind or none.
+    pub unchanged: usize,
+    /// Judgements where the base makes a finding.
+    pub findings: usize,
+    /// Of them, with the same kind.
+    pub findings_held: usize,
+    /// Structure × recommendation the base makes.
+    pub recommendations: usize,
+    /// Of them, made again.
+    pub recommendations_held: usize,
+    /// Structure × recommendation made that the base does not make.
+    pub recommendations_added: usize,
+}
+
+impl Held {
+    /// Share of the findings that hold; None when there is none.
+    pub fn findings_share(&self) -> Option<f64> {
+        share(self.findings_held, self.findings)
+    }
+    /// Share of the judgements unchanged (no finding included); None when there is none.
+    pub fn unchanged_share(&self) -> Option<f64> {
+        share(self.unchanged, self.judgements)
+    }
+    /// Share of the recommendations made again; None when there is none.
+    pub fn recommendations_share(&self) -> Option<f64> {
+        share(self.recommendations_held, self.recommendations)
+    }
+}
+
+fn share(part: usize, of: usize) -> Option<f64> {
+    (of > 0).then(|| part as f64 / of as f64)
+}
+
+/// One structure under the variants.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StructureSensitivity {
+    /// Aligned with the indicators: for a judgement (a judged indicator with a value), the
+    /// finding each variant gives, in the variants' order; None otherwise.
+    pub findings: Vec<Option<Vec<Option<FindingKind>>>>,
+    /// Aligned with the structure's recommendations: how many variants make it too.
+    pub recommendations: Vec<usize>,
+}
+
+impl StructureSensitivity {
+    /// How many variants give indicator `i` the base's finding (`base`, none included);
+    /// None when it is no judgement.
+    pub fn held(&self, i: usize, base: Option<FindingKind>) -> Option<usize> {
+        let kinds = self.findings.get(i)?.as_ref()?;
+        Some(kinds.iter().filter(|k| **k == base).count())
+    }
 }
 
 impl StructureStability {

@@ -35,7 +35,8 @@ pub struct Args {
     #[arg(long, value_name = "CLASSEUR")]
     pub reference: Option<PathBuf>,
     /// Mesure aussi, comme boussole run --stability, la stabilité de chaque constat et
-    /// recommandation sur N tirages des effectifs.
+    /// recommandation sur N tirages des effectifs, et, si le pack déclare des variantes de
+    /// méthode, s'ils tiennent sous chacune.
     #[arg(long, value_name = "N", value_parser = crate::cli::run::resamples, allow_hyphen_values = true)]
     pub stability: Option<usize>,
     /// Graine des tirages de --stability (par défaut 2026).
@@ -73,6 +74,12 @@ pub fn run(args: Args) -> Result<i32> {
             &results,
             resampling,
         )?);
+        results.sensitivity = crate::analysis::sensitivity::measure(
+            &dataset,
+            reference.as_ref(),
+            &compiled,
+            &results,
+        )?;
     }
     let Some(k) = results
         .structures
@@ -108,7 +115,65 @@ pub fn run(args: Args) -> Result<i32> {
         crate::analysis::trace::explain(&results, s, indicator)
     );
     print!("{}", stability_text(&results, k, indicator));
+    print!("{}", sensitivity_text(&results, k, indicator));
     Ok(exit::OK)
+}
+
+/// With `--stability` and the pack's method variants: for each judgement, how many
+/// variants keep its finding and what those that do not give; for each recommendation, how
+/// many make it too.
+fn sensitivity_text(results: &Results, k: usize, indicator: Option<usize>) -> String {
+    use std::fmt::Write;
+    let Some(sens) = &results.sensitivity else {
+        return String::new();
+    };
+    let Some(st) = sens.structures.get(k) else {
+        return String::new();
+    };
+    let s = &results.structures[k];
+    let n = sens.variants.len();
+    let of = fr::count(n, "variante", "variantes");
+    let mut out = String::new();
+    let _ = writeln!(out, "\nSensibilité aux choix de méthode ({of} du pack) :");
+    let kind_fr = |k: Option<crate::analysis::results::FindingKind>| {
+        k.map_or("aucun constat".to_string(), |k| k.label_fr().to_lowercase())
+    };
+    for (i, kinds) in st.findings.iter().enumerate() {
+        let Some(kinds) = kinds else { continue };
+        if indicator.is_some_and(|only| only != i) {
+            continue;
+        }
+        let base = s.indicators[i].finding.as_ref().map(|f| f.kind);
+        let held = kinds.iter().filter(|k| **k == base).count();
+        let others: Vec<String> = sens
+            .variants
+            .iter()
+            .zip(kinds)
+            .filter(|(_, k)| **k != base)
+            .map(|(v, k)| format!("« {} » : {}", v.label, kind_fr(*k)))
+            .collect();
+        let others = if others.is_empty() {
+            String::new()
+        } else {
+            format!(" ; {}", others.join(" ; "))
+        };
+        let _ = writeln!(
+            out,
+            "  {} : {}, maintenu dans {held} sur {of}{others}",
+            results.indicators[i].label,
+            kind_fr(base),
+        );
+    }
+    if indicator.is_none() {
+        for (r, held) in s.recommendations.iter().zip(&st.recommendations) {
+            let _ = writeln!(
+                out,
+                "  recommandation {} : faite aussi dans {held} sur {of}",
+                r.id
+            );
+        }
+    }
+    out
 }
 
 /// With `--stability`: each finding's stability (no finding included), each

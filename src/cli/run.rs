@@ -9,6 +9,7 @@
 
 use crate::analysis::analyse::{Overrides, analyse_with_reference};
 use crate::analysis::results::Results;
+use crate::analysis::sensitivity;
 use crate::analysis::stability::{self, DEFAULT_SEED, Resampling};
 use crate::cli::paths::{
     ReadFiles, SPREADSHEET_EXTENSIONS, batch_outputs, default_output, expand_inputs,
@@ -83,7 +84,9 @@ pub struct Args {
     /// Mesure la stabilité de chaque constat, recommandation et priorité régionale sous le
     /// bruit d'échantillonnage : les effectifs sont retirés au hasard N fois (100 suffit
     /// pour lire une stabilité au dixième près) et toute l'analyse est refaite à chaque
-    /// tirage.
+    /// tirage. Si le pack déclare des variantes de méthode ([[sensitivity.variants]]),
+    /// l'analyse est aussi refaite une fois sous chacune, et la Synthèse dit la part des
+    /// constats et recommandations qui tiennent.
     #[arg(long, value_name = "N", value_parser = resamples, allow_hyphen_values = true)]
     pub stability: Option<usize>,
     /// Écrit, dans le dossier de --out-dir, le classeur national et un classeur annoté par
@@ -177,6 +180,8 @@ impl Job<'_> {
                 &results,
                 resampling,
             )?);
+            results.sensitivity =
+                sensitivity::measure(dataset, self.reference, self.compiled, &results)?;
         }
         Ok(results)
     }

@@ -38,6 +38,9 @@ pub struct Manifest {
     /// How stability under resampling is read (`run --stability`).
     #[serde(default)]
     pub stability: StabilitySpec,
+    /// Method variants whose findings are compared with the pack's own (`run --stability`).
+    #[serde(default)]
+    pub sensitivity: SensitivitySpec,
     pub scripts: ScriptsSpec,
     /// Labels used in outputs (sheet names, headers), overriding the French defaults.
     #[serde(default)]
@@ -379,6 +382,16 @@ pub enum Normalisation {
     ZScore,
 }
 
+impl Normalisation {
+    pub fn label_fr(self) -> &'static str {
+        match self {
+            Normalisation::Percentile => "rang centile",
+            Normalisation::MinMax => "position entre minimum et maximum",
+            Normalisation::ZScore => "score z (50 + 10 z)",
+        }
+    }
+}
+
 /// A reference frame name.
 #[derive(
     Debug, Clone, Copy, Deserialize, Serialize, PartialEq, Eq, Hash, PartialOrd, Ord, Default,
@@ -708,6 +721,330 @@ fn unit_share<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<f64, 
         Err(serde::de::Error::custom(format!(
             "{x} : une part entre 0 et 1 est attendue"
         )))
+    }
+}
+
+/// The method variants a pack declares (`[[sensitivity.variants]]`): with `run
+/// --stability`, the analysis is done once more under each, and the share of findings and
+/// recommendations that hold is summarised in Synthèse.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq, Default)]
+#[serde(deny_unknown_fields)]
+pub struct SensitivitySpec {
+    #[serde(default, deserialize_with = "distinct_variants")]
+    pub variants: Vec<Variant>,
+}
+
+/// One method variant: a name, a French label, and the method choices it changes, each
+/// named as in the manifest (`scoring.normalisation`, `scoring.frame`, `findings.funnel_z`,
+/// `findings.residual_z`, `frames.peers_k`, `frames.min_frame_n`, `weights.<indicator>`).
+#[derive(Debug, Clone, Serialize, PartialEq, Default)]
+pub struct Variant {
+    pub name: String,
+    pub label: String,
+    pub normalisation: Option<Normalisation>,
+    pub score_frame: Option<FrameKind>,
+    pub funnel_z: Option<f64>,
+    pub residual_z: Option<f64>,
+    pub peers_k: Option<usize>,
+    pub min_frame_n: Option<usize>,
+    /// Weights of derived indicators, by indicator id.
+    pub weights: BTreeMap<String, f64>,
+}
+
+/// The keys a variant may hold, by section (`""`: the variant's own keys).
+const VARIANT_KEYS: [(&str, &[&str]); 4] = [
+    (
+        "",
+        &["name", "label", "scoring", "findings", "frames", "weights"],
+    ),
+    ("scoring", &["normalisation", "frame"]),
+    ("findings", &["funnel_z", "residual_z"]),
+    ("frames", &["peers_k", "min_frame_n"]),
+];
+
+impl Variant {
+    /// A variant from its TOML table; the error, in French, names the variant (or its
+    /// position when it has no name) and the key at fault.
+    pub fn from_table(table: &toml::Table, position: usize) -> Result<Variant, String> {
+        let who = match table.get("name").and_then(toml::Value::as_str) {
+            Some(name) if !name.trim().is_empty() => format!("variante « {} »", name.trim()),
+            _ => format!("variante n° {position}"),
+        };
+        let fail = |message: String| format!("[[sensitivity.variants]], {who} : {message}");
+        let keys = |section: &str| {
+            VARIANT_KEYS
+                .iter()
+                .find(|(s, _)| *s == section)
+                .map_or(&[][..], |(_, k)| *k)
+        };
+        let mut variant = Variant::default();
+        for (key, value) in table {
+            if !keys("").contains(&key.as_str()) {
+                let known = VARIANT_KEYS.iter().flat_map(|(section, keys)| {
+                    keys.iter().map(move |k| match *section {
+                        "" => k.to_string(),
+                        s => format!("{s}.{k}"),
+                    })
+                });
+                let known: Vec<String> = known.collect();
+                return Err(fail(format!(
+                    "clé inconnue « {key} »{}",
+                    crate::fr::suggest(key, known.iter().map(String::as_str))
+                )));
+            }
+            match key.as_str() {
+                "name" | "label" => {
+                    let text = value
+                        .as_str()
+                        .map(str::trim)
+                        .filter(|t| !t.is_empty())
+                        .ok_or_else(|| {
+                            fail(format!("« {key} » : un texte non vide est attendu"))
+                        })?;
+                    if key == "name" {
+                        variant.name = text.to_string();
+                    } else {
+                        variant.label = text.to_string();
+                    }
+                }
+                "weights" => {
+                    let weights = value.as_table().ok_or_else(|| {
+                        fail("« weights » : une table { indicateur = poids } est attendue".into())
+                    })?;
+                    for (id, w) in weights {
+                        let w = positive(w).ok_or_else(|| {
+                            fail(format!(
+                                "weights.{id} : un poids strictement positif est attendu"
+                            ))
+                        })?;
+                        variant.weights.insert(id.clone(), w);
+                    }
+                }
+                section => {
+                    let inner = value.as_table().ok_or_else(|| {
+                        fail(format!(
+                            "« {section} » : une table est attendue (par exemple {section}.{} = …)",
+                            keys(section)[0]
+                        ))
+                    })?;
+                    for (key, value) in inner {
+                        let path = format!("{section}.{key}");
+                        if !keys(section).contains(&key.as_str()) {
+                            let known: Vec<String> = keys(section)
+                                .iter()
+                                .map(|k| format!("{section}.{k}"))
+                                .collect();
+                            return Err(fail(format!(
+                                "clé inconnue « {path} »{}",
+                                crate::fr::suggest(&path, known.iter().map(String::as_str))
+                            )));
+                        }
+                        variant
+                            .set(&path, value)
+                            .map_err(|m| fail(format!("{path} : {m}")))?;
+                    }
+                }
+            }
+        }
+        if variant.name.is_empty() {
+            return Err(fail("« name » manque : chaque variante a un nom".into()));
+        }
+        if variant.label.is_empty() {
+            return Err(fail(
+                "« label » manque : le libellé que la Synthèse affiche".into(),
+            ));
+        }
+        if variant.changes().is_empty() {
+            return Err(fail(
+                "elle ne change aucun choix de méthode (scoring, findings, frames ou weights)"
+                    .into(),
+            ));
+        }
+        Ok(variant)
+    }
+
+    /// One method choice of the variant, from its value; the error says what is expected.
+    fn set(&mut self, path: &str, value: &toml::Value) -> Result<(), String> {
+        let text = || value.as_str().map(str::trim);
+        match path {
+            "scoring.normalisation" => {
+                self.normalisation = Some(match text() {
+                    Some("percentile") => Normalisation::Percentile,
+                    Some("min_max") => Normalisation::MinMax,
+                    Some("z_score") => Normalisation::ZScore,
+                    _ => return Err("« percentile », « min_max » ou « z_score » est attendu".into()),
+                })
+            }
+            "scoring.frame" => {
+                self.score_frame = Some(
+                    text()
+                        .and_then(|t| FrameKind::ALL.into_iter().find(|k| k.id() == t))
+                        .ok_or("« national », « region », « peers » ou « typology » est attendu")?,
+                )
+            }
+            "findings.funnel_z" => {
+                self.funnel_z = Some(positive(value).ok_or(
+                    "un nombre strictement positif est attendu (1,96 pour une alerte à 95 %, 3,09 pour une alarme)",
+                )?)
+            }
+            "findings.residual_z" => {
+                self.residual_z = Some(
+                    positive(value).ok_or("un nombre strictement positif d'écarts-types est attendu")?,
+                )
+            }
+            "frames.peers_k" => {
+                self.peers_k = Some(
+                    whole(value).ok_or("un nombre entier de pairs, au moins 1, est attendu")?,
+                )
+            }
+            "frames.min_frame_n" => {
+                self.min_frame_n = Some(
+                    whole(value).ok_or("un nombre entier de structures, au moins 1, est attendu")?,
+                )
+            }
+            _ => return Err("clé inconnue".into()),
+        }
+        Ok(())
+    }
+
+    /// What the variant changes, in French, one item per choice (« 15 pairs »).
+    pub fn changes(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        if let Some(n) = self.normalisation {
+            out.push(format!("normalisation des scores : {}", n.label_fr()));
+        }
+        if let Some(frame) = self.score_frame {
+            out.push(format!("scores dans le référentiel {}", frame.label_fr()));
+        }
+        if let Some(z) = self.funnel_z {
+            out.push(format!("entonnoir à z = {}", crate::fr::number(z, 2)));
+        }
+        if let Some(z) = self.residual_z {
+            out.push(format!(
+                "écart à la valeur attendue à partir de {} écart-type",
+                crate::fr::number(z, 2)
+            ));
+        }
+        if let Some(k) = self.peers_k {
+            out.push(crate::fr::count(k, "pair", "pairs"));
+        }
+        if let Some(n) = self.min_frame_n {
+            out.push(format!(
+                "référentiel de repli sous {}",
+                crate::fr::count(n, "valeur", "valeurs")
+            ));
+        }
+        for (id, w) in &self.weights {
+            out.push(format!("poids de {id} : {}", crate::fr::number(*w, 2)));
+        }
+        out
+    }
+
+    /// The manifest with the variant's choices in place of the pack's.
+    pub fn apply(&self, base: &Manifest) -> Manifest {
+        let mut m = base.clone();
+        if let Some(n) = self.normalisation {
+            m.scoring.normalisation = n;
+        }
+        if let Some(frame) = self.score_frame {
+            m.scoring.frame = frame;
+        }
+        if let Some(z) = self.funnel_z {
+            m.findings.funnel_z = z;
+        }
+        if let Some(z) = self.residual_z {
+            m.findings.residual_z = z;
+        }
+        if let Some(k) = self.peers_k {
+            m.frames.peers_k = k;
+        }
+        if let Some(n) = self.min_frame_n {
+            m.frames.min_frame_n = n;
+        }
+        for (id, w) in &self.weights {
+            if let Some(d) = m.indicators.iter_mut().find(|d| &d.id == id) {
+                d.weight = *w;
+            }
+        }
+        m
+    }
+}
+
+/// The variants, each read by [`Variant::from_table`] with its position, their names
+/// distinct.
+fn distinct_variants<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Vec<Variant>, D::Error> {
+    let tables = Vec::<toml::Table>::deserialize(deserializer)?;
+    let mut variants: Vec<Variant> = Vec::with_capacity(tables.len());
+    for (k, table) in tables.iter().enumerate() {
+        let variant = Variant::from_table(table, k + 1).map_err(serde::de::Error::custom)?;
+        if variants.iter().any(|v| v.name == variant.name) {
+            return Err(serde::de::Error::custom(format!(
+                "[[sensitivity.variants]], variante « {} » : ce nom est déjà celui d'une autre variante",
+                variant.name
+            )));
+        }
+        variants.push(variant);
+    }
+    Ok(variants)
+}
+
+/// A finite, strictly positive number (an integer is taken too).
+fn positive(value: &toml::Value) -> Option<f64> {
+    let x = match value {
+        toml::Value::Float(x) => *x,
+        toml::Value::Integer(n) => *n as f64,
+        _ => return None,
+    };
+    (x.is_finite() && x > 0.0).then_some(x)
+}
+
+/// A whole number of at least 1.
+fn whole(value: &toml::Value) -> Option<usize> {
+    value
+        .as_integer()
+        .filter(|n| *n >= 1)
+        .and_then(|n| usize::try_from(n).ok())
+}
+
+impl Manifest {
+    /// What the variants ask that this manifest cannot give: a weight on an indicator that
+    /// is not a judged derived indicator of an axis, scores in the typology frame without
+    /// a typology column. (variant name, problem in French), in the variants' order.
+    pub fn variant_problems(&self) -> Vec<(String, String)> {
+        let mut out = Vec::new();
+        for v in &self.sensitivity.variants {
+            for id in v.weights.keys() {
+                let weighted = self
+                    .indicators
+                    .iter()
+                    .any(|d| &d.id == id && d.axis.is_some() && d.direction != Direction::Neutral);
+                if !weighted {
+                    let names = self
+                        .indicators
+                        .iter()
+                        .filter(|d| d.axis.is_some() && d.direction != Direction::Neutral)
+                        .map(|d| d.id.as_str());
+                    out.push((
+                        v.name.clone(),
+                        format!(
+                            "weights.{id} : « {id} » n'est pas un indicateur calculé jugé et rattaché à un axe{}",
+                            crate::fr::suggest(id, names)
+                        ),
+                    ));
+                }
+            }
+            if v.score_frame == Some(FrameKind::Typology)
+                && !self.columns.iter().any(|c| c.role == Role::Typology)
+            {
+                out.push((
+                    v.name.clone(),
+                    "scoring.frame = \"typology\" sans colonne de rôle « typology »".into(),
+                ));
+            }
+        }
+        out
     }
 }
 

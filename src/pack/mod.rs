@@ -93,6 +93,9 @@ impl Pack {
             at: source.span().map(|s| line_col(text, s.start)),
             source,
         })?;
+        if let Some((variant, problem)) = manifest.variant_problems().into_iter().next() {
+            return Err(PackError::Variant { variant, problem }.into());
+        }
         for script in manifest.scripts.all() {
             if !files.contains_key(script) {
                 return Err(PackError::MissingScript {

@@ -1,5 +1,6 @@
 //! The JSON results (`run --json`): stable field names, documented in `docs/resultats-json.md`.
 
+use crate::analysis::results::Held;
 use crate::analysis::results::{Results, StructureResult};
 use crate::dataset::Missing;
 use crate::error::InternalError;
@@ -14,6 +15,10 @@ fn num(x: Option<f64>) -> Value {
 /// Structure number `k` of the results.
 fn structure_json(results: &Results, k: usize, s: &StructureResult) -> Value {
     let stability = results.structure_stability(k);
+    let sensitivity = results
+        .sensitivity
+        .as_ref()
+        .and_then(|sens| Some((sens, sens.structures.get(k)?)));
     let mut indicators = Map::new();
     for (i, (def, ind)) in results.indicators.iter().zip(&s.indicators).enumerate() {
         let mut frames = Map::new();
@@ -73,6 +78,22 @@ fn structure_json(results: &Results, k: usize, s: &StructureResult) -> Value {
         if let Some(share) = stability.and_then(|st| st.findings.get(i).copied().flatten()) {
             indicator["stability"] = num(Some(share));
         }
+        // `--stability` with method variants only: the finding under each variant.
+        if let Some((sens, st)) = sensitivity
+            && let Some(kinds) = st.findings.get(i).and_then(Option::as_ref)
+        {
+            let base = ind.finding.as_ref().map(|f| f.kind);
+            let by_variant: Map<String, Value> = sens
+                .variants
+                .iter()
+                .zip(kinds)
+                .map(|(v, k)| (v.name.clone(), json!(k.map(|k| k.id()))))
+                .collect();
+            indicator["sensitivity"] = json!({
+                "held": st.held(i, base),
+                "variants": by_variant,
+            });
+        }
         indicators.insert(def.id.clone(), indicator);
     }
     let mut axes = Map::new();
@@ -99,6 +120,9 @@ fn structure_json(results: &Results, k: usize, s: &StructureResult) -> Value {
             });
             if let Some(share) = stability.and_then(|st| st.recommendations.get(j)) {
                 value["stability"] = num(Some(*share));
+            }
+            if let Some(held) = sensitivity.and_then(|(_, st)| st.recommendations.get(j)) {
+                value["variants_held"] = json!(held);
             }
             value
         })
@@ -159,6 +183,37 @@ fn stability_json(results: &Results) -> Option<Value> {
     }))
 }
 
+/// `--stability` with method variants only: what holds under each, and under all.
+fn sensitivity_json(results: &Results) -> Option<Value> {
+    let sens = results.sensitivity.as_ref()?;
+    let held = |h: &Held| {
+        json!({
+            "judgements": h.judgements,
+            "unchanged": h.unchanged,
+            "unchanged_share": num(h.unchanged_share()),
+            "findings": h.findings,
+            "findings_held": h.findings_held,
+            "findings_share": num(h.findings_share()),
+            "recommendations": h.recommendations,
+            "recommendations_held": h.recommendations_held,
+            "recommendations_share": num(h.recommendations_share()),
+            "recommendations_added": h.recommendations_added,
+        })
+    };
+    let variants: Vec<Value> = sens
+        .variants
+        .iter()
+        .map(|v| {
+            let mut value = held(&v.held);
+            value["name"] = json!(v.name);
+            value["label"] = json!(v.label);
+            value["changes"] = json!(v.changes);
+            value
+        })
+        .collect();
+    Some(json!({"variants": variants, "everywhere": held(&sens.everywhere)}))
+}
+
 /// The whole results document.
 pub fn results_json(results: &Results) -> Value {
     let mut document = json!({
@@ -190,6 +245,9 @@ pub fn results_json(results: &Results) -> Value {
     }
     if let Some(stability) = stability_json(results) {
         document["stability"] = stability;
+    }
+    if let Some(sensitivity) = sensitivity_json(results) {
+        document["sensitivity"] = sensitivity;
     }
     document
 }

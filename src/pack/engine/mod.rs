@@ -111,7 +111,8 @@ pub fn build_engine(limits: Limits) -> Engine {
 pub struct CompiledPack {
     pub pack: Pack,
     pub manifest: Arc<Manifest>,
-    engine: Engine,
+    /// Shared with the packs [`CompiledPack::with_manifest`] derives.
+    engine: Arc<Engine>,
     findings: AST,
     recommendations: AST,
     /// The regions script, when the pack has one.
@@ -197,7 +198,7 @@ impl CompiledPack {
         Ok(CompiledPack {
             pack: pack.clone(),
             manifest,
-            engine,
+            engine: Arc::new(engine),
             script_lines,
             findings_rules: rule_starts(&findings),
             recommendations_rules: rule_starts(&recommendations),
@@ -208,6 +209,29 @@ impl CompiledPack {
             indicator_ids: ids,
             limits,
         })
+    }
+
+    /// The same compiled scripts under another manifest, which must declare the same
+    /// indicators and scripts (a method variant: other normalisation, frames, weights or
+    /// z): the engine is shared, nothing is compiled again.
+    pub fn with_manifest(&self, manifest: Manifest) -> CompiledPack {
+        debug_assert_eq!(indicator_ids(&manifest), self.indicator_ids);
+        let mut pack = self.pack.clone();
+        pack.manifest = manifest;
+        CompiledPack {
+            manifest: Arc::new(pack.manifest.clone()),
+            pack,
+            engine: Arc::clone(&self.engine),
+            findings: self.findings.clone(),
+            recommendations: self.recommendations.clone(),
+            regions: self.regions.clone(),
+            indicator_ids: self.indicator_ids.clone(),
+            findings_rules: self.findings_rules.clone(),
+            recommendations_rules: self.recommendations_rules.clone(),
+            regions_rules: self.regions_rules.clone(),
+            script_lines: self.script_lines.clone(),
+            limits: self.limits,
+        }
     }
 
     fn scope_for<'a>(&self, data: &Arc<StructureData>, indicator: Option<usize>) -> Scope<'a> {

@@ -32,6 +32,7 @@ pub(crate) mod objectifs;
 mod priorites;
 mod radars;
 mod regles;
+mod sensibilite;
 mod suivi;
 mod synthese;
 

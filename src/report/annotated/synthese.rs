@@ -55,8 +55,9 @@ pub(crate) fn write(ctx: &Context, styles: &mut Styles) -> Result<Sheet> {
         (1, WIDTH_TEXT),
         (2, 12.0),
         (3, 12.0),
-        (4, 14.0),
-        (5, 13.0),
+        // « Recommandations » whole in the sensitivity block's headers.
+        (4, 16.0),
+        (5, 16.0),
         (6, 13.0),
     ])?;
     let title = ctx.label("titre_synthese", "Synthèse de l'analyse");
@@ -256,6 +257,12 @@ pub(crate) fn write(ctx: &Context, styles: &mut Styles) -> Result<Sheet> {
         row += 1;
     }
     row += 1;
+
+    // `--stability` with the pack's method variants: what holds under each.
+    if let Some(sensitivity) = &results.sensitivity {
+        let widths = [32.0, WIDTH_TEXT, 12.0, 12.0, 16.0, 16.0];
+        row = super::sensibilite::block(&mut sheet, styles, row, sensitivity, &widths)? + 1;
+    }
 
     // What the findings say, at a glance: per region the share of judged results that are
     // strengths, areas for progress, points to watch (scores are percentile ranks within a
