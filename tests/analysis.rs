@@ -103,7 +103,7 @@ proptest! {
             for (def, ind) in results.indicators.iter().zip(&s.indicators) {
                 let Some(f) = &ind.finding else { continue };
                 prop_assert!(def.judged(), "finding on a neutral or input indicator {}", def.id);
-                let median = ind.frames[&boussole::pack::manifest::FrameKind::Region].summary.as_deref().copied().unwrap().median;
+                let median = ind.frames[&boussole::pack::manifest::FrameKind::Region].summary.unwrap().median;
                 let v = ind.value.unwrap();
                 match f.kind {
                     FindingKind::Force => prop_assert!(v >= median, "force below the median"),
@@ -153,7 +153,7 @@ fn a_region_of_one_structure_is_judged_on_the_labelled_national_fallback() {
     // One value is under the pack's min_frame_n (5): the national frame stands in for the
     // region, and its label says so. National values 0.4, 0.3, 0.5: median 0.4, Q1 0.35,
     // Q3 0.45; 0.4 ranks (1 + 0.5) / 3 = 50.
-    let sm = frame.summary.as_deref().copied().unwrap();
+    let sm = frame.summary.unwrap();
     assert_eq!((sm.n, sm.median), (3, 0.4));
     assert!((sm.q1 - 0.35).abs() < 1e-12 && (sm.q3 - 0.45).abs() < 1e-12);
     assert_eq!(frame.fallback, Some(FrameKind::National));
@@ -355,8 +355,6 @@ fn two_years_give_previous_values_and_frames_per_year() {
     // Frames hold only the year analysed: 0.4 and 0.3.
     let national = first.indicators[i].frames[&boussole::pack::manifest::FrameKind::National]
         .summary
-        .as_deref()
-        .copied()
         .unwrap();
     assert_eq!((national.n, national.min, national.max), (2, 0.3, 0.4));
     let second = &results.structures[1];
@@ -438,8 +436,35 @@ fn a_workbook_with_one_sheet_per_year_gives_previous_values_and_changes() {
     // Frames per year: 2011 only (0.4 and 0.225).
     let national = s.indicators[i].frames[&boussole::pack::manifest::FrameKind::National]
         .summary
-        .as_deref()
-        .copied()
         .unwrap();
     assert_eq!((national.n, national.min, national.max), (2, 0.225, 0.4));
+}
+
+/// A frame result serialises as it did when it held its frame's fields itself (label,
+/// fallback, φ, summary, rank, in that order), though the frame's part is now shared by
+/// every structure of the frame and read through.
+#[test]
+fn frame_results_serialise_with_their_shared_frame_fields_in_order() {
+    use boussole::analysis::results::{FrameInfo, FrameResult};
+    use boussole::analysis::stats::summarize;
+    use std::sync::Arc;
+    let info = Arc::new(FrameInfo {
+        label: Arc::from("Bretagne"),
+        fallback: None,
+        phi: 1.5,
+        summary: summarize(&[1.0, 2.0, 3.0]),
+    });
+    let a = FrameResult::new(Arc::clone(&info), Some(50.0));
+    let b = FrameResult::new(Arc::clone(&info), Some(100.0));
+    assert_eq!(
+        (&*a.label, a.phi, b.summary.unwrap().n),
+        ("Bretagne", 1.5, 3)
+    );
+    assert!(Arc::ptr_eq(a.info(), b.info()), "one frame, shared");
+    let json = serde_json::to_string(&a).unwrap();
+    assert!(
+        json.starts_with(r#"{"label":"Bretagne","fallback":null,"phi":1.5,"summary":{"n":3,"#),
+        "{json}"
+    );
+    assert!(json.ends_with(r#""rank":50.0}"#), "{json}");
 }

@@ -3,9 +3,9 @@
 //! axis scores, charts, reproducible bytes, and Excel-safe sheet names.
 
 use boussole::analysis::results::{
-    AxisDef, AxisResult, Expected, Finding, FindingKind, FrameResult, Frames, IndicatorDef,
-    IndicatorKind, IndicatorResult, Method, PackStamp, RecommendationResult, RegionResult,
-    RegionalPriority, Results, RuleRef, StructureResult, ThresholdUse,
+    AxisDef, AxisResult, Expected, Finding, FindingKind, FrameInfo, FrameResult, Frames,
+    IndicatorDef, IndicatorKind, IndicatorResult, Method, PackStamp, RecommendationResult,
+    RegionResult, RegionalPriority, Results, RuleRef, StructureResult, ThresholdUse,
 };
 use boussole::analysis::stats::Summary;
 use boussole::dataset::{
@@ -35,33 +35,42 @@ fn frames(national: f64, region: f64, peers: f64, rank: Option<f64>) -> Frames {
     let mut m = Frames::default();
     m.insert(
         FrameKind::National,
-        FrameResult {
-            label: "France".into(),
-            fallback: None,
-            phi: 1.0,
-            summary: Some(summary(national).into()),
+        FrameResult::new(
+            FrameInfo {
+                label: "France".into(),
+                fallback: None,
+                phi: 1.0,
+                summary: Some(summary(national)),
+            }
+            .into(),
             rank,
-        },
+        ),
     );
     m.insert(
         FrameKind::Region,
-        FrameResult {
-            label: "Région".into(),
-            fallback: None,
-            phi: 1.0,
-            summary: Some(summary(region).into()),
+        FrameResult::new(
+            FrameInfo {
+                label: "Région".into(),
+                fallback: None,
+                phi: 1.0,
+                summary: Some(summary(region)),
+            }
+            .into(),
             rank,
-        },
+        ),
     );
     m.insert(
         FrameKind::Peers,
-        FrameResult {
-            label: "3 plus proches voisins".into(),
-            fallback: None,
-            phi: 1.0,
-            summary: Some(summary(peers).into()),
+        FrameResult::new(
+            FrameInfo {
+                label: "3 plus proches voisins".into(),
+                fallback: None,
+                phi: 1.0,
+                summary: Some(summary(peers)),
+            }
+            .into(),
             rank,
-        },
+        ),
     );
     m
 }

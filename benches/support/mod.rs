@@ -77,7 +77,7 @@ impl ScriptViews {
                                 let kind =
                                     FrameKind::ALL.into_iter().find(|&f| frame_slot(f) == k)?;
                                 let f = ir.frames.get(&kind)?;
-                                let summary = f.summary.as_deref()?;
+                                let summary = f.summary.as_ref()?;
                                 let z = results.method.funnel_z;
                                 let noise = noise(summary.median, ir.denominator, def, z, f.phi);
                                 Some(frame_view(summary, f.rank, noise))

@@ -8,10 +8,11 @@
 //! Structures are processed in id order (the reader sorts them), so nothing depends on the
 //! order of rows in the workbook. Statistics use only structures with a value.
 
+use crate::analysis::derive::Cell;
 use crate::analysis::derive::{self, indicator_defs};
-use crate::analysis::evidence::Evidence;
+use crate::analysis::evidence::{Evidence, Own};
 use crate::analysis::expected::{self, Expectations};
-use crate::analysis::frames::{self, FramesOf};
+use crate::analysis::frames;
 use crate::analysis::objectives;
 use crate::analysis::priorities::{national_judgements, regional_priorities};
 use crate::analysis::results::*;
@@ -20,10 +21,9 @@ use crate::analysis::scripts::{self, Decided};
 use crate::dataset::{Dataset, Structure, StructureId};
 use crate::error::Result;
 use crate::pack::engine::CompiledPack;
-use crate::pack::manifest::{FrameKind, Manifest, ObjectivesSpec};
+use crate::pack::manifest::{Manifest, ObjectivesSpec};
 use rayon::prelude::*;
 use std::collections::{BTreeMap, BTreeSet};
-use std::sync::Arc;
 
 /// Values imposed instead of computed, for the pack's test cases.
 #[derive(Debug, Clone, Default)]
@@ -107,7 +107,7 @@ pub fn analyse_with_reference(
     // The objectives are proposed as each structure is assembled: held for every structure
     // at once, they would add to the analysis' peak memory.
     let structures = assemble(
-        &evidence,
+        evidence,
         &previous,
         (&peers, &peer_distance),
         judged,
@@ -263,10 +263,11 @@ struct Judged {
 }
 
 /// The annotated structures' results, with their proposed objectives; on every core: at
-/// 100,000 structures, 3 million indicator results. Decisions and axes are moved in, not
-/// copied.
+/// 100,000 structures, 3 million indicator results. Decisions, axes and each structure's
+/// evidence (values, source cells, frames, expected values) are moved in, not copied: the
+/// evidence is freed as the results are made.
 fn assemble(
-    evidence: &Evidence,
+    evidence: Evidence,
     previous: &[Option<Vec<Option<f64>>>],
     (peers, peer_distance): (&[Option<Vec<usize>>], &[Option<f64>]),
     judged: Judged,
@@ -277,32 +278,61 @@ fn assemble(
         decisions,
         axes,
     } = judged;
-    let between = objectives::between_variances(evidence);
+    let between = objectives::between_variances(&evidence);
+    let Evidence {
+        defs,
+        structures,
+        annotated,
+        mut values,
+        mut frames,
+        mut expected,
+    } = evidence;
+    let own: Vec<Own> = annotated
+        .iter()
+        .map(|&s| Own {
+            values: std::mem::take(&mut values[s]),
+            frames: std::mem::take(&mut frames[s]),
+            expected: std::mem::take(&mut expected[s]),
+        })
+        .collect();
+    // What is left: the structures of a national reference, which only made up frames.
+    drop((values, frames, expected));
     decisions
         .into_par_iter()
         .zip(axes)
         .zip(scores.par_iter())
-        .zip(evidence.annotated.par_iter().copied())
-        .map(|(((decided, axes), scores), s)| {
-            let st = evidence.structures[s];
+        .zip(own)
+        .zip(annotated.par_iter().copied())
+        .map(|((((decided, axes), scores), own), s)| {
+            let st = structures[s];
             let kinds: Vec<_> = decided
                 .findings
                 .iter()
                 .map(|f| f.as_ref().map(|f| f.kind))
                 .collect();
-            let objectives = objectives::proposals(objectives, evidence, &between, &kinds, s);
+            let objectives = objectives::proposals(objectives, defs, &own, &between, &kinds);
+            let Own {
+                values,
+                frames,
+                expected,
+            } = own;
             let indicators = decided
                 .findings
                 .into_iter()
                 .zip(objectives)
+                .zip(values.into_iter().zip(frames).zip(expected))
                 .enumerate()
-                .map(|(i, (finding, objective))| IndicatorResult {
-                    score: scores[i],
-                    finding,
-                    previous: previous[s].as_ref().and_then(|p| p[i]),
-                    objective,
-                    ..indicator_evidence(evidence, s, i)
-                })
+                .map(
+                    |(i, ((finding, objective), ((cell, frames), expected)))| IndicatorResult {
+                        score: scores[i],
+                        finding,
+                        previous: previous[s].as_ref().and_then(|p| p[i]),
+                        objective,
+                        frames: Frames::from_slots(frames),
+                        expected,
+                        ..indicator_evidence(cell)
+                    },
+                )
                 .collect();
             StructureResult {
                 id: st.id.clone(),
@@ -315,11 +345,7 @@ fn assemble(
                 recommendations: decided.recommendations,
                 peers: peers[s]
                     .as_ref()
-                    .map(|l| {
-                        l.iter()
-                            .map(|&p| evidence.structures[p].id.clone())
-                            .collect()
-                    })
+                    .map(|l| l.iter().map(|&p| structures[p].id.clone()).collect())
                     .unwrap_or_default(),
                 peer_distance: peer_distance[s],
             }
@@ -327,41 +353,23 @@ fn assemble(
         .collect()
 }
 
-/// What the evidence says of indicator `i` of structure `s`, before scores and decisions.
-fn indicator_evidence(evidence: &Evidence, s: usize, i: usize) -> IndicatorResult {
-    let cell = evidence.cell(s, i);
+/// What the evidence says of one indicator of a structure (its value, moved in), before
+/// frames, expected value, scores and decisions.
+fn indicator_evidence(cell: Cell) -> IndicatorResult {
+    let (value, missing) = match cell.value {
+        Ok(v) => (Some(v), None),
+        Err(m) => (None, Some(m)),
+    };
     IndicatorResult {
-        value: cell.number(),
-        missing: cell.missing().cloned(),
-        cells: cell.cells.clone(),
+        value,
+        missing,
+        cells: cell.cells,
         denominator: cell.denominator,
-        frames: frame_results(evidence.frames(s, i), cell.number()),
-        expected: evidence.expected(s, i).cloned(),
+        frames: Frames::default(),
+        expected: None,
         score: None,
         finding: None,
         previous: None,
         objective: None,
     }
-}
-
-/// One indicator's frames as the results show them: shared statistics, the value's rank.
-fn frame_results(frames: &FramesOf, value: Option<f64>) -> Frames {
-    frames
-        .iter()
-        .enumerate()
-        .filter_map(|(k, f)| {
-            let frame = f.as_ref()?;
-            let (stats, label) = (&frame.stats, &frame.label);
-            Some((
-                FrameKind::ALL[k],
-                FrameResult {
-                    label: Arc::clone(label),
-                    fallback: frame.fallback,
-                    phi: frame.phi,
-                    summary: Some(stats.shared_summary()),
-                    rank: value.and_then(|v| stats.percent_rank(v)),
-                },
-            ))
-        })
-        .collect()
 }

@@ -19,7 +19,7 @@ pub struct Evidence<'a> {
     pub annotated: &'a [usize],
     /// Indexed `[structure][indicator]`.
     pub values: Vec<Vec<Cell>>,
-    /// Indexed `[indicator][structure]` (computed one indicator at a time).
+    /// Indexed `[structure][indicator]`.
     pub frames: Vec<Vec<FramesOf>>,
     /// Indexed `[structure][indicator]`.
     pub expected: Vec<Vec<Option<Expected>>>,
@@ -31,7 +31,7 @@ impl Evidence<'_> {
     }
 
     pub fn frames(&self, s: usize, i: usize) -> &FramesOf {
-        &self.frames[i][s]
+        &self.frames[s][i]
     }
 
     pub fn expected(&self, s: usize, i: usize) -> Option<&Expected> {
@@ -40,8 +40,36 @@ impl Evidence<'_> {
 
     /// The median of one frame, when the frame exists.
     pub fn median(&self, s: usize, i: usize, kind: FrameKind) -> Option<f64> {
-        self.frames(s, i)[frame_slot(kind)]
-            .as_ref()
-            .map(|f| f.stats.summary().median)
+        median(self.frames(s, i), kind)
     }
+}
+
+/// One structure's evidence, taken out of the [`Evidence`] by the assembly of its results
+/// (moved into them, not copied); `i` is an indicator's index.
+pub struct Own {
+    pub values: Vec<Cell>,
+    pub frames: Vec<FramesOf>,
+    pub expected: Vec<Option<Expected>>,
+}
+
+impl Own {
+    pub fn cell(&self, i: usize) -> &Cell {
+        &self.values[i]
+    }
+
+    pub fn expected(&self, i: usize) -> Option<&Expected> {
+        self.expected[i].as_ref()
+    }
+
+    /// The median of one frame, when the frame exists.
+    pub fn median(&self, i: usize, kind: FrameKind) -> Option<f64> {
+        median(&self.frames[i], kind)
+    }
+}
+
+fn median(frames: &FramesOf, kind: FrameKind) -> Option<f64> {
+    frames[frame_slot(kind)]
+        .as_ref()
+        .and_then(|f| f.summary.as_ref())
+        .map(|s| s.median)
 }

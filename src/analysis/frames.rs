@@ -3,34 +3,28 @@
 //!
 //! A frame shared by several structures (national, a region, a typology class) is computed
 //! once per indicator and shared (`Arc`): a copy per structure would be quadratic in the
-//! number of structures. This module computes the frames; it does not score nor judge.
+//! number of structures. Each structure keeps of a frame only the shared part and its own
+//! percentile rank, computed here: a frame's sorted values live no longer than this
+//! module's work (a peer group's, one per structure and indicator, would otherwise be most
+//! of the analysis' memory). This module computes the frames; it does not score nor judge.
 
 use crate::analysis::derive::{self, Cell};
 use crate::analysis::peers::{mean_distances, nearest_prepared, prepare};
-use crate::analysis::results::IndicatorDef;
-use crate::analysis::stats::{FrameStats, quantile_inc};
+use crate::analysis::results::{FrameInfo, FrameResult, IndicatorDef};
+use crate::analysis::stats::{
+    Summary, percent_rank, quantile_inc, sorted_finite, summarize_sorted,
+};
 use crate::dataset::{Diagnostic, Severity, Structure};
 use crate::pack::engine::view::frame_slot;
 use crate::pack::manifest::{FrameKind, Manifest, PeerDistance, Unit};
 use rayon::prelude::*;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
-/// A frame seen from one structure: its statistics, its label (e.g. `Bretagne`,
-/// `10 pairs au contexte proche`, `France`), the frame used in its place when it was too
-/// small to judge by, and the overdispersion of its values.
-#[derive(Debug, Clone)]
-pub struct Frame {
-    pub stats: Arc<FrameStats>,
-    pub label: Arc<str>,
-    pub fallback: Option<FrameKind>,
-    /// The multiplicative overdispersion φ >= 1 of the indicator in this frame: how much
-    /// more its rates spread than pure binomial (or Poisson) noise around the median gives.
-    pub phi: f64,
-}
-
-/// Kept for readability at the call sites: a frame is always labelled.
-pub type Labelled = Frame;
+/// A frame seen from one structure: what every structure of the frame shares (label, the
+/// frame used in its place when it was too small to judge by, overdispersion, summary) and
+/// the structure's percentile rank in it.
+pub type Frame = FrameResult;
 
 /// When a regional or typology frame is too small to judge by, and what replaces it.
 #[derive(Debug, Clone, Copy)]
@@ -107,8 +101,10 @@ pub fn without_peers(manifest: &Manifest, peers: &[Option<Vec<usize>>]) -> Optio
 }
 
 /// The frames of every indicator seen from every structure, indexed
-/// `[indicator][structure]`; one indicator per task. A regional or typology frame with fewer
-/// than `fallback.min_n` values is replaced by the fallback frame, labelled as such.
+/// `[structure][indicator]`. The shared frames (national, regional, typology) are computed
+/// first, one indicator per task; then each structure's frames, one structure per task,
+/// with its own peer frame. A regional or typology frame with fewer than `fallback.min_n`
+/// values is replaced by the fallback frame, labelled as such.
 pub fn frames(
     defs: &[IndicatorDef],
     structures: &[&Structure],
@@ -121,7 +117,7 @@ pub fn frames(
     let typologies = Grouping::by(structures.iter().map(|s| s.typology.clone()));
     let france: Arc<str> = Arc::from("France");
     let everyone: Vec<usize> = (0..structures.len()).collect();
-    (0..defs.len())
+    let shared: Vec<SharedFrames> = (0..defs.len())
         .into_par_iter()
         .map(|i| {
             let column = Column {
@@ -129,32 +125,83 @@ pub fn frames(
                 values: values.iter().map(|row| row[i].number()).collect(),
                 denominators: values.iter().map(|row| row[i].denominator).collect(),
             };
-            let national: Option<Frame> = column.frame(
-                &everyone,
-                Arc::clone(&france),
-                Phi::Estimated { otherwise: 1.0 },
-            );
-            let national_phi = national.as_ref().map_or(1.0, |f| f.phi);
+            let national = column.frame(&everyone, Arc::clone(&france), 1.0);
             let by_region = regions.stats(&column, &national, fallback);
             let by_typology = typologies.stats(&column, &national, fallback);
-            (0..structures.len())
-                .map(|s| {
+            SharedFrames {
+                national_phi: national.as_ref().map_or(1.0, |f| f.info.phi),
+                national,
+                by_region,
+                by_typology,
+            }
+        })
+        .collect();
+    let labels = peer_labels(peers, peer_distance, fallback);
+    (0..structures.len())
+        .into_par_iter()
+        .map(|s| {
+            (0..defs.len())
+                .map(|i| {
+                    let value = values[s][i].number();
+                    let frames_of_i = &shared[i];
+                    let own_peers = match (&peers[s], &labels[s]) {
+                        (Some(list), Some(label)) => {
+                            peer_frame(values, i, list, value, label, frames_of_i.national_phi)
+                        }
+                        _ => None,
+                    };
                     let mut frames: FramesOf = Default::default();
-                    let own_peers = peers[s].as_ref().and_then(|list| {
-                        let far = peer_distance[s].filter(|r| *r > fallback.far_ratio);
-                        peer_frame(&column, list, national_phi, far)
-                    });
-                    frames[frame_slot(FrameKind::National)] = national.clone();
+                    frames[frame_slot(FrameKind::National)] =
+                        frames_of_i.national.as_ref().map(|f| f.seen_by(value));
                     frames[frame_slot(FrameKind::Region)] =
-                        regions.frame_of(s, &by_region, &own_peers);
+                        regions.frame_of(s, &frames_of_i.by_region, value, &own_peers);
                     frames[frame_slot(FrameKind::Typology)] =
-                        typologies.frame_of(s, &by_typology, &own_peers);
+                        typologies.frame_of(s, &frames_of_i.by_typology, value, &own_peers);
                     frames[frame_slot(FrameKind::Peers)] = own_peers;
                     frames
                 })
                 .collect()
         })
         .collect()
+}
+
+/// One indicator's shared frames: national, each region's, each typology class's.
+struct SharedFrames {
+    national: Option<Shared>,
+    national_phi: f64,
+    by_region: Vec<GroupFrame>,
+    by_typology: Vec<GroupFrame>,
+}
+
+/// A frame shared by several structures: its description and its sorted values.
+#[derive(Debug, Clone)]
+struct Shared {
+    info: Arc<FrameInfo>,
+    /// The frame's summary (also in `info`, where it is optional).
+    summary: Summary,
+    sorted: Arc<[f64]>,
+}
+
+impl Shared {
+    /// The frame seen from a structure of value `value`.
+    fn seen_by(&self, value: Option<f64>) -> Frame {
+        FrameResult::new(
+            Arc::clone(&self.info),
+            value.and_then(|v| percent_rank(&self.sorted, v)),
+        )
+    }
+
+    /// The same frame under another label, as the fallback `kind`.
+    fn relabelled(&self, label: Arc<str>, kind: FrameKind) -> Shared {
+        Shared {
+            info: Arc::new(FrameInfo {
+                label,
+                fallback: Some(kind),
+                ..(*self.info).clone()
+            }),
+            ..self.clone()
+        }
+    }
 }
 
 /// One indicator's values and denominators over the population.
@@ -164,45 +211,36 @@ struct Column<'a> {
     denominators: Vec<Option<f64>>,
 }
 
-/// Where a frame's overdispersion comes from.
-#[derive(Clone, Copy)]
-enum Phi {
-    /// Estimated over the frame's members when they are enough, else `otherwise`.
-    Estimated { otherwise: f64 },
-    /// Given (a peer group borrows the national estimate).
-    Fixed(f64),
-}
-
 /// Fewest members with a denominator for a frame to estimate its own overdispersion; a
 /// smaller frame borrows the national one.
 const MIN_PHI_MEMBERS: usize = 10;
 
 impl Column<'_> {
-    /// The frame over `members` with a value, labelled, with its overdispersion. None when
-    /// no member has a value.
-    fn frame(&self, members: &[usize], label: Arc<str>, phi: Phi) -> Option<Frame> {
+    /// The frame over `members` with a value, labelled, with its overdispersion: estimated
+    /// over the members when they are enough, else `otherwise`. None when no member has a
+    /// value.
+    fn frame(&self, members: &[usize], label: Arc<str>, otherwise: f64) -> Option<Shared> {
         let v: Vec<f64> = members.iter().filter_map(|&m| self.values[m]).collect();
-        let stats = Arc::new(FrameStats::new(&v)?);
-        let phi = match phi {
-            Phi::Fixed(phi) => phi,
-            Phi::Estimated { otherwise } => {
-                let median = stats.summary().median;
-                let observations: Vec<(f64, f64)> = members
-                    .iter()
-                    .filter_map(|&m| Some((self.values[m]?, self.denominators[m]?)))
-                    .collect();
-                if observations.len() >= MIN_PHI_MEMBERS {
-                    overdispersion(self.def, median, &observations).unwrap_or(otherwise)
-                } else {
-                    otherwise
-                }
-            }
+        let sorted = sorted_finite(&v);
+        let summary = summarize_sorted(&sorted)?;
+        let observations: Vec<(f64, f64)> = members
+            .iter()
+            .filter_map(|&m| Some((self.values[m]?, self.denominators[m]?)))
+            .collect();
+        let phi = if observations.len() >= MIN_PHI_MEMBERS {
+            overdispersion(self.def, summary.median, &observations).unwrap_or(otherwise)
+        } else {
+            otherwise
         };
-        Some(Frame {
-            stats,
-            label,
-            fallback: None,
-            phi,
+        Some(Shared {
+            info: Arc::new(FrameInfo {
+                label,
+                fallback: None,
+                phi,
+                summary: Some(summary),
+            }),
+            summary,
+            sorted: sorted.into(),
         })
     }
 }
@@ -243,9 +281,9 @@ pub fn overdispersion(def: &IndicatorDef, p0: f64, observations: &[(f64, f64)]) 
 /// few values to judge by.
 #[derive(Clone)]
 enum GroupFrame {
-    Own(Labelled),
+    Own(Shared),
     /// The national frame, relabelled.
-    National(Labelled),
+    National(Shared),
     /// Each structure's own peers, with the label's reason.
     Peers {
         why: Arc<str>,
@@ -253,23 +291,63 @@ enum GroupFrame {
     None,
 }
 
-/// One structure's own peer frame (peer groups differ from one structure to the next); its
-/// overdispersion is the national one (ten peers are too few to estimate it).
+/// Each structure's peer frame label (peer groups differ from one structure to the next,
+/// their labels mostly not: equal labels are one allocation). None without peers.
+fn peer_labels(
+    peers: &[Option<Vec<usize>>],
+    peer_distance: &[Option<f64>],
+    fallback: Fallback,
+) -> Vec<Option<Arc<str>>> {
+    let mut known: HashMap<String, Arc<str>> = HashMap::new();
+    peers
+        .iter()
+        .zip(peer_distance)
+        .map(|(list, distance)| {
+            let list = list.as_ref()?;
+            let far = distance.filter(|r| *r > fallback.far_ratio);
+            let label = match far {
+                None => format!("{} pairs au contexte proche", list.len()),
+                Some(ratio) => format!(
+                    "{} pairs éloignés (contexte {} fois plus distant que d'habitude)",
+                    list.len(),
+                    crate::fr::number(ratio, 1)
+                ),
+            };
+            Some(Arc::clone(
+                known
+                    .entry(label)
+                    .or_insert_with_key(|label| Arc::from(label.as_str())),
+            ))
+        })
+        .collect()
+}
+
+/// One structure's own peer frame for indicator `i` (peer groups differ from one structure
+/// to the next), seen from its value; its overdispersion is the national one (ten peers
+/// are too few to estimate it).
 fn peer_frame(
-    column: &Column,
+    values: &[Vec<Cell>],
+    i: usize,
     peers: &[usize],
+    value: Option<f64>,
+    label: &Arc<str>,
     national_phi: f64,
-    far: Option<f64>,
 ) -> Option<Frame> {
-    let label = Arc::from(match far {
-        None => format!("{} pairs au contexte proche", peers.len()),
-        Some(ratio) => format!(
-            "{} pairs éloignés (contexte {} fois plus distant que d'habitude)",
-            peers.len(),
-            crate::fr::number(ratio, 1)
-        ),
-    });
-    column.frame(peers, label, Phi::Fixed(national_phi))
+    let v: Vec<f64> = peers
+        .iter()
+        .filter_map(|&p| values[p][i].number())
+        .collect();
+    let sorted = sorted_finite(&v);
+    let summary = summarize_sorted(&sorted)?;
+    Some(FrameResult::new(
+        Arc::new(FrameInfo {
+            label: Arc::clone(label),
+            fallback: None,
+            phi: national_phi,
+            summary: Some(summary),
+        }),
+        value.and_then(|v| percent_rank(&sorted, v)),
+    ))
 }
 
 /// Structures grouped by a key (region, typology class), groups in order of appearance.
@@ -311,24 +389,18 @@ impl Grouping {
     fn stats(
         &self,
         column: &Column,
-        national: &Option<Frame>,
+        national: &Option<Shared>,
         fallback: Fallback,
     ) -> Vec<GroupFrame> {
-        let national_phi = national.as_ref().map_or(1.0, |f| f.phi);
+        let national_phi = national.as_ref().map_or(1.0, |f| f.info.phi);
         self.members
             .iter()
             .zip(&self.labels)
             .map(|(m, label)| {
-                let Some(frame) = column.frame(
-                    m,
-                    Arc::clone(label),
-                    Phi::Estimated {
-                        otherwise: national_phi,
-                    },
-                ) else {
+                let Some(frame) = column.frame(m, Arc::clone(label), national_phi) else {
                     return GroupFrame::None;
                 };
-                let n = frame.stats.summary().n;
+                let n = frame.summary.n;
                 if n >= fallback.min_n {
                     return GroupFrame::Own(frame);
                 }
@@ -340,25 +412,36 @@ impl Grouping {
                     (FrameKind::Peers, _) => GroupFrame::Peers {
                         why: Arc::from(why),
                     },
-                    (_, Some(national)) => GroupFrame::National(Frame {
-                        label: Arc::from(format!("{}, en repli ({why})", national.label)),
-                        fallback: Some(FrameKind::National),
-                        ..national.clone()
-                    }),
+                    (_, Some(national)) => GroupFrame::National(national.relabelled(
+                        Arc::from(format!("{}, en repli ({why})", national.info.label)),
+                        FrameKind::National,
+                    )),
                     (_, None) => GroupFrame::None,
                 }
             })
             .collect()
     }
 
-    /// The frame of structure `s`'s group, with the group's label, or its fallback.
-    fn frame_of(&self, s: usize, stats: &[GroupFrame], own_peers: &Option<Frame>) -> Option<Frame> {
+    /// The frame of structure `s`'s group seen from its value, with the group's label, or
+    /// its fallback.
+    fn frame_of(
+        &self,
+        s: usize,
+        stats: &[GroupFrame],
+        value: Option<f64>,
+        own_peers: &Option<Frame>,
+    ) -> Option<Frame> {
         match &stats[self.of[s]?] {
-            GroupFrame::Own(f) | GroupFrame::National(f) => Some(f.clone()),
-            GroupFrame::Peers { why } => own_peers.as_ref().map(|f| Frame {
-                label: Arc::from(format!("{}, en repli ({why})", f.label)),
-                fallback: Some(FrameKind::Peers),
-                ..f.clone()
+            GroupFrame::Own(f) | GroupFrame::National(f) => Some(f.seen_by(value)),
+            GroupFrame::Peers { why } => own_peers.as_ref().map(|f| {
+                FrameResult::new(
+                    Arc::new(FrameInfo {
+                        label: Arc::from(format!("{}, en repli ({why})", f.label)),
+                        fallback: Some(FrameKind::Peers),
+                        ..(**f.info()).clone()
+                    }),
+                    f.rank,
+                )
             }),
             GroupFrame::None => None,
         }

@@ -45,11 +45,30 @@ pub fn score(
     x: f64,
     higher_is_better: bool,
 ) -> Option<f64> {
+    score_ranked(
+        method,
+        percent_rank(sorted_frame, x),
+        summary,
+        x,
+        higher_is_better,
+    )
+}
+
+/// [`score`] given `x`'s [`percent_rank`] in the frame (`rank`) instead of the frame's
+/// sorted values: the analysis computes each structure's rank once, when it builds the
+/// frame.
+pub fn score_ranked(
+    method: Normalisation,
+    rank: Option<f64>,
+    summary: &Summary,
+    x: f64,
+    higher_is_better: bool,
+) -> Option<f64> {
     if !x.is_finite() {
         return None;
     }
     let raw = match method {
-        Normalisation::Percentile => percent_rank(sorted_frame, x)?,
+        Normalisation::Percentile => rank?,
         Normalisation::MinMax => {
             let range = summary.max - summary.min;
             if range > 0.0 {

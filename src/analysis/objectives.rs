@@ -12,7 +12,7 @@
 //! objective counts as met within a tolerance band of `tolerance_z` sampling standard
 //! deviations ([`Objective::met`]).
 
-use crate::analysis::evidence::Evidence;
+use crate::analysis::evidence::{Evidence, Own};
 use crate::analysis::results::{FindingKind, IndicatorDef, Objective};
 use crate::pack::engine::format_fr;
 use crate::pack::manifest::{Direction, FrameKind, ObjectivesSpec, Unit};
@@ -67,7 +67,7 @@ pub fn between_variances(evidence: &Evidence) -> Vec<Option<f64>> {
                             [crate::pack::engine::view::frame_slot(FrameKind::National)]
                         .as_ref()
                     })?;
-                    frame.stats.summary().sd?.powi(2)
+                    frame.summary.as_ref()?.sd?.powi(2)
                 }
             };
             let sampling: Vec<f64> = (0..evidence.structures.len())
@@ -86,20 +86,19 @@ pub fn between_variances(evidence: &Evidence) -> Vec<Option<f64>> {
         .collect()
 }
 
-/// The proposed objectives of structure `s` (an index in `evidence.structures`), per
-/// indicator: judged indicators with a value only, and only areas for progress when the
-/// pack says so.
+/// The proposed objectives of one structure, from its own evidence, per indicator (`defs`):
+/// judged indicators with a value only, and only areas for progress when the pack says so.
 pub fn proposals(
     spec: &ObjectivesSpec,
-    evidence: &Evidence,
+    defs: &[IndicatorDef],
+    own: &Own,
     between: &[Option<f64>],
     findings: &[Option<FindingKind>],
-    s: usize,
 ) -> Vec<Option<Objective>> {
-    (0..evidence.defs.len())
+    (0..defs.len())
         .map(|i| {
-            let def = &evidence.defs[i];
-            let value = evidence.cell(s, i).number().filter(|_| def.judged())?;
+            let def = &defs[i];
+            let value = own.cell(i).number().filter(|_| def.judged())?;
             if spec.only_areas_for_progress && findings[i] != Some(FindingKind::AxeDeProgres) {
                 return None;
             }
@@ -108,10 +107,10 @@ pub fn proposals(
                 unit: def.unit,
                 shown_unit: def.shown_unit(),
                 direction: def.direction,
-                peer_median: evidence.median(s, i, FrameKind::Peers),
-                expected: evidence.expected(s, i).map(|e| e.value),
-                regional_median: evidence.median(s, i, FrameKind::Region),
-                sampling_variance: sampling_variance(def, value, evidence.cell(s, i).denominator),
+                peer_median: own.median(i, FrameKind::Peers),
+                expected: own.expected(i).map(|e| e.value),
+                regional_median: own.median(i, FrameKind::Region),
+                sampling_variance: sampling_variance(def, value, own.cell(i).denominator),
                 between_variance: between[i],
             };
             propose(inputs, spec)

@@ -291,7 +291,9 @@ fn judge_region(
         let Some(frame) = &evidence.frames(s, i)[frame_slot(FrameKind::National)] else {
             continue;
         };
-        let summary = frame.stats.summary();
+        let Some(summary) = &frame.summary else {
+            continue;
+        };
         of += 1;
         let weak = if sign > 0.0 {
             v < summary.q1

@@ -115,21 +115,59 @@ pub fn shown_unit(unit: Unit, format: &str) -> Unit {
     }
 }
 
-/// One frame's statistics for one indicator, seen from one structure.
+/// What one frame of one indicator is, shared by every structure of the frame (one
+/// allocation per frame and indicator; a peer group's belongs to its structure).
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct FrameResult {
-    /// What the frame is, e.g. `Bretagne`, `10 plus proches voisins`, `France`; shared by
-    /// every structure of the frame.
-    pub label: std::sync::Arc<str>,
+pub struct FrameInfo {
+    /// What the frame is, e.g. `Bretagne`, `10 plus proches voisins`, `France`.
+    pub label: Arc<str>,
     /// The frame used in its place when this one was too small to judge by.
     pub fallback: Option<FrameKind>,
     /// The indicator's overdispersion in the frame (1: pure binomial or Poisson noise).
     pub phi: f64,
     /// Statistics over the frame's structures with a value; None when none has one.
-    /// Shared by every structure of the frame (one allocation per frame and indicator).
-    pub summary: Option<Arc<Summary>>,
+    pub summary: Option<Summary>,
+}
+
+/// One frame's statistics for one indicator, seen from one structure: the frame, shared,
+/// and the structure's rank in it. Its fields read through to the frame's (`f.label`,
+/// `f.summary`...).
+#[derive(Debug, Clone, PartialEq)]
+pub struct FrameResult {
+    info: Arc<FrameInfo>,
     /// The structure's percentile rank in the frame (mid-rank definition), 0-100.
     pub rank: Option<f64>,
+}
+
+impl FrameResult {
+    pub fn new(info: Arc<FrameInfo>, rank: Option<f64>) -> FrameResult {
+        FrameResult { info, rank }
+    }
+
+    /// The frame, shared by every structure of it.
+    pub fn info(&self) -> &Arc<FrameInfo> {
+        &self.info
+    }
+}
+
+impl std::ops::Deref for FrameResult {
+    type Target = FrameInfo;
+    fn deref(&self) -> &FrameInfo {
+        &self.info
+    }
+}
+
+impl Serialize for FrameResult {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut st = s.serialize_struct("FrameResult", 5)?;
+        st.serialize_field("label", &self.info.label)?;
+        st.serialize_field("fallback", &self.info.fallback)?;
+        st.serialize_field("phi", &self.info.phi)?;
+        st.serialize_field("summary", &self.info.summary)?;
+        st.serialize_field("rank", &self.rank)?;
+        st.end()
+    }
 }
 
 /// The frames of one indicator seen from one structure, by kind. A fixed array rather than
@@ -138,6 +176,11 @@ pub struct FrameResult {
 pub struct Frames([Option<FrameResult>; 4]);
 
 impl Frames {
+    /// The frames indexed by `view::frame_slot`.
+    pub fn from_slots(slots: [Option<FrameResult>; 4]) -> Frames {
+        Frames(slots)
+    }
+
     pub fn get(&self, kind: &FrameKind) -> Option<&FrameResult> {
         self.0[crate::pack::engine::view::frame_slot(*kind)].as_ref()
     }

@@ -27,11 +27,11 @@ pub fn scores(method: &Method, evidence: &Evidence) -> Vec<Vec<Option<f64>>> {
                         return None;
                     }
                     let v = evidence.cell(s, i).number()?;
-                    let frame = &evidence.frames(s, i)[slot].as_ref()?.stats;
-                    normalise::score(
+                    let frame = evidence.frames(s, i)[slot].as_ref()?;
+                    normalise::score_ranked(
                         method.normalisation,
-                        frame.sorted(),
-                        frame.summary(),
+                        frame.rank,
+                        frame.summary.as_ref()?,
                         v,
                         def.direction != Direction::Lower,
                     )

@@ -164,13 +164,13 @@ fn view(
                 let frames = evidence.frames(s, i);
                 IndicatorData {
                     frames: std::array::from_fn(|k| {
-                        frames[k].as_ref().map(|f| {
-                            let stats = &f.stats;
-                            frame_view(
-                                stats.summary(),
-                                value.and_then(|v| stats.percent_rank(v)),
-                                noise(stats.summary().median, cell.denominator, def, z, f.phi),
-                            )
+                        frames[k].as_ref().and_then(|f| {
+                            let summary = f.summary.as_ref()?;
+                            Some(frame_view(
+                                summary,
+                                f.rank,
+                                noise(summary.median, cell.denominator, def, z, f.phi),
+                            ))
                         })
                     }),
                     expected: evidence.expected(s, i).map(|e| e.value),
