@@ -46,6 +46,22 @@ impl Serialize for CellRef {
     }
 }
 
+/// The 0-based index of Excel column letters, case ignored: `A` -> 0, `ab` -> 27; None for
+/// anything but letters, or beyond u32.
+pub fn column_index(letters: &str) -> Option<u32> {
+    if letters.is_empty() {
+        return None;
+    }
+    let mut n: u32 = 0;
+    for c in letters.chars() {
+        if !c.is_ascii_alphabetic() {
+            return None;
+        }
+        n = n.checked_mul(26)? + (c.to_ascii_uppercase() as u32 - 'A' as u32 + 1);
+    }
+    n.checked_sub(1)
+}
+
 /// Excel column letters for a 0-based column index: 0 -> `A`, 27 -> `AB`.
 pub fn column_letters(col: u32) -> String {
     let mut n = col as u64 + 1;

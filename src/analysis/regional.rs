@@ -11,7 +11,7 @@
 //! region are left to that region's file (those on no structure's row stay in every file).
 
 use crate::analysis::results::{Results, Stability};
-use crate::dataset::{Dataset, Diagnostic, SetAside, SheetCopy, StructureId};
+use crate::dataset::{Dataset, Diagnostic, SetAside, SheetCopy, StructureId, column_index};
 use std::collections::HashMap;
 
 /// The national results and dataset, and which region each input row belongs to.
@@ -240,18 +240,6 @@ fn region_cells<'a>(
         }
     }
     out
-}
-
-/// The 0-based index of a column's letters (`A` is 0, `AA` is 26).
-fn column_index(letters: &str) -> Option<u32> {
-    let mut n: u32 = 0;
-    for c in letters.chars() {
-        if !c.is_ascii_alphabetic() {
-            return None;
-        }
-        n = n.checked_mul(26)? + (c.to_ascii_uppercase() as u32 - 'A' as u32 + 1);
-    }
-    n.checked_sub(1)
 }
 
 /// The 0-based row of an A1 address (`C7`, or the first cell of `A3:F3`).

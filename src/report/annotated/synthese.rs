@@ -6,7 +6,7 @@
 
 use super::Context;
 use crate::analysis::results::FindingKind;
-use crate::dataset::{Dataset, RawValue, Severity};
+use crate::dataset::{Dataset, RawValue, Severity, column_index};
 use crate::error::Result;
 use crate::report::xlsx::{Sheet, Styles, french_format, wrapped_lines};
 use rust_xlsxwriter::{
@@ -363,18 +363,6 @@ fn region_of_row<'a>(dataset: &'a Dataset, sheet: &str, row: u32) -> Option<&'a 
         RawValue::Text(t) => Some(t.as_str()),
         _ => None,
     }
-}
-
-/// The 0-based index of a column's letters (`A` is 0, `AA` is 26).
-fn column_index(letters: &str) -> Option<u32> {
-    let mut n: u32 = 0;
-    for c in letters.chars() {
-        if !c.is_ascii_alphabetic() {
-            return None;
-        }
-        n = n.checked_mul(26)? + (c.to_ascii_uppercase() as u32 - 'A' as u32 + 1);
-    }
-    n.checked_sub(1)
 }
 
 /// Counts of findings over judged results with a score: [results, forces, areas for
