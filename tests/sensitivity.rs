@@ -421,3 +421,21 @@ fn run_computes_the_variants_only_with_stability_and_the_same_seed_gives_the_sam
             .any(|c| c.get_string() == Some("Dans toutes les variantes"))
     );
 }
+
+#[test]
+fn a_weight_variant_names_its_indicator_by_its_label() {
+    let pack = Pack::embedded().unwrap();
+    let manifest = &pack.manifest;
+    let variant = manifest
+        .sensitivity
+        .variants
+        .iter()
+        .find(|v| !v.weights.is_empty())
+        .expect("the cpo pack declares a variant with a weight");
+    let changes = variant.changes_in(manifest);
+    assert!(
+        changes.contains(&"poids de « Taux d'accès à l'emploi durable » : 1".to_string()),
+        "{changes:?}"
+    );
+    assert!(!changes.iter().any(|c| c.contains("taux_emploi_durable")));
+}

@@ -58,7 +58,7 @@ pub fn measure(
     let decided = decided.into_iter().collect::<Result<Vec<Decisions>>>()?;
     let names: Vec<(String, String, Vec<String>)> = variants
         .iter()
-        .map(|v| (v.name.clone(), v.label.clone(), v.changes()))
+        .map(|v| (v.name.clone(), v.label.clone(), v.changes_in(manifest)))
         .collect();
     Ok(Some(compare(base, &names, decided)))
 }

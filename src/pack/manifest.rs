@@ -907,7 +907,20 @@ impl Variant {
         Ok(())
     }
 
-    /// What the variant changes, in French, one item per choice (« 15 pairs »).
+    /// What the variant changes, in French, one item per choice (« 15 pairs »); a weight
+    /// names its indicator by `manifest`'s label.
+    pub fn changes_in(&self, manifest: &Manifest) -> Vec<String> {
+        let mut out = self.changes();
+        let weights = out.len() - self.weights.len();
+        for (text, (id, w)) in out[weights..].iter_mut().zip(&self.weights) {
+            if let Some(d) = manifest.indicators.iter().find(|d| d.id == *id) {
+                *text = format!("poids de « {} » : {}", d.label, crate::fr::number(*w, 2));
+            }
+        }
+        out
+    }
+
+    /// What the variant changes, in French, one item per choice, indicators by id.
     pub fn changes(&self) -> Vec<String> {
         let mut out = Vec::new();
         if let Some(n) = self.normalisation {
