@@ -57,7 +57,7 @@ PC=$(median "$P" 4)
 PW=$(median "$P" 1)
 PM=$(median "$P" 2)
 RATIO=$(awk -v p="$PW" -v b="$BW" 'BEGIN {printf "%.2f", p / b}')
-PAIRS=$(paste "$P" "$B" | awk '{print $1 / $4}' >"$WORK/peer.ratios" && median "$WORK/peer.ratios" 1)
+PAIRS=$(paste "$P" "$B" | awk '{print $1 / $5}' >"$WORK/peer.ratios" && median "$WORK/peer.ratios" 1)
 CPU_RATIO=$(awk -v p="$PC" -v b="$BC" 'BEGIN {printf "%.2f", p / b}')
 MEM=$(awk -v p="$PM" -v b="$BM" 'BEGIN {printf "%.2f", b / p}')
 echo

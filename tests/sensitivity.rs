@@ -8,13 +8,13 @@
 mod common;
 
 use boussole::analysis::analyse::{Overrides, analyse};
-use boussole::analysis::results::{FindingKind, Results, Sensitivity};
+use boussole::analysis::results::{Results, Sensitivity};
 use boussole::analysis::sensitivity;
 use boussole::dataset::Dataset;
 use boussole::pack::engine::CompiledPack;
 use boussole::pack::{Origin, Pack};
 use calamine::DataType;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
 use common::generated::*;
 
@@ -52,19 +52,6 @@ fn measured(data: &Dataset, pack: &Pack) -> (Results, Sensitivity) {
     (base, sens)
 }
 
-/// Every judgement with a value (structure × judged indicator) and its finding.
-fn judgements(results: &Results) -> BTreeMap<(String, usize), Option<FindingKind>> {
-    let mut out = BTreeMap::new();
-    for s in &results.structures {
-        for (i, ind) in s.indicators.iter().enumerate() {
-            if results.indicators[i].judged() && ind.value.is_some() {
-                out.insert((s.id.to_string(), i), ind.finding.as_ref().map(|f| f.kind));
-            }
-        }
-    }
-    out
-}
-
 fn recommendations(results: &Results) -> BTreeSet<(String, String)> {
     results
         .structures
@@ -91,7 +78,10 @@ fn a_variant_reports_the_share_of_findings_counted_by_hand_and_an_identical_one_
         &Overrides::default(),
     )
     .unwrap();
-    let (before, after) = (judgements(&base), judgements(&alert));
+    let (before, after) = (
+        judgements_with_a_value(&base),
+        judgements_with_a_value(&alert),
+    );
     let made: Vec<_> = before.iter().filter(|(_, f)| f.is_some()).collect();
     let held = made.iter().filter(|(k, f)| after[*k] == **f).count();
     let unchanged = before.iter().filter(|(k, f)| after[*k] == **f).count();
@@ -274,7 +264,7 @@ fn synthese_shows_the_block_and_the_json_its_fields() {
     assert_eq!(all[2].as_f64(), sens.everywhere.findings_share());
     assert!(text(&cells[at + 5][0]).starts_with("Lecture : part des constats"));
     // Shares are shown the French way, « 12,5 % ».
-    let styles = zip_text(&bytes, "xl/styles.xml");
+    let styles = common::xlsx_part(&bytes, "xl/styles.xml");
     assert!(styles.contains(r#"formatCode="0.0\ %""#), "{styles}");
     // Without the variants' results, no block.
     let mut plain = results.clone();
@@ -326,18 +316,6 @@ fn synthese_shows_the_block_and_the_json_its_fields() {
     }
     let plain = String::from_utf8(boussole::report::json::results_bytes(&plain).unwrap()).unwrap();
     assert!(!plain.contains("sensitivity") && !plain.contains("variants_held"));
-}
-
-/// One file of an xlsx (a zip), as text.
-fn zip_text(bytes: &[u8], name: &str) -> String {
-    use std::io::Read;
-    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes.to_vec())).unwrap();
-    let mut text = String::new();
-    zip.by_name(name)
-        .unwrap()
-        .read_to_string(&mut text)
-        .unwrap();
-    text
 }
 
 #[test]

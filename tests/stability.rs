@@ -166,19 +166,6 @@ fn the_fiche_marks_a_fragile_finding_and_the_tables_carry_a_stability_column() {
     }
 }
 
-/// Every judgement with a value (structure × judged indicator) and its finding.
-fn findings_with_a_value(results: &Results) -> BTreeMap<(String, usize), Option<FindingKind>> {
-    let mut out = BTreeMap::new();
-    for s in &results.structures {
-        for (i, ind) in s.indicators.iter().enumerate() {
-            if results.indicators[i].judged() && ind.value.is_some() {
-                out.insert((s.id.to_string(), i), ind.finding.as_ref().map(|f| f.kind));
-            }
-        }
-    }
-    out
-}
-
 fn number(s: &Structure, id: &str) -> Option<f64> {
     match s.values.get(id).map(|o| &o.value) {
         Some(Value::Number(v)) => Some(*v),
@@ -198,7 +185,7 @@ fn the_reported_stability_is_the_survival_rate_of_independent_resampling() {
     let compiled = compiled();
     let resamples = 40;
     let reported = with_stability(&data, &compiled, resamples, 2026);
-    let base = findings_with_a_value(&reported);
+    let base = judgements_with_a_value(&reported);
     // The mean reported stability of the findings made.
     let index: BTreeMap<String, usize> = reported
         .structures
@@ -239,7 +226,7 @@ fn the_reported_stability_is_the_survival_rate_of_independent_resampling() {
             }
         }
         let after =
-            findings_with_a_value(&analyse(&drawn, &compiled, &Overrides::default()).unwrap());
+            judgements_with_a_value(&analyse(&drawn, &compiled, &Overrides::default()).unwrap());
         survived += made
             .iter()
             .filter(|k| after.get(**k) == base.get(**k))

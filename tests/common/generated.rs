@@ -128,6 +128,22 @@ pub fn dataset(rows: &[Row]) -> Dataset {
     }
 }
 
+/// Every judgement with a value (structure × judged indicator) and its finding, none
+/// included.
+pub fn judgements_with_a_value(
+    results: &Results,
+) -> BTreeMap<(String, usize), Option<FindingKind>> {
+    let mut out = BTreeMap::new();
+    for s in &results.structures {
+        for (i, ind) in s.indicators.iter().enumerate() {
+            if results.indicators[i].judged() && ind.value.is_some() {
+                out.insert((s.id.to_string(), i), ind.finding.as_ref().map(|f| f.kind));
+            }
+        }
+    }
+    out
+}
+
 /// Every judgement (structure × judged indicator) and its finding, none included.
 pub fn findings(results: &Results) -> BTreeMap<(String, usize), Option<FindingKind>> {
     let mut out = BTreeMap::new();

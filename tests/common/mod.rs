@@ -5,6 +5,18 @@
 use std::path::Path;
 use std::process::{Command, Output};
 
+/// One part of an xlsx (a zip), as text: `xl/styles.xml`, `xl/worksheets/sheet1.xml`...
+pub fn xlsx_part(bytes: &[u8], name: &str) -> String {
+    use std::io::Read;
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("zip");
+    let mut text = String::new();
+    zip.by_name(name)
+        .unwrap_or_else(|_| panic!("no part {name}"))
+        .read_to_string(&mut text)
+        .expect("utf-8 part");
+    text
+}
+
 /// Runs the `boussole` binary with `args` in `cwd` and returns its output.
 pub fn boussole(args: &[&str], cwd: &Path) -> Output {
     Command::new(env!("CARGO_BIN_EXE_boussole"))

@@ -433,77 +433,101 @@ fn chart_rows(n: usize) -> (RowNum, u32) {
     (height.div_ceil(20) + 1, height)
 }
 
+/// One block of findings counts: a subtitle, a stacked bar chart above its table, one row
+/// per category with its count of judged results and each kind of finding, as a share of
+/// that count (`shares`) or as a number; an optional reading note below.
+struct FindingsBlock<'a> {
+    title: &'a str,
+    category: &'a str,
+    counted: &'a str,
+    chart_title: &'a str,
+    shares: bool,
+    note: Option<&'a str>,
+}
+
+impl FindingsBlock<'_> {
+    /// Writes the block from `row` with `tallies` (a category and its [`tally`]); returns
+    /// the row after it.
+    fn write(
+        &self,
+        sheet: &mut Sheet,
+        styles: &mut Styles,
+        mut row: RowNum,
+        tallies: &[(String, [usize; 4])],
+    ) -> Result<RowNum> {
+        sheet.text(row, 0, self.title, &styles.subtitle)?;
+        row += 1;
+        let (rows, height) = chart_rows(tallies.len());
+        let chart_row = row;
+        row += rows;
+        sheet.header_row(
+            row,
+            0,
+            &[
+                self.category,
+                "",
+                self.counted,
+                "Forces",
+                "Axes de progrès",
+                "Points de vigilance",
+            ],
+            styles,
+        )?;
+        row += 1;
+        let first = row;
+        let percent = styles.percent.clone();
+        for (name, t) in tallies {
+            sheet.plain(row, 0, name)?;
+            sheet.number(row, 2, t[0] as f64, &styles.integer)?;
+            for k in 0..3 {
+                let col = 3 + k as ColNum;
+                if !self.shares {
+                    sheet.number(row, col, t[1 + k] as f64, &styles.integer)?;
+                } else if t[0] > 0 {
+                    sheet.number(row, col, t[1 + k] as f64 / t[0] as f64, &percent)?;
+                }
+            }
+            row += 1;
+        }
+        let mut chart = findings_chart(sheet, self.chart_title, (first, row - 1), 3, self.shares);
+        chart.set_width(CHART_WIDTH).set_height(height);
+        sheet.chart(chart_row, 0, &chart)?;
+        if let Some(note) = self.note {
+            sheet.text(row, 0, note, &styles.italic)?;
+            row += 1;
+        }
+        Ok(row)
+    }
+}
+
 /// Per region: judged results, and the share of each kind of finding; a chart above.
 fn findings_by_region(
     ctx: &Context,
     sheet: &mut Sheet,
     styles: &mut Styles,
-    mut row: RowNum,
+    row: RowNum,
     regions: &[String],
     judged: &[usize],
 ) -> Result<RowNum> {
-    sheet.text(
-        row,
-        0,
-        "Constats par région : part des résultats jugés",
-        &styles.subtitle,
-    )?;
-    row += 1;
-    let (rows, height) = chart_rows(regions.len());
-    let chart_row = row;
-    row += rows;
-    sheet.header_row(
-        row,
-        0,
-        &[
-            "Région",
-            "",
-            "Résultats jugés",
-            "Forces",
-            "Axes de progrès",
-            "Points de vigilance",
-        ],
-        styles,
-    )?;
-    row += 1;
-    let first = row;
-    let percent = styles.percent.clone();
-    for name in regions {
-        let t = tally(
-            ctx.results.structures.iter().filter(|s| &s.region == name),
-            judged,
-        );
-        sheet.plain(row, 0, name)?;
-        sheet.number(row, 2, t[0] as f64, &styles.integer)?;
-        for k in 0..3 {
-            if t[0] > 0 {
-                sheet.number(
-                    row,
-                    3 + k as ColNum,
-                    t[1 + k] as f64 / t[0] as f64,
-                    &percent,
-                )?;
-            }
-        }
-        row += 1;
+    let tallies: Vec<(String, [usize; 4])> = regions
+        .iter()
+        .map(|name| {
+            let of_region = ctx.results.structures.iter().filter(|s| &s.region == name);
+            (name.clone(), tally(of_region, judged))
+        })
+        .collect();
+    FindingsBlock {
+        title: "Constats par région : part des résultats jugés",
+        category: "Région",
+        counted: "Résultats jugés",
+        chart_title: "Part des forces, axes de progrès et points de vigilance par région",
+        shares: true,
+        note: Some(
+            "Part des couples structure × indicateur jugé, ayant un score, qui portent ce \
+             constat ; le reste n'en porte aucun.",
+        ),
     }
-    let mut chart = findings_chart(
-        sheet,
-        "Part des forces, axes de progrès et points de vigilance par région",
-        (first, row - 1),
-        3,
-        true,
-    );
-    chart.set_width(CHART_WIDTH).set_height(height);
-    sheet.chart(chart_row, 0, &chart)?;
-    sheet.text(
-        row,
-        0,
-        "Part des couples structure × indicateur jugé, ayant un score, qui portent ce constat ; \
-         le reste n'en porte aucun.",
-        &styles.italic,
-    )?;
-    Ok(row + 1)
+    .write(sheet, styles, row, &tallies)
 }
 
 /// Per judged indicator: structures with a score, and how many get each kind of finding.
@@ -511,52 +535,25 @@ fn findings_by_indicator(
     ctx: &Context,
     sheet: &mut Sheet,
     styles: &mut Styles,
-    mut row: RowNum,
+    row: RowNum,
     judged: &[usize],
 ) -> Result<RowNum> {
-    sheet.text(
-        row,
-        0,
-        "Constats par indicateur : nombre de structures",
-        &styles.subtitle,
-    )?;
-    row += 1;
-    let (rows, height) = chart_rows(judged.len());
-    let chart_row = row;
-    row += rows;
-    sheet.header_row(
-        row,
-        0,
-        &[
-            "Indicateur",
-            "",
-            "Structures ayant un score",
-            "Forces",
-            "Axes de progrès",
-            "Points de vigilance",
-        ],
-        styles,
-    )?;
-    row += 1;
-    let first = row;
-    for &i in judged {
-        let t = tally(ctx.results.structures.iter(), &[i]);
-        sheet.plain(row, 0, &ctx.results.indicators[i].label)?;
-        for (k, n) in t.iter().enumerate() {
-            sheet.number(row, 2 + k as ColNum, *n as f64, &styles.integer)?;
-        }
-        row += 1;
+    let tallies: Vec<(String, [usize; 4])> = judged
+        .iter()
+        .map(|&i| {
+            let t = tally(ctx.results.structures.iter(), &[i]);
+            (ctx.results.indicators[i].label.clone(), t)
+        })
+        .collect();
+    FindingsBlock {
+        title: "Constats par indicateur : nombre de structures",
+        category: "Indicateur",
+        counted: "Structures ayant un score",
+        chart_title: "Structures ayant une force, un axe de progrès ou un point de vigilance, par indicateur",
+        shares: false,
+        note: None,
     }
-    let mut chart = findings_chart(
-        sheet,
-        "Structures ayant une force, un axe de progrès ou un point de vigilance, par indicateur",
-        (first, row - 1),
-        3,
-        false,
-    );
-    chart.set_width(CHART_WIDTH).set_height(height);
-    sheet.chart(chart_row, 0, &chart)?;
-    Ok(row)
+    .write(sheet, styles, row, &tallies)
 }
 
 /// « 25 structures », « 1 structure ».
