@@ -7,7 +7,7 @@
 #
 # Input: the national sample, `boussole sample -o $WORK/national.xlsx` (440 structures, 18
 # regions). Single run: `boussole run national.xlsx -o out.xlsx --force -q`. Split:
-# `boussole run national.xlsx --by-region --out-dir $WORK/regions --force -q` (the national
+# `boussole run national.xlsx --by-region --out-dir $WORK/by-region --force -q` (the national
 # workbook and 18 regional ones from one read and one analysis). Prints the median wall
 # time, CPU time (user + sys, steadier on a shared machine) and peak memory of each, and
 # the ratio of the medians next to the goal: the whole split at most 1.5x the single run.
@@ -35,7 +35,7 @@ S=$WORK/by-region-split.times
 : >"$N"
 : >"$S"
 run_n() { once "$1" "$BIN" run "$INPUT" -o "$WORK/national-boussole.xlsx" --force -q; }
-run_s() { once "$1" "$BIN" run "$INPUT" --by-region --out-dir "$WORK/regions" --force -q; }
+run_s() { once "$1" "$BIN" run "$INPUT" --by-region --out-dir "$WORK/by-region" --force -q; }
 run_n /dev/null
 run_s /dev/null
 for _ in $(seq "$RUNS"); do
@@ -52,7 +52,7 @@ SM=$(median "$S" 2)
 SC=$(median "$S" 4)
 RATIO=$(awk -v s="$SW" -v n="$NW" 'BEGIN {printf "%.2f", s / n}')
 CPU_RATIO=$(awk -v s="$SC" -v n="$NC" 'BEGIN {printf "%.2f", s / n}')
-REGIONS=$(find "$WORK/regions" -maxdepth 1 -name '*.xlsx' ! -name '*-boussole.xlsx' | wc -l)
+REGIONS=$(find "$WORK/by-region" -maxdepth 1 -name '*.xlsx' ! -name '*-boussole.xlsx' | wc -l)
 echo
 printf '| %-44s | %8s | %7s | %9s |\n' command "wall (s)" "CPU (s)" "peak (MB)"
 echo "|---|---|---|---|"

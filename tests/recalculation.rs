@@ -208,9 +208,54 @@ fn assert_fiche_follows_the_choice(region: Option<&'static str>) {
                     "{code}: « {label} » is missing"
                 ),
             }
+            // The regional median, looked up in Référentiels by the structure's region.
+            let median = &st["indicators"][id]["frames"]["region"]["median"];
+            let shown = fiche.get_value((row, 2)).cloned().unwrap_or(Data::Empty);
+            match median.as_f64() {
+                Some(x) => assert!(
+                    common::libreoffice::same_value(&Data::Float(x), &shown),
+                    "{code}: « {label} »'s regional median shows {shown:?}, the JSON says {x}"
+                ),
+                None => assert_eq!(
+                    shown,
+                    Data::String("—".into()),
+                    "{code}: « {label} » has no regional median"
+                ),
+            }
             checked += 1;
         }
         assert!(checked >= 10, "{code}: {checked} indicator rows checked");
+        // The radar's national medians (column L), from Référentiels' national rows: one
+        // row per judged indicator (those of an axis), in the pack's order.
+        let judged: Vec<&serde_json::Value> = json["indicators"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|d| !d["axis"].is_null())
+            .collect();
+        let mut radar = 0;
+        for (k, d) in judged.iter().enumerate() {
+            let row = 5 + k as u32;
+            let label = d["label"].as_str().unwrap();
+            assert_eq!(
+                fiche.get_value((row, 10)),
+                Some(&Data::String(label.to_string())),
+                "radar row {}",
+                row + 1
+            );
+            let id = d["id"].as_str().unwrap();
+            let national = st["indicators"][id]["frames"]["national"]["median"]
+                .as_f64()
+                .unwrap();
+            let got = fiche.get_value((row, 11)).cloned().unwrap_or(Data::Empty);
+            assert!(
+                common::libreoffice::same_value(&Data::Float(national), &got),
+                "{code}: the radar's national median of « {label} » shows {got:?}, the JSON \
+                 says {national}"
+            );
+            radar += 1;
+        }
+        assert!(radar >= 5, "{code}: {radar} radar rows checked");
     }
 }
 

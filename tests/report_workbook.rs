@@ -450,6 +450,7 @@ fn sheets_come_in_the_documented_order() {
             "Synthèse",
             "Fiche",
             "Indicateurs",
+            "Référentiels",
             "Axes",
             "Priorités",
             "Radars",
@@ -555,11 +556,11 @@ fn missing_values_stay_empty_and_missing_axes_say_so() {
         Data::Empty
     );
     assert_eq!(
-        ind.get_value((10, 17)).cloned().unwrap_or(Data::Empty),
+        ind.get_value((10, 11)).cloned().unwrap_or(Data::Empty),
         Data::Empty
     );
     assert_eq!(
-        ind.get_value((10, 20)).cloned(),
+        ind.get_value((10, 14)).cloned(),
         Some(Data::String("29019|taux_emploi".into()))
     );
 }
@@ -617,7 +618,7 @@ fn no_structure_gives_a_workbook_without_charts() {
     r.regions.clear();
     let bytes = write_workbook(&r, &Dataset::default(), &pack).unwrap();
     let wb = open(&bytes);
-    assert_eq!(wb.sheet_names().len(), 12);
+    assert_eq!(wb.sheet_names().len(), 13);
     let parts = part_names(bytes);
     assert_eq!(
         parts.iter().filter(|n| n.starts_with("xl/charts/")).count(),
@@ -662,8 +663,8 @@ fn part(bytes: Vec<u8>, name: &str) -> String {
 
 #[test]
 fn merged_ranges_are_recreated_and_bad_ones_skipped() {
-    // The data copy is the ninth sheet (after Objectifs).
-    let xml = part(write(), "xl/worksheets/sheet9.xml");
+    // The data copy is the tenth sheet (after Objectifs).
+    let xml = part(write(), "xl/worksheets/sheet10.xml");
     assert!(xml.contains(r#"<mergeCell ref="A1:C1"/>"#), "{xml}");
     assert_eq!(xml.matches("<mergeCell ").count(), 1);
 }
@@ -676,7 +677,7 @@ fn indicateurs_is_a_filtered_table_with_a_note_per_score() {
     let table = part(bytes.clone(), "xl/tables/table1.xml");
     assert!(table.contains("<autoFilter"), "{table}");
     // Notes of Indicateurs (third sheet): one per judged score (4 structures × 2), one
-    // on the score header and one on the Évolution header.
+    // on the score header, one on the peers' median and one on the Évolution header.
     let rels = part(bytes.clone(), "xl/worksheets/_rels/sheet3.xml.rels");
     let comments = rels
         .split("Target=\"../")
@@ -685,7 +686,7 @@ fn indicateurs_is_a_filtered_table_with_a_note_per_score() {
         .and_then(|t| t.split('"').next())
         .expect("Indicateurs has notes");
     let xml = part(bytes, &format!("xl/{comments}"));
-    assert_eq!(xml.matches("<comment ").count(), 4 * 2 + 2);
+    assert_eq!(xml.matches("<comment ").count(), 4 * 2 + 3);
     assert!(
         xml.contains("Cellules sources : Feuil1!E4, Feuil1!F4"),
         "{xml}"
@@ -911,7 +912,7 @@ fn radars_are_laid_out_for_a4_landscape_pages() {
         r.structures.push(s);
     }
     let bytes = write_regional(&r);
-    let sheet = part(bytes.clone(), "xl/worksheets/sheet6.xml");
+    let sheet = part(bytes.clone(), "xl/worksheets/sheet7.xml");
     assert!(sheet.contains("orientation=\"landscape\""), "landscape");
     assert!(sheet.contains("paperSize=\"9\""), "A4");
     assert!(sheet.contains("fitToWidth=\"1\"") || !sheet.contains("fitToWidth"));
@@ -921,7 +922,7 @@ fn radars_are_laid_out_for_a4_landscape_pages() {
         "print area A:P: {workbook}"
     );
     let breaks = row_breaks(&sheet);
-    let drawing = related(&bytes, 6, "drawings/").expect("Radars has charts");
+    let drawing = related(&bytes, 7, "drawings/").expect("Radars has charts");
     let charts = anchors(&bytes, &drawing);
     assert_eq!(charts.len(), 11);
     // Auvergne-Rhône-Alpes (2) on one page, Bretagne (9) on three.
@@ -959,7 +960,7 @@ fn priorites_rows_are_as_tall_as_their_wrapped_texts() {
     let p = wb.worksheet_range("Priorités").unwrap();
     assert_eq!(p.get((3, 0)), Some(&Data::String("35238".into())));
     assert_eq!(p.get((3, 5)), Some(&Data::String(long.clone())));
-    let sheet = part(bytes, "xl/worksheets/sheet5.xml");
+    let sheet = part(bytes, "xl/worksheets/sheet6.xml");
     // Rennes (35238) is the third structure: its recommendation is on row 4 (1-based).
     let row = sheet
         .split("<row ")
@@ -1003,14 +1004,14 @@ fn rates_show_a_space_before_percent_and_changes_in_points() {
     let mut wb = open(&bytes);
     let ind = wb.worksheet_range("Indicateurs").unwrap();
     let row = (0..ind.height())
-        .find(|&k| ind.get((k, 20)) == Some(&Data::String("01053|taux_emploi".into())))
+        .find(|&k| ind.get((k, 14)) == Some(&Data::String("01053|taux_emploi".into())))
         .unwrap();
-    match ind.get((row, 22)) {
+    match ind.get((row, 16)) {
         Some(Data::Float(x)) => assert!((x - 5.0).abs() < 1e-9, "in points: {x}"),
         other => panic!("Évolution: {other:?}"),
     }
     // The gap to the expected value (0.45 against 0.41) in points too, never « 4,0 % ».
-    match ind.get((row, 15)) {
+    match ind.get((row, 9)) {
         Some(Data::Float(x)) => assert!((x - 4.0).abs() < 1e-9, "in points: {x}"),
         other => panic!("Écart à l'attendu: {other:?}"),
     }
@@ -1078,7 +1079,7 @@ fn set_aside_rows_are_counted_in_their_region() {
 /// l'analyse », « Version de boussole »), which printed cut (« Tampon de »).
 #[test]
 fn objectifs_stamp_labels_fit_their_column() {
-    let xml = part(write(), "xl/worksheets/sheet8.xml");
+    let xml = part(write(), "xl/worksheets/sheet9.xml");
     let col = xml
         .split("<col ")
         .find(|c| c.starts_with("min=\"1\" max=\"1\""))
@@ -1269,10 +1270,10 @@ fn a_national_workbook_keeps_every_explanation_in_a_column_and_no_radar_per_stru
     let national = write_workbook(&r, &dataset(), &pack).unwrap();
     let regional = write_regional(&r);
 
-    // Radars (sixth sheet): charts in the regional file only; the national one says why.
-    assert!(related(&regional, 6, "drawings/drawing").is_some());
+    // Radars (seventh sheet): charts in the regional file only; the national one says why.
+    assert!(related(&regional, 7, "drawings/drawing").is_some());
     assert!(
-        related(&national, 6, "drawings/drawing").is_none(),
+        related(&national, 7, "drawings/drawing").is_none(),
         "no radar"
     );
     let mut wb = open(&national);
@@ -1298,20 +1299,20 @@ fn a_national_workbook_keeps_every_explanation_in_a_column_and_no_radar_per_stru
     let national_notes = notes(&national, 3);
     assert_eq!(
         national_notes.keys().collect::<Vec<_>>(),
-        ["R1", "W1"],
+        ["F1", "L1", "Q1"],
         "only the headers' notes"
     );
     let ind = wb.worksheet_range("Indicateurs").unwrap();
     assert_eq!(
-        ind.get_value((0, 23)),
+        ind.get_value((0, 17)),
         Some(&Data::String("Explication".into()))
     );
     let mut explained = 0;
     for s in 0..r.structures.len() {
         for i in 0..r.indicators.len() {
             let row = (1 + s * r.indicators.len() + i) as u32;
-            let note = regional_notes.get(&cell_name(row, 17));
-            let cell = ind.get_value((row, 23)).and_then(|d| d.get_string());
+            let note = regional_notes.get(&cell_name(row, 11));
+            let cell = ind.get_value((row, 17)).and_then(|d| d.get_string());
             if r.indicators[i].judged() {
                 let note = note.expect("the regional file notes every score");
                 assert!(note.contains("Cellules sources"), "{note}");
@@ -1324,9 +1325,9 @@ fn a_national_workbook_keeps_every_explanation_in_a_column_and_no_radar_per_stru
     }
     assert_eq!(explained, 4 * 2);
 
-    // Objectifs (eighth sheet): the rationales likewise, in « Justification ».
-    let regional_notes = notes(&regional, 8);
-    assert_eq!(notes(&national, 8).len(), 1, "only the header's note");
+    // Objectifs (ninth sheet): the rationales likewise, in « Justification ».
+    let regional_notes = notes(&regional, 9);
+    assert_eq!(notes(&national, 9).len(), 1, "only the header's note");
     let obj = wb.worksheet_range("Objectifs").unwrap();
     let header = (0..obj.height() as u32)
         .find(|&row| obj.get_value((row, 0)) == Some(&Data::String("Code".into())))

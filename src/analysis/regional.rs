@@ -86,6 +86,15 @@ impl<'a> Split<'a> {
         s.row == 0 || self.keeps(region, &s.sheet, s.row - 1)
     }
 
+    /// How many structures of the results are in `region` (the size of its file).
+    pub fn structures_in(&self, region: &str) -> usize {
+        self.results
+            .structures
+            .iter()
+            .filter(|s| s.region == region)
+            .count()
+    }
+
     /// The results of `region`, as the national run computed them.
     pub fn results(&self, region: &str) -> Results {
         let national = self.results;

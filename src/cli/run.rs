@@ -24,6 +24,8 @@ use crate::report::atomic::{Staging, check_folder};
 use rayon::prelude::*;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Mutex, PoisonError};
 
 /// Analyse un ou plusieurs classeurs et écrit les classeurs annotés.
 #[derive(Debug, clap::Args)]
@@ -219,30 +221,40 @@ impl Job<'_> {
         targets: &Targets,
         staging: &mut Staging,
     ) -> Result<Summary> {
-        let mut summary = Summary::of(&results, self.pack);
+        let (summary, draft) = self.stage_all_but_workbook(&dataset, &results, targets, staging)?;
+        drop((results, dataset));
+        staging.stage(targets.annotated, &draft.save()?, self.force)?;
+        Ok(summary)
+    }
+
+    /// Builds the annotated workbook's content and stages the per-structure workbooks and
+    /// the JSON; the workbook itself is left to assemble and stage from the returned draft,
+    /// which owns its content (the results and the dataset may be dropped before).
+    fn stage_all_but_workbook(
+        &self,
+        dataset: &Dataset,
+        results: &Results,
+        targets: &Targets,
+        staging: &mut Staging,
+    ) -> Result<(Summary, crate::report::annotated::Draft)> {
+        let mut summary = Summary::of(results, self.pack);
         let follow = self
             .objectives
-            .map(|(c, source)| crate::collect::follow_up(&results, c, source));
+            .map(|(c, source)| crate::collect::follow_up(results, c, source));
         summary.follow_up = follow.as_ref().map(|f| f.summary_fr());
-        let draft = crate::report::annotated::build_workbook(
-            &results,
-            &dataset,
-            self.pack,
-            follow.as_ref(),
-        )?;
+        let draft =
+            crate::report::annotated::build_workbook(results, dataset, self.pack, follow.as_ref())?;
         if let Some(dir) = targets.structures {
-            crate::report::per_structure::stage_all(&results, self.pack, dir, self.force, staging)?;
+            crate::report::per_structure::stage_all(results, self.pack, dir, self.force, staging)?;
         }
         if let Some(json) = targets.json {
             staging.stage(
                 json,
-                &crate::report::json::results_bytes(&results)?,
+                &crate::report::json::results_bytes(results)?,
                 self.force,
             )?;
         }
-        drop((results, dataset, follow));
-        staging.stage(targets.annotated, &draft.save()?, self.force)?;
-        Ok(summary)
+        Ok((summary, draft))
     }
 
     /// One input of a batch, start to end.
@@ -639,30 +651,46 @@ fn run_by_region(job: &Job, args: &Args, input: &Path) -> Result<i32> {
     if let Some(json) = json_dir {
         staging.folder(json)?;
     }
-    let regional = regions
-        .par_iter()
-        .zip(&targets)
-        .with_max_len(1)
-        .map(|(region, t)| {
-            let results = split.results(region);
-            let dataset = split.dataset(region);
-            let summary = RegionalSummary {
-                region: region.to_string(),
-                structures: results.structures.len(),
-                priorities: results.regions.iter().map(|r| r.priorities.len()).sum(),
-            };
-            let mut own = Staging::new();
-            job.stage(dataset, results, t, &mut own)?;
-            Ok((own, summary))
-        })
-        .collect::<Result<Vec<(Staging, RegionalSummary)>>>()?;
+    // The national workbook's content is built first (from the national results, which the
+    // split borrows); its assembly, mostly on one core, then runs beside the regional
+    // workbooks, largest region first, so that neither core waits for the other at the end.
+    let (summary, national_draft) =
+        job.stage_all_but_workbook(&dataset, &results, &national_targets, &mut staging)?;
+    let mut order: Vec<usize> = (0..regions.len()).collect();
+    let sizes: Vec<usize> = regions.iter().map(|r| split.structures_in(r)).collect();
+    order.sort_by_key(|&i| std::cmp::Reverse(sizes[i]));
+    let (national_bytes, regional) = rayon::join(
+        || national_draft.save(),
+        || {
+            order
+                .par_iter()
+                .with_max_len(1)
+                .map(|&i| {
+                    let region = regions[i];
+                    let results = split.results(region);
+                    let dataset = split.dataset(region);
+                    let summary = RegionalSummary {
+                        region: region.to_string(),
+                        structures: results.structures.len(),
+                        priorities: results.regions.iter().map(|r| r.priorities.len()).sum(),
+                    };
+                    let mut own = Staging::new();
+                    job.stage(dataset, results, &targets[i], &mut own)?;
+                    Ok((i, own, summary))
+                })
+                .collect::<Result<Vec<(usize, Staging, RegionalSummary)>>>()
+        },
+    );
+    let mut regional = regional?;
+    regional.sort_by_key(|(i, _, _)| *i);
     let mut summaries = Vec::with_capacity(regional.len());
-    for (own, summary) in regional {
+    for (_, own, summary) in regional {
         staging.append(own);
         summaries.push(summary);
     }
     drop(split);
-    let summary = job.stage(dataset, results, &national_targets, &mut staging)?;
+    drop((results, dataset));
+    staging.stage(national_targets.annotated, &national_bytes?, job.force)?;
     staging.commit()?;
     if !args.quiet {
         print_single(&summary, &national_targets);
@@ -736,22 +764,31 @@ fn run_batch(job: &Job, args: &Args, inputs: &[PathBuf]) -> Result<i32> {
         .num_threads(jobs)
         .build()
         .map_err(InternalError::Threads)?;
-    let outcomes: Vec<Outcome> = pool.install(|| {
-        inputs
-            .par_iter()
-            .zip(&outputs)
-            .map(|(input, out)| {
-                let targets = Targets {
-                    annotated: &out.annotated,
-                    json: out.json.as_deref(),
-                    structures: args.per_structure.then_some(out.structures.as_path()),
-                };
-                let outcome = job.one(input, &targets);
-                bar.inc(1);
-                outcome
-            })
-            .collect()
+    // Largest inputs first, each worker taking the next one when it is free: a batch of
+    // uneven files (a region of 70 structures beside one of 3) does not end with one core
+    // writing the last big file while the other waits (rayon's halving of the list would
+    // give one worker the big files of one half). The summary keeps the inputs' order.
+    let order = largest_first(inputs);
+    let next = AtomicUsize::new(0);
+    let done: Mutex<Vec<(usize, Outcome)>> = Mutex::new(Vec::with_capacity(inputs.len()));
+    pool.broadcast(|_| {
+        while let Some(&i) = order.get(next.fetch_add(1, Ordering::Relaxed)) {
+            let out = &outputs[i];
+            let targets = Targets {
+                annotated: &out.annotated,
+                json: out.json.as_deref(),
+                structures: args.per_structure.then_some(out.structures.as_path()),
+            };
+            let outcome = job.one(&inputs[i], &targets);
+            bar.inc(1);
+            done.lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .push((i, outcome));
+        }
     });
+    let mut done = done.into_inner().unwrap_or_else(PoisonError::into_inner);
+    done.sort_by_key(|(i, _)| *i);
+    let outcomes: Vec<Outcome> = done.into_iter().map(|(_, o)| o).collect();
     bar.finish_and_clear();
     let failed = outcomes.iter().filter(|o| o.result.is_err()).count();
     if !args.quiet || failed > 0 {
@@ -772,6 +809,18 @@ fn run_batch(job: &Job, args: &Args, inputs: &[PathBuf]) -> Result<i32> {
         return Ok(code);
     }
     Ok(exit::OK)
+}
+
+/// The inputs' indices, largest file first (ties and unreadable sizes in the given order):
+/// the order a batch starts them in.
+fn largest_first(inputs: &[PathBuf]) -> Vec<usize> {
+    let sizes: Vec<u64> = inputs
+        .iter()
+        .map(|p| std::fs::metadata(p).map_or(0, |m| m.len()))
+        .collect();
+    let mut order: Vec<usize> = (0..inputs.len()).collect();
+    order.sort_by_key(|&i| std::cmp::Reverse(sizes[i]));
+    order
 }
 
 fn print_summary(outcomes: &[Outcome]) {
@@ -817,4 +866,27 @@ fn print_summary(outcomes: &[Outcome]) {
         fr::count(ok, "classeur annoté", "classeurs annotés"),
         outcomes.len() - ok
     );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::largest_first;
+
+    #[test]
+    fn a_batch_starts_with_its_largest_files_ties_in_the_given_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let sizes = [3usize, 10, 1, 10, 0];
+        let paths: Vec<_> = sizes
+            .iter()
+            .enumerate()
+            .map(|(k, n)| {
+                let p = dir.path().join(format!("{k}.csv"));
+                std::fs::write(&p, vec![b'x'; *n]).unwrap();
+                p
+            })
+            .collect();
+        let mut with_missing = paths.clone();
+        with_missing.push(dir.path().join("absent.csv"));
+        assert_eq!(largest_first(&with_missing), [1, 3, 0, 2, 4, 5]);
+    }
 }

@@ -264,6 +264,35 @@ impl Sheet {
         Ok(())
     }
 
+    /// A filterable Excel table named `name` from row 0 (its header: `headers`, from column
+    /// 0) down to row `last_row`; without data rows, a plain header row.
+    pub fn filtered_table(
+        &mut self,
+        name: &str,
+        headers: &[&str],
+        last_row: RowNum,
+        styles: &Styles,
+    ) -> Result<()> {
+        if last_row == 0 || headers.is_empty() {
+            return self.header_row(0, 0, headers, styles);
+        }
+        let columns: Vec<rust_xlsxwriter::TableColumn> = headers
+            .iter()
+            .map(|h| {
+                rust_xlsxwriter::TableColumn::new()
+                    .set_header(*h)
+                    .set_header_format(&styles.header)
+            })
+            .collect();
+        let table = rust_xlsxwriter::Table::new()
+            .set_name(name)
+            .set_style(rust_xlsxwriter::TableStyle::Light9)
+            .set_autofilter(true)
+            .set_columns(&columns);
+        let last_col = (headers.len() - 1) as ColNum;
+        self.apply(|ws| ws.add_table(0, 0, last_row, last_col, &table))
+    }
+
     /// A column's width in characters (Excel's default, 8.43, when not set).
     fn width(&self, col: ColNum) -> f64 {
         self.widths.get(&col).copied().unwrap_or(8.43)

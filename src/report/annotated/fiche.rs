@@ -8,11 +8,12 @@
 //! and each indicator row to a row number of Indicateurs through its key `code|id`.
 
 use super::indicateurs::{
-    COL_CHANGE, COL_EXPECTED, COL_FINDING, COL_KEY, COL_NATIONAL, COL_PEERS, COL_POSITION,
-    COL_PREVIOUS, COL_REGION, COL_VALUE, change, change_format,
+    COL_CHANGE, COL_EXPECTED, COL_FINDING, COL_KEY, COL_PEERS, COL_POSITION, COL_PREVIOUS,
+    COL_VALUE, change, change_format,
 };
 use super::listes;
 use super::names::quoted;
+use super::referentiels::{self, national_key, region_key};
 use super::{Context, RADAR_SCALE_NOTE, frame_median, radar_ratio};
 use crate::dataset::column_letters;
 use crate::error::Result;
@@ -28,6 +29,10 @@ const COL_CHART: ColNum = 10;
 /// Hidden helper column, apart from the radar's data: the Listes row of the selected
 /// structure (row 2) and the Indicateurs row of each indicator (on the indicator's row).
 const COL_HELPER: ColNum = COL_CHART + 6;
+/// Hidden helper columns beside it, on each indicator's row: the Référentiels rows of the
+/// selected structure's regional frame and of the national frame.
+const COL_HELPER_REGION: ColNum = COL_HELPER + 1;
+const COL_HELPER_NATIONAL: ColNum = COL_HELPER + 2;
 /// Last printed column (I).
 const LAST_PRINTED: ColNum = 8;
 /// The table's Constat column.
@@ -108,6 +113,19 @@ pub(crate) fn write(ctx: &Context, styles: &mut Styles) -> Result<Sheet> {
         format!("{ind}!${l}$2:${l}${ind_last}")
     };
     let helper = column_letters(COL_HELPER as u32);
+    let refs = quoted(&ctx.names.referentiels);
+    let refs_last = ctx.frames.last_row() + 1;
+    let ref_col = |col: ColNum| {
+        let l = column_letters(col as u32);
+        format!("{refs}!${l}$2:${l}${refs_last}")
+    };
+    let ref_median = ref_col(referentiels::COL_MEDIAN);
+    let frame_median_in = |key: &str| {
+        ctx.frames
+            .find(key)
+            .and_then(|(_, r)| r.summary())
+            .map(|s| s.median)
+    };
 
     // The selection and its Listes row.
     sheet.text(1, 0, "Structure (choisir dans la liste)", &styles.bold)?;
@@ -203,7 +221,44 @@ pub(crate) fn write(ctx: &Context, styles: &mut Styles) -> Result<Sheet> {
             &Cached::Number(f64::from(ctx.indicator_row(0, i))),
             &styles.integer,
         )?;
+        // The Référentiels rows of the selected structure's region and of the nation.
+        sheet.formula(
+            row,
+            COL_HELPER_REGION,
+            &format!(
+                "=IF(${helper}$2=0,0,IFERROR(MATCH({},{},0),0))",
+                exact_pattern(&format!(
+                    "{}&INDEX({},${helper}$2)&{}",
+                    formula_string("région|"),
+                    listes_col(listes::COL_REGION_KEY),
+                    formula_string(&format!("|{}", def.id))
+                )),
+                ref_col(referentiels::COL_KEY)
+            ),
+            &Cached::Number(f64::from(
+                ctx.frames
+                    .find(&region_key(&first.region, &def.id))
+                    .map_or(0, |(r, _)| r),
+            )),
+            &styles.integer,
+        )?;
+        sheet.formula(
+            row,
+            COL_HELPER_NATIONAL,
+            &format!(
+                "=IFERROR(MATCH({},{},0),0)",
+                exact_pattern(&formula_string(&national_key(&def.id))),
+                ref_col(referentiels::COL_KEY)
+            ),
+            &Cached::Number(f64::from(
+                ctx.frames
+                    .find(&national_key(&def.id))
+                    .map_or(0, |(r, _)| r),
+            )),
+            &styles.integer,
+        )?;
         let at = format!("${helper}{}", row + 1);
+        let at_region = format!("${}{}", column_letters(COL_HELPER_REGION as u32), row + 1);
         let fragile = fragile_mark(ctx, &ind_col);
         let value_of = |col: ColNum| {
             let range = ind_col(col);
@@ -214,17 +269,24 @@ pub(crate) fn write(ctx: &Context, styles: &mut Styles) -> Result<Sheet> {
             .and_then(|r| r.frames.get(&FrameKind::Region))
             .and_then(|f| f.rank);
         let change_fmt = styles.number(&change_format(def));
-        let cells: [(ColNum, ColNum, Cached, &Format); 8] = [
+        // The regional median, from the Référentiels row of the structure's region.
+        {
+            let mark = formula_string(MISSING_MARK);
+            sheet.formula(
+                row,
+                2,
+                &format!(
+                    "=IF({at_region}=0,{mark},IF(INDEX({ref_median},{at_region})=\"\",{mark},INDEX({ref_median},{at_region})))"
+                ),
+                &Cached::number_or_mark(frame_median_in(&region_key(&first.region, &def.id))),
+                &fmt,
+            )?;
+        }
+        let cells: [(ColNum, ColNum, Cached, &Format); 7] = [
             (
                 1,
                 COL_VALUE,
                 Cached::number_or_mark(ir.and_then(|r| r.value)),
-                &fmt,
-            ),
-            (
-                2,
-                COL_REGION,
-                Cached::number_or_mark(frame_median(ir, FrameKind::Region)),
                 &fmt,
             ),
             (
@@ -344,14 +406,19 @@ pub(crate) fn write(ctx: &Context, styles: &mut Styles) -> Result<Sheet> {
         let q = TABLE_ROW + plotted;
         plotted += 1;
         let ir = first.indicators.get(i);
-        let national = frame_median(ir, FrameKind::National);
+        let national = frame_median_in(&national_key(&def.id));
         sheet.plain(q, COL_CHART, &def.label)?;
-        let at = format!("${helper}{}", table_row + 1);
-        let range = ind_col(COL_NATIONAL);
+        let at = format!(
+            "${}{}",
+            column_letters(COL_HELPER_NATIONAL as u32),
+            table_row + 1
+        );
         sheet.formula(
             q,
             COL_CHART + 1,
-            &format!("=IF({at}=0,NA(),IF(INDEX({range},{at})=\"\",NA(),INDEX({range},{at})))"),
+            &format!(
+                "=IF({at}=0,NA(),IF(INDEX({ref_median},{at})=\"\",NA(),INDEX({ref_median},{at})))"
+            ),
             &national.map_or(Cached::NotAvailable, Cached::Number),
             &styles.number(&def.format),
         )?;
@@ -386,7 +453,9 @@ pub(crate) fn write(ctx: &Context, styles: &mut Styles) -> Result<Sheet> {
             styles,
         )?;
     }
-    sheet.apply(|ws| ws.set_column_hidden(COL_HELPER))?;
+    for col in [COL_HELPER, COL_HELPER_REGION, COL_HELPER_NATIONAL] {
+        sheet.apply(|ws| ws.set_column_hidden(col))?;
+    }
     sheet.freeze(2, 0)?;
     page_setup(&mut sheet, last_row)?;
     Ok(sheet)

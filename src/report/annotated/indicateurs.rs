@@ -1,5 +1,6 @@
-//! The Indicateurs sheet: one row per structure × indicator, with the value, each frame's
-//! median and quartiles, the expected value, the regional position, the score and the
+//! The Indicateurs sheet: one row per structure × indicator, with the value, its peers'
+//! median and quartiles (the national and regional frames' are once per frame in the
+//! Référentiels sheet), the expected value, the regional position, the score and the
 //! finding; an Excel table with filters; traffic lights on scores; a note on each score
 //! cell saying how it was obtained (or an « Explication » column on huge workbooks).
 //!
@@ -15,22 +16,20 @@ use crate::pack::manifest::{FrameKind, Normalisation, Unit};
 use crate::report::xlsx::{Sheet, Styles};
 use rust_xlsxwriter::{
     ColNum, ConditionalFormatCustomIcon, ConditionalFormatIconSet, ConditionalFormatIconType,
-    ConditionalFormatType, Table, TableColumn, TableStyle,
+    ConditionalFormatType,
 };
 
 pub(crate) const COL_VALUE: ColNum = 4;
-pub(crate) const COL_NATIONAL: ColNum = 5;
-pub(crate) const COL_REGION: ColNum = 8;
-pub(crate) const COL_PEERS: ColNum = 11;
-pub(crate) const COL_EXPECTED: ColNum = 14;
-pub(crate) const COL_POSITION: ColNum = 16;
-pub(crate) const COL_SCORE: ColNum = 17;
-pub(crate) const COL_FINDING: ColNum = 18;
-pub(crate) const COL_KEY: ColNum = 20;
+pub(crate) const COL_PEERS: ColNum = 5;
+pub(crate) const COL_EXPECTED: ColNum = 8;
+pub(crate) const COL_POSITION: ColNum = 10;
+pub(crate) const COL_SCORE: ColNum = 11;
+pub(crate) const COL_FINDING: ColNum = 12;
+pub(crate) const COL_KEY: ColNum = 14;
 /// The previous year's value and the change (in points for fractions).
-pub(crate) const COL_PREVIOUS: ColNum = 21;
-pub(crate) const COL_CHANGE: ColNum = 22;
-const COL_EXPLANATION: ColNum = 23;
+pub(crate) const COL_PREVIOUS: ColNum = 15;
+pub(crate) const COL_CHANGE: ColNum = 16;
+const COL_EXPLANATION: ColNum = 17;
 
 /// Above this many score cells, explanations go to a column instead of notes: rust_xlsxwriter
 /// holds each note (~4 KB, then its VML shape and comment, ~10 KB in all) until the file is
@@ -39,18 +38,14 @@ const COL_EXPLANATION: ColNum = 23;
 /// keeps the cost bounded (docs/performance.md).
 pub(crate) const MAX_NOTES: usize = 20_000;
 
-const HEADERS: [&str; 23] = [
+/// The national and regional frames' statistics are not repeated on every row: they are
+/// once per frame in the Référentiels sheet. The peers are each structure's own.
+const HEADERS: [&str; 17] = [
     "Code",
     "Nom",
     "Région",
     "Indicateur",
     "Valeur",
-    "Médiane nationale",
-    "Q1 national",
-    "Q3 national",
-    "Médiane régionale",
-    "Q1 régional",
-    "Q3 régional",
     "Médiane des pairs",
     "Q1 des pairs",
     "Q3 des pairs",
@@ -128,7 +123,6 @@ pub(crate) fn write(ctx: &Context, styles: &mut Styles, mut sheet: Sheet) -> Res
     let results = ctx.results;
     let with_notes = with_notes(ctx);
     let col_stability = stability_column(ctx);
-    let last_col = col_stability.unwrap_or_else(|| last_column(ctx));
     let stability_format = styles.number("0.00");
 
     let formats: Vec<_> = results
@@ -150,21 +144,8 @@ pub(crate) fn write(ctx: &Context, styles: &mut Styles, mut sheet: Sheet) -> Res
     if col_stability.is_some() {
         headers.push("Stabilité");
     }
+    sheet.filtered_table("T_Indicateurs", &headers, rows as u32, styles)?;
     if rows > 0 {
-        let columns: Vec<TableColumn> = headers
-            .iter()
-            .map(|h| {
-                TableColumn::new()
-                    .set_header(*h)
-                    .set_header_format(&styles.header)
-            })
-            .collect();
-        let table = Table::new()
-            .set_name("T_Indicateurs")
-            .set_style(TableStyle::Light9)
-            .set_autofilter(true)
-            .set_columns(&columns);
-        sheet.apply(|ws| ws.add_table(0, 0, rows as u32, last_col, &table))?;
         let lights = ConditionalFormatIconSet::new()
             .set_icon_type(ConditionalFormatIconType::ThreeTrafficLights)
             .set_icons(&[
@@ -174,8 +155,6 @@ pub(crate) fn write(ctx: &Context, styles: &mut Styles, mut sheet: Sheet) -> Res
             ]);
         sheet
             .apply(|ws| ws.add_conditional_format(1, COL_SCORE, rows as u32, COL_SCORE, &lights))?;
-    } else {
-        sheet.header_row(0, 0, &headers, styles)?;
     }
     sheet.apply(|ws| ws.set_row_height(0, 45))?;
     for (s, st) in results.structures.iter().take(ctx.detailed).enumerate() {
@@ -188,18 +167,12 @@ pub(crate) fn write(ctx: &Context, styles: &mut Styles, mut sheet: Sheet) -> Res
             sheet.plain(row, 2, &st.region)?;
             sheet.plain(row, 3, &def.label)?;
             sheet.opt_number(row, COL_VALUE, ir.and_then(|r| r.value), fmt)?;
-            for (col, frame) in [
-                (COL_NATIONAL, FrameKind::National),
-                (COL_REGION, FrameKind::Region),
-                (COL_PEERS, FrameKind::Peers),
-            ] {
-                let summary = ir
-                    .and_then(|r| r.frames.get(&frame))
-                    .and_then(|f| f.summary.as_ref());
-                sheet.opt_number(row, col, summary.map(|s| s.median), fmt)?;
-                sheet.opt_number(row, col + 1, summary.map(|s| s.q1), fmt)?;
-                sheet.opt_number(row, col + 2, summary.map(|s| s.q3), fmt)?;
-            }
+            let peers = ir
+                .and_then(|r| r.frames.get(&FrameKind::Peers))
+                .and_then(|f| f.summary.as_ref());
+            sheet.opt_number(row, COL_PEERS, peers.map(|s| s.median), fmt)?;
+            sheet.opt_number(row, COL_PEERS + 1, peers.map(|s| s.q1), fmt)?;
+            sheet.opt_number(row, COL_PEERS + 2, peers.map(|s| s.q3), fmt)?;
             let expected = ir.and_then(|r| r.expected.as_ref());
             sheet.opt_number(row, COL_EXPECTED, expected.map(|e| e.value), fmt)?;
             // The gap to the expected value: signed, in points for rates (like a change).
@@ -275,6 +248,16 @@ pub(crate) fn write(ctx: &Context, styles: &mut Styles, mut sheet: Sheet) -> Res
 
     sheet.note(
         0,
+        COL_PEERS,
+        &format!(
+            "Médiane et quartiles des pairs de la structure (son propre référentiel). Ceux du \
+             référentiel national et de chaque région, les mêmes pour toutes leurs structures, \
+             sont une fois chacun dans la feuille « {} ».",
+            ctx.names.referentiels
+        ),
+    )?;
+    sheet.note(
+        0,
         COL_CHANGE,
         "Évolution depuis l'année précédente du classeur (vide quand il n'a qu'une année) : \
          en points pour les taux affichés en % (45,0 % après 42,5 % = +2,5 pts), dans l'unité de \
@@ -318,7 +301,7 @@ pub(crate) fn write(ctx: &Context, styles: &mut Styles, mut sheet: Sheet) -> Res
     sheet.widths(&widths)?;
     sheet.freeze(1, 4)?;
     sheet.print_table(0)?;
-    // Its 23 columns on one page wide would print too small to read: two pages wide, the
+    // Its 17 columns on one page wide would print too small to read: two pages wide, the
     // code repeated on each, the right half of a page's rows printed just after it.
     sheet.ws.set_print_fit_to_pages(2, 0);
     sheet.apply(|ws| ws.set_repeat_columns(0, 0))?;

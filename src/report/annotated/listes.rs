@@ -14,6 +14,9 @@ pub(crate) const COL_FORCES: ColNum = 3;
 pub(crate) const COL_PROGRES: ColNum = 4;
 pub(crate) const COL_VIGILANCE: ColNum = 5;
 pub(crate) const COL_RECOMMANDATIONS: ColNum = 6;
+/// The region as the results name it (empty when none), for the Fiche's look-ups in
+/// Référentiels (`région|<region>|id`); the Région column shows a mark in its place.
+pub(crate) const COL_REGION_KEY: ColNum = 7;
 
 /// The texts of one structure's row, in column order from `COL_REGION`.
 pub(crate) fn texts(ctx: &Context, s: usize) -> [String; 5] {
@@ -47,6 +50,7 @@ pub(crate) fn write(ctx: &Context, styles: &mut Styles) -> Result<Sheet> {
             "Axes de progrès",
             "Points de vigilance",
             "Recommandations",
+            "Région (clé)",
         ],
         styles,
     )?;
@@ -57,6 +61,9 @@ pub(crate) fn write(ctx: &Context, styles: &mut Styles) -> Result<Sheet> {
         for (k, t) in texts(ctx, s).iter().enumerate() {
             sheet.text(row, COL_REGION + k as ColNum, t, &styles.wrap)?;
         }
+        if !st.region.is_empty() {
+            sheet.plain(row, COL_REGION_KEY, &st.region)?;
+        }
     }
     sheet.widths(&[
         (0, 40.0),
@@ -66,6 +73,7 @@ pub(crate) fn write(ctx: &Context, styles: &mut Styles) -> Result<Sheet> {
         (4, 50.0),
         (5, 50.0),
         (6, 60.0),
+        (COL_REGION_KEY, 20.0),
     ])?;
     sheet.freeze(1, 0)?;
     sheet.ws.set_hidden(true);

@@ -31,6 +31,7 @@ mod names;
 pub(crate) mod objectifs;
 mod priorites;
 mod radars;
+mod referentiels;
 mod regles;
 mod sensibilite;
 mod suivi;
@@ -171,6 +172,7 @@ pub fn build_workbook_for(
     let mut others: Vec<SheetJob> = vec![
         Box::new(synthese::write),
         Box::new(fiche::write),
+        Box::new(referentiels::write),
         Box::new(axes::write),
         Box::new(priorites::write),
         Box::new(radars::write),
@@ -201,11 +203,12 @@ pub fn build_workbook_for(
         },
     );
     // `others` is in the workbook's order without the streamed sheets: Indicateurs comes
-    // after Synthèse and Fiche, Objectifs after Axes, Priorités, Radars and Entonnoirs.
+    // after Synthèse and Fiche, Objectifs after Référentiels, Axes, Priorités, Radars and
+    // Entonnoirs.
     let [indicateurs, objectifs] = streamed?;
     let mut sheets: Vec<Worksheet> = others?.into_iter().map(|s| s.ws).collect();
     sheets.insert(2.min(sheets.len()), indicateurs.ws);
-    sheets.insert(7.min(sheets.len()), objectifs.ws);
+    sheets.insert(8.min(sheets.len()), objectifs.ws);
     for ws in sheets {
         workbook.push_worksheet(ws);
     }
@@ -277,6 +280,8 @@ pub(crate) struct Context<'a> {
     pub follow_up: Option<&'a FollowUp>,
     /// Whom the workbook is for: radars per structure and notes, or neither.
     pub audience: Audience,
+    /// The shared frames' statistics, once each (the Référentiels sheet, read by the Fiche).
+    pub frames: referentiels::FrameTable,
 }
 
 /// Most rows of the Indicateurs sheet. rust_xlsxwriter holds every cell in memory until the
@@ -287,17 +292,19 @@ pub(crate) const MAX_INDICATOR_ROWS: usize = 150_000;
 impl<'a> Context<'a> {
     fn new(results: &'a Results, dataset: &'a Dataset, pack: &'a Pack) -> Context<'a> {
         let per_structure = results.indicators.len().max(1);
+        let detailed = results
+            .structures
+            .len()
+            .min(MAX_INDICATOR_ROWS / per_structure);
         Context {
             results,
             dataset,
             pack,
             names: SheetNames::new(pack, dataset),
-            detailed: results
-                .structures
-                .len()
-                .min(MAX_INDICATOR_ROWS / per_structure),
+            detailed,
             follow_up: None,
             audience: Audience::of(results),
+            frames: referentiels::FrameTable::new(results, detailed),
         }
     }
 

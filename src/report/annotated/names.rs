@@ -88,6 +88,8 @@ pub(crate) struct SheetNames {
     pub synthese: String,
     pub fiche: String,
     pub indicateurs: String,
+    /// The shared frames' statistics, once per frame and indicator.
+    pub referentiels: String,
     pub axes: String,
     pub priorites: String,
     pub radars: String,
@@ -108,7 +110,7 @@ pub(crate) struct SheetNames {
 
 impl SheetNames {
     /// Sheet label keys (for `[labels]` in `pack.toml`): `synthese`, `fiche`, `indicateurs`,
-    /// `axes`, `priorites`, `radars`, `entonnoirs`, `objectifs`, `suivi`, `donnees` (prefix of the data copies), `diagnostics`,
+    /// `referentiels`, `axes`, `priorites`, `radars`, `entonnoirs`, `objectifs`, `suivi`, `donnees` (prefix of the data copies), `diagnostics`,
     /// `regles`, `listes`, `donnees_radars`.
     pub fn new(pack: &Pack, dataset: &Dataset) -> SheetNames {
         let mut taken = Vec::new();
@@ -118,6 +120,7 @@ impl SheetNames {
         let synthese = name("synthese", "Synthèse", &mut taken);
         let fiche = name("fiche", "Fiche", &mut taken);
         let indicateurs = name("indicateurs", "Indicateurs", &mut taken);
+        let referentiels = name("referentiels", "Référentiels", &mut taken);
         let axes = name("axes", "Axes", &mut taken);
         let priorites = name("priorites", "Priorités", &mut taken);
         let radars = name("radars", "Radars", &mut taken);
@@ -140,6 +143,7 @@ impl SheetNames {
             synthese,
             fiche,
             indicateurs,
+            referentiels,
             axes,
             priorites,
             radars,
