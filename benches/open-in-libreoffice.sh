@@ -42,7 +42,7 @@ fi
 [ -f "$WORK/regional.xlsx" ] || "$BIN" sample --region "$REGION" -o "$WORK/regional.xlsx" >/dev/null
 "$BIN" run "$WORK/national.xlsx" -o "$WORK/lo/national-boussole.xlsx" --force -q
 "$BIN" run "$WORK/regional.xlsx" -o "$WORK/lo/regional-boussole.xlsx" --force -q
-"$BIN" sample --structures 3 -o "$WORK/lo/empty-boussole.xlsx" >/dev/null
+"$BIN" sample --structures 3 -o "$WORK/lo/empty-boussole.xlsx" --force >/dev/null
 
 PROFILE=$(realpath "$WORK")/lo/profile
 open_once() {

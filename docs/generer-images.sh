@@ -50,7 +50,8 @@ shoot "$pdf" "Synthèse de l'analyse" page-synthese
 shoot "$pdf" "Constats par région" page-synthese-regions
 shoot "$pdf" "Constats par indicateur" page-synthese-indicateurs
 shoot "$pdf" "Structure \\(choisir dans la liste\\)" page-fiche
-shoot "$pdf" "Q1 national" page-indicateurs
+shoot "$pdf" "Q1 des pairs" page-indicateurs
+shoot "$pdf" "Référentiel +Territoire" page-referentiels
 shoot "$pdf" "Repérage et accueil +Accompagnement" page-axes
 shoot "$pdf" "Rang +Priorité +Recommandation" page-priorites
 shoot "$pdf" "Radars : chaque structure" page-radars

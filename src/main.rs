@@ -11,5 +11,8 @@ use boussole::pack::engine::memory::Counting;
 static ALLOCATOR: Counting<mimalloc::MiMalloc> = Counting(mimalloc::MiMalloc);
 
 fn main() {
+    // SAFETY: `mi_collect` only walks mimalloc's own heaps (the allocator above) and may be
+    // called at any time from any thread.
+    boussole::cli::on_release_freed_memory(|| unsafe { libmimalloc_sys::mi_collect(true) });
     std::process::exit(boussole::cli::main());
 }

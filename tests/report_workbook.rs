@@ -670,14 +670,14 @@ fn merged_ranges_are_recreated_and_bad_ones_skipped() {
 }
 
 #[test]
-fn indicateurs_is_a_filtered_table_with_a_note_per_score() {
+fn indicateurs_is_a_filtered_table_with_a_note_per_finding() {
     let bytes = write();
     let parts = part_names(bytes.clone());
     assert!(parts.iter().any(|p| p == "xl/tables/table1.xml"));
     let table = part(bytes.clone(), "xl/tables/table1.xml");
     assert!(table.contains("<autoFilter"), "{table}");
-    // Notes of Indicateurs (third sheet): one per judged score (4 structures × 2), one
-    // on the score header, one on the peers' median and one on the Évolution header.
+    // Notes of Indicateurs (third sheet): one per score with a finding, one on the score
+    // header, one on the peers' median and one on the Évolution header.
     let rels = part(bytes.clone(), "xl/worksheets/_rels/sheet3.xml.rels");
     let comments = rels
         .split("Target=\"../")
@@ -686,7 +686,13 @@ fn indicateurs_is_a_filtered_table_with_a_note_per_score() {
         .and_then(|t| t.split('"').next())
         .expect("Indicateurs has notes");
     let xml = part(bytes, &format!("xl/{comments}"));
-    assert_eq!(xml.matches("<comment ").count(), 4 * 2 + 3);
+    let findings: usize = results()
+        .structures
+        .iter()
+        .map(|s| s.indicators.iter().filter(|i| i.finding.is_some()).count())
+        .sum();
+    assert!(findings > 0);
+    assert_eq!(xml.matches("<comment ").count(), findings + 3);
     assert!(
         xml.contains("Cellules sources : Feuil1!E4, Feuil1!F4"),
         "{xml}"
@@ -1104,7 +1110,8 @@ fn objectifs_stamp_labels_fit_their_column() {
 }
 
 /// Indicateurs prints two A4 landscape pages wide (one was too small to read), the right
-/// half of a page's rows just after it, the header row and the code on every page.
+/// half of a page's rows just after it, the header row and the code on every page, the
+/// explanations left to the screen.
 #[test]
 fn indicateurs_prints_two_pages_wide_with_its_header_and_code() {
     let bytes = write();
@@ -1126,6 +1133,13 @@ fn indicateurs_prints_two_pages_wide_with_its_header_and_code() {
     let workbook = part(bytes, "xl/workbook.xml");
     assert!(
         workbook.contains("Indicateurs!$A:$A,Indicateurs!$1:$1"),
+        "{workbook}"
+    );
+    // The « Explication » column (R, one long line per row) is outside the print area:
+    // the table prints A to Q (its header and 4 structures × their indicators).
+    let rows = 1 + 4 * results().indicators.len();
+    assert!(
+        workbook.contains(&format!("Indicateurs!$A$1:$Q${rows}")),
         "{workbook}"
     );
 }
@@ -1259,10 +1273,10 @@ fn structures_of_several_regions_make_a_national_workbook_and_of_one_a_regional(
     assert_eq!(Audience::of(&r), Audience::Regional);
 }
 
-/// A national workbook has no radar per structure and no note on its scores or proposed
-/// objectives; each score's explanation is in Indicateurs' « Explication » column and each
-/// objective's rationale in Objectifs' « Justification » column, with the very text the
-/// regional workbook of the same results puts in the note.
+/// A national workbook has no radar per structure and no note; in both audiences each
+/// score's explanation is in Indicateurs' « Explication » column and each objective's
+/// rationale in Objectifs' « Justification » column, the same texts; the regional workbook
+/// also notes the scores that carry a finding, with the very text of their column.
 #[test]
 fn a_national_workbook_keeps_every_explanation_in_a_column_and_no_radar_per_structure() {
     let r = results_with_objectives();
@@ -1293,8 +1307,8 @@ fn a_national_workbook_keeps_every_explanation_in_a_column_and_no_radar_per_stru
         .count();
     assert_eq!(charts, 2 + 1);
 
-    // Indicateurs (third sheet): the regional file's notes on the scores are the
-    // national file's Explication cells; only the two header notes stay.
+    // Indicateurs (third sheet): the Explication column in both files, the same texts; the
+    // regional file notes the scores with a finding; the national one only its headers.
     let regional_notes = notes(&regional, 3);
     let national_notes = notes(&national, 3);
     assert_eq!(
@@ -1303,32 +1317,54 @@ fn a_national_workbook_keeps_every_explanation_in_a_column_and_no_radar_per_stru
         "only the headers' notes"
     );
     let ind = wb.worksheet_range("Indicateurs").unwrap();
+    let regional_ind = open(&regional).worksheet_range("Indicateurs").unwrap();
     assert_eq!(
         ind.get_value((0, 17)),
         Some(&Data::String("Explication".into()))
     );
-    let mut explained = 0;
-    for s in 0..r.structures.len() {
+    let (mut explained, mut noted) = (0, 0);
+    for (s, st) in r.structures.iter().enumerate() {
         for i in 0..r.indicators.len() {
             let row = (1 + s * r.indicators.len() + i) as u32;
             let note = regional_notes.get(&cell_name(row, 11));
             let cell = ind.get_value((row, 17)).and_then(|d| d.get_string());
+            assert_eq!(
+                cell,
+                regional_ind
+                    .get_value((row, 17))
+                    .and_then(|d| d.get_string()),
+                "row {}: the same explanation in both files",
+                row + 1
+            );
             if r.indicators[i].judged() {
-                let note = note.expect("the regional file notes every score");
-                assert!(note.contains("Cellules sources"), "{note}");
-                assert_eq!(cell, Some(note.as_str()), "row {}", row + 1);
+                let text = cell.expect("every score is explained");
+                assert!(text.contains("Cellules sources"), "{text}");
                 explained += 1;
+                if st.indicators[i].finding.is_some() {
+                    assert_eq!(note.map(String::as_str), Some(text), "row {}", row + 1);
+                    noted += 1;
+                } else {
+                    assert_eq!(note, None, "row {}: no finding, no note", row + 1);
+                }
             } else {
                 assert_eq!((note, cell), (None, None), "row {}", row + 1);
             }
         }
     }
     assert_eq!(explained, 4 * 2);
+    assert!(noted > 0, "the fixture has findings");
+    assert_eq!(
+        regional_notes.len(),
+        noted + 3,
+        "the findings' and the headers' notes"
+    );
 
-    // Objectifs (ninth sheet): the rationales likewise, in « Justification ».
-    let regional_notes = notes(&regional, 9);
+    // Objectifs (ninth sheet): the rationales in « Justification » in both files, no note
+    // on them in either.
+    assert_eq!(notes(&regional, 9).len(), 1, "only the header's note");
     assert_eq!(notes(&national, 9).len(), 1, "only the header's note");
     let obj = wb.worksheet_range("Objectifs").unwrap();
+    let regional_obj = open(&regional).worksheet_range("Objectifs").unwrap();
     let header = (0..obj.height() as u32)
         .find(|&row| obj.get_value((row, 0)) == Some(&Data::String("Code".into())))
         .expect("the objectives' header row");
@@ -1343,7 +1379,9 @@ fn a_national_workbook_keeps_every_explanation_in_a_column_and_no_radar_per_stru
             .and_then(|d| d.get_string())
             .expect("a rationale");
         assert_eq!(
-            regional_notes.get(&cell_name(row, 6)).map(String::as_str),
+            regional_obj
+                .get_value((row, 9))
+                .and_then(|d| d.get_string()),
             Some(text),
             "row {}",
             row + 1
@@ -1352,5 +1390,4 @@ fn a_national_workbook_keeps_every_explanation_in_a_column_and_no_radar_per_stru
         rationales += 1;
     }
     assert_eq!(rationales, 8);
-    assert_eq!(regional_notes.len(), 8 + 1);
 }

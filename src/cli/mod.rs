@@ -156,6 +156,24 @@ fn usage_error_fr(e: &clap::Error) -> String {
     format!("{message}{hint}")
 }
 
+/// What the binary calls to give the memory freed so far back to the system (its
+/// allocator keeps freed memory for reuse); none by default.
+static RELEASE_FREED_MEMORY: std::sync::OnceLock<fn()> = std::sync::OnceLock::new();
+
+/// Sets what [`release_freed_memory`] calls (once; later calls are ignored). The binary
+/// gives mimalloc's collection, so that a run's peak of memory — the workbook's assembly,
+/// after the analysis is dropped — does not sit on the analysis' freed pages.
+pub fn on_release_freed_memory(release: fn()) {
+    let _ = RELEASE_FREED_MEMORY.set(release);
+}
+
+/// Gives the memory freed so far back to the system, when the binary said how.
+pub(crate) fn release_freed_memory() {
+    if let Some(release) = RELEASE_FREED_MEMORY.get() {
+        release();
+    }
+}
+
 /// Runs the command line and returns the exit status.
 pub fn main() -> i32 {
     // A panic inside a guarded read of a corrupt workbook is turned into a French

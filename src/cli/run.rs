@@ -206,9 +206,20 @@ impl Job<'_> {
     /// of memory) and written under a temporary name too. Only then are they all moved in:
     /// an input that fails on the way leaves nothing new behind, and its rerun is not
     /// refused for outputs it had half written.
-    fn write(&self, dataset: Dataset, results: Results, targets: &Targets) -> Result<Summary> {
+    ///
+    /// With `release`, the memory the results and the dataset held is given back to the
+    /// system before the assembly (one big input: the assembly then does not sit on the
+    /// analysis' freed pages); not for the many small workbooks of a batch or a split, whose
+    /// next workbook would only take the pages back from the system.
+    fn write(
+        &self,
+        dataset: Dataset,
+        results: Results,
+        targets: &Targets,
+        release: bool,
+    ) -> Result<Summary> {
         let mut staging = Staging::new();
-        let summary = self.stage(dataset, results, targets, &mut staging)?;
+        let summary = self.stage(dataset, results, targets, &mut staging, release)?;
         staging.commit()?;
         Ok(summary)
     }
@@ -220,9 +231,13 @@ impl Job<'_> {
         results: Results,
         targets: &Targets,
         staging: &mut Staging,
+        release: bool,
     ) -> Result<Summary> {
         let (summary, draft) = self.stage_all_but_workbook(&dataset, &results, targets, staging)?;
         drop((results, dataset));
+        if release {
+            crate::cli::release_freed_memory();
+        }
         staging.stage(targets.annotated, &draft.save()?, self.force)?;
         Ok(summary)
     }
@@ -271,7 +286,7 @@ impl Job<'_> {
             self.refuse(targets)?;
             let dataset = crate::workbook::read_path_for(input, &self.pack.manifest)?;
             let results = self.analyse(&dataset)?;
-            let summary = self.write(dataset, results, targets)?;
+            let summary = self.write(dataset, results, targets, false)?;
             outcome.structures = summary.structures;
             outcome.errors = summary.errors;
             outcome.warnings = summary.warnings;
@@ -542,7 +557,7 @@ fn run_single(job: &Job, args: &Args, input: &Path) -> Result<i32> {
     json_file(args)?;
     let dataset = crate::workbook::read_path_for(input, &job.pack.manifest)?;
     let results = job.analyse(&dataset)?;
-    let summary = job.write(dataset, results, &targets)?;
+    let summary = job.write(dataset, results, &targets, true)?;
     if !args.quiet {
         print_single(&summary, &targets);
     }
@@ -570,7 +585,7 @@ fn run_merged(job: &Job, args: &Args, inputs: &[PathBuf]) -> Result<i32> {
         .collect::<Result<Vec<Dataset>>>()?;
     let dataset = Dataset::merge(parts)?;
     let results = job.analyse(&dataset)?;
-    let summary = job.write(dataset, results, &targets)?;
+    let summary = job.write(dataset, results, &targets, true)?;
     if !args.quiet {
         println!(
             "{}.",
@@ -675,7 +690,7 @@ fn run_by_region(job: &Job, args: &Args, input: &Path) -> Result<i32> {
                         priorities: results.regions.iter().map(|r| r.priorities.len()).sum(),
                     };
                     let mut own = Staging::new();
-                    job.stage(dataset, results, &targets[i], &mut own)?;
+                    job.stage(dataset, results, &targets[i], &mut own, false)?;
                     Ok((i, own, summary))
                 })
                 .collect::<Result<Vec<(usize, Staging, RegionalSummary)>>>()

@@ -1,8 +1,9 @@
 //! The Indicateurs sheet: one row per structure × indicator, with the value, its peers'
 //! median and quartiles (the national and regional frames' are once per frame in the
 //! Référentiels sheet), the expected value, the regional position, the score and the
-//! finding; an Excel table with filters; traffic lights on scores; a note on each score
-//! cell saying how it was obtained (or an « Explication » column on huge workbooks).
+//! finding; an Excel table with filters; traffic lights on scores; an « Explication »
+//! column saying how each score was obtained, and in a regional workbook the same text as a
+//! note on each score that carries a finding.
 //!
 //! The Fiche's formulas look rows up through the key column (`code|indicator id`); the
 //! column positions below are shared with them.
@@ -29,13 +30,10 @@ pub(crate) const COL_KEY: ColNum = 14;
 /// The previous year's value and the change (in points for fractions).
 pub(crate) const COL_PREVIOUS: ColNum = 15;
 pub(crate) const COL_CHANGE: ColNum = 16;
-const COL_EXPLANATION: ColNum = 17;
 
-/// Above this many score cells, explanations go to a column instead of notes: rust_xlsxwriter
-/// holds each note (~4 KB, then its VML shape and comment, ~10 KB in all) until the file is
-/// saved, and notes are a third of a national workbook's writing time. 20,000 covers a
-/// national workbook of 440 structures over four years (W1 has 4,840); beyond, the column
-/// keeps the cost bounded (docs/performance.md).
+/// Above this many score cells, no score carries a note (its explanation stays in the
+/// column): rust_xlsxwriter holds each note (~4 KB, then its VML shape and comment, ~10 KB
+/// in all) until the file is saved (docs/performance.md).
 pub(crate) const MAX_NOTES: usize = 20_000;
 
 /// The national and regional frames' statistics are not repeated on every row: they are
@@ -92,28 +90,25 @@ pub(crate) fn key(code: &str, indicator: &str) -> String {
     format!("{code}|{indicator}")
 }
 
-/// Whether each score carries its explanation as a note: in a regional workbook
-/// ([`super::Audience`]) of at most [`MAX_NOTES`] scores; else it goes to the
-/// « Explication » column.
+/// Whether the scores that carry a finding also carry their explanation as a note: in a
+/// regional workbook ([`super::Audience`]) of at most [`MAX_NOTES`] scores. Every score's
+/// explanation is in the « Explication » column whatever the audience: a note is where the
+/// dialogue looks (a finding), not on every number.
 pub(crate) fn with_notes(ctx: &Context) -> bool {
     ctx.audience.notes() && ctx.detailed * ctx.judged().len() <= MAX_NOTES
 }
 
-/// The last column of the table before the stability's: the explanation's when the
-/// scores carry no notes.
-fn last_column(ctx: &Context) -> ColNum {
-    if with_notes(ctx) {
-        COL_CHANGE
-    } else {
-        COL_EXPLANATION
-    }
-}
-
 /// The Stabilité column (`run --stability`): the share of resamples giving the same finding
-/// (or none), after every other column; None without the option.
+/// (or none), after Évolution; None without the option.
 pub(crate) fn stability_column(ctx: &Context) -> Option<ColNum> {
     ctx.results.stability.as_ref()?;
-    Some(last_column(ctx) + 1)
+    Some(COL_CHANGE + 1)
+}
+
+/// The « Explication » column, the table's last: outside the printed area (one long line
+/// per row, it reads on screen; printed, it would shrink the table).
+pub(crate) fn explanation_column(ctx: &Context) -> ColNum {
+    stability_column(ctx).unwrap_or(COL_CHANGE) + 1
 }
 
 /// Writes the sheet into `sheet`, a worksheet that may stream its rows to a temporary file
@@ -123,6 +118,7 @@ pub(crate) fn write(ctx: &Context, styles: &mut Styles, mut sheet: Sheet) -> Res
     let results = ctx.results;
     let with_notes = with_notes(ctx);
     let col_stability = stability_column(ctx);
+    let col_explanation = explanation_column(ctx);
     let stability_format = styles.number("0.00");
 
     let formats: Vec<_> = results
@@ -138,12 +134,10 @@ pub(crate) fn write(ctx: &Context, styles: &mut Styles, mut sheet: Sheet) -> Res
     let rows = ctx.detailed * results.indicators.len();
 
     let mut headers: Vec<&str> = HEADERS.to_vec();
-    if !with_notes {
-        headers.push("Explication");
-    }
     if col_stability.is_some() {
         headers.push("Stabilité");
     }
+    headers.push("Explication");
     sheet.filtered_table("T_Indicateurs", &headers, rows as u32, styles)?;
     if rows > 0 {
         let lights = ConditionalFormatIconSet::new()
@@ -208,27 +202,26 @@ pub(crate) fn write(ctx: &Context, styles: &mut Styles, mut sheet: Sheet) -> Res
             }
             if def.judged() {
                 let text = explanation(ctx, st, def, ir);
-                if with_notes {
+                if with_notes && ir.is_some_and(|r| r.finding.is_some()) {
                     sheet.note(row, COL_SCORE, &text)?;
-                } else {
-                    // Not wrapped: every row stays one line high, so the table reads and
-                    // filters as a list (the whole text shows in the formula bar), and a
-                    // spreadsheet opening it computes no row heights.
-                    sheet.plain(row, COL_EXPLANATION, &text)?;
                 }
+                // Not wrapped: every row stays one line high, so the table reads and
+                // filters as a list (the whole text shows in the formula bar), and a
+                // spreadsheet opening it computes no row heights.
+                sheet.plain(row, col_explanation, &text)?;
             }
         }
     }
 
-    let in_column = if ctx.audience.notes() {
+    let notes = if with_notes {
+        "Les scores qui portent un constat ont aussi une note avec cette explication.".to_string()
+    } else if ctx.audience.notes() {
         format!(
-            "Au-delà de {} scores, l'explication de chaque score est dans la colonne \
-             « Explication » plutôt qu'en note (les notes coûtent trop de mémoire).",
+            "Au-delà de {} scores, aucune note : elles coûtent trop de mémoire.",
             crate::pack::engine::format_fr(MAX_NOTES as f64, Unit::Count)
         )
     } else {
-        "Classeur national : l'explication de chaque score est dans la colonne \
-         « Explication » plutôt qu'en note (des milliers de notes rendraient le classeur très \
+        "Classeur national : aucune note (des milliers de notes rendraient le classeur très \
          lent à ouvrir)."
             .to_string()
     };
@@ -237,12 +230,9 @@ pub(crate) fn write(ctx: &Context, styles: &mut Styles, mut sheet: Sheet) -> Res
         COL_SCORE,
         &format!(
             "Score de 0 à 100, plus haut = mieux, pour les indicateurs jugés. Feux : rouge sous \
-             33, orange de 33 à 67, vert à partir de 67. {}",
-            if with_notes {
-                "Chaque score porte une note qui explique son calcul."
-            } else {
-                &in_column
-            }
+             33, orange de 33 à 67, vert à partir de 67. L'explication de chaque score (cellules \
+             sources, calcul, référentiel, règle et seuils) est dans la colonne « Explication ». \
+             {notes}"
         ),
     )?;
 
@@ -287,9 +277,7 @@ pub(crate) fn write(ctx: &Context, styles: &mut Styles, mut sheet: Sheet) -> Res
         (COL_PREVIOUS, 11.0),
         (COL_CHANGE, 11.0),
     ]);
-    if !with_notes {
-        widths.push((COL_EXPLANATION, 80.0));
-    }
+    widths.push((col_explanation, 80.0));
     if let Some(col) = col_stability {
         widths.push((col, 10.0));
         sheet.note(
@@ -301,6 +289,7 @@ pub(crate) fn write(ctx: &Context, styles: &mut Styles, mut sheet: Sheet) -> Res
     sheet.widths(&widths)?;
     sheet.freeze(1, 4)?;
     sheet.print_table(0)?;
+    sheet.apply(|ws| ws.set_print_area(0, 0, rows as u32, col_explanation - 1))?;
     // Its 17 columns on one page wide would print too small to read: two pages wide, the
     // code repeated on each, the right half of a page's rows printed just after it.
     sheet.ws.set_print_fit_to_pages(2, 0);

@@ -226,17 +226,16 @@ fn temporary_file_error() -> Error {
 /// (docs/performance.md: 9,668 notes and 442 radars made the national sample take 97 s to
 /// open in LibreOffice; its cells alone, under 5 s).
 ///
-/// Nothing is lost either way: a note's text goes to a column of the same row, and the
-/// Fiche draws the radar of any structure chosen in its list.
+/// Either way, each score's explanation is in Indicateurs' « Explication » column and each
+/// proposed objective's rationale in Objectifs' « Justification » column, and the Fiche
+/// draws the radar of any structure chosen in its list.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Audience {
     /// Structures of several regions (the national working group): no radar per structure
-    /// (the Radars sheet says where they are), each score's explanation in Indicateurs'
-    /// « Explication » column and each proposed objective's rationale in Objectifs'
-    /// « Justification » column instead of notes.
+    /// (the Radars sheet says where they are) and no note.
     National,
     /// The structures of one region (a regional file, or one written by `run --by-region`):
-    /// a radar per structure, and notes on the scores and the proposed objectives.
+    /// a radar per structure, and a note on each score that carries a finding.
     Regional,
 }
 
@@ -255,8 +254,8 @@ impl Audience {
         }
     }
 
-    /// Whether scores and proposed objectives carry their explanation as a note (else in
-    /// a column).
+    /// Whether the scores that carry a finding also carry their explanation as a note (it
+    /// is in Indicateurs' « Explication » column either way).
     pub fn notes(self) -> bool {
         self == Audience::Regional
     }

@@ -66,13 +66,10 @@ const RANGES_PER_VALIDATION: usize = 64;
 pub(crate) fn write(ctx: &Context, styles: &mut Styles, sheet: Sheet) -> Result<Sheet> {
     let structures: Vec<&StructureResult> =
         ctx.results.structures.iter().take(ctx.detailed).collect();
-    write_for(
-        ctx.results,
-        &structures,
-        sheet,
-        styles,
-        ctx.audience.notes(),
-    )
+    // The rationale of each proposed objective is in the « Justification » column whatever
+    // the audience: hundreds of notes are slow to open, and the column prints beside the
+    // objective it explains (the per-structure workbook, one structure, keeps notes).
+    write_for(ctx.results, &structures, sheet, styles, false)
 }
 
 /// The sheet for the structures given (all of a run, or one for its own workbook), written

@@ -229,6 +229,7 @@ pub(crate) fn write(ctx: &Context, styles: &mut Styles) -> Result<Sheet> {
     ])?;
     sheet.freeze(1, 3)?;
     sheet.print_table(0)?;
-    sheet.ws.set_print_fit_to_pages(1, 0);
+    // The key is for the Fiche's look-ups, not for reading: printed A to H.
+    sheet.apply(|ws| ws.set_print_area(0, 0, rows.max(1), COL_REMARK))?;
     Ok(sheet)
 }
