@@ -775,18 +775,21 @@ fn run_batch(job: &Job, args: &Args, inputs: &[PathBuf]) -> Result<i32> {
             .map(|n| n.get())
             .unwrap_or(1)
     });
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(jobs)
-        .build()
-        .map_err(InternalError::Threads)?;
     // Largest inputs first, each worker taking the next one when it is free: a batch of
     // uneven files (a region of 70 structures beside one of 3) does not end with one core
     // writing the last big file while the other waits (rayon's halving of the list would
-    // give one worker the big files of one half). The summary keeps the inputs' order.
+    // give one worker the big files of one half). Each worker has a thread pool of its own,
+    // one thread: an input's inner parallel work (its sheets, its structures) stays on its
+    // worker, instead of a worker waiting in one input for a task that the other worker
+    // stole and holds inside another input. The summary keeps the inputs' order.
+    let pools = (0..jobs.clamp(1, inputs.len().max(1)))
+        .map(|_| rayon::ThreadPoolBuilder::new().num_threads(1).build())
+        .collect::<std::result::Result<Vec<_>, _>>()
+        .map_err(InternalError::Threads)?;
     let order = largest_first(inputs);
     let next = AtomicUsize::new(0);
     let done: Mutex<Vec<(usize, Outcome)>> = Mutex::new(Vec::with_capacity(inputs.len()));
-    pool.broadcast(|_| {
+    let work = || {
         while let Some(&i) = order.get(next.fetch_add(1, Ordering::Relaxed)) {
             let out = &outputs[i];
             let targets = Targets {
@@ -799,6 +802,11 @@ fn run_batch(job: &Job, args: &Args, inputs: &[PathBuf]) -> Result<i32> {
             done.lock()
                 .unwrap_or_else(PoisonError::into_inner)
                 .push((i, outcome));
+        }
+    };
+    std::thread::scope(|scope| {
+        for pool in &pools {
+            scope.spawn(|| pool.install(work));
         }
     });
     let mut done = done.into_inner().unwrap_or_else(PoisonError::into_inner);
