@@ -596,6 +596,13 @@ fn run_merged(job: &Job, args: &Args, inputs: &[PathBuf]) -> Result<i32> {
     Ok(exit::OK)
 }
 
+/// What one task of `run --by-region` made: the national workbook's bytes, or a region's
+/// staged files and summary.
+enum Written {
+    National(Vec<u8>),
+    Region(usize, Staging, RegionalSummary),
+}
+
 /// What the terminal says of one regional workbook.
 struct RegionalSummary {
     region: String,
@@ -674,29 +681,48 @@ fn run_by_region(job: &Job, args: &Args, input: &Path) -> Result<i32> {
     let mut order: Vec<usize> = (0..regions.len()).collect();
     let sizes: Vec<usize> = regions.iter().map(|r| split.structures_in(r)).collect();
     order.sort_by_key(|&i| std::cmp::Reverse(sizes[i]));
-    let (national_bytes, regional) = rayon::join(
-        || national_draft.save(),
-        || {
-            order
-                .par_iter()
-                .with_max_len(1)
-                .map(|&i| {
-                    let region = regions[i];
-                    let results = split.results(region);
-                    let dataset = split.dataset(region);
-                    let summary = RegionalSummary {
-                        region: region.to_string(),
-                        structures: results.structures.len(),
-                        priorities: results.regions.iter().map(|r| r.priorities.len()).sum(),
-                    };
-                    let mut own = Staging::new();
-                    job.stage(dataset, results, &targets[i], &mut own, false)?;
-                    Ok((i, own, summary))
-                })
-                .collect::<Result<Vec<(usize, Staging, RegionalSummary)>>>()
-        },
-    );
-    let mut regional = regional?;
+    // Task 0 assembles the national workbook, the others write the regions, largest
+    // first, on every core (`run_queued`; `--jobs` caps the workers).
+    let workers = args.jobs.map(usize::from).unwrap_or_else(|| {
+        std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(1)
+    });
+    let national_draft = Mutex::new(Some(national_draft));
+    let done = run_queued(workers, order.len() + 1, &|k| -> Result<Written> {
+        if k == 0 {
+            let draft = national_draft
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .take();
+            return Ok(Written::National(match draft {
+                Some(draft) => draft.save()?,
+                // Task 0 runs once: the draft is always there.
+                None => Vec::new(),
+            }));
+        }
+        let i = order[k - 1];
+        let region = regions[i];
+        let results = split.results(region);
+        let dataset = split.dataset(region);
+        let summary = RegionalSummary {
+            region: region.to_string(),
+            structures: results.structures.len(),
+            priorities: results.regions.iter().map(|r| r.priorities.len()).sum(),
+        };
+        let mut own = Staging::new();
+        job.stage(dataset, results, &targets[i], &mut own, false)?;
+        Ok(Written::Region(i, own, summary))
+    })?;
+    let mut national_bytes = Vec::new();
+    let mut regional = Vec::with_capacity(regions.len());
+    // The first error in task order (the national workbook, then the regions largest first).
+    for written in done {
+        match written? {
+            Written::National(bytes) => national_bytes = bytes,
+            Written::Region(i, own, summary) => regional.push((i, own, summary)),
+        }
+    }
     regional.sort_by_key(|(i, _, _)| *i);
     let mut summaries = Vec::with_capacity(regional.len());
     for (_, own, summary) in regional {
@@ -705,7 +731,7 @@ fn run_by_region(job: &Job, args: &Args, input: &Path) -> Result<i32> {
     }
     drop(split);
     drop((results, dataset));
-    staging.stage(national_targets.annotated, &national_bytes?, job.force)?;
+    staging.stage(national_targets.annotated, &national_bytes, job.force)?;
     staging.commit()?;
     if !args.quiet {
         print_single(&summary, &national_targets);
@@ -775,43 +801,27 @@ fn run_batch(job: &Job, args: &Args, inputs: &[PathBuf]) -> Result<i32> {
             .map(|n| n.get())
             .unwrap_or(1)
     });
-    // Largest inputs first, each worker taking the next one when it is free: a batch of
-    // uneven files (a region of 70 structures beside one of 3) does not end with one core
-    // writing the last big file while the other waits (rayon's halving of the list would
-    // give one worker the big files of one half). Each worker has a thread pool of its own,
-    // one thread: an input's inner parallel work (its sheets, its structures) stays on its
-    // worker, instead of a worker waiting in one input for a task that the other worker
-    // stole and holds inside another input. The summary keeps the inputs' order.
-    let pools = (0..jobs.clamp(1, inputs.len().max(1)))
-        .map(|_| rayon::ThreadPoolBuilder::new().num_threads(1).build())
-        .collect::<std::result::Result<Vec<_>, _>>()
-        .map_err(InternalError::Threads)?;
+    // Largest inputs first (`run_queued`): a batch of uneven files (a region of 70
+    // structures beside one of 3) does not end with one core writing the last big file
+    // while the other waits. The summary keeps the inputs' order.
     let order = largest_first(inputs);
-    let next = AtomicUsize::new(0);
-    let done: Mutex<Vec<(usize, Outcome)>> = Mutex::new(Vec::with_capacity(inputs.len()));
-    let work = || {
-        while let Some(&i) = order.get(next.fetch_add(1, Ordering::Relaxed)) {
-            let out = &outputs[i];
-            let targets = Targets {
-                annotated: &out.annotated,
-                json: out.json.as_deref(),
-                structures: args.per_structure.then_some(out.structures.as_path()),
-            };
-            let outcome = job.one(&inputs[i], &targets);
-            bar.inc(1);
-            done.lock()
-                .unwrap_or_else(PoisonError::into_inner)
-                .push((i, outcome));
-        }
-    };
-    std::thread::scope(|scope| {
-        for pool in &pools {
-            scope.spawn(|| pool.install(work));
-        }
-    });
-    let mut done = done.into_inner().unwrap_or_else(PoisonError::into_inner);
-    done.sort_by_key(|(i, _)| *i);
-    let outcomes: Vec<Outcome> = done.into_iter().map(|(_, o)| o).collect();
+    let started = run_queued(jobs, order.len(), &|k| {
+        let i = order[k];
+        let out = &outputs[i];
+        let targets = Targets {
+            annotated: &out.annotated,
+            json: out.json.as_deref(),
+            structures: args.per_structure.then_some(out.structures.as_path()),
+        };
+        let outcome = job.one(&inputs[i], &targets);
+        bar.inc(1);
+        (i, outcome)
+    })?;
+    let mut outcomes: Vec<Option<Outcome>> = inputs.iter().map(|_| None).collect();
+    for (i, outcome) in started {
+        outcomes[i] = Some(outcome);
+    }
+    let outcomes: Vec<Outcome> = outcomes.into_iter().flatten().collect();
     bar.finish_and_clear();
     let failed = outcomes.iter().filter(|o| o.result.is_err()).count();
     if !args.quiet || failed > 0 {
@@ -832,6 +842,45 @@ fn run_batch(job: &Job, args: &Args, inputs: &[PathBuf]) -> Result<i32> {
         return Ok(code);
     }
     Ok(exit::OK)
+}
+
+/// Runs tasks `0..n` in that order on `workers` threads, each taking the next task when it
+/// is free, and returns their results by task. Each worker has a rayon pool of its own, one
+/// thread: a task's inner parallel work stays on its worker, instead of a worker waiting in
+/// its task for a piece the other worker stole and holds inside another task. Callers order
+/// their tasks largest first, so that the run does not end with one core on a big task
+/// while the other waits.
+fn run_queued<T: Send>(
+    workers: usize,
+    n: usize,
+    task: &(dyn Fn(usize) -> T + Sync),
+) -> Result<Vec<T>> {
+    let pools = (0..workers.clamp(1, n.max(1)))
+        .map(|_| rayon::ThreadPoolBuilder::new().num_threads(1).build())
+        .collect::<std::result::Result<Vec<_>, _>>()
+        .map_err(InternalError::Threads)?;
+    let next = AtomicUsize::new(0);
+    let done: Mutex<Vec<(usize, T)>> = Mutex::new(Vec::with_capacity(n));
+    let work = || {
+        loop {
+            let k = next.fetch_add(1, Ordering::Relaxed);
+            if k >= n {
+                break;
+            }
+            let result = task(k);
+            done.lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .push((k, result));
+        }
+    };
+    std::thread::scope(|scope| {
+        for pool in &pools {
+            scope.spawn(|| pool.install(work));
+        }
+    });
+    let mut done = done.into_inner().unwrap_or_else(PoisonError::into_inner);
+    done.sort_by_key(|(k, _)| *k);
+    Ok(done.into_iter().map(|(_, r)| r).collect())
 }
 
 /// The inputs' indices, largest file first (ties and unreadable sizes in the given order):
