@@ -13,9 +13,9 @@
 # with a profile of its own (created by the warm-up), so that no other LibreOffice running on
 # the machine is reused. Prints the median wall time and peak memory (/usr/bin/time -v,
 # soffice.bin included) next to the goals: national <= 10 s and 500 MB, regional <= 3 s.
-# The national file has no radar per structure and no note on its scores or objectives
-# (their texts are in columns), the regional one has both (src/report/annotated/mod.rs,
-# `Audience`). Also prints each run's CPU time (user + sys), steadier than wall time on a
+# The national file has no radar per structure and no note, the regional one a radar per
+# structure and a note on each score with a finding; both keep every explanation in columns
+# (src/report/annotated/mod.rs, `Audience`). Also prints each run's CPU time (user + sys), steadier than wall time on a
 # shared machine, and LibreOffice's own cost on an almost empty workbook (3 structures).
 # Then, unless PARTS=0, what each file's parts cost LibreOffice: the same file without its
 # notes, without its charts, and without either (benches/support/strip_xlsx.py, everything
