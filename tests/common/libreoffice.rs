@@ -106,6 +106,13 @@ pub fn recalculated(input: &Path, out_dir: &Path) -> PathBuf {
     convert(input, "xlsx:Calc MS Excel 2007 XML", "xlsx", out_dir)
 }
 
+/// [`recalculated`] by a LibreOffice set to French: what a French reader's spreadsheet
+/// computes where a formula's text depends on the reader's language (`FIXED` writes the
+/// reader's decimal separator).
+pub fn recalculated_in_french(input: &Path, out_dir: &Path) -> PathBuf {
+    convert_in_french(input, "xlsx:Calc MS Excel 2007 XML", "xlsx", out_dir)
+}
+
 /// One formula cell: where it is, its formula, the value boussole cached.
 #[derive(Debug, Clone)]
 pub struct FormulaCell {
