@@ -184,7 +184,7 @@ fn a_value_that_cannot_be_derived_carries_its_reason() {
     let missing: Vec<Option<Missing>> = results
         .structures
         .iter()
-        .map(|s| s.indicators[i].missing.clone())
+        .map(|s| s.indicators[i].missing.as_deref().cloned())
         .collect();
     let numerator = |reason| {
         Missing::MissingOperand(Box::new(MissingOperand {

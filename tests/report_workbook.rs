@@ -90,28 +90,30 @@ fn indicator(
 ) -> IndicatorResult {
     IndicatorResult {
         value,
-        missing: value.is_none().then_some(Missing::Empty),
+        missing: value.is_none().then(|| Box::new(Missing::Empty)),
         cells: vec![CellRef::new("Feuil1", 3, 4), CellRef::new("Feuil1", 3, 5)],
         denominator: Some(120.0),
         frames: frames(0.4, 0.42, 0.38, score),
-        expected: Some(Expected {
+        expected: Some(Box::new(Expected {
             value: 0.41,
             residual: value.map(|v| v - 0.41),
             sd: 0.02,
             r2: 0.3,
             n: 4,
             context_change: None,
-        }),
+        })),
         score,
-        finding: finding.map(|kind| Finding {
-            kind,
-            reason: "nettement au-dessus de la médiane régionale".into(),
-            rule: rule(12),
-            thresholds: vec![ThresholdUse {
-                name: "seuil_force".into(),
-                value: 75.0,
-                regional: false,
-            }],
+        finding: finding.map(|kind| {
+            Box::new(Finding {
+                kind,
+                reason: "nettement au-dessus de la médiane régionale".into(),
+                rule: rule(12),
+                thresholds: vec![ThresholdUse {
+                    name: "seuil_force".into(),
+                    value: 75.0,
+                    regional: false,
+                }],
+            })
         }),
         previous: None,
         objective: None,
@@ -249,7 +251,7 @@ fn results() -> Results {
             [Some(39.0), None],
         ),
     ];
-    structures[0].indicators[0].finding = Some(Finding {
+    structures[0].indicators[0].finding = Some(Box::new(Finding {
         kind: FindingKind::Force,
         reason: "au-dessus du troisième quartile régional".into(),
         rule: rule(12),
@@ -258,13 +260,13 @@ fn results() -> Results {
             value: 75.0,
             regional: true,
         }],
-    });
-    structures[2].indicators[1].finding = Some(Finding {
+    }));
+    structures[2].indicators[1].finding = Some(Box::new(Finding {
         kind: FindingKind::AxeDeProgres,
         reason: "sous le premier quartile des pairs".into(),
         rule: rule(20),
         thresholds: vec![],
-    });
+    }));
     structures[2].recommendations = vec![recommendation(
         "suivi",
         "Renforcer le suivi des jeunes accompagnés",
@@ -1207,7 +1209,7 @@ fn results_with_objectives() -> Results {
     let mut r = results();
     for (s, st) in r.structures.iter_mut().enumerate() {
         for (i, ir) in st.indicators.iter_mut().enumerate().take(2) {
-            ir.objective = Some(boussole::analysis::results::Objective {
+            ir.objective = Some(Box::new(boussole::analysis::results::Objective {
                 value: 0.5,
                 level: 0.45,
                 reliability: Some(0.8),
@@ -1217,7 +1219,7 @@ fn results_with_objectives() -> Results {
                 step: 0.05,
                 bounded: false,
                 rationale: format!("Objectif {s}-{i} : la médiane des pairs & <rien d'autre>."),
-            });
+            }));
         }
     }
     r

@@ -325,11 +325,11 @@ fn assemble(
                 .map(
                     |(i, ((finding, objective), ((cell, frames), expected)))| IndicatorResult {
                         score: scores[i],
-                        finding,
+                        finding: finding.map(Box::new),
                         previous: previous[s].as_ref().and_then(|p| p[i]),
-                        objective,
+                        objective: objective.map(Box::new),
                         frames: Frames::from_slots(frames),
-                        expected,
+                        expected: expected.map(Box::new),
                         ..indicator_evidence(cell)
                     },
                 )
@@ -358,7 +358,7 @@ fn assemble(
 fn indicator_evidence(cell: Cell) -> IndicatorResult {
     let (value, missing) = match cell.value {
         Ok(v) => (Some(v), None),
-        Err(m) => (None, Some(m)),
+        Err(m) => (None, Some(Box::new(m))),
     };
     IndicatorResult {
         value,

@@ -192,7 +192,7 @@ pub fn run_case(compiled: &CompiledPack, file: &str, case: &Case) -> CaseOutcome
                             "valeur manquante ({})",
                             s.indicators[i]
                                 .missing
-                                .as_ref()
+                                .as_deref()
                                 .map(Missing::describe)
                                 .unwrap_or_default()
                         ))

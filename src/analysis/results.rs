@@ -303,21 +303,23 @@ pub struct Finding {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct IndicatorResult {
     pub value: Option<f64>,
-    /// Why the value is missing (shown in French by `Missing::describe`).
-    pub missing: Option<Missing>,
+    /// Why the value is missing (shown in French by `Missing::describe`). The rarely
+    /// present or large parts of a result are boxed: a result is one of ~34 per structure,
+    /// held until the workbook is written (docs/performance.md, « The analysis' memory »).
+    pub missing: Option<Box<Missing>>,
     /// Source cells: the cell read, or the cells of the numerator and denominator.
     pub cells: Vec<CellRef>,
     /// The denominator (for rates), used by the small-numbers guard.
     pub denominator: Option<f64>,
     pub frames: Frames,
-    pub expected: Option<Expected>,
+    pub expected: Option<Box<Expected>>,
     /// 0-100, higher is better; judged indicators only.
     pub score: Option<f64>,
-    pub finding: Option<Finding>,
+    pub finding: Option<Box<Finding>>,
     /// Previous year's value, when the input has several years.
     pub previous: Option<f64>,
     /// Proposed objective for next year (judged indicators with a value).
-    pub objective: Option<Objective>,
+    pub objective: Option<Box<Objective>>,
 }
 
 /// A proposed objective for next year, with how it was obtained.

@@ -27,7 +27,7 @@ pub fn explain_indicator(results: &Results, s: &StructureResult, i: usize) -> St
                 out,
                 "  valeur : manquante — {}",
                 ind.missing
-                    .as_ref()
+                    .as_deref()
                     .map(Missing::describe)
                     .unwrap_or_default()
             );

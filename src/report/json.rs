@@ -48,7 +48,7 @@ fn structure_json(results: &Results, k: usize, s: &StructureResult) -> Value {
         };
         let mut indicator = json!({
                 "value": num(ind.value),
-                "missing": ind.missing.as_ref().map(Missing::describe),
+                "missing": ind.missing.as_deref().map(Missing::describe),
                 "cells": ind.cells.iter().map(|c| c.to_string()).collect::<Vec<_>>(),
                 "frames": frames,
                 "expected": ind.expected.as_ref().map(|e| num(Some(e.value))).unwrap_or(Value::Null),

@@ -339,7 +339,7 @@ pub(crate) fn explanation(
         None => lines.push(format!(
             "Valeur manquante : {}.",
             ir.missing
-                .as_ref()
+                .as_deref()
                 .map_or("non renseignée".into(), Missing::describe)
         )),
     }
