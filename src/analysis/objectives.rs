@@ -216,7 +216,8 @@ pub fn propose(input: Inputs, spec: &ObjectivesSpec) -> Option<Objective> {
     };
     let (level, reliability) = shrunk(&input, r, spec);
     let level_text = match reliability {
-        Some(b) if (level - v).abs() > 1e-12 => format!(
+        // Said only when the share shown is not « 0 % ».
+        Some(b) if (level - v).abs() > 1e-12 && (1.0 - b) * 100.0 >= 0.5 => format!(
             " Valeur observée {}, dont {} % de l'écart à la référence tient au hasard des effectifs : niveau retenu {}.",
             format_fr(v, input.shown_unit),
             crate::fr::number((1.0 - b) * 100.0, 0),
@@ -236,7 +237,7 @@ pub fn propose(input: Inputs, spec: &ObjectivesSpec) -> Option<Objective> {
             step: 0.0,
             bounded: false,
             rationale: format!(
-                "Référence : {kind} ({}){alternative}. La structure l'atteint déjà ({}) :{level_text} maintenir au moins ce niveau.{tolerance_text}",
+                "Référence : {kind} ({}){alternative}.{level_text} La structure l'atteint déjà ({}) : maintenir au moins ce niveau.{tolerance_text}",
                 format_fr(r, input.shown_unit),
                 format_fr(v, input.shown_unit)
             ),
@@ -338,7 +339,32 @@ mod tests {
         let o = propose(fraction(0.55, Some(0.40), Some(0.42)), &spec()).unwrap();
         assert_eq!(o.value, 0.55);
         assert_eq!(o.step, 0.0);
-        assert!(o.rationale.contains("maintenir"));
+        assert!(
+            o.rationale
+                .contains("La structure l'atteint déjà (55,0 %) : maintenir au moins"),
+            "{}",
+            o.rationale
+        );
+    }
+
+    /// With shrinkage, the retained level comes before « l'atteint déjà », as its own
+    /// sentence; a share of chance that rounds to 0 % is not said.
+    #[test]
+    fn the_rationale_of_a_level_already_reached_reads_in_order() {
+        let mut input = fraction(0.55, Some(0.40), Some(0.42));
+        input.sampling_variance = Some(0.01);
+        input.between_variance = Some(0.01);
+        let o = propose(input, &spec()).unwrap();
+        let level = o
+            .rationale
+            .find("niveau retenu")
+            .expect("the level is said");
+        let reached = o.rationale.find("l'atteint déjà").expect("reached");
+        assert!(level < reached, "{}", o.rationale);
+        assert!(!o.rationale.contains(": Valeur"), "{}", o.rationale);
+        input.sampling_variance = Some(1e-9);
+        let o = propose(input, &spec()).unwrap();
+        assert!(!o.rationale.contains("dont 0 %"), "{}", o.rationale);
     }
 
     #[test]
