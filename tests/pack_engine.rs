@@ -1662,3 +1662,21 @@ fn lint_a_peer_threshold_the_peer_count_quantises() {
         "seuil « vigilance_pairs » = 15 comparé au rang parmi 10 pairs, qui avance par pas de 10 : il agit comme 20 (toute valeur de 10 à 20 donne le même résultat)"
     );
 }
+
+/// A count and its rate of the same label would read as one row in every sheet: `check`
+/// warns, naming both ids (case and surrounding spaces ignored).
+#[test]
+fn lint_two_indicators_of_one_label() {
+    let pack = manifest_with(
+        "label = \"Taux de sortie de CIVIS en emploi durable\"",
+        "label = \" sorties de CIVIS en emploi durable \"",
+    );
+    assert_eq!(
+        new_lints(&pack),
+        [lint_of(
+            Severity::Warning,
+            "pack.toml",
+            "« sorties_civis_emploi_durable » et « taux_sortie_civis_durable » portent le même libellé « sorties de CIVIS en emploi durable » : leurs lignes se confondraient dans les feuilles du classeur annoté"
+        )]
+    );
+}

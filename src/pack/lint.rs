@@ -109,6 +109,32 @@ pub fn lint_pack(pack: &Pack) -> Vec<Lint> {
             );
         }
     }
+    // Two indicators of one label (a column shown as an indicator, or a derived one) would
+    // read as one in every sheet: a count and its rate of the same name side by side.
+    let mut labels: Vec<(String, &str)> = Vec::new();
+    for (id, label) in m
+        .columns
+        .iter()
+        .filter(|c| c.role.is_numeric())
+        .map(|c| (&c.id, &c.label))
+        .chain(m.indicators.iter().map(|d| (&d.id, &d.label)))
+    {
+        let key = label.trim().to_lowercase();
+        if let Some((_, first)) = labels.iter().find(|(k, _)| *k == key) {
+            lint(
+                &mut out,
+                Severity::Warning,
+                "pack.toml",
+                format!(
+                    "« {first} » et « {id} » portent le même libellé « {} » : leurs lignes se \
+                     confondraient dans les feuilles du classeur annoté",
+                    label.trim()
+                ),
+            );
+        } else {
+            labels.push((key, id));
+        }
+    }
     if !m
         .columns
         .iter()
