@@ -1290,3 +1290,57 @@ fn collecting_with_another_pack_than_the_analysis_is_refused() {
     );
     assert!(!dir.join("c.xlsx").exists());
 }
+
+/// A workbook annotated before an indicator was renamed still reads back: its line shows
+/// the label the pack lists in `former_labels` (the cpo pack's rate of CIVIS exits to
+/// lasting jobs bore the label of its count until 2026.1); any other label is refused.
+#[test]
+fn a_returned_line_showing_a_former_label_of_its_indicator_is_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let dir = dir.path();
+    dialogue(dir);
+    let (_, cols, rows) = bourg_sheet(dir);
+    let (label, neg) = (cols["Indicateur"], cols["Objectif négocié"]);
+    let mut edits: Vec<(u32, u32, Edit)> = rows
+        .values()
+        .map(|&row| (row, neg, Edit::Number(0.5)))
+        .collect();
+    let renamed = rows["taux_sortie_civis_durable"];
+    edits.push((
+        renamed,
+        label,
+        Edit::Text("Sorties de CIVIS en emploi durable"),
+    ));
+    let other = rows["taux_formation"];
+    edits.push((other, label, Edit::Text("Sorties de CIVIS")));
+    rebuild(
+        &per_structure(dir, BOURG),
+        &dir.join("retour.xlsx"),
+        &[Rebuilt {
+            name: "Objectifs",
+            from: "Objectifs",
+            moved: &|r| r,
+            edits,
+        }],
+    );
+    let (c, stdout) = collect_json(dir, &["retour.xlsx"]);
+    let objectives = c["objectives"].as_array().unwrap();
+    assert!(
+        objectives
+            .iter()
+            .any(|o| o["indicator"] == "taux_sortie_civis_durable" && o["negotiated"] == 0.5),
+        "{stdout}"
+    );
+    assert!(
+        objectives
+            .iter()
+            .all(|o| o["indicator"] != "taux_formation"),
+        "{stdout}"
+    );
+    let said = messages(&c);
+    assert_eq!(said.len(), 1, "{said:#?}");
+    assert!(
+        said[0].2.contains("la ligne montre « Sorties de CIVIS »"),
+        "{said:#?}"
+    );
+}

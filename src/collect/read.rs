@@ -82,6 +82,8 @@ pub struct Catalogue {
 #[derive(Debug, Clone)]
 struct Known {
     label: String,
+    /// Labels of earlier versions of the pack, accepted on a returned line.
+    former: Vec<String>,
     /// Shown as a percentage (a fraction, or a ratio formatted with `%`).
     percent: bool,
     plausible: Option<Bounds>,
@@ -92,8 +94,15 @@ impl Catalogue {
         let indicators = crate::analysis::derive::indicator_defs(manifest)
             .into_iter()
             .map(|d| {
+                let former = manifest
+                    .indicators
+                    .iter()
+                    .find(|x| x.id == d.id)
+                    .map(|x| x.former_labels.clone())
+                    .unwrap_or_default();
                 let known = Known {
                     label: d.label.clone(),
+                    former,
                     percent: d.unit == Unit::Fraction || d.format.contains('%'),
                     plausible: manifest.plausible(&d.id),
                 };
@@ -348,7 +357,8 @@ fn read_objective(
             row + 1
         )));
     };
-    if label.trim() != known.label.trim() {
+    let shown = label.trim();
+    if shown != known.label.trim() && !known.former.iter().any(|f| f.trim() == shown) {
         return Err(refuse(format!(
             "ligne {} : la clé cachée « {key} » désigne l'indicateur « {} », la ligne montre « {} » : ligne écartée",
             row + 1,

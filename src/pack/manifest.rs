@@ -307,6 +307,10 @@ pub fn normalize_header(s: &str) -> String {
 pub struct DerivedSpec {
     pub id: String,
     pub label: String,
+    /// Labels the indicator bore in earlier versions of the pack: `collect` accepts a
+    /// returned line that shows one of them (the workbook was annotated before the rename).
+    #[serde(default)]
+    pub former_labels: Vec<String>,
     /// Column or derived indicator divided.
     pub numerator: String,
     /// Column or derived indicator dividing; a missing or zero denominator gives a missing value.
