@@ -1025,25 +1025,25 @@ fn inserted_and_blank_rows_lose_no_objective_and_a_typed_row_without_key_is_name
     );
 }
 
-/// Hidden keys that disagree with the visible code or indicator, or name an indicator the
-/// pack does not have: each row is refused with an error at its row, never assigned.
-#[test]
-fn keys_disagreeing_with_the_visible_row_and_unknown_indicators_are_errors() {
-    let dir = tempfile::tempdir().unwrap();
-    let dir = dir.path();
+/// Columns by header, or rows by indicator, of a sheet.
+type Positions = BTreeMap<String, u32>;
+/// Cells to set: (row, column, value).
+type Edits = Vec<(u32, u32, Edit)>;
+
+/// Bourg's returned sheet with every objective negotiated at 0.5 and the cells `more`
+/// gives (from the sheet's columns and rows by indicator) set too, collected.
+fn collect_bourg_edited(
+    dir: &Path,
+    more: &dyn Fn(&Positions, &Positions) -> Edits,
+) -> (serde_json::Value, String) {
     dialogue(dir);
     let (_, cols, rows) = bourg_sheet(dir);
-    let (key, neg) = (cols["Clé"], cols["Objectif négocié"]);
+    let neg = cols["Objectif négocié"];
     let mut edits: Vec<(u32, u32, Edit)> = rows
         .values()
         .map(|&row| (row, neg, Edit::Number(0.5)))
         .collect();
-    let other_structure = rows["taux_acces_emploi"];
-    edits.push((other_structure, key, Edit::Text("01004|taux_acces_emploi")));
-    let other_indicator = rows["taux_emploi_durable"];
-    edits.push((other_indicator, key, Edit::Text("01053|taux_formation")));
-    let unknown = rows["taux_alternance"];
-    edits.push((unknown, key, Edit::Text("01053|taux_inconnu")));
+    edits.extend(more(&cols, &rows));
     rebuild(
         &per_structure(dir, BOURG),
         &dir.join("retour.xlsx"),
@@ -1054,7 +1054,41 @@ fn keys_disagreeing_with_the_visible_row_and_unknown_indicators_are_errors() {
             edits,
         }],
     );
-    let (c, stdout) = collect_json(dir, &["retour.xlsx"]);
+    collect_json(dir, &["retour.xlsx"])
+}
+
+/// Hidden keys that disagree with the visible code or indicator, or name an indicator the
+/// pack does not have: each row is refused with an error at its row, never assigned.
+#[test]
+fn keys_disagreeing_with_the_visible_row_and_unknown_indicators_are_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let dir = dir.path();
+    let (c, stdout) = collect_bourg_edited(dir, &|cols, rows| {
+        let key = cols["Clé"];
+        vec![
+            (
+                rows["taux_acces_emploi"],
+                key,
+                Edit::Text("01004|taux_acces_emploi"),
+            ),
+            (
+                rows["taux_emploi_durable"],
+                key,
+                Edit::Text("01053|taux_formation"),
+            ),
+            (
+                rows["taux_alternance"],
+                key,
+                Edit::Text("01053|taux_inconnu"),
+            ),
+        ]
+    });
+    let (_, _, rows) = bourg_sheet(dir);
+    let (other_structure, other_indicator, unknown) = (
+        rows["taux_acces_emploi"],
+        rows["taux_emploi_durable"],
+        rows["taux_alternance"],
+    );
     let objectives = c["objectives"].as_array().unwrap();
     assert_eq!(objectives.len(), 11 - 3, "{stdout}");
     assert!(
@@ -1297,33 +1331,21 @@ fn collecting_with_another_pack_than_the_analysis_is_refused() {
 #[test]
 fn a_returned_line_showing_a_former_label_of_its_indicator_is_read() {
     let dir = tempfile::tempdir().unwrap();
-    let dir = dir.path();
-    dialogue(dir);
-    let (_, cols, rows) = bourg_sheet(dir);
-    let (label, neg) = (cols["Indicateur"], cols["Objectif négocié"]);
-    let mut edits: Vec<(u32, u32, Edit)> = rows
-        .values()
-        .map(|&row| (row, neg, Edit::Number(0.5)))
-        .collect();
-    let renamed = rows["taux_sortie_civis_durable"];
-    edits.push((
-        renamed,
-        label,
-        Edit::Text("Sorties de CIVIS en emploi durable"),
-    ));
-    let other = rows["taux_formation"];
-    edits.push((other, label, Edit::Text("Sorties de CIVIS")));
-    rebuild(
-        &per_structure(dir, BOURG),
-        &dir.join("retour.xlsx"),
-        &[Rebuilt {
-            name: "Objectifs",
-            from: "Objectifs",
-            moved: &|r| r,
-            edits,
-        }],
-    );
-    let (c, stdout) = collect_json(dir, &["retour.xlsx"]);
+    let (c, stdout) = collect_bourg_edited(dir.path(), &|cols, rows| {
+        let label = cols["Indicateur"];
+        vec![
+            (
+                rows["taux_sortie_civis_durable"],
+                label,
+                Edit::Text("Sorties de CIVIS en emploi durable"),
+            ),
+            (
+                rows["taux_formation"],
+                label,
+                Edit::Text("Sorties de CIVIS"),
+            ),
+        ]
+    });
     let objectives = c["objectives"].as_array().unwrap();
     assert!(
         objectives
