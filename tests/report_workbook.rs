@@ -1144,6 +1144,9 @@ fn indicateurs_prints_two_pages_wide_with_its_header_and_code() {
         workbook.contains(&format!("Indicateurs!$A$1:$Q${rows}")),
         "{workbook}"
     );
+    // Objectifs likewise prints A to I (Commentaire), its « Justification » left to the
+    // screen.
+    assert!(workbook.contains("Objectifs!$A$1:$I$"), "{workbook}");
 }
 
 /// Entonnoirs: one funnel per judged indicator with a denominator, each with the

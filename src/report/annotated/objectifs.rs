@@ -67,8 +67,8 @@ pub(crate) fn write(ctx: &Context, styles: &mut Styles, sheet: Sheet) -> Result<
     let structures: Vec<&StructureResult> =
         ctx.results.structures.iter().take(ctx.detailed).collect();
     // The rationale of each proposed objective is in the « Justification » column whatever
-    // the audience: hundreds of notes are slow to open, and the column prints beside the
-    // objective it explains (the per-structure workbook, one structure, keeps notes).
+    // the audience: hundreds of notes are slow to open (the per-structure workbook, one
+    // structure, keeps notes).
     write_for(ctx.results, &structures, sheet, styles, false)
 }
 
@@ -324,7 +324,7 @@ pub(crate) fn write_for(
         (COL_CODE, 21.0),
         (COL_NAME, 24.0),
         (COL_REGION, WIDTH_RECOMMENDATION),
-        (COL_INDICATOR, 30.0),
+        (COL_INDICATOR, 38.0),
         (COL_UNIT, 26.0),
         (COL_VALUE, 16.0),
         (COL_PROPOSED, 18.0),
@@ -337,6 +337,9 @@ pub(crate) fn write_for(
     sheet.ws.set_paper_size(9);
     sheet.ws.set_landscape();
     sheet.ws.set_print_fit_to_pages(1, 0);
+    // Printed from A to the Commentaire column: the « Justification » texts, one long line
+    // each, read on screen (printed, they would be cut and shrink the page).
+    sheet.apply(|ws| ws.set_print_area(0, 0, row.max(1) - 1, COL_COMMENT))?;
     let protection = ProtectionOptions {
         format_columns: true,
         format_rows: true,
