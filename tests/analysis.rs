@@ -468,3 +468,28 @@ fn frame_results_serialise_with_their_shared_frame_fields_in_order() {
     );
     assert!(json.ends_with(r#""rank":50.0}"#), "{json}");
 }
+
+/// The JSON written one structure at a time is byte for byte the whole tree pretty-printed:
+/// on the national sample, on one region of it (`region` set) and with no structure.
+#[test]
+fn the_streamed_json_is_the_documents_pretty_print() {
+    use boussole::report::json::{results_bytes, results_json};
+    let root = env!("CARGO_MANIFEST_DIR");
+    let input = std::path::Path::new(root).join("workbooks/exemple-national.xlsx");
+    let pack = Pack::embedded().unwrap();
+    let data = boussole::workbook::read_path_for(&input, &pack.manifest).unwrap();
+    let results = analyse(&data, &compiled(), &Overrides::default()).unwrap();
+    let whole = |r: &Results| {
+        let mut b = serde_json::to_vec_pretty(&results_json(r)).unwrap();
+        b.push(b'\n');
+        b
+    };
+    assert_eq!(results_bytes(&results).unwrap(), whole(&results));
+    let split = boussole::analysis::regional::Split::new(&results, &data);
+    let bretagne = split.results("Bretagne");
+    assert!(!bretagne.structures.is_empty());
+    assert_eq!(results_bytes(&bretagne).unwrap(), whole(&bretagne));
+    let mut none = results.clone();
+    none.structures.clear();
+    assert_eq!(results_bytes(&none).unwrap(), whole(&none));
+}

@@ -263,11 +263,10 @@ impl Job<'_> {
             crate::report::per_structure::stage_all(results, self.pack, dir, self.force, staging)?;
         }
         if let Some(json) = targets.json {
-            staging.stage(
-                json,
-                &crate::report::json::results_bytes(results)?,
-                self.force,
-            )?;
+            // Written straight into its temporary file, one structure at a time.
+            staging.stage_with(json, self.force, &mut |w| {
+                crate::report::json::write_results(results, w)
+            })?;
         }
         Ok((summary, draft))
     }

@@ -66,6 +66,16 @@ pub struct Staged {
 /// Writes `bytes` to a temporary file next to `path`, flushed to disk; errors name `path`,
 /// never the temporary file the user does not know of.
 pub fn stage(path: &Path, bytes: &[u8], force: bool) -> Result<Staged> {
+    stage_with(path, force, &mut |w| w.write_all(bytes))
+}
+
+/// [`stage`] with the content written by `write` into the temporary file (buffered), so
+/// that a large output is never held whole in memory.
+pub fn stage_with(
+    path: &Path,
+    force: bool,
+    write: &mut dyn FnMut(&mut dyn Write) -> std::io::Result<()>,
+) -> Result<Staged> {
     refuse_existing(path, force)?;
     check_folder(path)?;
     let dir = folder_of(path);
@@ -88,7 +98,11 @@ pub fn stage(path: &Path, bytes: &[u8], force: bool) -> Result<Staged> {
         builder.permissions(std::fs::Permissions::from_mode(mode));
     }
     let mut tmp = builder.tempfile_in(dir).map_err(fail)?;
-    tmp.write_all(bytes).map_err(fail)?;
+    {
+        let mut buffered = std::io::BufWriter::with_capacity(1 << 20, tmp.as_file_mut());
+        write(&mut buffered).map_err(fail)?;
+        buffered.flush().map_err(fail)?;
+    }
     #[cfg(unix)]
     if let Some(m) = &existing {
         // The umask also applied to the temporary file: give it the replaced file's mode.
@@ -176,6 +190,18 @@ impl Staging {
     /// Writes `bytes` to a temporary file for `path` ([`stage`]) and keeps it.
     pub fn stage(&mut self, path: &Path, bytes: &[u8], force: bool) -> Result<()> {
         let staged = stage(path, bytes, force)?;
+        self.staged.push(staged);
+        Ok(())
+    }
+
+    /// [`stage_with`]: the content written into the temporary file by `write`.
+    pub fn stage_with(
+        &mut self,
+        path: &Path,
+        force: bool,
+        write: &mut dyn FnMut(&mut dyn Write) -> std::io::Result<()>,
+    ) -> Result<()> {
+        let staged = stage_with(path, force, write)?;
         self.staged.push(staged);
         Ok(())
     }
