@@ -113,3 +113,73 @@ fn each_shared_frame_is_once_in_referentiels_and_matches_every_structure_of_it()
     }
     assert!(header.iter().any(|h| h == "Médiane des pairs"));
 }
+
+/// A pack whose too-small regions fall back on each structure's peers has no regional
+/// statistic to store once: Référentiels says so for such a region and the Fiche shows the
+/// missing mark for its regional median, never a number of another frame.
+#[test]
+fn a_region_judged_on_each_structures_peers_has_no_shared_statistic() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    sample(&d.join("nat.xlsx"), 60, 5);
+    let out = boussole(&["rules", "export", "regles"], d);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let toml = d.join("regles/pack.toml");
+    let text = std::fs::read_to_string(&toml).unwrap();
+    assert!(text.contains("fallback = \"national\""));
+    std::fs::write(
+        &toml,
+        text.replace("fallback = \"national\"", "fallback = \"peers\""),
+    )
+    .unwrap();
+    let out = boussole(
+        &[
+            "run", "nat.xlsx", "--rules", "regles", "-o", "out.xlsx", "--json", "out.json", "-q",
+        ],
+        d,
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let json: Value = serde_json::from_slice(&std::fs::read(d.join("out.json")).unwrap()).unwrap();
+    let mut wb = open_workbook_auto(d.join("out.xlsx")).unwrap();
+    let refs = wb.worksheet_range("Référentiels").unwrap();
+    let by_key: BTreeMap<String, Vec<Data>> = refs
+        .rows()
+        .skip(1)
+        .map(|r| (r[8].to_string(), r.to_vec()))
+        .collect();
+    let mut per_structure = 0;
+    for s in json["structures"].as_array().unwrap() {
+        let region = s["region"].as_str().unwrap();
+        let frame = &s["indicators"]["taux_acces_emploi"]["frames"]["region"];
+        if frame["fallback"] != "peers" {
+            continue;
+        }
+        let row = &by_key[&format!("région|{region}|taux_acces_emploi")];
+        assert_eq!(number(&row[4]), None, "{region}: no median of its own");
+        assert!(
+            row[7]
+                .to_string()
+                .contains("chaque structure est jugée sur son propre référentiel"),
+            "{region}: {:?}",
+            row[7]
+        );
+        per_structure += 1;
+    }
+    assert!(per_structure > 0, "the sample has regions judged on peers");
+    // The Fiche's first structure: its regional median is the mark when its region falls
+    // back on peers, else its region's median.
+    let first = &json["structures"][0];
+    let fiche = wb.worksheet_range("Fiche").unwrap();
+    let row = (5..fiche.height() as u32)
+        .find(|&r| {
+            fiche.get_value((r, 0)).map(|c| c.to_string()) == Some("Taux d'accès à l'emploi".into())
+        })
+        .expect("the Fiche's row");
+    let shown = fiche.get_value((row, 2)).cloned().unwrap();
+    let frame = &first["indicators"]["taux_acces_emploi"]["frames"]["region"];
+    if frame["fallback"] == "peers" {
+        assert_eq!(shown, Data::String("—".into()));
+    } else {
+        assert_eq!(number(&shown), frame["median"].as_f64());
+    }
+}

@@ -673,8 +673,7 @@ fn run_by_region(job: &Job, args: &Args, input: &Path) -> Result<i32> {
         staging.folder(json)?;
     }
     // The national workbook's content is built first (from the national results, which the
-    // split borrows); its assembly, mostly on one core, then runs beside the regional
-    // workbooks, largest region first, so that neither core waits for the other at the end.
+    // split borrows); its assembly then runs beside the regional workbooks.
     let (summary, national_draft) =
         job.stage_all_but_workbook(&dataset, &results, &national_targets, &mut staging)?;
     let mut order: Vec<usize> = (0..regions.len()).collect();
@@ -694,11 +693,8 @@ fn run_by_region(job: &Job, args: &Args, input: &Path) -> Result<i32> {
                 .lock()
                 .unwrap_or_else(PoisonError::into_inner)
                 .take();
-            return Ok(Written::National(match draft {
-                Some(draft) => draft.save()?,
-                // Task 0 runs once: the draft is always there.
-                None => Vec::new(),
-            }));
+            let draft = draft.ok_or(InternalError::TaskRanTwice("classeur national"))?;
+            return Ok(Written::National(draft.save()?));
         }
         let i = order[k - 1];
         let region = regions[i];

@@ -49,8 +49,8 @@ pub(crate) enum Shown {
     /// One frame for every structure of the territory (possibly the national frame in
     /// place of a region too small: its label says so).
     Shared(Arc<FrameInfo>),
-    /// The territory's structures are judged on different frames (each on its peers, in
-    /// place of a region too small): no statistic of its own.
+    /// The territory's structures are judged on frames of their own (each on its peers, in
+    /// place of a region too small): no statistic of the territory.
     PerStructure(Arc<str>),
     /// No structure of the territory has this frame.
     None,
@@ -105,6 +105,12 @@ impl FrameTable {
                 else {
                     continue;
                 };
+                // A region judged on each structure's peers has no frame of its own, even
+                // when it counts one structure.
+                if f.fallback == Some(FrameKind::Peers) {
+                    shown = Shown::PerStructure(Arc::clone(&f.label));
+                    break;
+                }
                 match &shown {
                     Shown::None => shown = Shown::Shared(Arc::clone(f.info())),
                     Shown::Shared(info) if !Arc::ptr_eq(info, f.info()) => {
