@@ -676,16 +676,11 @@ fn run_by_region(job: &Job, args: &Args, input: &Path) -> Result<i32> {
     // split borrows); its assembly then runs beside the regional workbooks.
     let (summary, national_draft) =
         job.stage_all_but_workbook(&dataset, &results, &national_targets, &mut staging)?;
-    let mut order: Vec<usize> = (0..regions.len()).collect();
     let sizes: Vec<usize> = regions.iter().map(|r| split.structures_in(r)).collect();
-    order.sort_by_key(|&i| std::cmp::Reverse(sizes[i]));
+    let order = largest_first_by(&sizes);
     // Task 0 assembles the national workbook, the others write the regions, largest
     // first, on every core (`run_queued`; `--jobs` caps the workers).
-    let workers = args.jobs.map(usize::from).unwrap_or_else(|| {
-        std::thread::available_parallelism()
-            .map(|n| n.get())
-            .unwrap_or(1)
-    });
+    let workers = workers(args);
     let national_draft = Mutex::new(Some(national_draft));
     let done = run_queued(workers, order.len() + 1, &|k| -> Result<Written> {
         if k == 0 {
@@ -791,11 +786,7 @@ fn run_batch(job: &Job, args: &Args, inputs: &[PathBuf]) -> Result<i32> {
     } else {
         indicatif::ProgressBar::hidden()
     };
-    let jobs = args.jobs.map(usize::from).unwrap_or_else(|| {
-        std::thread::available_parallelism()
-            .map(|n| n.get())
-            .unwrap_or(1)
-    });
+    let jobs = workers(args);
     // Largest inputs first (`run_queued`): a batch of uneven files (a region of 70
     // structures beside one of 3) does not end with one core writing the last big file
     // while the other waits. The summary keeps the inputs' order.
@@ -885,9 +876,23 @@ fn largest_first(inputs: &[PathBuf]) -> Vec<usize> {
         .iter()
         .map(|p| std::fs::metadata(p).map_or(0, |m| m.len()))
         .collect();
-    let mut order: Vec<usize> = (0..inputs.len()).collect();
+    largest_first_by(&sizes)
+}
+
+/// The indices of `sizes`, largest first, ties in the given order (a stable sort).
+fn largest_first_by<K: Ord + Copy>(sizes: &[K]) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..sizes.len()).collect();
     order.sort_by_key(|&i| std::cmp::Reverse(sizes[i]));
     order
+}
+
+/// How many workers a batch or a split runs on: `--jobs`, else every core.
+fn workers(args: &Args) -> usize {
+    args.jobs.map(usize::from).unwrap_or_else(|| {
+        std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(1)
+    })
 }
 
 fn print_summary(outcomes: &[Outcome]) {

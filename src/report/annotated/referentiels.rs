@@ -86,18 +86,24 @@ impl FrameTable {
     /// The frames of the first `detailed` structures (those the workbook details).
     pub fn new(results: &Results, detailed: usize) -> FrameTable {
         let structures = &results.structures[..detailed.min(results.structures.len())];
-        let mut regions: Vec<&str> = Vec::new();
-        for st in structures {
-            // A structure without a region has no regional frame: no row.
-            if !st.region.is_empty() && !regions.contains(&st.region.as_str()) {
-                regions.push(&st.region);
+        // Each region's structures, in the order regions first appear; a structure without
+        // a region has no regional frame: no row.
+        let mut regions: Vec<(&str, Vec<usize>)> = Vec::new();
+        for (s, st) in structures.iter().enumerate() {
+            if st.region.is_empty() {
+                continue;
+            }
+            match regions.iter_mut().find(|(r, _)| *r == st.region) {
+                Some((_, members)) => members.push(s),
+                None => regions.push((&st.region, vec![s])),
             }
         }
         let mut rows = Vec::new();
         let mut index = HashMap::new();
-        let frame_of = |members: &mut dyn Iterator<Item = usize>, kind: FrameKind, i: usize| {
+        let all: Vec<usize> = (0..structures.len()).collect();
+        let frame_of = |members: &[usize], kind: FrameKind, i: usize| {
             let mut shown = Shown::None;
-            for s in members {
+            for &s in members {
                 let Some(f) = structures[s]
                     .indicators
                     .get(i)
@@ -123,7 +129,7 @@ impl FrameTable {
             shown
         };
         for (i, def) in results.indicators.iter().enumerate() {
-            let frame = frame_of(&mut (0..structures.len()), FrameKind::National, i);
+            let frame = frame_of(&all, FrameKind::National, i);
             let territory = match &frame {
                 Shown::Shared(info) => info.label.to_string(),
                 _ => "France".to_string(),
@@ -136,11 +142,9 @@ impl FrameTable {
                 frame,
             });
         }
-        for region in &regions {
+        for (region, members) in &regions {
             for (i, def) in results.indicators.iter().enumerate() {
-                let mut members =
-                    (0..structures.len()).filter(|&s| structures[s].region == *region);
-                let frame = frame_of(&mut members, FrameKind::Region, i);
+                let frame = frame_of(members, FrameKind::Region, i);
                 index.insert(region_key(region, &def.id), rows.len());
                 rows.push(FrameRow {
                     kind: FrameKind::Region,
