@@ -13,13 +13,16 @@
 # with a profile of its own (created by the warm-up), so that no other LibreOffice running on
 # the machine is reused. Prints the median wall time and peak memory (/usr/bin/time -v,
 # soffice.bin included) next to the goals: national <= 10 s and 500 MB, regional <= 3 s.
-# The national file has no radar per structure and no note, the regional one a radar per
+# The national file has no Radars sheet and no note, the regional one a radar per
 # structure and a note on each score with a finding; both keep every explanation in columns
 # (src/report/annotated/mod.rs, `Audience`). Also prints each run's CPU time (user + sys), steadier than wall time on a
 # shared machine, and LibreOffice's own cost on an almost empty workbook (3 structures).
 # Then, unless PARTS=0, what each file's parts cost LibreOffice: the same file without its
 # notes, without its charts, and without either (benches/support/strip_xlsx.py, everything
-# else byte for byte), $PART_RUNS runs each (default 1).
+# else byte for byte), the same file saved as CSV instead of ODS (the load without the ODS
+# export), and two workbooks of 3 and 15 sheets holding one number each
+# (benches/support/empty_sheets_xlsx.py: what a sheet alone costs the ODS export);
+# $PART_RUNS runs each (default 1).
 # BIN=target/debug/boussole uses that binary instead of building the release one (the
 # workbooks are the same; only boussole's own time differs, which is not measured here).
 set -euo pipefail
@@ -45,11 +48,13 @@ fi
 "$BIN" sample --structures 3 -o "$WORK/lo/empty-boussole.xlsx" --force >/dev/null
 
 PROFILE=$(realpath "$WORK")/lo/profile
+# open_once TIMES FILE [FORMAT]: load FILE and save it as FORMAT (default ods).
 open_once() {
-    rm -f "$WORK/lo/$(basename "${2%.xlsx}").ods"
-    once "$1" soffice "-env:UserInstallation=file://$PROFILE" --headless --convert-to ods \
+    local format=${3:-ods}
+    rm -f "$WORK/lo/$(basename "${2%.xlsx}").$format"
+    once "$1" soffice "-env:UserInstallation=file://$PROFILE" --headless --convert-to "$format" \
         --outdir "$WORK/lo" "$2"
-    [ -s "$WORK/lo/$(basename "${2%.xlsx}").ods" ] || { echo "no ODS written for $2" >&2; exit 1; }
+    [ -s "$WORK/lo/$(basename "${2%.xlsx}").$format" ] || { echo "no $format written for $2" >&2; exit 1; }
 }
 
 machine
@@ -98,4 +103,19 @@ for which in national regional; do
         case $what in notes) label="without its notes" ;; charts) label="without its charts" ;; both) label="without notes or charts" ;; esac
         printf '| %-36s | %9s | %8s | %7s | %9.0f |\n' "$which, $label" "$(du -k "$file" | cut -f1)" "$(median "$times" 1)" "$(median "$times" 4)" "$(median "$times" 2)"
     done
+    # The same file loaded whole but saved as CSV (its first sheet only): what the load
+    # costs without the ODS export.
+    times=$WORK/lo/$which-load.times
+    : >"$times"
+    for _ in $(seq "$PART_RUNS"); do open_once "$times" "$WORK/lo/$which-boussole.xlsx" csv; done
+    printf '| %-36s | %9s | %8s | %7s | %9.0f |\n' "$which, loaded then saved as CSV" "$(du -k "$WORK/lo/$which-boussole.xlsx" | cut -f1)" "$(median "$times" 1)" "$(median "$times" 4)" "$(median "$times" 2)"
+done
+# What a sheet alone costs the ODS export: 3 and 15 sheets holding one number each.
+for n in 3 15; do
+    file=$WORK/lo/sheets-$n.xlsx
+    python3 benches/support/empty_sheets_xlsx.py "$n" "$file"
+    times=$WORK/lo/sheets-$n.times
+    : >"$times"
+    for _ in $(seq "$PART_RUNS"); do open_once "$times" "$file"; done
+    printf '| %-36s | %9s | %8s | %7s | %9.0f |\n' "$n sheets of one number each" "$(du -k "$file" | cut -f1)" "$(median "$times" 1)" "$(median "$times" 4)" "$(median "$times" 2)"
 done

@@ -730,9 +730,9 @@ pub enum InternalError {
     Threads(#[from] rayon::ThreadPoolBuildError),
     #[error("date de validation : {0}")]
     ValidationDate(#[source] rust_xlsxwriter::XlsxError),
-    /// A task of a work queue found its input already taken (each runs once: a bug).
-    #[error("tâche interne lancée deux fois : {0}")]
-    TaskRanTwice(&'static str),
+    /// A task of a work queue gave no result (each runs once and returns one: a bug).
+    #[error("tâche interne sans résultat : {0}")]
+    TaskWithoutResult(&'static str),
 }
 
 // ---------------------------------------------------------------------------------------

@@ -462,9 +462,20 @@ fn sheets_come_in_the_documented_order() {
             "Diagnostics",
             "Règles",
             "Listes",
-            "Données radars",
         ]
     );
+    // A national workbook has no Radars sheet; the others keep their order.
+    let national = write_workbook_for(
+        &results(),
+        &dataset(),
+        &Pack::embedded().unwrap(),
+        None,
+        Audience::National,
+    )
+    .unwrap();
+    let mut regional_names = wb.sheet_names();
+    regional_names.retain(|n| n != "Radars");
+    assert_eq!(open(&national).sheet_names(), regional_names);
 }
 
 #[test]
@@ -577,6 +588,89 @@ fn one_chart_per_structure_plus_synthese_and_fiche() {
 }
 
 #[test]
+fn each_radar_reads_its_own_structures_data_below_the_printed_charts() {
+    let r = results();
+    let bytes = write();
+    let mut wb = open(&bytes);
+    let radars = wb.worksheet_range("Radars").unwrap();
+    // The print area ends above the data (the charts' pages only).
+    let book = part(bytes.clone(), "xl/workbook.xml");
+    let area = book
+        .split("<definedName ")
+        .find(|d| d.contains("Print_Area") && d.contains(">Radars!"))
+        .expect("Radars' print area");
+    let printed_last: u32 = area
+        .rsplit('$')
+        .next()
+        .and_then(|n| n.split('<').next())
+        .and_then(|n| n.parse().ok())
+        .expect("the print area's last row");
+    let a1_row = |cell: &str| -> u32 {
+        cell.trim_start_matches('$')
+            .split('$')
+            .nth(1)
+            .and_then(|n| n.parse::<u32>().ok())
+            .expect("an absolute reference")
+            - 1
+    };
+    let mut seen = 0;
+    for name in part_names(bytes.clone())
+        .into_iter()
+        .filter(|n| n.starts_with("xl/charts/chart") && n.ends_with(".xml"))
+    {
+        let xml = part(bytes.clone(), &name);
+        let Some(st) = r
+            .structures
+            .iter()
+            .find(|st| xml.contains(&format!("<a:t>{} — {}</a:t>", st.id.as_str(), st.name)))
+        else {
+            continue;
+        };
+        seen += 1;
+        let refs: Vec<&str> = xml
+            .split("<c:f>")
+            .skip(1)
+            .map(|f| &f[..f.find("</c:f>").unwrap()])
+            .collect();
+        assert_eq!(
+            refs.len(),
+            3 * 2,
+            "{name}: three series, categories and values"
+        );
+        for f in &refs {
+            let (sheet, range) = f.split_once('!').unwrap();
+            assert_eq!(sheet, "Radars", "{name}: reads its own sheet");
+            let (first, _) = range.split_once(':').unwrap();
+            let row = a1_row(first);
+            assert!(
+                row > printed_last,
+                "{name}: data below the printed charts ({f})"
+            );
+            // The block's first row names the structure the chart is titled with.
+            assert_eq!(
+                radars.get_value((row - 2, 0)).and_then(|d| d.get_string()),
+                Some(format!("{} — {}", st.id.as_str(), st.name).as_str()),
+                "{name}: {f}"
+            );
+        }
+        // The structure series' cached values are the cells it reads.
+        let values = &refs[1];
+        let (_, range) = values.split_once('!').unwrap();
+        let first = a1_row(range.split_once(':').unwrap().0);
+        let series = &xml[xml.find("<c:val>").unwrap()..xml.find("</c:val>").unwrap()];
+        for (k, pt) in series.split("<c:pt idx=\"").skip(1).enumerate() {
+            let idx: u32 = pt[..pt.find('"').unwrap()].parse().unwrap();
+            let v: f64 = pt[pt.find("<c:v>").unwrap() + 5..pt.find("</c:v>").unwrap()]
+                .parse()
+                .unwrap();
+            let cell = radars.get_value((first + idx, 0)).and_then(|d| d.as_f64());
+            assert_eq!(cell, Some(v), "{name}: point {k}");
+        }
+    }
+    assert_eq!(seen, r.structures.len(), "one radar per structure");
+}
+
+#[test]
 fn every_chart_caches_its_values_for_readers_that_do_not_recalculate() {
     // rust_xlsxwriter fills a chart's cache from the cells it holds at the save: a chart
     // must never read a sheet that streams its rows (Indicateurs). The Fiche's radar is the
@@ -620,7 +714,7 @@ fn no_structure_gives_a_workbook_without_charts() {
     r.regions.clear();
     let bytes = write_workbook(&r, &Dataset::default(), &pack).unwrap();
     let wb = open(&bytes);
-    assert_eq!(wb.sheet_names().len(), 13);
+    assert_eq!(wb.sheet_names().len(), 12);
     let parts = part_names(bytes);
     assert_eq!(
         parts.iter().filter(|n| n.starts_with("xl/charts/")).count(),
@@ -1289,21 +1383,35 @@ fn a_national_workbook_keeps_every_explanation_in_a_column_and_no_radar_per_stru
     let national = write_workbook(&r, &dataset(), &pack).unwrap();
     let regional = write_regional(&r);
 
-    // Radars (seventh sheet): charts in the regional file only; the national one says why.
+    // Radars (seventh sheet): in the regional file only, with its charts; the national
+    // Fiche says where they are, under its own radar.
     assert!(related(&regional, 7, "drawings/drawing").is_some());
-    assert!(
-        related(&national, 7, "drawings/drawing").is_none(),
-        "no radar"
-    );
     let mut wb = open(&national);
-    let radars = wb.worksheet_range("Radars").unwrap();
-    let said = radars
-        .get_value((2, 0))
-        .and_then(|d| d.get_string())
-        .unwrap_or_default();
     assert!(
-        said.contains("Classeur national") && said.contains("Fiche"),
-        "{said}"
+        !wb.sheet_names().iter().any(|n| n == "Radars"),
+        "no Radars sheet"
+    );
+    let fiche = wb.worksheet_range("Fiche").unwrap();
+    let said: Vec<&str> = fiche
+        .used_cells()
+        .filter_map(|(_, _, d)| d.get_string())
+        .filter(|t| t.contains("Classeur national"))
+        .collect();
+    assert_eq!(said.len(), 1, "one signpost on the Fiche");
+    assert!(
+        said[0].contains("Radars") && said[0].contains("--by-region"),
+        "{}",
+        said[0]
+    );
+    assert!(
+        !open(&regional)
+            .worksheet_range("Fiche")
+            .unwrap()
+            .used_cells()
+            .any(|(_, _, d)| d
+                .get_string()
+                .is_some_and(|t| t.contains("Classeur national"))),
+        "no signpost in a regional file"
     );
     // Only the Synthèse's and the Fiche's charts remain (Entonnoirs has none here).
     let charts = part_names(national.clone())
@@ -1364,10 +1472,10 @@ fn a_national_workbook_keeps_every_explanation_in_a_column_and_no_radar_per_stru
         "the findings' and the headers' notes"
     );
 
-    // Objectifs (ninth sheet): the rationales in « Justification » in both files, no note
-    // on them in either.
+    // Objectifs (ninth sheet of a regional file, eighth of a national one): the rationales
+    // in « Justification » in both files, no note on them in either.
     assert_eq!(notes(&regional, 9).len(), 1, "only the header's note");
-    assert_eq!(notes(&national, 9).len(), 1, "only the header's note");
+    assert_eq!(notes(&national, 8).len(), 1, "only the header's note");
     let obj = wb.worksheet_range("Objectifs").unwrap();
     let regional_obj = open(&regional).worksheet_range("Objectifs").unwrap();
     let header = (0..obj.height() as u32)

@@ -598,7 +598,9 @@ fn run_merged(job: &Job, args: &Args, inputs: &[PathBuf]) -> Result<i32> {
 /// What one task of `run --by-region` made: the national workbook's bytes, or a region's
 /// staged files and summary.
 enum Written {
-    National(Vec<u8>),
+    /// The national workbook's summary, what it staged beside the workbook (its JSON) and
+    /// the workbook's bytes.
+    National(Box<Summary>, Staging, Vec<u8>),
     Region(usize, Staging, RegionalSummary),
 }
 
@@ -672,24 +674,19 @@ fn run_by_region(job: &Job, args: &Args, input: &Path) -> Result<i32> {
     if let Some(json) = json_dir {
         staging.folder(json)?;
     }
-    // The national workbook's content is built first (from the national results, which the
-    // split borrows); its assembly then runs beside the regional workbooks.
-    let (summary, national_draft) =
-        job.stage_all_but_workbook(&dataset, &results, &national_targets, &mut staging)?;
     let sizes: Vec<usize> = regions.iter().map(|r| split.structures_in(r)).collect();
     let order = largest_first_by(&sizes);
-    // Task 0 assembles the national workbook, the others write the regions, largest
-    // first, on every core (`run_queued`; `--jobs` caps the workers).
+    // Task 0 builds and assembles the national workbook (from the national results, which
+    // the split borrows too), the others write the regions, largest first, on every core
+    // (`run_queued`; `--jobs` caps the workers): while one worker is on the national
+    // workbook, the others are already on the regions.
     let workers = workers(args);
-    let national_draft = Mutex::new(Some(national_draft));
     let done = run_queued(workers, order.len() + 1, &|k| -> Result<Written> {
+        let mut own = Staging::new();
         if k == 0 {
-            let draft = national_draft
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner)
-                .take();
-            let draft = draft.ok_or(InternalError::TaskRanTwice("classeur national"))?;
-            return Ok(Written::National(draft.save()?));
+            let (summary, draft) =
+                job.stage_all_but_workbook(&dataset, &results, &national_targets, &mut own)?;
+            return Ok(Written::National(Box::new(summary), own, draft.save()?));
         }
         let i = order[k - 1];
         let region = regions[i];
@@ -700,19 +697,21 @@ fn run_by_region(job: &Job, args: &Args, input: &Path) -> Result<i32> {
             structures: results.structures.len(),
             priorities: results.regions.iter().map(|r| r.priorities.len()).sum(),
         };
-        let mut own = Staging::new();
         job.stage(dataset, results, &targets[i], &mut own, false)?;
         Ok(Written::Region(i, own, summary))
     })?;
-    let mut national_bytes = Vec::new();
+    let mut national = None;
     let mut regional = Vec::with_capacity(regions.len());
     // The first error in task order (the national workbook, then the regions largest first).
     for written in done {
         match written? {
-            Written::National(bytes) => national_bytes = bytes,
+            Written::National(summary, own, bytes) => national = Some((summary, own, bytes)),
             Written::Region(i, own, summary) => regional.push((i, own, summary)),
         }
     }
+    let (summary, national_staged, national_bytes) =
+        national.ok_or(InternalError::TaskWithoutResult("classeur national"))?;
+    staging.append(national_staged);
     regional.sort_by_key(|(i, _, _)| *i);
     let mut summaries = Vec::with_capacity(regional.len());
     for (_, own, summary) in regional {

@@ -59,6 +59,12 @@ fn fragile_mark(
     })
 }
 
+/// What a national workbook's Fiche says under its radar, since it has no Radars sheet.
+pub(crate) const NATIONAL_TEXT: &str = "Classeur national : pas de feuille Radars, des \
+centaines de radars rendraient le classeur très lent à ouvrir. Le radar ci-dessus suit la \
+structure choisie dans la liste ; les classeurs régionaux (boussole run --by-region, ou un \
+classeur d'une seule région) ont un radar par structure.";
+
 pub(crate) fn write(ctx: &Context, styles: &mut Styles) -> Result<Sheet> {
     let results = ctx.results;
     let mut sheet = Sheet::new(&ctx.names.fiche)?;
@@ -452,6 +458,17 @@ pub(crate) fn write(ctx: &Context, styles: &mut Styles) -> Result<Sheet> {
             LAST_PRINTED,
             styles,
         )?;
+    }
+    if !ctx.audience.radars() {
+        // The national file has no Radars sheet: say where the radars per structure are.
+        last_row += 1;
+        sheet.merge(
+            (last_row, 0),
+            (last_row, LAST_PRINTED),
+            NATIONAL_TEXT,
+            &styles.wrap,
+        )?;
+        sheet.apply(|ws| ws.set_row_height(last_row, 45))?;
     }
     for col in [COL_HELPER, COL_HELPER_REGION, COL_HELPER_NATIONAL] {
         sheet.apply(|ws| ws.set_column_hidden(col))?;

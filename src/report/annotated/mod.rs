@@ -7,12 +7,12 @@
 //! of findings the Synthèse charts, the region of a set-aside row read from its region
 //! cell, and the ratios a radar plots) and never reads a file.
 //!
-//! Sheets, in order: Synthèse, Fiche, Indicateurs, Axes, Priorités, Radars, Objectifs
-//! (then « Suivi des objectifs » with `run --objectives`), one
-//! « Données — … » per input sheet, Diagnostics, Règles, then two hidden helpers (Listes:
-//! the structures for the Fiche's drop-down and their texts; Données radars: the data of the
-//! Radars charts). Every sheet name can be replaced through the pack's `[labels]`
-//! (see [`names::SheetNames::new`]).
+//! Sheets, in order: Synthèse, Fiche, Indicateurs, Référentiels, Axes, Priorités, Radars
+//! (regional workbooks only, see [`Audience`]), Entonnoirs, Objectifs (then « Suivi des
+//! objectifs » with `run --objectives`), one « Données — … » per input sheet, Diagnostics,
+//! Règles, then a hidden helper (Listes: the structures for the Fiche's drop-down and their
+//! texts). Every sheet name can be replaced through the pack's `[labels]` (see
+//! [`names::SheetNames::new`]).
 //!
 //! Invariants: input text is always written as text (never a formula); every formula is
 //! written in English function names with its cached result; a missing value is an empty
@@ -152,8 +152,14 @@ pub fn build_workbook_for(
         ),
         results.input.modified_unix,
     );
-    // Level 3 saves noticeably faster than the default 6 for a slightly larger file.
-    workbook.set_zip_compression_level(3);
+    // Level 3 saves noticeably faster than the default 6 for a slightly larger file; a
+    // regional workbook, small anyway, level 1: `run --by-region` writes 18 of them, and
+    // each zip entry's compressor costs less to start at level 1 (the national sample's 18
+    // regional files: 8.2 MB instead of 6.1 MB, docs/performance.md).
+    workbook.set_zip_compression_level(match audience {
+        Audience::National => 3,
+        Audience::Regional => 1,
+    });
 
     // Indicateurs and Objectifs, the sheets with one row per structure x indicator, stream
     // their rows to temporary files (rust_xlsxwriter's constant-memory mode) instead of
@@ -162,7 +168,7 @@ pub fn build_workbook_for(
     // own format cache. All are added in the workbook's order, so the bytes do not depend
     // on which finished first. A streamed sheet keeps no cell for the save, so no chart may
     // read it: rust_xlsxwriter fills a chart's cached values from the cells it holds
-    // (Données radars, read by the Radars charts, stays in memory). Where no temporary file
+    // (the Radars and Entonnoirs charts read their own sheets, held in memory). Where no temporary file
     // can be made, the sheets are held in memory: the same content, more memory.
     let streamed = [(); 2].map(|_| {
         workbook
@@ -175,9 +181,14 @@ pub fn build_workbook_for(
         Box::new(referentiels::write),
         Box::new(axes::write),
         Box::new(priorites::write),
-        Box::new(radars::write),
-        Box::new(entonnoirs::write),
     ];
+    // A national workbook has no Radars sheet (see `Audience`).
+    if audience.radars() {
+        others.push(Box::new(radars::write));
+    }
+    others.push(Box::new(entonnoirs::write));
+    // Objectifs follows Entonnoirs: its place among the sheets once Indicateurs is in.
+    let objectifs_at = others.len() + 1;
     if let Some(follow) = follow_up {
         others.push(Box::new(move |ctx, styles| {
             suivi::write(ctx, styles, follow)
@@ -191,7 +202,6 @@ pub fn build_workbook_for(
     others.push(Box::new(diagnostics::write));
     others.push(Box::new(regles::write));
     others.push(Box::new(listes::write));
-    others.push(Box::new(radars::write_data));
     let (streamed, others) = rayon::join(
         || catch_panic(|| write_streamed(&ctx, streamed), temporary_file_error),
         || {
@@ -203,12 +213,11 @@ pub fn build_workbook_for(
         },
     );
     // `others` is in the workbook's order without the streamed sheets: Indicateurs comes
-    // after Synthèse and Fiche, Objectifs after Référentiels, Axes, Priorités, Radars and
-    // Entonnoirs.
+    // after Synthèse and Fiche, Objectifs after Entonnoirs.
     let [indicateurs, objectifs] = streamed?;
     let mut sheets: Vec<Worksheet> = others?.into_iter().map(|s| s.ws).collect();
-    sheets.insert(2.min(sheets.len()), indicateurs.ws);
-    sheets.insert(8.min(sheets.len()), objectifs.ws);
+    sheets.insert(2, indicateurs.ws);
+    sheets.insert(objectifs_at, objectifs.ws);
     for ws in sheets {
         workbook.push_worksheet(ws);
     }
@@ -231,8 +240,8 @@ fn temporary_file_error() -> Error {
 /// draws the radar of any structure chosen in its list.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Audience {
-    /// Structures of several regions (the national working group): no radar per structure
-    /// (the Radars sheet says where they are) and no note.
+    /// Structures of several regions (the national working group): no Radars sheet (the
+    /// Fiche draws the chosen structure's radar and says where the others are) and no note.
     National,
     /// The structures of one region (a regional file, or one written by `run --by-region`):
     /// a radar per structure, and a note on each score that carries a finding.
@@ -260,7 +269,7 @@ impl Audience {
         self == Audience::Regional
     }
 
-    /// Whether the Radars sheet draws one radar per structure.
+    /// Whether the workbook has a Radars sheet, one radar per structure.
     pub fn radars(self) -> bool {
         self == Audience::Regional
     }

@@ -104,14 +104,12 @@ pub(crate) struct SheetNames {
     pub regles: String,
     /// Hidden helper: the structures' list for the Fiche's drop-down and its texts.
     pub listes: String,
-    /// Hidden helper: the data of the Radars' charts.
-    pub donnees_radars: String,
 }
 
 impl SheetNames {
     /// Sheet label keys (for `[labels]` in `pack.toml`): `synthese`, `fiche`, `indicateurs`,
     /// `referentiels`, `axes`, `priorites`, `radars`, `entonnoirs`, `objectifs`, `suivi`, `donnees` (prefix of the data copies), `diagnostics`,
-    /// `regles`, `listes`, `donnees_radars`.
+    /// `regles`, `listes`.
     pub fn new(pack: &Pack, dataset: &Dataset) -> SheetNames {
         let mut taken = Vec::new();
         let name = |key: &str, default: &str, taken: &mut Vec<String>| {
@@ -132,7 +130,6 @@ impl SheetNames {
         let diagnostics = name("diagnostics", "Diagnostics", &mut taken);
         let regles = name("regles", "Règles", &mut taken);
         let listes = name("listes", "Listes", &mut taken);
-        let donnees_radars = name("donnees_radars", "Données radars", &mut taken);
         let prefix = pack.manifest.label("donnees", "Données");
         let donnees = dataset
             .copies
@@ -154,7 +151,6 @@ impl SheetNames {
             diagnostics,
             regles,
             listes,
-            donnees_radars,
         }
     }
 }

@@ -1,12 +1,14 @@
-//! The Radars sheet: one radar chart per structure (structure vs regional median vs peer
-//! median, on the Fiche's scale), grouped by region, two charts per row and four per A4
-//! landscape page (a page break before each page, none inside a chart); and the hidden
-//! « Données radars » sheet holding the charts' data.
+//! The Radars sheet of a regional workbook: one radar chart per structure (structure vs
+//! regional median vs peer median, on the Fiche's scale), grouped by region, two charts per
+//! row and four per A4 landscape page (a page break before each page, none inside a chart).
+//! The charts' data stands below them on the same sheet, outside the print area, so that
+//! every point can be read (as on Entonnoirs).
 //!
 //! Each chart is a drawing part held in memory until the file is saved: beyond
 //! [`MAX_RADARS`] structures only the first ones get a chart, and the sheet says so. A
-//! national workbook ([`super::Audience::National`]) has none (a spreadsheet lays out every
-//! chart when it opens the file); the sheet says so and points to the Fiche's radar.
+//! national workbook ([`super::Audience::National`]) has no Radars sheet (a spreadsheet lays
+//! out every chart when it opens the file): its Fiche draws the radar of the structure
+//! chosen and says where the radars per structure are ([`super::fiche::NATIONAL_TEXT`]).
 
 use super::{Context, RADAR_SCALE_NOTE, radar_points};
 use crate::error::Result;
@@ -28,12 +30,6 @@ const CHART_HEIGHT: u32 = 15 * 20 - 10;
 /// The printed columns (A to P): two charts side by side, one A4 landscape page wide.
 pub(crate) const LAST_COL: ColNum = PER_ROW as ColNum * CHART_COLS - 1;
 
-/// What a national workbook's Radars sheet says instead of its charts.
-pub(crate) const NATIONAL_TEXT: &str = "Classeur national : pas de radar par structure, ils \
-rendraient le classeur très lent à ouvrir. La Fiche affiche le radar de la structure choisie \
-dans sa liste ; les classeurs régionaux (boussole run --by-region, ou un classeur d'une seule \
-région) ont un radar par structure.";
-
 /// The structures that get a radar: those with at least one judged indicator, the first
 /// [`MAX_RADARS`] of them.
 fn charted(ctx: &Context) -> usize {
@@ -44,9 +40,17 @@ fn charted(ctx: &Context) -> usize {
     }
 }
 
-/// The first row of structure `s`'s block in the data sheet (its header row).
-fn data_row(ctx: &Context, s: usize) -> RowNum {
-    (s * (ctx.judged().len() + 2)) as RowNum
+/// Rows of one structure's block of data: its name, the header, one row per judged
+/// indicator.
+fn block_rows(ctx: &Context) -> RowNum {
+    ctx.judged().len() as RowNum + 2
+}
+
+/// Where a structure's chart stands: its row and column.
+struct Placed {
+    structure: usize,
+    row: RowNum,
+    col: ColNum,
 }
 
 pub(crate) fn write(ctx: &Context, styles: &mut Styles) -> Result<Sheet> {
@@ -68,11 +72,7 @@ pub(crate) fn write(ctx: &Context, styles: &mut Styles) -> Result<Sheet> {
     sheet.note(1, 0, RADAR_SCALE_NOTE)?;
     let n = charted(ctx);
     let mut row: RowNum = 3;
-    if !ctx.audience.radars() {
-        // The national file: hundreds of charts would make it slow to open.
-        sheet.merge((2, 0), (2, LAST_COL), NATIONAL_TEXT, &styles.wrap)?;
-        sheet.apply(|ws| ws.set_row_height(2, 45))?;
-    } else if results.structures.len() > MAX_RADARS {
+    if results.structures.len() > MAX_RADARS && n > 0 {
         let text = format!(
             "Seules les {MAX_RADARS} premières structures (sur {}) ont un radar : au-delà, le \
              classeur deviendrait trop lourd. La Fiche affiche le radar de n'importe quelle \
@@ -102,8 +102,7 @@ pub(crate) fn write(ctx: &Context, styles: &mut Styles) -> Result<Sheet> {
     // to ROWS_PER_PAGE rows of charts; a manual page break starts every page after the
     // first, so that no chart crosses a page edge.
     let mut breaks: Vec<RowNum> = Vec::new();
-    let data_sheet = ctx.names.donnees_radars.as_str();
-    let last_judged = ctx.judged().len() as RowNum;
+    let mut placed: Vec<Placed> = Vec::with_capacity(n);
     let per_page = PER_ROW * ROWS_PER_PAGE;
     let mut first_page = true;
     for region in regions {
@@ -136,35 +135,83 @@ pub(crate) fn write(ctx: &Context, styles: &mut Styles) -> Result<Sheet> {
             sheet.apply(|ws| ws.set_row_height(row, 18))?;
             let top = row + 1;
             for (k, &s) in on_page.iter().enumerate() {
-                let st = &results.structures[s];
-                let at_row = top + (k / PER_ROW) as RowNum * CHART_ROWS;
-                let at_col = (k % PER_ROW) as ColNum * CHART_COLS;
-                let first = data_row(ctx, s) + 1;
-                let last = first + last_judged - 1;
-                let mut chart = Chart::new(ChartType::Radar);
-                for (j, name) in ["Structure", "Médiane régionale", "Médiane des pairs"]
-                    .iter()
-                    .enumerate()
-                {
-                    let col = 1 + j as ColNum;
-                    chart
-                        .add_series()
-                        .set_name(*name)
-                        .set_categories((data_sheet, first, 0, last, 0))
-                        .set_values((data_sheet, first, col, last, col));
-                }
-                chart
-                    .title()
-                    .set_name(literal_chart_text(&Context::display(st)).as_str());
-                chart.legend().set_position(ChartLegendPosition::Bottom);
-                chart.show_na_as_empty_cell();
-                chart.show_hidden_data();
-                chart.set_width(CHART_WIDTH).set_height(CHART_HEIGHT);
-                sheet.chart(at_row, at_col, &chart)?;
+                placed.push(Placed {
+                    structure: s,
+                    row: top + (k / PER_ROW) as RowNum * CHART_ROWS,
+                    col: (k % PER_ROW) as ColNum * CHART_COLS,
+                });
             }
             row = top + on_page.len().div_ceil(PER_ROW) as RowNum * CHART_ROWS;
         }
     }
+    let printed_last = row.max(3);
+
+    // The data, below the printed charts: per structure, its name, a header and one row
+    // per judged indicator (structure, regional median, peer median on the radar scale,
+    // then the indicator's label, which may run over the empty cells to its right).
+    let data_top = printed_last + 2;
+    if n > 0 {
+        sheet.text(
+            data_top,
+            0,
+            "Données des radars (100 = médiane nationale)",
+            &styles.bold,
+        )?;
+    }
+    let block_top = |s: usize| data_top + 1 + s as RowNum * block_rows(ctx);
+    let judged = ctx.judged();
+    for s in 0..n {
+        let st = &results.structures[s];
+        let top = block_top(s);
+        sheet.text(top, 0, &Context::display(st), &styles.bold)?;
+        sheet.header_row(
+            top + 1,
+            0,
+            &[
+                "Structure",
+                "Médiane régionale",
+                "Médiane des pairs",
+                "Indicateur",
+            ],
+            styles,
+        )?;
+        for (j, (&i, points)) in judged.iter().zip(radar_points(ctx, st)).enumerate() {
+            let row = top + 2 + j as RowNum;
+            for (k, x) in points.into_iter().enumerate() {
+                sheet.opt_number(row, k as ColNum, x, &styles.score)?;
+            }
+            sheet.plain(row, 3, &results.indicators[i].label)?;
+        }
+    }
+
+    let own = ctx.names.radars.as_str();
+    let last_judged = judged.len() as RowNum;
+    for p in &placed {
+        let st = &results.structures[p.structure];
+        let first = block_top(p.structure) + 2;
+        let last = first + last_judged - 1;
+        let mut chart = Chart::new(ChartType::Radar);
+        for (j, name) in ["Structure", "Médiane régionale", "Médiane des pairs"]
+            .iter()
+            .enumerate()
+        {
+            let col = j as ColNum;
+            chart
+                .add_series()
+                .set_name(*name)
+                .set_categories((own, first, 3, last, 3))
+                .set_values((own, first, col, last, col));
+        }
+        chart
+            .title()
+            .set_name(literal_chart_text(&Context::display(st)).as_str());
+        chart.legend().set_position(ChartLegendPosition::Bottom);
+        chart.show_na_as_empty_cell();
+        chart.show_hidden_data();
+        chart.set_width(CHART_WIDTH).set_height(CHART_HEIGHT);
+        sheet.chart(p.row, p.col, &chart)?;
+    }
+
     breaks.truncate(1023);
     sheet.apply(|ws| ws.set_page_breaks(&breaks))?;
     sheet.ws.set_paper_size(9);
@@ -172,35 +219,6 @@ pub(crate) fn write(ctx: &Context, styles: &mut Styles) -> Result<Sheet> {
     sheet.ws.set_print_fit_to_pages(1, 0);
     sheet.ws.set_margins(0.4, 0.4, 0.3, 0.3, 0.2, 0.2);
     sheet.ws.set_print_center_horizontally(true);
-    sheet.apply(|ws| ws.set_print_area(0, 0, row.max(3), LAST_COL))?;
-    Ok(sheet)
-}
-
-/// The hidden data sheet: per structure, a block of rows (header, then one row per judged
-/// indicator: label, structure, regional median, peer median, on the radar scale).
-pub(crate) fn write_data(ctx: &Context, styles: &mut Styles) -> Result<Sheet> {
-    let results = ctx.results;
-    let mut sheet = Sheet::new(&ctx.names.donnees_radars)?;
-    let judged = ctx.judged();
-    for s in 0..charted(ctx) {
-        let st = &results.structures[s];
-        let top = data_row(ctx, s);
-        sheet.text(top, 0, &Context::display(st), &styles.header)?;
-        sheet.header_row(
-            top,
-            1,
-            &["Structure", "Médiane régionale", "Médiane des pairs"],
-            styles,
-        )?;
-        for (j, (&i, points)) in judged.iter().zip(radar_points(ctx, st)).enumerate() {
-            let row = top + 1 + j as RowNum;
-            sheet.plain(row, 0, &results.indicators[i].label)?;
-            for (k, x) in points.into_iter().enumerate() {
-                sheet.opt_number(row, 1 + k as ColNum, x, &styles.score)?;
-            }
-        }
-    }
-    sheet.widths(&[(0, 40.0), (1, 12.0), (2, 12.0), (3, 12.0)])?;
-    sheet.ws.set_hidden(true);
+    sheet.apply(|ws| ws.set_print_area(0, 0, printed_last, LAST_COL))?;
     Ok(sheet)
 }
