@@ -1680,3 +1680,46 @@ fn lint_two_indicators_of_one_label() {
         )]
     );
 }
+
+#[test]
+fn a_labels_key_no_output_reads_is_a_warning_with_the_keys_meant() {
+    let text = format!(
+        "{}\n[labels]\nfiche = \"Fiche ML\"\ndonnees_radars = \"Radars (données)\"\nradar = \"R\"\nzzz = \"?\"\n",
+        embedded_text("pack.toml")
+    );
+    let pack = pack_with("pack.toml", &text);
+    assert_eq!(pack.manifest.labels.len(), 4, "the labels are read");
+    let lints = new_lints(&pack);
+    let messages: Vec<&str> = lints.iter().map(|l| l.message.as_str()).collect();
+    assert_eq!(lints.len(), 3, "{messages:#?}");
+    assert!(
+        lints
+            .iter()
+            .all(|l| l.severity == Severity::Warning && l.place == "pack.toml")
+    );
+    let of = |key: &str| {
+        *messages
+            .iter()
+            .find(|m| m.contains(&format!("« {key} »")))
+            .unwrap_or_else(|| panic!("no lint for {key}: {messages:#?}"))
+    };
+    assert!(
+        of("radar").contains("vouliez-vous dire : radars"),
+        "{}",
+        of("radar")
+    );
+    assert!(
+        of("donnees_radars").contains("vouliez-vous dire"),
+        "{}",
+        of("donnees_radars")
+    );
+    assert!(
+        of("zzz").contains("clés lues : synthese, fiche"),
+        "{}",
+        of("zzz")
+    );
+    assert!(
+        !messages.iter().any(|m| m.contains("« fiche »")),
+        "a key read is quiet"
+    );
+}

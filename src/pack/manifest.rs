@@ -42,10 +42,34 @@ pub struct Manifest {
     #[serde(default)]
     pub sensitivity: SensitivitySpec,
     pub scripts: ScriptsSpec,
-    /// Labels used in outputs (sheet names, headers), overriding the French defaults.
+    /// Labels used in outputs (sheet names, headers), overriding the French defaults; the
+    /// keys are [`LABEL_KEYS`].
     #[serde(default)]
     pub labels: BTreeMap<String, String>,
 }
+
+/// The keys of `[labels]` the outputs read: the annotated workbook's sheet names
+/// (`report::annotated::names`, and `donnees`, the prefix of the data copies), the
+/// per-structure workbook's (`fiche`, `objectifs`) and two titles. Any other key is read by
+/// nothing; the pack's lint says so.
+pub const LABEL_KEYS: &[&str] = &[
+    "synthese",
+    "fiche",
+    "indicateurs",
+    "referentiels",
+    "axes",
+    "priorites",
+    "radars",
+    "entonnoirs",
+    "objectifs",
+    "suivi",
+    "donnees",
+    "diagnostics",
+    "regles",
+    "listes",
+    "titre_fiche",
+    "titre_synthese",
+];
 
 impl Manifest {
     /// The plausible bounds the pack declares for an indicator (a numeric column or a
