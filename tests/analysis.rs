@@ -161,7 +161,7 @@ fn a_region_of_one_structure_is_judged_on_the_labelled_national_fallback() {
         &*frame.label,
         "France, en repli (Corse : 1 valeur seulement)"
     );
-    assert_eq!(frame.rank, Some(50.0));
+    assert_eq!(frame.rank(), Some(50.0));
 }
 
 #[test]

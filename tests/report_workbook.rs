@@ -1312,10 +1312,18 @@ fn results_with_objectives() -> Results {
                 reliability: Some(0.8),
                 tolerance: 0.01,
                 reference: Some(0.5),
-                reference_kind: "médiane des pairs".into(),
-                step: 0.05,
+                reference_kind: "médiane des pairs",
+                step: 0.025,
                 bounded: false,
-                rationale: format!("Objectif {s}-{i} : la médiane des pairs & <rien d'autre>."),
+                // A different observed value on every row: a different rationale.
+                why: boussole::analysis::results::ObjectiveWhy {
+                    observed: 0.30 + 0.01 * (2 * s + i) as f64,
+                    alternative: Some(0.48),
+                    gap: 0.05,
+                    step_share: 0.5,
+                    bound: 0.05,
+                    shown_unit: Unit::Fraction,
+                },
             }));
         }
     }
@@ -1485,6 +1493,20 @@ fn a_national_workbook_keeps_every_explanation_in_a_column_and_no_radar_per_stru
         obj.get_value((header, 9)),
         Some(&Data::String("Justification".into()))
     );
+    // Each objective's rationale, composed from its fields: the eight differ.
+    let mut expected_rationales: std::collections::BTreeSet<String> = r
+        .structures
+        .iter()
+        .flat_map(|st| st.indicators.iter().filter_map(|ir| ir.objective.as_ref()))
+        .map(|o| o.rationale())
+        .collect();
+    assert_eq!(expected_rationales.len(), 8);
+    assert!(
+        expected_rationales.iter().all(|t| t.starts_with(
+            "Référence : médiane des pairs (50,0 %), meilleure que la valeur attendue (48,0 %)."
+        )),
+        "{expected_rationales:#?}"
+    );
     let mut rationales = 0;
     for row in header + 1..header + 1 + 4 * 2 {
         let text = obj
@@ -1499,8 +1521,70 @@ fn a_national_workbook_keeps_every_explanation_in_a_column_and_no_radar_per_stru
             "row {}",
             row + 1
         );
-        assert!(text.starts_with("Objectif "), "{text}");
+        assert!(
+            expected_rationales.remove(text),
+            "row {}: « {text} » is one objective's rationale, once",
+            row + 1
+        );
         rationales += 1;
     }
     assert_eq!(rationales, 8);
+    assert!(expected_rationales.is_empty(), "{expected_rationales:?}");
+}
+
+#[test]
+fn beyond_the_cap_each_funnel_plots_one_structure_in_k_and_the_sheet_says_so() {
+    use boussole::analysis::analyse::{Overrides, analyse};
+    // 2,001 structures of the synthetic sample: one in two is plotted.
+    let bytes = boussole::sample::sample_workbook(&boussole::sample::SampleOptions {
+        structures: 2_001,
+        seed: 5,
+        ..Default::default()
+    })
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("grand.xlsx");
+    std::fs::write(&input, bytes).unwrap();
+    let pack = Pack::embedded().unwrap();
+    let compiled = boussole::pack::engine::CompiledPack::compile(&pack).unwrap();
+    let data = boussole::workbook::read_path(&input, &pack.manifest.columns).unwrap();
+    let r = analyse(&data, &compiled, &Overrides::default()).unwrap();
+    assert_eq!(r.structures.len(), 2_001);
+    let out = write_workbook_for(&r, &data, &pack, None, Audience::National).unwrap();
+
+    let mut wb = open(&out);
+    let sheet = wb.worksheet_range("Entonnoirs").unwrap();
+    let said = sheet
+        .get_value((2, 0))
+        .and_then(|d| d.get_string())
+        .unwrap_or_default()
+        // Thousands are grouped by a narrow no-break space, as French prints them.
+        .replace('\u{202f}', " ");
+    assert!(
+        said.starts_with("2 001 structures : chaque entonnoir trace une structure sur 2")
+            && said.contains("au plus 2 000 points")
+            && said.contains("--json"),
+        "{said}"
+    );
+    let mut funnels = 0;
+    for name in part_names(out.clone())
+        .into_iter()
+        .filter(|n| n.starts_with("xl/charts/chart") && n.ends_with(".xml"))
+    {
+        let xml = part(out.clone(), &name);
+        if !xml.contains("<c:scatterChart>") {
+            continue;
+        }
+        funnels += 1;
+        let first = &xml[xml.find("<c:ser>").unwrap()..xml.find("</c:ser>").unwrap()];
+        assert!(first.contains("<c:v>Structures</c:v>"), "{name}");
+        let count: usize = first
+            .split("<c:ptCount val=\"")
+            .nth(1)
+            .and_then(|c| c[..c.find('"').unwrap()].parse().ok())
+            .expect("a point count");
+        // Every other structure with a point, in the input's order: about half of them.
+        assert!((900..=1_001).contains(&count), "{name}: {count} points");
+    }
+    assert!(funnels > 0, "the sample has funnels");
 }

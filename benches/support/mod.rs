@@ -80,7 +80,7 @@ impl ScriptViews {
                                 let summary = f.summary.as_ref()?;
                                 let z = results.method.funnel_z;
                                 let noise = noise(summary.median, ir.denominator, def, z, f.phi);
-                                Some(frame_view(summary, f.rank, noise))
+                                Some(frame_view(summary, f.rank(), noise))
                             }),
                             expected: ir.expected.as_ref().map(|e| e.value),
                             expected_z: ir.expected.as_ref().and_then(|e| e.z()),

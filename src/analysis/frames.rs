@@ -440,7 +440,7 @@ impl Grouping {
                         fallback: Some(FrameKind::Peers),
                         ..(**f.info()).clone()
                     }),
-                    f.rank,
+                    f.rank(),
                 )
             }),
             GroupFrame::None => None,

@@ -13,7 +13,7 @@
 //! deviations ([`Objective::met`]).
 
 use crate::analysis::evidence::{Evidence, Own};
-use crate::analysis::results::{FindingKind, IndicatorDef, Objective};
+use crate::analysis::results::{FindingKind, IndicatorDef, Objective, ObjectiveWhy};
 use crate::pack::engine::format_fr;
 use crate::pack::manifest::{Direction, FrameKind, ObjectivesSpec, Unit};
 
@@ -166,38 +166,27 @@ pub fn propose(input: Inputs, spec: &ObjectivesSpec) -> Option<Objective> {
         .unwrap_or(0.0);
     let better = |a: f64, b: f64| if (a - b) * sign >= 0.0 { a } else { b };
     let (reference, kind) = match (input.peer_median, input.expected) {
-        (Some(p), Some(e)) if better(p, e) == p => (Some(p), "médiane des pairs"),
-        (Some(_), Some(e)) => (Some(e), "valeur attendue"),
-        (Some(p), None) => (Some(p), "médiane des pairs"),
-        (None, Some(e)) => (Some(e), "valeur attendue"),
+        (Some(p), Some(e)) if better(p, e) == p => (Some(p), PEERS),
+        (Some(_), Some(e)) => (Some(e), EXPECTED),
+        (Some(p), None) => (Some(p), PEERS),
+        (None, Some(e)) => (Some(e), EXPECTED),
         (None, None) => match input.regional_median {
             Some(r) => (Some(r), "médiane régionale"),
             None => (None, "aucune"),
         },
     };
     let alternative = match kind {
-        "médiane des pairs" => input.expected.map(|e| {
-            format!(
-                ", meilleure que la valeur attendue ({})",
-                format_fr(e, input.shown_unit)
-            )
-        }),
-        "valeur attendue" => input.peer_median.map(|p| {
-            format!(
-                ", meilleure que la médiane des pairs ({})",
-                format_fr(p, input.shown_unit)
-            )
-        }),
+        PEERS => input.expected,
+        EXPECTED => input.peer_median,
         _ => None,
-    }
-    .unwrap_or_default();
-    let tolerance_text = if tolerance > 0.0 {
-        format!(
-            " Atteint à {} près (le hasard des effectifs).",
-            points(tolerance, input.shown_unit)
-        )
-    } else {
-        String::new()
+    };
+    let mut why = ObjectiveWhy {
+        observed: v,
+        alternative,
+        gap: 0.0,
+        step_share: spec.step,
+        bound: 0.0,
+        shown_unit: input.shown_unit,
     };
     let Some(r) = reference.filter(|r| r.is_finite()) else {
         return Some(Objective {
@@ -206,26 +195,15 @@ pub fn propose(input: Inputs, spec: &ObjectivesSpec) -> Option<Objective> {
             reliability: None,
             tolerance,
             reference: None,
-            reference_kind: kind.into(),
+            reference_kind: kind,
             step: 0.0,
             bounded: false,
-            rationale: format!(
-                "Aucune référence disponible (ni pairs, ni valeur attendue, ni médiane régionale) : maintenir le niveau actuel.{tolerance_text}"
-            ),
+            why,
         });
     };
     let (level, reliability) = shrunk(&input, r, spec);
-    let level_text = match reliability {
-        // Said only when the share shown is not « 0 % ».
-        Some(b) if (level - v).abs() > 1e-12 && (1.0 - b) * 100.0 >= 0.5 => format!(
-            " Valeur observée {}, dont {} % de l'écart à la référence tient au hasard des effectifs : niveau retenu {}.",
-            format_fr(v, input.shown_unit),
-            crate::fr::number((1.0 - b) * 100.0, 0),
-            format_fr(level, input.shown_unit)
-        ),
-        _ => String::new(),
-    };
     let gap = (r - level) * sign;
+    why.gap = gap;
     if gap <= 0.0 {
         return Some(Objective {
             value: level,
@@ -233,14 +211,10 @@ pub fn propose(input: Inputs, spec: &ObjectivesSpec) -> Option<Objective> {
             reliability,
             tolerance,
             reference: Some(r),
-            reference_kind: kind.into(),
+            reference_kind: kind,
             step: 0.0,
             bounded: false,
-            rationale: format!(
-                "Référence : {kind} ({}){alternative}.{level_text} La structure l'atteint déjà ({}) : maintenir au moins ce niveau.{tolerance_text}",
-                format_fr(r, input.shown_unit),
-                format_fr(v, input.shown_unit)
-            ),
+            why,
         });
     }
     let wanted = spec.step * gap;
@@ -248,6 +222,7 @@ pub fn propose(input: Inputs, spec: &ObjectivesSpec) -> Option<Objective> {
         Unit::Fraction => spec.max_step_points,
         _ => spec.max_step_relative * level.abs().max(r.abs() * 0.1),
     };
+    why.bound = bound;
     let bounded = wanted > bound;
     let step = wanted.min(bound).max(0.0);
     let mut value = level + sign * step;
@@ -261,25 +236,83 @@ pub fn propose(input: Inputs, spec: &ObjectivesSpec) -> Option<Objective> {
         reliability,
         tolerance,
         reference: Some(r),
-        reference_kind: kind.into(),
+        reference_kind: kind,
         step,
         bounded,
-        rationale: format!(
+        why,
+    })
+}
+
+/// The two references a proposal chooses between, as the rationale names them.
+const PEERS: &str = "médiane des pairs";
+const EXPECTED: &str = "valeur attendue";
+
+impl Objective {
+    /// The rationale in French (the workbook's « Justification », the JSON's `rationale`):
+    /// the reference and why, the share of the gap that is chance, the gap and the step, the
+    /// tolerance band.
+    pub fn rationale(&self) -> String {
+        let unit = self.why.shown_unit;
+        let tolerance_text = if self.tolerance > 0.0 {
+            format!(
+                " Atteint à {} près (le hasard des effectifs).",
+                points(self.tolerance, unit)
+            )
+        } else {
+            String::new()
+        };
+        let Some(r) = self.reference else {
+            return format!(
+                "Aucune référence disponible (ni pairs, ni valeur attendue, ni médiane régionale) : maintenir le niveau actuel.{tolerance_text}"
+            );
+        };
+        let kind = self.reference_kind;
+        let alternative = match (kind, self.why.alternative) {
+            (PEERS, Some(e)) => format!(
+                ", meilleure que la valeur attendue ({})",
+                format_fr(e, unit)
+            ),
+            (EXPECTED, Some(p)) => format!(
+                ", meilleure que la médiane des pairs ({})",
+                format_fr(p, unit)
+            ),
+            _ => String::new(),
+        };
+        let v = self.why.observed;
+        let level = self.level;
+        let level_text = match self.reliability {
+            // Said only when the share shown is not « 0 % ».
+            Some(b) if (level - v).abs() > 1e-12 && (1.0 - b) * 100.0 >= 0.5 => format!(
+                " Valeur observée {}, dont {} % de l'écart à la référence tient au hasard des effectifs : niveau retenu {}.",
+                format_fr(v, unit),
+                crate::fr::number((1.0 - b) * 100.0, 0),
+                format_fr(level, unit)
+            ),
+            _ => String::new(),
+        };
+        if self.why.gap <= 0.0 {
+            return format!(
+                "Référence : {kind} ({}){alternative}.{level_text} La structure l'atteint déjà ({}) : maintenir au moins ce niveau.{tolerance_text}",
+                format_fr(r, unit),
+                format_fr(v, unit)
+            );
+        }
+        format!(
             "Référence : {kind} ({}){alternative}.{level_text} Écart : {} ; pas proposé : {:.0} % de l'écart, soit {}{}.{tolerance_text}",
-            format_fr(r, input.shown_unit),
-            points(gap, input.shown_unit),
-            spec.step * 100.0,
-            points(step, input.shown_unit),
-            if bounded {
+            format_fr(r, unit),
+            points(self.why.gap, unit),
+            self.why.step_share * 100.0,
+            points(self.step, unit),
+            if self.bounded {
                 format!(
                     ", plafonné au pas maximal ({})",
-                    points(bound, input.shown_unit)
+                    points(self.why.bound, unit)
                 )
             } else {
                 String::new()
             }
-        ),
-    })
+        )
+    }
 }
 
 #[cfg(test)]
@@ -319,9 +352,9 @@ mod tests {
         assert!((o.value - 0.36).abs() < 1e-12);
         assert!(!o.bounded);
         assert!(
-            o.rationale.contains("meilleure que la médiane des pairs"),
+            o.rationale().contains("meilleure que la médiane des pairs"),
             "{}",
-            o.rationale
+            o.rationale()
         );
     }
 
@@ -331,7 +364,7 @@ mod tests {
         let o = propose(fraction(0.20, Some(0.50), None), &spec()).unwrap();
         assert!((o.value - 0.25).abs() < 1e-12);
         assert!(o.bounded);
-        assert!(o.rationale.contains("plafonné"), "{}", o.rationale);
+        assert!(o.rationale().contains("plafonné"), "{}", o.rationale());
     }
 
     #[test]
@@ -340,10 +373,10 @@ mod tests {
         assert_eq!(o.value, 0.55);
         assert_eq!(o.step, 0.0);
         assert!(
-            o.rationale
+            o.rationale()
                 .contains("La structure l'atteint déjà (55,0 %) : maintenir au moins"),
             "{}",
-            o.rationale
+            o.rationale()
         );
     }
 
@@ -356,15 +389,15 @@ mod tests {
         input.between_variance = Some(0.01);
         let o = propose(input, &spec()).unwrap();
         let level = o
-            .rationale
+            .rationale()
             .find("niveau retenu")
             .expect("the level is said");
-        let reached = o.rationale.find("l'atteint déjà").expect("reached");
-        assert!(level < reached, "{}", o.rationale);
-        assert!(!o.rationale.contains(": Valeur"), "{}", o.rationale);
+        let reached = o.rationale().find("l'atteint déjà").expect("reached");
+        assert!(level < reached, "{}", o.rationale());
+        assert!(!o.rationale().contains(": Valeur"), "{}", o.rationale());
         input.sampling_variance = Some(1e-9);
         let o = propose(input, &spec()).unwrap();
-        assert!(!o.rationale.contains("dont 0 %"), "{}", o.rationale);
+        assert!(!o.rationale().contains("dont 0 %"), "{}", o.rationale());
     }
 
     #[test]
@@ -432,9 +465,9 @@ mod tests {
         assert!((o.value - 0.52).abs() < 1e-12);
         assert!((o.tolerance - 1.28 * 0.0024f64.sqrt()).abs() < 1e-12);
         assert!(
-            o.rationale.contains("niveau retenu 52,0 %"),
+            o.rationale().contains("niveau retenu 52,0 %"),
             "{}",
-            o.rationale
+            o.rationale()
         );
         // Met within the band, missed beyond it.
         assert_eq!(o.met(0.46, Direction::Higher), Some(true));

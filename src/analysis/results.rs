@@ -135,13 +135,26 @@ pub struct FrameInfo {
 #[derive(Debug, Clone, PartialEq)]
 pub struct FrameResult {
     info: Arc<FrameInfo>,
-    /// The structure's percentile rank in the frame (mid-rank definition), 0-100.
-    pub rank: Option<f64>,
+    /// The structure's percentile rank in the frame (mid-rank definition), 0-100; NaN for
+    /// none (see [`FrameResult::rank`]): 16 bytes instead of 24 for an `Option<f64>`, in a
+    /// type a run holds four times per structure and indicator.
+    rank: f64,
 }
 
 impl FrameResult {
+    /// A frame seen from a structure of rank `rank` (a percentile rank is a finite number;
+    /// anything else is no rank).
     pub fn new(info: Arc<FrameInfo>, rank: Option<f64>) -> FrameResult {
-        FrameResult { info, rank }
+        FrameResult {
+            info,
+            rank: rank.filter(|r| r.is_finite()).unwrap_or(f64::NAN),
+        }
+    }
+
+    /// The structure's percentile rank in the frame (mid-rank definition), 0-100; None
+    /// when it has no value.
+    pub fn rank(&self) -> Option<f64> {
+        (!self.rank.is_nan()).then_some(self.rank)
     }
 
     /// The frame, shared by every structure of it.
@@ -165,7 +178,7 @@ impl Serialize for FrameResult {
         st.serialize_field("fallback", &self.info.fallback)?;
         st.serialize_field("phi", &self.info.phi)?;
         st.serialize_field("summary", &self.info.summary)?;
-        st.serialize_field("rank", &self.rank)?;
+        st.serialize_field("rank", &self.rank())?;
         st.end()
     }
 }
@@ -339,14 +352,36 @@ pub struct Objective {
     /// The reference aimed at (the better of the peer median and the expected value;
     /// else the regional median), when there is one.
     pub reference: Option<f64>,
-    /// What the reference is, in French (`médiane des pairs`, `valeur attendue`...).
-    pub reference_kind: String,
+    /// What the reference is, in French (`médiane des pairs`, `valeur attendue`,
+    /// `médiane régionale`, `aucune`).
+    pub reference_kind: &'static str,
     /// The step proposed, oriented (>= 0 means better), in the indicator's unit.
     pub step: f64,
     /// True when the pack's maximum step cut the step.
     pub bounded: bool,
-    /// The rationale in French, for the workbook's note.
-    pub rationale: String,
+    /// What the French rationale ([`Objective::rationale`]) is composed from, besides the
+    /// fields above: composed when shown rather than stored, since a run proposes an
+    /// objective for most structure × indicator pairs (~5 KB of text per structure).
+    #[serde(skip)]
+    pub why: ObjectiveWhy,
+}
+
+/// The numbers an objective's rationale cites that its other fields do not hold.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct ObjectiveWhy {
+    /// The current value (before shrinkage).
+    pub observed: f64,
+    /// The other candidate reference, when there was one and it was not retained (the
+    /// expected value beside the peer median, or the reverse).
+    pub alternative: Option<f64>,
+    /// The gap from the level to the reference, oriented (> 0: the reference is better).
+    pub gap: f64,
+    /// The share of the gap a step moves (`[objectives] step`).
+    pub step_share: f64,
+    /// The pack's maximum step for this value (cited when it cut the step).
+    pub bound: f64,
+    /// The unit the rationale shows numbers in.
+    pub shown_unit: crate::pack::manifest::Unit,
 }
 
 impl Objective {

@@ -30,7 +30,7 @@ pub fn scores(method: &Method, evidence: &Evidence) -> Vec<Vec<Option<f64>>> {
                     let frame = evidence.frames(s, i)[slot].as_ref()?;
                     normalise::score_ranked(
                         method.normalisation,
-                        frame.rank,
+                        frame.rank(),
                         frame.summary.as_ref()?,
                         v,
                         def.direction != Direction::Lower,

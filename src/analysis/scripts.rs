@@ -168,7 +168,7 @@ fn view(
                             let summary = f.summary.as_ref()?;
                             Some(frame_view(
                                 summary,
-                                f.rank,
+                                f.rank(),
                                 noise(summary.median, cell.denominator, def, z, f.phi),
                             ))
                         })

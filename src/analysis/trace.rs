@@ -66,7 +66,7 @@ pub fn explain_indicator(results: &Results, s: &StructureResult, i: usize) -> St
                 format_fr(sm.mean, def.shown_unit()),
                 format_fr(sm.min, def.shown_unit()),
                 format_fr(sm.max, def.shown_unit()),
-                f.rank
+                f.rank()
                     .map(|r| format!(", rang centile {:.0}", r))
                     .unwrap_or_default()
             );

@@ -36,7 +36,7 @@ fn structure_json(results: &Results, k: usize, s: &StructureResult) -> Value {
                     "min": num(Some(sm.min)),
                     "max": num(Some(sm.max)),
                     "sd": num(sm.sd),
-                    "rank": num(f.rank),
+                    "rank": num(f.rank()),
                 }),
                 None => json!({"label": f.label, "fallback": f.fallback.map(|k| k.id()), "n": 0}),
             };
@@ -69,7 +69,7 @@ fn structure_json(results: &Results, k: usize, s: &StructureResult) -> Value {
                     "reference_kind": o.reference_kind,
                     "step": num(Some(o.step)),
                     "bounded": o.bounded,
-                    "rationale": o.rationale,
+                    "rationale": o.rationale(),
                 })),
                 "previous": num(ind.previous),
                 "change": num(change),

@@ -253,7 +253,7 @@ fn fiche_sheet(
             row,
             7,
             ir.and_then(|r| r.frames.get(&FrameKind::Region))
-                .and_then(|f| f.rank),
+                .and_then(|f| f.rank()),
             &styles.score,
         )?;
         if let Some(f) = ir.and_then(|r| r.finding.as_ref()) {

@@ -28,6 +28,17 @@ const CHART_HEIGHT: u32 = 18 * 20 - 10;
 /// median, sampling limits (low, high), overdispersed limits (low, high).
 const BLOCK: ColNum = 8;
 
+/// Most structures plotted on one funnel. Beyond, a funnel plots one structure in
+/// [`stride`] (in the input's order) and the sheet says so: LibreOffice lays out every point
+/// of a chart (about 12 KB each when it saves the file, docs/performance.md), and 100,000
+/// points per funnel would leave the file unopenable (and unreadable).
+pub(crate) const MAX_FUNNEL_POINTS: usize = 2_000;
+
+/// One structure in how many is plotted: 1 up to [`MAX_FUNNEL_POINTS`] structures.
+fn stride(structures: usize) -> usize {
+    structures.div_ceil(MAX_FUNNEL_POINTS).max(1)
+}
+
 /// A structure's point on one funnel: denominator and value, both present.
 fn point(s: &StructureResult, i: usize) -> Option<(f64, f64)> {
     let ir = s.indicators.get(i)?;
@@ -92,6 +103,17 @@ pub(crate) fn write(ctx: &Context, styles: &mut Styles) -> Result<Sheet> {
         )?;
         return Ok(sheet);
     }
+    let stride = stride(results.structures.len());
+    if stride > 1 {
+        let text = format!(
+            "{} structures : chaque entonnoir trace une structure sur {stride}, dans l'ordre \
+             du classeur (au plus {} points), et ses limites sur l'étendue de toutes ; chaque \
+             structure est dans le JSON (boussole run --json).",
+            crate::fr::integer(results.structures.len() as i64),
+            crate::fr::integer(MAX_FUNNEL_POINTS as i64)
+        );
+        sheet.text(2, 0, &text, &styles.bold)?;
+    }
     let chart_rows = indicators.len().div_ceil(PER_ROW) as RowNum * CHART_ROWS;
     let data_top: RowNum = 3 + chart_rows + 1;
     let mut breaks = Vec::new();
@@ -116,11 +138,12 @@ pub(crate) fn write(ctx: &Context, styles: &mut Styles) -> Result<Sheet> {
             ],
             styles,
         )?;
-        let points: Vec<(f64, f64)> = results
+        let all: Vec<(f64, f64)> = results
             .structures
             .iter()
             .filter_map(|s| point(s, i))
             .collect();
+        let points: Vec<(f64, f64)> = all.iter().copied().step_by(stride).collect();
         for (r, (n, v)) in points.iter().enumerate() {
             let row = data_top + 2 + r as RowNum;
             sheet.number(row, first_col, *n, &counts)?;
@@ -133,7 +156,7 @@ pub(crate) fn write(ctx: &Context, styles: &mut Styles) -> Result<Sheet> {
         let (median, phi) = national
             .and_then(|f| Some((f.summary.as_ref()?.median, f.phi)))
             .unwrap_or((f64::NAN, 1.0));
-        let (lo_n, hi_n) = points
+        let (lo_n, hi_n) = all
             .iter()
             .fold((f64::INFINITY, 0.0f64), |(lo, hi), (n, _)| {
                 (lo.min(*n), hi.max(*n))

@@ -273,7 +273,7 @@ pub(crate) fn write(ctx: &Context, styles: &mut Styles) -> Result<Sheet> {
         };
         let region_rank = ir
             .and_then(|r| r.frames.get(&FrameKind::Region))
-            .and_then(|f| f.rank);
+            .and_then(|f| f.rank());
         let change_fmt = styles.number(&change_format(def));
         // The regional median, from the Référentiels row of the structure's region.
         {

@@ -180,7 +180,7 @@ pub(crate) fn write(ctx: &Context, styles: &mut Styles, mut sheet: Sheet) -> Res
             )?;
             let position = ir
                 .and_then(|r| r.frames.get(&FrameKind::Region))
-                .and_then(|f| f.rank);
+                .and_then(|f| f.rank());
             sheet.opt_number(row, COL_POSITION, position, &styles.score)?;
             sheet.opt_number(row, COL_SCORE, ir.and_then(|r| r.score), &styles.score)?;
             if let Some(f) = ir.and_then(|r| r.finding.as_ref()) {

@@ -182,9 +182,9 @@ pub(crate) fn write_for(
             if let Some(o) = ir.and_then(|r| r.objective.as_ref()) {
                 sheet.number(row, COL_PROPOSED, o.value, &fmt)?;
                 if with_notes {
-                    sheet.note(row, COL_PROPOSED, &o.rationale)?;
+                    sheet.note(row, COL_PROPOSED, &o.rationale())?;
                 } else {
-                    sheet.text(row, COL_RATIONALE, &o.rationale, &styles.text)?;
+                    sheet.text(row, COL_RATIONALE, &o.rationale(), &styles.text)?;
                 }
             }
             let negotiated = editable_numbers
