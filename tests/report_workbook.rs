@@ -1588,3 +1588,84 @@ fn beyond_the_cap_each_funnel_plots_one_structure_in_k_and_the_sheet_says_so() {
     }
     assert!(funnels > 0, "the sample has funnels");
 }
+
+#[test]
+fn a_streamed_data_copy_keeps_every_cell_and_merge_whatever_their_order() {
+    // Cells given out of order, merged ranges starting above, on and between the cells'
+    // rows (one with no cell on its first row, two sharing rows in other columns), values
+    // inside merged areas: the copy is written row by row into a streamed sheet, and none
+    // may be dropped.
+    let mut cells = vec![
+        raw(9, 0, RawValue::Text("fin".into()), None),
+        raw(
+            0,
+            0,
+            RawValue::Text("Titre sur trois colonnes".into()),
+            None,
+        ),
+        raw(4, 1, RawValue::Number(4.5), Some("0.0")),
+        raw(2, 3, RawValue::Text("dans la fusion D2:E4".into()), None),
+        raw(3, 4, RawValue::Number(34.0), None),
+        raw(1, 0, RawValue::Text("Code".into()), None),
+        raw(7, 2, RawValue::Bool(false), None),
+    ];
+    cells.extend(
+        (0..40)
+            .rev()
+            .map(|k| raw(10 + k, 1, RawValue::Number(f64::from(k)), None)),
+    );
+    let merged = vec![
+        (0, 0, 0, 2),   // A1:C1, on a cell's row
+        (1, 3, 3, 4),   // D2:E4, values inside
+        (2, 5, 4, 5),   // F3:F5, sharing rows with D2:E4
+        (5, 0, 6, 1),   // A6:B7, no cell on its rows
+        (60, 0, 61, 0), // A61:A62, after every cell
+    ];
+    let data = Dataset {
+        source: Source::default(),
+        copies: vec![SheetCopy {
+            name: "Feuil1".into(),
+            cells: cells.clone(),
+            merged: merged.clone(),
+        }],
+        ..Dataset::default()
+    };
+    let pack = Pack::embedded().unwrap();
+    for audience in [Audience::National, Audience::Regional] {
+        let bytes = write_workbook_for(&results(), &data, &pack, None, audience).unwrap();
+        let mut wb = open(&bytes);
+        let range = wb.worksheet_range("Données — Feuil1").unwrap();
+        for cell in &cells {
+            let got = range.get_value((cell.row, cell.col)).cloned();
+            let want = match &cell.value {
+                RawValue::Number(x) => Data::Float(*x),
+                RawValue::Text(t) => Data::String(t.clone()),
+                RawValue::Bool(b) => Data::Bool(*b),
+                other => panic!("unexpected {other:?}"),
+            };
+            assert_eq!(
+                got,
+                Some(want),
+                "{audience:?}: cell ({}, {})",
+                cell.row,
+                cell.col
+            );
+        }
+        let index = wb
+            .sheet_names()
+            .iter()
+            .position(|n| n == "Données — Feuil1")
+            .unwrap();
+        let xml = part(
+            bytes.clone(),
+            &format!("xl/worksheets/sheet{}.xml", index + 1),
+        );
+        for reference in ["A1:C1", "D2:E4", "F3:F5", "A6:B7", "A61:A62"] {
+            assert!(
+                xml.contains(&format!(r#"<mergeCell ref="{reference}"/>"#)),
+                "{audience:?}: {reference} re-created"
+            );
+        }
+        assert_eq!(xml.matches("<mergeCell ").count(), merged.len());
+    }
+}

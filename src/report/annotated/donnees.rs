@@ -3,7 +3,7 @@
 //! again. Input text is always written as text: `=HYPERLINK(…)`, `+SUM(…)`, `-2+3` or `@cmd`
 //! stay the strings they were.
 
-use crate::dataset::{RawValue, SheetCopy};
+use crate::dataset::{RawCell, RawValue, SheetCopy};
 use crate::error::Result;
 use crate::report::xlsx::{Sheet, Styles};
 use rust_xlsxwriter::Format;
@@ -17,9 +17,13 @@ const MAX_MERGE_CELLS: u64 = 100_000;
 /// Merged ranges checked for overlaps (each against the accepted ones).
 const MAX_MERGES: usize = 10_000;
 
-pub(crate) fn write(copy: &SheetCopy, name: &str, styles: &mut Styles) -> Result<Sheet> {
-    let mut sheet = Sheet::new(name)?;
-    let skipped_merges = merges(&mut sheet, &copy.merged)?;
+/// Writes the copy into `sheet`, which may stream its rows (rust_xlsxwriter's
+/// constant-memory mode): cells are written row by row, each merged range when its first
+/// row comes, since a streamed sheet drops, with only a line on the standard error, a write
+/// to a row it has passed.
+pub(crate) fn write(copy: &SheetCopy, mut sheet: Sheet, styles: &mut Styles) -> Result<Sheet> {
+    let (merges, mut skipped_merges) = accepted_merges(&copy.merged);
+    let mut merges = merges.into_iter().peekable();
 
     let mut skipped_cells = 0usize;
     let mut widths: BTreeMap<u16, usize> = BTreeMap::new();
@@ -29,10 +33,17 @@ pub(crate) fn write(copy: &SheetCopy, name: &str, styles: &mut Styles) -> Result
     for cell in &copy.cells {
         *per_row.entry(cell.row).or_insert(0) += 1;
     }
-    for cell in &copy.cells {
+    let mut cells: Vec<&RawCell> = copy.cells.iter().collect();
+    cells.sort_by_key(|c| (c.row, c.col));
+    for cell in cells {
         if cell.row > MAX_ROW || cell.col > MAX_COL {
             skipped_cells += 1;
             continue;
+        }
+        // The merged ranges starting on or above this row, before its cells (a range's
+        // first cell is then overwritten by its value).
+        while let Some(range) = merges.next_if(|m| m.0 <= cell.row) {
+            skipped_merges += merge(&mut sheet, range);
         }
         let (row, col) = (cell.row, cell.col as u16);
         let format = match cell.number_format.as_deref() {
@@ -72,6 +83,9 @@ pub(crate) fn write(copy: &SheetCopy, name: &str, styles: &mut Styles) -> Result
         if !alone {
             *w = (*w).max(shown);
         }
+    }
+    for range in merges {
+        skipped_merges += merge(&mut sheet, range);
     }
     let widths: Vec<(u16, f64)> = widths
         .into_iter()
@@ -114,10 +128,10 @@ pub(crate) fn write(copy: &SheetCopy, name: &str, styles: &mut Styles) -> Result
     Ok(sheet)
 }
 
-/// Re-creates the merged ranges that are valid, not too large and not overlapping an
-/// earlier one; returns how many were skipped. Done before the cells are written, since
-/// merging fills the range with blanks.
-fn merges(sheet: &mut Sheet, merged: &[(u32, u32, u32, u32)]) -> Result<usize> {
+/// The merged ranges that can be re-created — within Excel's limits, not a single cell,
+/// not too large, not overlapping an earlier one, at most [`MAX_MERGES`] — in the order of
+/// their first cell, and how many cannot.
+fn accepted_merges(merged: &[(u32, u32, u32, u32)]) -> (Vec<(u32, u32, u32, u32)>, usize) {
     let mut accepted: Vec<(u32, u32, u32, u32)> = Vec::new();
     let mut skipped = 0;
     for &(r1, c1, r2, c2) in merged {
@@ -135,17 +149,20 @@ fn merges(sheet: &mut Sheet, merged: &[(u32, u32, u32, u32)]) -> Result<usize> {
         };
         if !valid || overlaps() {
             skipped += 1;
-            continue;
-        }
-        let ok = sheet
-            .ws
-            .merge_range(r1, c1 as u16, r2, c2 as u16, "", &Format::new())
-            .is_ok();
-        if ok {
-            accepted.push((r1, c1, r2, c2));
         } else {
-            skipped += 1;
+            accepted.push((r1, c1, r2, c2));
         }
     }
-    Ok(skipped)
+    accepted.sort_unstable_by_key(|&(r1, c1, _, _)| (r1, c1));
+    (accepted, skipped)
+}
+
+/// Re-creates one merged range (its cells blank until the copy's values are written); 1
+/// when rust_xlsxwriter refuses it, else 0.
+fn merge(sheet: &mut Sheet, (r1, c1, r2, c2): (u32, u32, u32, u32)) -> usize {
+    let refused = sheet
+        .ws
+        .merge_range(r1, c1 as u16, r2, c2 as u16, "", &Format::new())
+        .is_err();
+    usize::from(refused)
 }

@@ -55,16 +55,31 @@ use rust_xlsxwriter::{Chart, ChartLegendPosition, ChartType, ColNum, RowNum, Wor
 /// Builds one sheet of the annotated workbook.
 type SheetJob<'a> = Box<dyn Fn(&Context, &mut Styles) -> Result<Sheet> + Send + Sync + 'a>;
 
-/// Indicateurs then Objectifs, into their (streamed) worksheets, one after the other:
-/// streamed sheets number their formats as they meet them, so their order is fixed.
-fn write_streamed(ctx: &Context, worksheets: [Worksheet; 2]) -> Result<[Sheet; 2]> {
+/// Indicateurs, Objectifs, then the data copies, into their (streamed) worksheets, one
+/// after the other: streamed sheets number their formats as they meet them, so their order
+/// is fixed.
+fn write_streamed(
+    ctx: &Context,
+    worksheets: [Worksheet; 2],
+    copies: Vec<Worksheet>,
+) -> Result<([Sheet; 2], Vec<Sheet>)> {
     let mut styles = Styles::new();
     let [indicateurs, objectifs] = worksheets;
     let indicateurs = Sheet::from_worksheet(indicateurs, &ctx.names.indicateurs)?;
     let indicateurs = indicateurs::write(ctx, &mut styles, indicateurs)?;
     let objectifs = Sheet::from_worksheet(objectifs, &ctx.names.objectifs)?;
     let objectifs = objectifs::write(ctx, &mut styles, objectifs)?;
-    Ok([indicateurs, objectifs])
+    let copies = ctx
+        .dataset
+        .copies
+        .iter()
+        .zip(&ctx.names.donnees)
+        .zip(copies)
+        .map(|((copy, name), ws)| {
+            donnees::write(copy, Sheet::from_worksheet(ws, name)?, &mut styles)
+        })
+        .collect::<Result<Vec<Sheet>>>()?;
+    Ok(([indicateurs, objectifs], copies))
 }
 
 /// Writes the annotated workbook and returns its bytes (xlsx).
@@ -161,20 +176,23 @@ pub fn build_workbook_for(
         Audience::Regional => 1,
     });
 
-    // Indicateurs and Objectifs, the sheets with one row per structure x indicator, stream
-    // their rows to temporary files (rust_xlsxwriter's constant-memory mode) instead of
-    // holding every cell until the save; they are built one after the other (see
+    // Indicateurs and Objectifs, the sheets with one row per structure x indicator, and the
+    // data copies (2.5 million cells at 100,000 structures) stream their rows to temporary
+    // files (rust_xlsxwriter's constant-memory mode) instead of holding every cell until
+    // the save; they are built one after the other (see
     // `write_streamed`) while the other sheets are built on the other cores, each with its
     // own format cache. All are added in the workbook's order, so the bytes do not depend
     // on which finished first. A streamed sheet keeps no cell for the save, so no chart may
     // read it: rust_xlsxwriter fills a chart's cached values from the cells it holds
     // (the Radars and Entonnoirs charts read their own sheets, held in memory). Where no temporary file
     // can be made, the sheets are held in memory: the same content, more memory.
-    let streamed = [(); 2].map(|_| {
+    let mut new_streamed = || {
         workbook
             .new_worksheet_with_constant_memory()
             .unwrap_or_else(|_| Worksheet::new())
-    });
+    };
+    let streamed = [new_streamed(), new_streamed()];
+    let streamed_copies: Vec<Worksheet> = dataset.copies.iter().map(|_| new_streamed()).collect();
     let mut others: Vec<SheetJob> = vec![
         Box::new(synthese::write),
         Box::new(fiche::write),
@@ -194,16 +212,18 @@ pub fn build_workbook_for(
             suivi::write(ctx, styles, follow)
         }));
     }
-    for (copy, name) in dataset.copies.iter().zip(&ctx.names.donnees) {
-        others.push(Box::new(move |_, styles| {
-            donnees::write(copy, name, styles)
-        }));
-    }
+    // The data copies (streamed) come next, then Diagnostics.
+    let donnees_at = others.len() + 2;
     others.push(Box::new(diagnostics::write));
     others.push(Box::new(regles::write));
     others.push(Box::new(listes::write));
     let (streamed, others) = rayon::join(
-        || catch_panic(|| write_streamed(&ctx, streamed), temporary_file_error),
+        || {
+            catch_panic(
+                || write_streamed(&ctx, streamed, streamed_copies),
+                temporary_file_error,
+            )
+        },
         || {
             others
                 .par_iter()
@@ -213,11 +233,15 @@ pub fn build_workbook_for(
         },
     );
     // `others` is in the workbook's order without the streamed sheets: Indicateurs comes
-    // after Synthèse and Fiche, Objectifs after Entonnoirs.
-    let [indicateurs, objectifs] = streamed?;
+    // after Synthèse and Fiche, Objectifs after Entonnoirs, the data copies after
+    // Objectifs (and its follow-up).
+    let ([indicateurs, objectifs], copies) = streamed?;
     let mut sheets: Vec<Worksheet> = others?.into_iter().map(|s| s.ws).collect();
     sheets.insert(2, indicateurs.ws);
     sheets.insert(objectifs_at, objectifs.ws);
+    for (k, copy) in copies.into_iter().enumerate() {
+        sheets.insert(donnees_at + k, copy.ws);
+    }
     for ws in sheets {
         workbook.push_worksheet(ws);
     }
