@@ -110,19 +110,22 @@ pub fn lint_pack(pack: &Pack) -> Vec<Lint> {
         }
     }
     // A `[labels]` key no output reads: the label the author meant is not applied.
-    for key in m.labels.keys() {
-        if !crate::pack::manifest::LABEL_KEYS.contains(&key.as_str()) {
-            lint(&mut out, Severity::Warning, "pack.toml", {
-                let keys = crate::pack::manifest::LABEL_KEYS;
-                let hint = crate::fr::suggest(key, keys.iter().copied());
-                let hint = if hint.is_empty() {
-                    format!(" ; clés lues : {}", keys.join(", "))
-                } else {
-                    hint
-                };
-                format!("[labels] : clé inconnue « {key} », aucune sortie ne la lit{hint}")
-            });
+    let label_keys = crate::pack::manifest::LABEL_KEYS;
+    for key in m
+        .labels
+        .keys()
+        .filter(|k| !label_keys.contains(&k.as_str()))
+    {
+        let mut hint = crate::fr::suggest(key, label_keys.iter().copied());
+        if hint.is_empty() {
+            hint = format!(" ; clés lues : {}", label_keys.join(", "));
         }
+        lint(
+            &mut out,
+            Severity::Warning,
+            "pack.toml",
+            format!("[labels] : clé inconnue « {key} », aucune sortie ne la lit{hint}"),
+        );
     }
     // Two indicators of one label (a column shown as an indicator, or a derived one) would
     // read as one in every sheet: a count and its rate of the same name side by side.

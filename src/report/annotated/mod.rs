@@ -179,13 +179,13 @@ pub fn build_workbook_for(
     // Indicateurs and Objectifs, the sheets with one row per structure x indicator, and the
     // data copies (2.5 million cells at 100,000 structures) stream their rows to temporary
     // files (rust_xlsxwriter's constant-memory mode) instead of holding every cell until
-    // the save; they are built one after the other (see
-    // `write_streamed`) while the other sheets are built on the other cores, each with its
-    // own format cache. All are added in the workbook's order, so the bytes do not depend
-    // on which finished first. A streamed sheet keeps no cell for the save, so no chart may
-    // read it: rust_xlsxwriter fills a chart's cached values from the cells it holds
-    // (the Radars and Entonnoirs charts read their own sheets, held in memory). Where no temporary file
-    // can be made, the sheets are held in memory: the same content, more memory.
+    // the save; they are built one after the other (see `write_streamed`) while the other
+    // sheets are built on the other cores, each with its own format cache. All are added in
+    // the workbook's order, so the bytes do not depend on which finished first. A streamed
+    // sheet keeps no cell for the save, so no chart may read it: rust_xlsxwriter fills a
+    // chart's cached values from the cells it holds (the Radars and Entonnoirs charts read
+    // their own sheets, held in memory). Where no temporary file can be made, the sheets are
+    // held in memory: the same content, more memory.
     let mut new_streamed = || {
         workbook
             .new_worksheet_with_constant_memory()

@@ -31,9 +31,9 @@ const CHART_HEIGHT: u32 = 15 * 20 - 10;
 pub(crate) const LAST_COL: ColNum = PER_ROW as ColNum * CHART_COLS - 1;
 
 /// The structures that get a radar: those with at least one judged indicator, the first
-/// [`MAX_RADARS`] of them.
+/// [`MAX_RADARS`] of them (the sheet is only written for a regional workbook).
 fn charted(ctx: &Context) -> usize {
-    if ctx.judged().is_empty() || !ctx.audience.radars() {
+    if ctx.judged().is_empty() {
         0
     } else {
         ctx.results.structures.len().min(MAX_RADARS)
