@@ -490,14 +490,14 @@ fn one_failed_write_leaves_nothing_new() {
         .max()
         .unwrap();
     assert!(
-        largest_regional < national / 2,
+        largest_regional < national * 3 / 4,
         "{largest_regional} {national}"
     );
     std::fs::remove_dir_all(d.join("o")).unwrap();
 
     // The regional workbooks fit, the national one does not: nothing is left, not even
     // the folder made for them.
-    let out = limited(&args, d, (largest_regional + national / 2) / 1024 + 1);
+    let out = limited(&args, d, (largest_regional + national) / 2 / 1024 + 1);
     let err = stderr(&out);
     assert_eq!(out.status.code(), Some(5), "{err}");
     assert!(

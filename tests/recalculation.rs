@@ -109,6 +109,88 @@ fn the_regional_fiche_shows_the_chosen_structure_after_recalculation() {
     assert_fiche_follows_the_choice(Some("Bretagne"));
 }
 
+/// The national file's one funnel follows the indicator chosen in Entonnoirs' list: after
+/// choosing the last one and recalculating, the chosen block (A:H under the chart, which
+/// the chart reads) holds that indicator's own block, its values in display units (a
+/// share times 100), and #N/A past its points.
+#[test]
+#[ignore = "needs LibreOffice (soffice; run with --include-ignored)"]
+fn the_national_funnel_follows_the_chosen_indicator_after_recalculation() {
+    use calamine::Data;
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("choix.csv"),
+        common::field_csv(&[2023, 2024], &common::FIELD_STRUCTURES),
+    )
+    .unwrap();
+    let run = boussole(&["run", "choix.csv", "-q"], dir.path());
+    assert!(run.status.success(), "{}", common::stderr(&run));
+    let written = dir.path().join("choix-boussole.xlsx");
+    let before = common::libreoffice::values(&written);
+    let sheet = &before["Entonnoirs"];
+    let header = (0..sheet.height() as u32)
+        .find(|&r| sheet.get_value((r, 3)) == Some(&Data::String("Médiane nationale".into())))
+        .expect("the data's header");
+    // The list of indicators, right of the last block, with their scales.
+    let list_col = (0..sheet.width() as u32)
+        .rev()
+        .find(|&c| sheet.get_value((header, c)) == Some(&Data::String("Indicateur".into())))
+        .expect("the list of indicators");
+    let funnels = (header + 1..)
+        .take_while(|&r| matches!(sheet.get_value((r, list_col)), Some(Data::String(_))))
+        .count() as u32;
+    assert!(funnels >= 5, "{funnels} funnels listed");
+    let last_row = header + funnels;
+    let Some(Data::String(label)) = sheet.get_value((last_row, list_col)).cloned() else {
+        unreachable!()
+    };
+    let scale = match sheet.get_value((last_row, list_col + 1)) {
+        Some(Data::Float(x)) => *x,
+        other => panic!("scale {other:?}"),
+    };
+    let chosen = dir.path().join("choix-dernier.xlsx");
+    common::libreoffice::with_cell_text(&written, &chosen, "Entonnoirs", "D4", &label);
+    let after = common::libreoffice::values(&recalculated(&chosen, &dir.path().join("recalcule")));
+    let sheet = &after["Entonnoirs"];
+    assert_eq!(
+        sheet.get_value((header - 1, 0)),
+        Some(&Data::String(label.clone()))
+    );
+    let own = 8 * funnels;
+    assert_eq!(
+        sheet.get_value((header - 1, own)),
+        Some(&Data::String(label.clone())),
+        "the last block is the last indicator's"
+    );
+    let mut points = 0;
+    for r in header + 1..sheet.height() as u32 {
+        for c in 0..8 {
+            let source = sheet
+                .get_value((r, own + c))
+                .cloned()
+                .unwrap_or(Data::Empty);
+            let shown = sheet.get_value((r, c)).cloned().unwrap_or(Data::Empty);
+            match source {
+                Data::Float(x) => {
+                    let x = if c == 0 || c == 2 { x } else { x * scale };
+                    assert!(
+                        common::libreoffice::same_value(&Data::Float(x), &shown),
+                        "row {} column {c}: {shown:?} for {x}",
+                        r + 1
+                    );
+                    points += usize::from(c == 1);
+                }
+                _ => assert!(
+                    matches!(shown, Data::Error(_) | Data::Empty),
+                    "row {} column {c}: {shown:?} where the block is empty",
+                    r + 1
+                ),
+            }
+        }
+    }
+    assert!(points >= 5, "{points} points checked");
+}
+
 /// Runs the field CSV (all its structures in `region` when given) and checks the Fiche
 /// after choosing four structures.
 fn assert_fiche_follows_the_choice(region: Option<&'static str>) {

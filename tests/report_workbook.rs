@@ -461,7 +461,6 @@ fn sheets_come_in_the_documented_order() {
             "Données — Feuil1",
             "Diagnostics",
             "Règles",
-            "Listes",
         ]
     );
     // A national workbook has no Radars sheet; the others keep their order.
@@ -714,7 +713,7 @@ fn no_structure_gives_a_workbook_without_charts() {
     r.regions.clear();
     let bytes = write_workbook(&r, &Dataset::default(), &pack).unwrap();
     let wb = open(&bytes);
-    assert_eq!(wb.sheet_names().len(), 12);
+    assert_eq!(wb.sheet_names().len(), 11);
     let parts = part_names(bytes);
     assert_eq!(
         parts.iter().filter(|n| n.starts_with("xl/charts/")).count(),
@@ -1243,9 +1242,11 @@ fn indicateurs_prints_two_pages_wide_with_its_header_and_code() {
     assert!(workbook.contains("Objectifs!$A$1:$I$"), "{workbook}");
 }
 
-/// Entonnoirs: one funnel per judged indicator with a denominator, each with the
-/// structures' points, the national median and its two pairs of limits, the data beneath
-/// the charts and the median the one of the national frame.
+/// Entonnoirs: in a regional workbook, one funnel per judged indicator with a denominator,
+/// each with the structures' points, the national median and its two pairs of limits, the
+/// data beneath the charts and the median the one of the national frame. In the national
+/// workbook, one funnel, the indicator chosen in a list, read from a block of formulas
+/// over every indicator's block.
 #[test]
 fn entonnoirs_chart_every_judged_rate_against_its_denominator() {
     use boussole::analysis::analyse::{Overrides, analyse};
@@ -1263,14 +1264,6 @@ fn entonnoirs_chart_every_judged_rate_against_its_denominator() {
         &Overrides::default(),
     )
     .unwrap();
-    let out = write_workbook(&results, &data, &pack).unwrap();
-    let wb = open(&out);
-    let position = wb
-        .sheet_names()
-        .iter()
-        .position(|n| n == "Entonnoirs")
-        .expect("an Entonnoirs sheet")
-        + 1;
     let with_denominator: Vec<usize> = results
         .indicators
         .iter()
@@ -1279,26 +1272,107 @@ fn entonnoirs_chart_every_judged_rate_against_its_denominator() {
         .map(|(i, _)| i)
         .collect();
     assert_eq!(with_denominator.len(), 11);
-    let drawing = related(&out, position, "drawings/").expect("Entonnoirs has charts");
-    let charts = anchors(&out, &drawing);
-    assert_eq!(charts.len(), with_denominator.len());
-    for (chart, _, _) in &charts {
-        let xml = part(out.clone(), chart);
-        assert_eq!(xml.matches("<c:ser>").count(), 6, "{chart}");
-        assert!(xml.contains("<c:scatterChart>"), "{chart}");
+    let median_of = |i: usize| {
+        results.structures[0].indicators[i].frames[&FrameKind::National]
+            .summary
+            .as_ref()
+            .unwrap()
+            .median
+    };
+    let charts_of = |out: &Vec<u8>| {
+        let wb = open(out);
+        let position = wb
+            .sheet_names()
+            .iter()
+            .position(|n| n == "Entonnoirs")
+            .expect("an Entonnoirs sheet")
+            + 1;
+        let drawing = related(out, position, "drawings/").expect("Entonnoirs has charts");
+        let charts = anchors(out, &drawing);
+        for (chart, _, _) in &charts {
+            let xml = part(out.clone(), chart);
+            assert_eq!(xml.matches("<c:ser>").count(), 6, "{chart}");
+            assert!(xml.contains("<c:scatterChart>"), "{chart}");
+        }
+        charts
+    };
+    let header_of = |sheet: &calamine::Range<Data>| {
+        (0..sheet.height() as u32)
+            .find(|&r| sheet.get_value((r, 3)) == Some(&Data::String("Médiane nationale".into())))
+            .expect("the data's header")
+    };
+
+    // Regional: every funnel; the first block's median column holds the national median
+    // of the first indicator.
+    let regional = write_workbook_for(&results, &data, &pack, None, Audience::Regional).unwrap();
+    assert_eq!(charts_of(&regional).len(), with_denominator.len());
+    let sheet = open(&regional).worksheet_range("Entonnoirs").unwrap();
+    let header = header_of(&sheet);
+    assert_eq!(
+        sheet.get_value((header + 1, 3)),
+        Some(&Data::Float(median_of(with_denominator[0])))
+    );
+
+    // National (the sample's 40 structures name several regions): one funnel, reading
+    // the chosen block (A:H), whose formulas index every indicator's block (from I).
+    let national = write_workbook(&results, &data, &pack).unwrap();
+    let charts = charts_of(&national);
+    assert_eq!(charts.len(), 1);
+    let xml = part(national.clone(), &charts[0].0);
+    let header = {
+        let sheet = open(&national).worksheet_range("Entonnoirs").unwrap();
+        header_of(&sheet)
+    };
+    assert!(
+        xml.contains("<c:f>Entonnoirs!$D$4</c:f>"),
+        "the title follows the choice: {xml}"
+    );
+    assert!(
+        xml.contains(&format!("<c:f>Entonnoirs!$B${}:", header + 2)),
+        "the points read the chosen block: {xml}"
+    );
+    let sheet = open(&national).worksheet_range("Entonnoirs").unwrap();
+    for (k, &i) in with_denominator.iter().enumerate() {
+        let first_col = 8 * (k as u32 + 1);
+        assert_eq!(
+            sheet.get_value((header - 1, first_col)),
+            Some(&Data::String(results.indicators[i].label.clone())),
+            "block {k}"
+        );
+        assert_eq!(
+            sheet.get_value((header + 1, first_col + 3)),
+            Some(&Data::Float(median_of(i))),
+            "block {k}"
+        );
     }
-    // The first block's median column holds the national median of the first indicator.
-    let mut wb = open(&out);
-    let sheet = wb.worksheet_range("Entonnoirs").unwrap();
-    let header = (0..sheet.height() as u32)
-        .find(|&r| sheet.get_value((r, 3)) == Some(&Data::String("Médiane nationale".into())))
-        .expect("the data's header");
-    let median = results.structures[0].indicators[with_denominator[0]].frames[&FrameKind::National]
-        .summary
-        .as_ref()
-        .unwrap()
-        .median;
-    assert_eq!(sheet.get_value((header + 1, 3)), Some(&Data::Float(median)));
+    // The chosen block shows the first indicator, a share in percent.
+    let first = &results.indicators[with_denominator[0]];
+    let scale = if first.unit == Unit::Fraction {
+        100.0
+    } else {
+        1.0
+    };
+    let mut ws = open(&national);
+    let formulas = ws.worksheet_formula("Entonnoirs").unwrap();
+    assert!(
+        formulas
+            .get_value((header + 1, 3))
+            .is_some_and(|f| f.contains("INDEX(")),
+        "the chosen block is formulas"
+    );
+    let got = sheet.get_value((header + 1, 3)).cloned();
+    let Some(Data::Float(got)) = got else {
+        panic!("the chosen median is a number: {got:?}")
+    };
+    assert!((got - median_of(with_denominator[0]) * scale).abs() < 1e-9);
+    // The list holds the 11 indicators.
+    let list_col = 8 * (with_denominator.len() as u32 + 1) + 1;
+    for (k, &i) in with_denominator.iter().enumerate() {
+        assert_eq!(
+            sheet.get_value((header + 1 + k as u32, list_col)),
+            Some(&Data::String(results.indicators[i].label.clone()))
+        );
+    }
 }
 
 /// The fixture with a proposed objective on every judged indicator of every structure.

@@ -66,7 +66,6 @@ pub const LABEL_KEYS: &[&str] = &[
     "donnees",
     "diagnostics",
     "regles",
-    "listes",
     "titre_fiche",
     "titre_synthese",
 ];

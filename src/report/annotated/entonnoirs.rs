@@ -6,12 +6,13 @@
 
 use super::Context;
 use crate::analysis::results::{IndicatorDef, StructureResult};
+use crate::dataset::column_letters;
 use crate::error::Result;
 use crate::pack::manifest::{FrameKind, Unit};
-use crate::report::xlsx::{Sheet, Styles, literal_chart_text};
+use crate::report::xlsx::{Cached, Sheet, Styles, literal_chart_text};
 use rust_xlsxwriter::{
     Chart, ChartFormat, ChartLegendPosition, ChartLine, ChartMarker, ChartMarkerType, ChartType,
-    ColNum, RowNum,
+    ColNum, DataValidation, Format, Formula, RowNum,
 };
 
 /// Points of each limit curve, spaced geometrically from the smallest to the largest
@@ -65,6 +66,303 @@ fn funnels(ctx: &Context) -> Vec<usize> {
         .collect()
 }
 
+/// The header of a data block, and of the national file's chosen block.
+const HEADERS: [&str; 8] = [
+    "Effectif (dénominateur)",
+    "Valeur",
+    "Effectif",
+    "Médiane nationale",
+    "Limite basse (hasard)",
+    "Limite haute (hasard)",
+    "Limite basse (φ)",
+    "Limite haute (φ)",
+];
+
+/// One indicator's funnel: its structures' points and its limit curves.
+struct Funnel {
+    indicator: usize,
+    /// (denominator, value) of the structures plotted.
+    points: Vec<(f64, f64)>,
+    /// Denominator, median, sampling limits (low, high), overdispersed limits (low, high);
+    /// empty without a national median.
+    grid: Vec<[f64; 6]>,
+}
+
+impl Funnel {
+    fn new(ctx: &Context, i: usize, stride: usize) -> Funnel {
+        let results = ctx.results;
+        let def = &results.indicators[i];
+        let z = results.method.funnel_z;
+        let all: Vec<(f64, f64)> = results
+            .structures
+            .iter()
+            .filter_map(|s| point(s, i))
+            .collect();
+        let points: Vec<(f64, f64)> = all.iter().copied().step_by(stride).collect();
+        let national = results
+            .structures
+            .iter()
+            .find_map(|s| s.indicators[i].frames.get(&FrameKind::National));
+        let (median, phi) = national
+            .and_then(|f| Some((f.summary.as_ref()?.median, f.phi)))
+            .unwrap_or((f64::NAN, 1.0));
+        let (lo_n, hi_n) = all
+            .iter()
+            .fold((f64::INFINITY, 0.0f64), |(lo, hi), (n, _)| {
+                (lo.min(*n), hi.max(*n))
+            });
+        // Rates are never negative, shares never above 1: the limits stop there.
+        let top = if def.unit == Unit::Fraction {
+            1.0
+        } else {
+            f64::INFINITY
+        };
+        let clamp = |y: f64| y.clamp(0.0, top);
+        let grid_rows = if median.is_finite() { GRID } else { 0 };
+        let grid = (0..grid_rows)
+            .map(|g| {
+                let t = g as f64 / (GRID - 1) as f64;
+                let n = lo_n * (hi_n / lo_n).powf(t);
+                let narrow = half_width(def, median, n, z);
+                let wide = narrow * phi.max(1.0).sqrt();
+                [
+                    n.round(),
+                    median,
+                    clamp(median - narrow),
+                    clamp(median + narrow),
+                    clamp(median - wide),
+                    clamp(median + wide),
+                ]
+            })
+            .collect();
+        Funnel {
+            indicator: i,
+            points,
+            grid,
+        }
+    }
+}
+
+/// A funnel chart reading the data block at `first_col` below `data_top` on `sheet`, of
+/// `points` structures and `grid` rows of limits (its title and y-axis format are the
+/// caller's).
+fn funnel_chart(
+    sheet: &str,
+    data_top: RowNum,
+    first_col: ColNum,
+    (points, grid): (usize, usize),
+) -> Chart {
+    let mut chart = Chart::new(ChartType::ScatterStraight);
+    let last_point = data_top + 1 + points as RowNum;
+    chart
+        .add_series()
+        .set_name("Structures")
+        .set_categories((sheet, data_top + 2, first_col, last_point, first_col))
+        .set_values((
+            sheet,
+            data_top + 2,
+            first_col + 1,
+            last_point,
+            first_col + 1,
+        ))
+        .set_format(ChartFormat::new().set_no_line())
+        // Squares, not circles: LibreOffice draws a circle marker as a many-sided
+        // polygon, and a national file's 11 funnels of 440 points cost it 87 MB more
+        // memory and 0.8 s more to open and save with circles (docs/performance.md).
+        .set_marker(
+            ChartMarker::new()
+                .set_type(ChartMarkerType::Square)
+                .set_size(4)
+                .set_format(
+                    ChartFormat::new()
+                        .set_solid_fill(rust_xlsxwriter::ChartSolidFill::new().set_color(0xED7D31)),
+                ),
+        );
+    if grid > 0 {
+        let last_grid = data_top + 1 + grid as RowNum;
+        for (c, (label, colour, dash)) in [
+            ("Médiane nationale", 0x7F1D1D, false),
+            ("Limites (hasard)", 0x595959, false),
+            ("", 0x595959, false),
+            ("Limites (φ)", 0x2F5597, true),
+            ("", 0x2F5597, true),
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            let col = first_col + 3 + c as ColNum;
+            let mut line = ChartLine::new();
+            line.set_width(if c == 0 { 1.75 } else { 1.0 })
+                .set_color(colour);
+            if dash {
+                line.set_dash_type(rust_xlsxwriter::ChartLineDashType::Dash);
+            }
+            let series = chart.add_series();
+            series
+                .set_categories((sheet, data_top + 2, first_col + 2, last_grid, first_col + 2))
+                .set_values((sheet, data_top + 2, col, last_grid, col))
+                .set_format(ChartFormat::new().set_line(&line))
+                .set_marker(ChartMarker::new().set_none());
+            if label.is_empty() {
+                series.delete_from_legend(true);
+            } else {
+                series.set_name(label);
+            }
+        }
+    }
+    chart
+        .x_axis()
+        .set_name("Effectif (dénominateur)")
+        .set_num_format("#,##0");
+    chart.legend().set_position(ChartLegendPosition::Bottom);
+    chart
+}
+
+/// The national file's one funnel: the indicator chosen in a drop-down (D4), its data
+/// copied by formulas from its block into the first block (A:H below the chart), which the
+/// chart reads. Every indicator's data stays in its own block; each regional workbook
+/// draws every funnel. Values are in display units (a share times 100), so that one
+/// y-axis format serves every indicator; the axis title says so.
+fn chosen_funnel(
+    ctx: &Context,
+    sheet: &mut Sheet,
+    styles: &mut Styles,
+    funnels: &[Funnel],
+    data_top: RowNum,
+) -> Result<()> {
+    let results = ctx.results;
+    let name = sheet.name.clone();
+    let n = funnels.len();
+    let last_block_col = (n as ColNum + 1) * BLOCK - 1;
+    // The list of indicators, their scales and axis titles, and the rank chosen.
+    let list_col = (n as ColNum + 1) * BLOCK + 1;
+    sheet.text(data_top, list_col, "Entonnoir choisi", &styles.bold)?;
+    sheet.header_row(
+        data_top + 1,
+        list_col,
+        &["Indicateur", "Échelle", "Rang choisi"],
+        styles,
+    )?;
+    let scale_of = |f: &Funnel| {
+        if results.indicators[f.indicator].unit == Unit::Fraction {
+            100.0
+        } else {
+            1.0
+        }
+    };
+    for (k, f) in funnels.iter().enumerate() {
+        let row = data_top + 2 + k as RowNum;
+        sheet.plain(row, list_col, &results.indicators[f.indicator].label)?;
+        sheet.number(row, list_col + 1, scale_of(f), &Format::new())?;
+    }
+    let col = |c: ColNum| column_letters(u32::from(c));
+    let list_first = data_top + 3;
+    let list_last = data_top + 2 + n as RowNum;
+    let range = |c: ColNum| format!("${0}${list_first}:${0}${list_last}", col(c));
+    let first = &funnels[0];
+    let first_label = &results.indicators[first.indicator].label;
+    sheet.text(3, 0, "Choisir l'indicateur :", &styles.bold)?;
+    let selected = Format::new()
+        .set_bold()
+        .set_background_color(rust_xlsxwriter::Color::RGB(0xFFF2CC))
+        .set_border(rust_xlsxwriter::FormatBorder::Thin);
+    sheet.merge((3, 3), (3, 9), first_label, &selected)?;
+    let dv = DataValidation::new()
+        .allow_list_formula(Formula::new(format!("={}", range(list_col))))
+        .set_error_title("Indicateur inconnu")
+        .and_then(|dv| dv.set_error_message("Choisissez un indicateur dans la liste."))
+        .and_then(|dv| dv.set_input_title("Entonnoir"))
+        .and_then(|dv| dv.set_input_message("Choisissez l'indicateur dont l'entonnoir est tracé."));
+    let dv = sheet.check(dv)?;
+    sheet.validation(3, 3, &dv)?;
+    sheet.note(
+        3,
+        0,
+        "Classeur national : un seul entonnoir, celui de l'indicateur choisi, des centaines \
+         de points par entonnoir rendraient le classeur très lent à ouvrir. Les données de \
+         chaque entonnoir sont sous le graphique ; les classeurs régionaux (boussole run \
+         --by-region) tracent tous les entonnoirs.",
+    )?;
+    let rank_cell = format!("${}${}", col(list_col + 2), data_top + 3);
+    sheet.formula(
+        data_top + 2,
+        list_col + 2,
+        &format!(
+            "=IFERROR(MATCH({},{},0),1)",
+            super::fiche::exact_pattern("$D$4"),
+            range(list_col)
+        ),
+        &Cached::Number(1.0),
+        &styles.integer,
+    )?;
+    let scale_cell = format!("INDEX({},{rank_cell})", range(list_col + 1));
+
+    // The chosen block: each cell the same cell of the chosen indicator's block.
+    sheet.formula(
+        data_top,
+        0,
+        "=$D$4",
+        &Cached::Text(first_label.clone()),
+        &styles.bold,
+    )?;
+    sheet.header_row(data_top + 1, 0, &HEADERS, styles)?;
+    let rows = funnels
+        .iter()
+        .map(|f| f.points.len().max(f.grid.len()))
+        .max()
+        .unwrap_or(0);
+    let number = styles.number("#,##0.0##");
+    let counts = styles.number("#,##0");
+    let scale = scale_of(first);
+    for r in 0..rows {
+        let row = data_top + 2 + r as RowNum;
+        let excel_row = row + 1;
+        let blocks = format!(
+            "${}${excel_row}:${}${excel_row}",
+            col(BLOCK),
+            col(last_block_col)
+        );
+        for c in 0..BLOCK {
+            let cached = if c < 2 {
+                first.points.get(r).map(|p| if c == 0 { p.0 } else { p.1 })
+            } else {
+                first.grid.get(r).map(|g| g[c as usize - 2])
+            };
+            let is_count = c == 0 || c == 2;
+            let cached = match cached {
+                Some(x) if is_count => Cached::Number(x),
+                Some(x) => Cached::Number(x * scale),
+                None => Cached::NotAvailable,
+            };
+            let at = format!("INDEX({blocks},1,({rank_cell}-1)*{BLOCK}+{})", c + 1);
+            let formula = if is_count {
+                format!("=IF({at}=\"\",NA(),{at})")
+            } else {
+                format!("=IF({at}=\"\",NA(),{at}*{scale_cell})")
+            };
+            sheet.formula(
+                row,
+                c,
+                &formula,
+                &cached,
+                if is_count { &counts } else { &number },
+            )?;
+        }
+    }
+    let grid = funnels.iter().map(|f| f.grid.len()).max().unwrap_or(0);
+    let mut chart = funnel_chart(&name, data_top, 0, (rows, grid));
+    let quoted = super::names::quoted(&name);
+    chart.title().set_name(&format!("={quoted}!$D$4"));
+    chart
+        .y_axis()
+        .set_name("Valeur (une part en %)")
+        .set_num_format(crate::report::xlsx::french_format("#,##0.0").as_str());
+    chart
+        .set_width(u32::from(PER_ROW as u16 * CHART_COLS) * 64 - 12)
+        .set_height((2 * CHART_ROWS) * 20 - 10);
+    sheet.chart(5, 0, &chart)
+}
+
 pub(crate) fn write(ctx: &Context, styles: &mut Styles) -> Result<Sheet> {
     let results = ctx.results;
     let mut sheet = Sheet::new(&ctx.names.entonnoirs)?;
@@ -114,163 +412,56 @@ pub(crate) fn write(ctx: &Context, styles: &mut Styles) -> Result<Sheet> {
         );
         sheet.text(2, 0, &text, &styles.bold)?;
     }
-    let chart_rows = indicators.len().div_ceil(PER_ROW) as RowNum * CHART_ROWS;
+    let funnels: Vec<Funnel> = indicators
+        .iter()
+        .map(|&i| Funnel::new(ctx, i, stride))
+        .collect();
+    // A national workbook draws one funnel, the one chosen in a list (see `Audience`).
+    let each = ctx.audience.funnels_each();
+    let chart_rows = if each {
+        indicators.len().div_ceil(PER_ROW) as RowNum * CHART_ROWS
+    } else {
+        2 + 2 * CHART_ROWS
+    };
     let data_top: RowNum = 3 + chart_rows + 1;
+    // The national file's chosen funnel reads the first data block; every indicator's own
+    // block follows.
+    let offset: ColNum = if each { 0 } else { 1 };
     let mut breaks = Vec::new();
-    for (k, &i) in indicators.iter().enumerate() {
-        let def = &results.indicators[i];
-        let first_col = k as ColNum * BLOCK;
+    for (k, funnel) in funnels.iter().enumerate() {
+        let def = &results.indicators[funnel.indicator];
+        let first_col = (k as ColNum + offset) * BLOCK;
         let format = styles.number(&def.format);
         let counts = styles.number("#,##0");
         sheet.text(data_top, first_col, &def.label, &styles.bold)?;
-        sheet.header_row(
-            data_top + 1,
-            first_col,
-            &[
-                "Effectif (dénominateur)",
-                "Valeur",
-                "Effectif",
-                "Médiane nationale",
-                "Limite basse (hasard)",
-                "Limite haute (hasard)",
-                "Limite basse (φ)",
-                "Limite haute (φ)",
-            ],
-            styles,
-        )?;
-        let all: Vec<(f64, f64)> = results
-            .structures
-            .iter()
-            .filter_map(|s| point(s, i))
-            .collect();
-        let points: Vec<(f64, f64)> = all.iter().copied().step_by(stride).collect();
-        for (r, (n, v)) in points.iter().enumerate() {
+        sheet.header_row(data_top + 1, first_col, &HEADERS, styles)?;
+        for (r, (n, v)) in funnel.points.iter().enumerate() {
             let row = data_top + 2 + r as RowNum;
             sheet.number(row, first_col, *n, &counts)?;
             sheet.number(row, first_col + 1, *v, &format)?;
         }
-        let national = results
-            .structures
-            .iter()
-            .find_map(|s| s.indicators[i].frames.get(&FrameKind::National));
-        let (median, phi) = national
-            .and_then(|f| Some((f.summary.as_ref()?.median, f.phi)))
-            .unwrap_or((f64::NAN, 1.0));
-        let (lo_n, hi_n) = all
-            .iter()
-            .fold((f64::INFINITY, 0.0f64), |(lo, hi), (n, _)| {
-                (lo.min(*n), hi.max(*n))
-            });
-        let grid_rows = if median.is_finite() { GRID } else { 0 };
-        for g in 0..grid_rows {
-            let t = g as f64 / (GRID - 1) as f64;
-            let n = lo_n * (hi_n / lo_n).powf(t);
+        for (g, line) in funnel.grid.iter().enumerate() {
             let row = data_top + 2 + g as RowNum;
-            let narrow = half_width(def, median, n, z);
-            let wide = narrow * phi.max(1.0).sqrt();
-            sheet.number(row, first_col + 2, n.round(), &counts)?;
-            // Rates are never negative, shares never above 1: the limits stop there.
-            let top = if def.unit == Unit::Fraction {
-                1.0
-            } else {
-                f64::INFINITY
-            };
-            let clamp = |y: f64| y.clamp(0.0, top);
-            for (c, y) in [
-                median,
-                clamp(median - narrow),
-                clamp(median + narrow),
-                clamp(median - wide),
-                clamp(median + wide),
-            ]
-            .into_iter()
-            .enumerate()
-            {
-                sheet.number(row, first_col + 3 + c as ColNum, y, &format)?;
+            sheet.number(row, first_col + 2, line[0], &counts)?;
+            for (c, y) in line[1..].iter().enumerate() {
+                sheet.number(row, first_col + 3 + c as ColNum, *y, &format)?;
             }
         }
-
-        let mut chart = Chart::new(ChartType::ScatterStraight);
-        let name = sheet.name.clone();
-        let last_point = data_top + 1 + points.len() as RowNum;
-        chart
-            .add_series()
-            .set_name("Structures")
-            .set_categories((
-                name.as_str(),
-                data_top + 2,
-                first_col,
-                last_point,
-                first_col,
-            ))
-            .set_values((
-                name.as_str(),
-                data_top + 2,
-                first_col + 1,
-                last_point,
-                first_col + 1,
-            ))
-            .set_format(ChartFormat::new().set_no_line())
-            // Squares, not circles: LibreOffice draws a circle marker as a many-sided
-            // polygon, and a national file's 11 funnels of 440 points cost it 87 MB more
-            // memory and 0.8 s more to open and save with circles (docs/performance.md).
-            .set_marker(
-                ChartMarker::new()
-                    .set_type(ChartMarkerType::Square)
-                    .set_size(4)
-                    .set_format(ChartFormat::new().set_solid_fill(
-                        rust_xlsxwriter::ChartSolidFill::new().set_color(0xED7D31),
-                    )),
-            );
-        if grid_rows > 0 {
-            let last_grid = data_top + 1 + grid_rows as RowNum;
-            for (c, (label, colour, dash)) in [
-                ("Médiane nationale", 0x7F1D1D, false),
-                ("Limites (hasard)", 0x595959, false),
-                ("", 0x595959, false),
-                ("Limites (φ)", 0x2F5597, true),
-                ("", 0x2F5597, true),
-            ]
-            .into_iter()
-            .enumerate()
-            {
-                let col = first_col + 3 + c as ColNum;
-                let mut line = ChartLine::new();
-                line.set_width(if c == 0 { 1.75 } else { 1.0 })
-                    .set_color(colour);
-                if dash {
-                    line.set_dash_type(rust_xlsxwriter::ChartLineDashType::Dash);
-                }
-                let series = chart.add_series();
-                series
-                    .set_categories((
-                        name.as_str(),
-                        data_top + 2,
-                        first_col + 2,
-                        last_grid,
-                        first_col + 2,
-                    ))
-                    .set_values((name.as_str(), data_top + 2, col, last_grid, col))
-                    .set_format(ChartFormat::new().set_line(&line))
-                    .set_marker(ChartMarker::new().set_none());
-                if label.is_empty() {
-                    series.delete_from_legend(true);
-                } else {
-                    series.set_name(label);
-                }
-            }
+        if !each {
+            continue;
         }
+        let mut chart = funnel_chart(
+            &sheet.name,
+            data_top,
+            first_col,
+            (funnel.points.len(), funnel.grid.len()),
+        );
         chart
             .title()
             .set_name(literal_chart_text(&def.label).as_str());
         chart
-            .x_axis()
-            .set_name("Effectif (dénominateur)")
-            .set_num_format("#,##0");
-        chart
             .y_axis()
             .set_num_format(crate::report::xlsx::french_format(&def.format).as_str());
-        chart.legend().set_position(ChartLegendPosition::Bottom);
         chart.set_width(CHART_WIDTH).set_height(CHART_HEIGHT);
         let at_row = 3 + (k / PER_ROW) as RowNum * CHART_ROWS;
         let at_col = (k % PER_ROW) as ColNum * CHART_COLS;
@@ -278,6 +469,9 @@ pub(crate) fn write(ctx: &Context, styles: &mut Styles) -> Result<Sheet> {
             breaks.push(at_row);
         }
         sheet.chart(at_row, at_col, &chart)?;
+    }
+    if !each {
+        chosen_funnel(ctx, &mut sheet, styles, &funnels, data_top)?;
     }
     sheet.apply(|ws| ws.set_page_breaks(&breaks))?;
     // The charts print; the data beneath them is for reading on screen.

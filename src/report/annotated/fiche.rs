@@ -4,7 +4,8 @@
 //! Formulas use English function names (INDEX, MATCH, IF, IFERROR, NA) and carry the first
 //! structure's results as cached values so readers that do not recalculate see a filled
 //! sheet. Codes are never a formula's result (a cached "01053" would read as a number):
-//! the drop-down entry is matched to a row number of the Listes sheet (hidden column O),
+//! the drop-down entry is matched to a row number of the Fiche's hidden lists (helper
+//! column Q, lists from column U: `listes`),
 //! and each indicator row to a row number of Indicateurs through its key `code|id`.
 
 use super::indicateurs::{
@@ -26,7 +27,7 @@ const TABLE_ROW: RowNum = 5;
 /// The radar's data (K:O, outside the print area, visible so that charts plot it): label,
 /// national median, structure, regional median, peer median.
 const COL_CHART: ColNum = 10;
-/// Hidden helper column, apart from the radar's data: the Listes row of the selected
+/// Hidden helper column, apart from the radar's data: the lists' row of the selected
 /// structure (row 2) and the Indicateurs row of each indicator (on the indicator's row).
 const COL_HELPER: ColNum = COL_CHART + 6;
 /// Hidden helper columns beside it, on each indicator's row: the Référentiels rows of the
@@ -106,13 +107,12 @@ pub(crate) fn write(ctx: &Context, styles: &mut Styles) -> Result<Sheet> {
     };
 
     let n_structures = ctx.detailed;
-    let listes = quoted(&ctx.names.listes);
     let ind = quoted(&ctx.names.indicateurs);
     let listes_last = n_structures + 1;
     let ind_last = ctx.indicator_last_row() + 1;
     let listes_col = |col: ColNum| {
         let l = column_letters(col as u32);
-        format!("{listes}!${l}$2:${l}${listes_last}")
+        format!("${l}$2:${l}${listes_last}")
     };
     let ind_col = |col: ColNum| {
         let l = column_letters(col as u32);
@@ -133,7 +133,10 @@ pub(crate) fn write(ctx: &Context, styles: &mut Styles) -> Result<Sheet> {
             .map(|s| s.median)
     };
 
-    // The selection and its Listes row.
+    // The lists the formulas read, in hidden columns of this sheet.
+    listes::write_into(ctx, &mut sheet, styles)?;
+
+    // The selection and its row in the lists.
     sheet.text(1, 0, "Structure (choisir dans la liste)", &styles.bold)?;
     let selected = Format::new()
         .set_bold()
@@ -219,7 +222,7 @@ pub(crate) fn write(ctx: &Context, styles: &mut Styles) -> Result<Sheet> {
                 "=IF(${helper}$2=0,0,IFERROR(MATCH({},{},0),0))",
                 exact_pattern(&format!(
                     "INDEX({},${helper}$2)&{}",
-                    listes_col(listes::COL_DISPLAY + 1),
+                    listes_col(listes::COL_CODE),
                     formula_string(&format!("|{}", def.id))
                 )),
                 ind_col(COL_KEY)
@@ -491,7 +494,7 @@ fn page_setup(sheet: &mut Sheet, last_row: RowNum) -> Result<()> {
 
 /// A MATCH pattern that finds exactly the text of `expr`: MATCH(.., 0) reads `*`, `?` and
 /// `~` as wildcards (Excel, and LibreOffice on xlsx files), so each is escaped by `~`.
-fn exact_pattern(expr: &str) -> String {
+pub(crate) fn exact_pattern(expr: &str) -> String {
     format!("SUBSTITUTE(SUBSTITUTE(SUBSTITUTE({expr},\"~\",\"~~\"),\"*\",\"~*\"),\"?\",\"~?\")")
 }
 

@@ -2,7 +2,7 @@
 //!
 //! This module owns the layout of the output workbook: which sheets, in which order, what
 //! each holds, how they refer to each other (the Fiche's formulas read the Indicateurs and
-//! Listes sheets; charts read small data tables). It reads [`Results`], the [`Dataset`]'s
+//! Référentiels sheets and its own hidden lists; charts read small data tables). It reads [`Results`], the [`Dataset`]'s
 //! sheet copies and the [`Pack`]; it never recomputes an analysis result (only the counts
 //! of findings the Synthèse charts, the region of a set-aside row read from its region
 //! cell, and the ratios a radar plots) and never reads a file.
@@ -10,8 +10,8 @@
 //! Sheets, in order: Synthèse, Fiche, Indicateurs, Référentiels, Axes, Priorités, Radars
 //! (regional workbooks only, see [`Audience`]), Entonnoirs, Objectifs (then « Suivi des
 //! objectifs » with `run --objectives`), one « Données — … » per input sheet, Diagnostics,
-//! Règles, then a hidden helper (Listes: the structures for the Fiche's drop-down and their
-//! texts). Every sheet name can be replaced through the pack's `[labels]` (see
+//! Règles (the structures for the Fiche's drop-down and their texts are in hidden columns
+//! of the Fiche: no sheet of their own, see `listes`). Every sheet name can be replaced through the pack's `[labels]` (see
 //! [`names::SheetNames::new`]).
 //!
 //! Invariants: input text is always written as text (never a formula); every formula is
@@ -216,7 +216,6 @@ pub fn build_workbook_for(
     let donnees_at = others.len() + 2;
     others.push(Box::new(diagnostics::write));
     others.push(Box::new(regles::write));
-    others.push(Box::new(listes::write));
     let (streamed, others) = rayon::join(
         || {
             catch_panic(
@@ -295,6 +294,14 @@ impl Audience {
 
     /// Whether the workbook has a Radars sheet, one radar per structure.
     pub fn radars(self) -> bool {
+        self == Audience::Regional
+    }
+
+    /// Whether Entonnoirs draws every judged indicator's funnel (a regional workbook, to
+    /// print for each dialogue) or the one chosen in a list (the national file: a funnel
+    /// has a point per structure, each of which LibreOffice lays out; every funnel's data
+    /// stays on the sheet).
+    pub fn funnels_each(self) -> bool {
         self == Audience::Regional
     }
 }

@@ -102,14 +102,12 @@ pub(crate) struct SheetNames {
     pub donnees: Vec<String>,
     pub diagnostics: String,
     pub regles: String,
-    /// Hidden helper: the structures' list for the Fiche's drop-down and its texts.
-    pub listes: String,
 }
 
 impl SheetNames {
     /// Sheet label keys (for `[labels]` in `pack.toml`): `synthese`, `fiche`, `indicateurs`,
     /// `referentiels`, `axes`, `priorites`, `radars`, `entonnoirs`, `objectifs`, `suivi`, `donnees` (prefix of the data copies), `diagnostics`,
-    /// `regles`, `listes`.
+    /// `regles`.
     pub fn new(pack: &Pack, dataset: &Dataset) -> SheetNames {
         let mut taken = Vec::new();
         let name = |key: &str, default: &str, taken: &mut Vec<String>| {
@@ -129,7 +127,6 @@ impl SheetNames {
         // "Diagnostics" does not take their name.
         let diagnostics = name("diagnostics", "Diagnostics", &mut taken);
         let regles = name("regles", "Règles", &mut taken);
-        let listes = name("listes", "Listes", &mut taken);
         let prefix = pack.manifest.label("donnees", "Données");
         let donnees = dataset
             .copies
@@ -150,7 +147,6 @@ impl SheetNames {
             donnees,
             diagnostics,
             regles,
-            listes,
         }
     }
 }
